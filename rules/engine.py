@@ -1,0 +1,122 @@
+"""The engine: runs every rule of a rule set over one article, stage by stage, and keeps the
+books (removed spans in original offsets, findings). Pure: no Kafka, no I/O besides the state
+store it is handed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from rules.extract import extract_html
+from rules.identity import article_key
+from rules.kinds.base import Context, Cut, Document, Hit, RegexTimeoutError, Rule
+from rules.loader import RuleSet
+from rules.records import ArticleIn, ArticleOut, Finding
+from rules.state import StateStore
+from rules.textview import TextView
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds that keep one article from stalling a partition (documented in the README)."""
+
+    max_body_chars: int = 1_000_000
+    regex_timeout_seconds: float = 0.05  # per rule and article, over all lines
+
+
+class Engine:
+    def __init__(self, ruleset: RuleSet, limits: Limits | None = None) -> None:
+        self.ruleset = ruleset
+        self.version = ruleset.version
+        self.limits = limits or Limits()
+        # A stable sort keeps pack order within a stage.
+        self.rules: list[Rule] = sorted(
+            (spec.build() for spec in ruleset.rules), key=lambda rule: rule.stage
+        )
+
+    def process(
+        self, article: ArticleIn, state: StateStore, now: datetime | None = None
+    ) -> ArticleOut:
+        title = article.title
+        if article.text is not None:
+            body = article.text
+        else:
+            assert article.html is not None  # ArticleIn guarantees text or html
+            extracted = extract_html(article.html)
+            body, title = extracted.text, title or extracted.title
+        findings: list[Finding] = []
+        if len(body) > self.limits.max_body_chars:
+            findings.append(
+                _engine_finding(
+                    "body-truncated",
+                    f"body of {len(body)} characters truncated to {self.limits.max_body_chars}",
+                    {"chars": len(body), "limit": self.limits.max_body_chars},
+                )
+            )
+            body = body[: self.limits.max_body_chars]
+        if not body.strip():
+            findings.append(_engine_finding("body-empty", "article has no body text", {}))
+        doc = Document(article, article_key(article.id, article.url), TextView(body), findings)
+        ctx = Context(state, now or datetime.now(UTC), self.limits.regex_timeout_seconds)
+        for rule in self.rules:
+            self._run(rule, doc, ctx)
+        return ArticleOut(
+            key=doc.key,
+            id=article.id,
+            url=article.url,
+            source=article.source,
+            title=title,
+            published_at=article.published_at,
+            text=doc.text,
+            removed=doc.body.removed,
+            findings=doc.findings,
+            rules_version=self.version,
+            extra=article.extra,
+        )
+
+    @staticmethod
+    def _run(rule: Rule, doc: Document, ctx: Context) -> None:
+        spec = rule.spec
+        try:
+            results = list(rule.apply(doc, ctx))
+        except RegexTimeoutError:
+            doc.findings.append(
+                _engine_finding(
+                    "rule-timeout",
+                    f"rule {spec.id} ran out of its regex time budget and was skipped",
+                    {"rule": spec.id, "budget_seconds": ctx.regex_timeout},
+                )
+            )
+            return
+        cuts = merge_cuts([r for r in results if isinstance(r, Cut)])
+        for cut in reversed(cuts):  # back to front, so earlier offsets stay valid
+            doc.body.remove(cut.start, cut.end, spec.id)
+        for hit in (r for r in results if isinstance(r, Hit)):
+            doc.findings.append(
+                Finding(
+                    rule=spec.id,
+                    kind=hit.kind or spec.kind,
+                    severity=spec.severity,
+                    message=hit.message or spec.message,
+                    evidence=hit.evidence,
+                )
+            )
+
+
+def merge_cuts(cuts: list[Cut]) -> list[Cut]:
+    """Sort cuts and merge those that overlap or touch."""
+    merged: list[Cut] = []
+    for cut in sorted(cuts, key=lambda c: c.start):
+        if merged and cut.start <= merged[-1].end:
+            if cut.end > merged[-1].end:
+                merged[-1] = Cut(merged[-1].start, cut.end)
+        else:
+            merged.append(cut)
+    return merged
+
+
+def _engine_finding(name: str, message: str, evidence: dict[str, object]) -> Finding:
+    # Engine checks use a dotted id, which no pack rule can take (pack ids are kebab-case).
+    return Finding(
+        rule=f"engine.{name}", kind=name, severity="warning", message=message, evidence=evidence
+    )

@@ -1,0 +1,41 @@
+"""Stable article keys: the same story URL gives the same key however it was linked."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import xxhash
+
+_TRACKING_PREFIXES = ("utm_", "mc_", "pk_")
+_TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "igshid", "ref", "cmpid"})
+
+
+def canonical_url(url: str) -> str | None:
+    """Lower-case scheme and host, drop ``www.``, default ports, fragments, tracking parameters
+    and a trailing slash; sort the remaining query. Returns None for something that is no URL."""
+    parts = urlsplit(url.strip())
+    if not parts.scheme or not parts.hostname:
+        return None
+    host = parts.hostname.lower().removeprefix("www.")
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    if port is not None and (parts.scheme.lower(), port) not in (("http", 80), ("https", 443)):
+        host = f"{host}:{port}"
+    query = sorted(
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not k.lower().startswith(_TRACKING_PREFIXES) and k.lower() not in _TRACKING_PARAMS
+    )
+    path = parts.path.rstrip("/") or "/"
+    # http and https copies of a page are the same article.
+    return urlunsplit(("https", host, path, urlencode(query), ""))
+
+
+def article_key(article_id: str, url: str | None) -> str:
+    """``u`` + hash of the canonical URL, else ``i`` + hash of the producer's id."""
+    canonical = canonical_url(url) if url else None
+    if canonical is not None:
+        return "u" + xxhash.xxh3_128_hexdigest(canonical.encode())
+    return "i" + xxhash.xxh3_128_hexdigest(article_id.encode())

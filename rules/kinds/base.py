@@ -1,0 +1,125 @@
+"""What every rule kind builds on: the YAML spec base class, the document a rule reads, and the
+two things a rule can return (a cut out of the text, or a hit that becomes a finding).
+
+A rule kind is one module holding a ``*Spec`` (pydantic, validated from YAML) whose ``build()``
+returns a ``Rule``. The engine does all bookkeeping (span offsets, findings, ordering); a rule
+only looks at the document and says what it found.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rules.records import ArticleIn, Finding, Severity
+from rules.state import StateStore
+from rules.textview import TextView
+
+KEBAB_CASE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+class Stage(IntEnum):
+    """Rules run stage by stage, in pack order within a stage."""
+
+    STRIP = 1
+    DUPLICATES = 2
+    ATTRIBUTION = 3
+
+
+class ExampleCase(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(description="Article body given to the rule alone.")
+    removed: list[str] | None = Field(
+        default=None, description="For strip rules: exactly the pieces of text it must remove."
+    )
+
+
+class Examples(BaseModel):
+    """Inputs that must and must not trigger the rule; checked by ``copydesk rules test``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    trigger: list[str | ExampleCase] = Field(min_length=1)
+    ignore: list[str] = Field(min_length=1)
+
+    def trigger_cases(self) -> list[ExampleCase]:
+        return [c if isinstance(c, ExampleCase) else ExampleCase(text=c) for c in self.trigger]
+
+
+class RuleSpec(BaseModel):
+    """Fields every rule has. Kind modules subclass it with ``kind: Literal[...]`` and params."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=KEBAB_CASE, max_length=80, description="Unique kebab-case id.")
+    kind: str
+    severity: Severity = "info"
+    message: str = Field(min_length=1, description="Shown with each finding or removed span.")
+    description: str = Field(min_length=1, description="Why the rule exists, for reviewers.")
+    examples: Examples
+
+    def build(self) -> Rule:
+        raise NotImplementedError
+
+
+class RegexTimeoutError(Exception):
+    """A rule's regex ran past the time budget on one document."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cut:
+    """Remove ``text[start:end]`` of the current text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """Raise a finding. ``kind`` defaults to the rule's kind, ``message`` to the rule's message."""
+
+    evidence: dict[str, Any] = field(default_factory=dict)
+    kind: str | None = None
+    message: str | None = None
+
+
+@dataclass(slots=True)
+class Context:
+    """Per-article environment: the state store and the processing time."""
+
+    state: StateStore
+    now: datetime
+    regex_timeout: float
+
+
+@dataclass(slots=True)
+class Document:
+    """An article on its way through the engine."""
+
+    article: ArticleIn
+    key: str
+    body: TextView
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.body.text
+
+
+class Rule(ABC):
+    stage: ClassVar[Stage]
+
+    def __init__(self, spec: RuleSpec) -> None:
+        self.spec = spec
+
+    @abstractmethod
+    def apply(self, doc: Document, ctx: Context) -> Iterable[Cut | Hit]:
+        """Look at the document; yield cuts (strip rules) or hits (flag rules)."""
+

@@ -1,0 +1,60 @@
+"""Lines of a text with their offsets, and the cut that removes a run of them cleanly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    index: int
+    start: int
+    end: int  # excludes the newline
+    text: str
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+def split_lines(text: str) -> list[Line]:
+    lines, pos = [], 0
+    for index, raw in enumerate(text.split("\n")):
+        lines.append(Line(index, pos, pos + len(raw), raw))
+        pos += len(raw) + 1
+    return lines
+
+
+def runs(indices: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """Group sorted line indices into runs of consecutive lines: ``[1, 2, 5] -> (1, 2), (5, 5)``."""
+    first = last = -2
+    for i in indices:
+        if i != last + 1:
+            if first >= 0:
+                yield first, last
+            first = i
+        last = i
+    if first >= 0:
+        yield first, last
+
+
+def block_cut(lines: list[Line], first: int, last: int) -> tuple[int, int]:
+    """Offsets that remove lines ``first..last`` with their newline. When the block is a
+    paragraph of its own, the blank lines around it go too, so no gap is left behind."""
+    text_end = lines[-1].end
+    start, end = lines[first].start, min(lines[last].end + 1, text_end)
+    if first > 0 and not lines[first - 1].blank:
+        return start, end
+    nxt = last + 1
+    while nxt < len(lines) and lines[nxt].blank:
+        end = min(lines[nxt].end + 1, text_end)
+        nxt += 1
+    if nxt == len(lines):
+        # Last paragraph: take the blank lines before it and the newline that ends the text above.
+        prev = first - 1
+        while prev >= 0 and lines[prev].blank:
+            prev -= 1
+        if prev >= 0:
+            start = lines[prev].end
+    return start, end

@@ -1,0 +1,97 @@
+"""Article records: what copydesk reads and what it writes.
+
+Input parsing is strict (``id`` must be a string, not a number) so that a producer bug is reported
+on the dead-letter topic instead of being guessed around; unknown input fields are kept and
+carried to the output under ``extra``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Severity = Literal["info", "warning", "error"]
+RuleMode = Literal["enforce", "shadow"]
+
+
+class ArticleIn(BaseModel):
+    """One raw article as producers send it (JSON object)."""
+
+    model_config = ConfigDict(extra="allow", strict=True, frozen=True)
+
+    id: str = Field(min_length=1, max_length=1024, description="Producer's article id.")
+    url: str | None = Field(default=None, max_length=8192, description="Article URL.")
+    source: str | None = Field(default=None, max_length=512, description="Publisher or site.")
+    title: str | None = Field(default=None, description="Headline.")
+    published_at: datetime | None = Field(
+        default=None, description="Publication time (ISO 8601; naive times are taken as UTC)."
+    )
+    text: str | None = Field(default=None, description="Body as plain text.")
+    html: str | None = Field(default=None, description="Page HTML (used when `text` is absent).")
+
+    @field_validator("published_at")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+    @model_validator(mode="after")
+    def _has_body(self) -> ArticleIn:
+        if self.text is None and self.html is None:
+            raise ValueError("an article needs `text` or `html`")
+        return self
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class Span(BaseModel):
+    """A piece of the body that a rule removed. ``body[start:end] == text``."""
+
+    rule: str
+    start: int = Field(ge=0, description="Offset into the body the engine started from.")
+    end: int = Field(ge=0)
+    text: str
+
+
+class Finding(BaseModel):
+    """A flag or warning raised by a rule."""
+
+    rule: str
+    kind: str
+    severity: Severity
+    message: str
+    evidence: dict[str, Any] = Field(default_factory=dict)
+
+
+class Credit(BaseModel):
+    """A source that the article credits (filled by the attribution rules)."""
+
+    source: str
+    where: Literal["dateline", "credit-line", "byline", "text"]
+    start: int
+    end: int
+    text: str
+
+
+class ArticleOut(BaseModel):
+    """A cleaned article with everything copydesk found in it."""
+
+    key: str = Field(description="Stable article key (hash of the canonical URL, else of the id).")
+    id: str
+    url: str | None = None
+    source: str | None = None
+    title: str | None = None
+    published_at: datetime | None = None
+    text: str = Field(description="Cleaned body: the original body minus the `removed` spans.")
+    removed: list[Span] = Field(default_factory=list)
+    credits: list[Credit] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    rules_version: str = Field(description="Content hash of the rule packs that produced this.")
+    extra: dict[str, Any] = Field(
+        default_factory=dict, description="Input fields copydesk does not know, unchanged."
+    )

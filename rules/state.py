@@ -1,0 +1,71 @@
+"""The one interface through which stateful rule kinds (duplicates, learned boilerplate) keep
+state. The worker backs it with a Faust table (``streams.tables``); the offline filter with
+memory or a SQLite file. Values are bytes: each rule kind owns its encoding."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+
+class StateStore(Protocol):
+    def get(self, namespace: str, key: str) -> bytes | None: ...
+
+    def put(self, namespace: str, key: str, value: bytes) -> None: ...
+
+    def delete(self, namespace: str, key: str) -> None: ...
+
+
+class MemoryStore:
+    """State in a dict; gone when the process ends."""
+
+    def __init__(self) -> None:
+        self._data: dict[tuple[str, str], bytes] = {}
+
+    def get(self, namespace: str, key: str) -> bytes | None:
+        return self._data.get((namespace, key))
+
+    def put(self, namespace: str, key: str, value: bytes) -> None:
+        self._data[(namespace, key)] = value
+
+    def delete(self, namespace: str, key: str) -> None:
+        self._data.pop((namespace, key), None)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def items(self) -> Iterator[tuple[tuple[str, str], bytes]]:
+        return iter(self._data.items())
+
+
+class SqliteStore:
+    """State in a SQLite file, so that successive ``copydesk filter`` runs remember each other."""
+
+    def __init__(self, path: Path) -> None:
+        self._db = sqlite3.connect(path)
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS state ("
+            " namespace TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,"
+            " PRIMARY KEY (namespace, key))"
+        )
+
+    def get(self, namespace: str, key: str) -> bytes | None:
+        row = self._db.execute(
+            "SELECT value FROM state WHERE namespace = ? AND key = ?", (namespace, key)
+        ).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def put(self, namespace: str, key: str, value: bytes) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO state (namespace, key, value) VALUES (?, ?, ?)",
+            (namespace, key, value),
+        )
+
+    def delete(self, namespace: str, key: str) -> None:
+        self._db.execute("DELETE FROM state WHERE namespace = ? AND key = ?", (namespace, key))
+
+    def close(self) -> None:
+        self._db.commit()
+        self._db.close()

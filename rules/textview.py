@@ -1,0 +1,70 @@
+"""Span bookkeeping: rules cut pieces out of the *current* text, and every cut is recorded in
+offsets of the *original* body, so removed spans never overlap and always map back."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+from rules.records import Span
+
+
+class TextView:
+    """The original body and the parts of it still kept, as sorted ``(start, end)`` segments."""
+
+    def __init__(self, original: str) -> None:
+        self.original = original
+        self._kept: list[tuple[int, int]] = [(0, len(original))] if original else []
+        self._text: str | None = original
+        self._starts: list[int] | None = None
+        self.removed: list[Span] = []
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = "".join(self.original[a:b] for a, b in self._kept)
+        return self._text
+
+    def _current_starts(self) -> list[int]:
+        """Offset in the current text at which each kept segment begins."""
+        if self._starts is None:
+            starts, pos = [], 0
+            for a, b in self._kept:
+                starts.append(pos)
+                pos += b - a
+            self._starts = starts
+        return self._starts
+
+    def to_original(self, pos: int) -> int:
+        """Map an offset in the current text to the original body."""
+        if not self._kept:
+            return 0
+        starts = self._current_starts()
+        i = max(bisect_right(starts, pos) - 1, 0)
+        return self._kept[i][0] + (pos - starts[i])
+
+    def remove(self, start: int, end: int, rule: str) -> list[Span]:
+        """Remove ``text[start:end]`` (current offsets); return the original spans it covered
+        (more than one when the cut straddles text an earlier rule already took out)."""
+        if not 0 <= start <= end <= len(self.text):
+            raise ValueError(f"cut {start}:{end} outside text of length {len(self.text)}")
+        if start == end:
+            return []
+        starts = self._current_starts()
+        kept: list[tuple[int, int]] = []
+        spans: list[Span] = []
+        for (a, b), s in zip(self._kept, starts, strict=True):
+            lo, hi = max(start - s, 0), min(end - s, b - a)
+            if lo >= hi:
+                kept.append((a, b))
+                continue
+            if lo > 0:
+                kept.append((a, a + lo))
+            spans.append(Span(rule=rule, start=a + lo, end=a + hi, text=self.original[a + lo : a + hi]))
+            if hi < b - a:
+                kept.append((a + hi, b))
+        self._kept = kept
+        self._text = None
+        self._starts = None
+        self.removed.extend(spans)
+        self.removed.sort(key=lambda span: span.start)
+        return spans

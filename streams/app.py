@@ -1,0 +1,64 @@
+"""The Faust application: settings in, an app with its topics, state table, agent and
+``/metrics`` page out. Importing this module has no side effects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import faust
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from rules.engine import Engine, Limits
+from rules.loader import load_rules
+from streams import metrics
+from streams.agents import register_agents
+from streams.settings import Settings
+from streams.tables import create_state_table
+from streams.topics import declare_topics
+
+
+def build_engine(settings: Settings) -> Engine:
+    """The engine for these settings (built-in packs, then ``COPYDESK_RULES``)."""
+    ruleset = load_rules(settings.rules, builtin=settings.builtin_rules)
+    engine = Engine(
+        ruleset,
+        Limits(
+            max_body_chars=settings.max_body_chars,
+            regex_timeout_seconds=settings.regex_timeout_seconds,
+        ),
+    )
+    metrics.RULES.info({"version": engine.version, "packs": str(len(ruleset.packs))})
+    metrics.RULE_COUNT.set(len(engine.rules))
+    return engine
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> Any:
+    engine = engine or build_engine(settings)
+    app = faust.App(
+        settings.app_id,
+        broker=settings.broker,
+        store=settings.table_store,
+        datadir=str(settings.data_dir),
+        autodiscover=False,
+        topic_partitions=settings.topic_partitions,
+        topic_replication_factor=settings.topic_replication,
+        consumer_auto_offset_reset="earliest",  # a new group reads what is there: nothing skipped
+        broker_session_timeout=settings.session_timeout_seconds,
+        broker_heartbeat_interval=settings.heartbeat_interval_seconds,
+        broker_rebalance_timeout=settings.rebalance_timeout_seconds,
+        consumer_group_instance_id=settings.group_instance_id,
+        recovery_consistency_check=settings.recovery_consistency_check,
+        web_host=settings.web_host,
+        web_bind=settings.web_host,
+        web_port=settings.web_port,
+        web_enabled=True,
+    )
+    topics = declare_topics(app, settings)
+    table = create_state_table(app, settings.topic_partitions)
+    register_agents(app, topics, table, engine, settings)
+
+    @app.page("/metrics")
+    async def prometheus_metrics(web: Any, request: Any) -> Any:
+        return web.bytes(generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    return app

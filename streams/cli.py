@@ -1,0 +1,185 @@
+"""The ``copydesk`` command."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from pathlib import Path
+from typing import IO, Any
+
+import click
+from tqdm import tqdm
+
+from rules.loader import PackError
+from rules.records import ArticleIn, ArticleOut
+from rules.schema import Pack
+from rules.state import MemoryStore, SqliteStore, StateStore
+from streams.settings import Settings
+
+EXIT_REJECTED = 3
+
+
+def _settings(rules: tuple[Path, ...] = (), no_builtin: bool = False) -> Settings:
+    settings = Settings()
+    if rules:
+        settings.rules = [*settings.rules, *rules]
+    if no_builtin:
+        settings.builtin_rules = False
+    return settings
+
+
+def _engine_or_exit(settings: Settings) -> Any:
+    from streams.app import build_engine
+
+    try:
+        return build_engine(settings)
+    except PackError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(exc.problems)} problem(s) in rule packs; refusing to start.", err=True)
+        sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """copydesk: a streaming content-quality filter for news and web articles."""
+
+
+@main.command()
+@click.option("--loglevel", default="info", show_default=True)
+def worker(loglevel: str) -> None:
+    """Run a Faust worker: articles.raw -> articles.clean / .findings / .dlq."""
+    from streams.app import create_app
+
+    settings = Settings()
+    app = create_app(settings, _engine_or_exit(settings))
+    app.Worker(loglevel=loglevel).execute_from_commandline()
+
+
+@main.command(name="filter")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", default="-", show_default=True, help="JSONL output, - for stdout.")
+@click.option("--rejects", type=click.Path(path_type=Path), help="Where unreadable inputs go.")
+@click.option("--findings-only", is_flag=True, help="Write only articles with findings.")
+@click.option("--rules", "rules", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Extra rule pack file or folder (repeatable).")
+@click.option("--no-builtin", is_flag=True, help="Do not load the built-in packs.")
+@click.option("--state", type=click.Path(path_type=Path),
+              help="SQLite file that keeps rule state between runs (default: memory).")
+@click.option("--title-line/--no-title-line", default=True, show_default=True,
+              help="For .txt inputs, take the first non-empty line as the title.")
+@click.option("--metrics-file", type=click.Path(path_type=Path),
+              help="Write the run's metrics as a Prometheus textfile.")
+def filter_command(
+    inputs: tuple[str, ...],
+    output: str,
+    rejects: Path | None,
+    findings_only: bool,
+    rules: tuple[Path, ...],
+    no_builtin: bool,
+    state: Path | None,
+    title_line: bool,
+    metrics_file: Path | None,
+) -> None:
+    """Run the rules over JSONL, .txt or .html files (- for stdin); output in input order.
+
+    Unreadable inputs go to the rejects file (default: OUTPUT.rejects.jsonl, or stderr when
+    writing to stdout) and the exit code is 3.
+    """
+    from streams.offline import read_inputs, run_filter
+
+    settings = _settings(rules, no_builtin)
+    engine = _engine_or_exit(settings)
+    for name in inputs:
+        if name != "-" and not Path(name).is_file():
+            raise click.BadParameter(f"no such file: {name}", param_hint="INPUTS")
+    store: StateStore = SqliteStore(state) if state else MemoryStore()
+    if rejects is None and output != "-":
+        rejects = Path(output + ".rejects.jsonl")
+    with contextlib.ExitStack() as stack:
+        out: IO[str] = (
+            sys.stdout if output == "-" else stack.enter_context(open(output, "w", encoding="utf-8"))
+        )
+        rej: IO[str] = (
+            sys.stderr if rejects is None
+            else stack.enter_context(open(rejects, "w", encoding="utf-8"))
+        )
+        items = read_inputs(list(inputs), sys.stdin.buffer, title_line, settings.max_record_bytes)
+        progress = tqdm(items, unit=" articles", disable=not sys.stderr.isatty(), file=sys.stderr)
+        summary = run_filter(
+            engine, store, iter(progress),
+            write=lambda line: out.write(line + "\n"),
+            reject=lambda line: rej.write(line + "\n"),
+            findings_only=findings_only,
+        )
+    if isinstance(store, SqliteStore):
+        store.close()
+    if metrics_file:
+        from prometheus_client import REGISTRY, write_to_textfile
+
+        write_to_textfile(str(metrics_file), REGISTRY)
+    click.echo(
+        f"read {summary.read}, written {summary.written}, flagged {summary.flagged}, "
+        f"rejected {summary.rejected} (rules {engine.version})",
+        err=True,
+    )
+    for rule, count in sorted(summary.findings.items(), key=lambda kv: (-kv[1], kv[0])):
+        click.echo(f"  {count:6d}  {rule}", err=True)
+    if summary.rejected:
+        where = rejects or "stderr"
+        click.echo(f"{summary.rejected} input(s) rejected, see {where}", err=True)
+        sys.exit(EXIT_REJECTED)
+
+
+@main.command()
+@click.argument("which", type=click.Choice(["input", "output", "pack"]), required=False)
+def schema(which: str | None) -> None:
+    """Print the JSON Schemas of the records and of rule packs."""
+    schemas = {
+        "input": ArticleIn.model_json_schema(),
+        "output": ArticleOut.model_json_schema(),
+        "pack": Pack.model_json_schema(),
+    }
+    click.echo(json.dumps(schemas[which] if which else schemas, indent=2))
+
+
+@main.command()
+@click.option("--port", default=9092, show_default=True)
+def broker(port: int) -> None:
+    """Run the local Kafka-compatible broker (Tansu, in memory) on 127.0.0.1 until Ctrl-C."""
+    from streams.broker import BrokerUnavailableError, start_broker
+
+    try:
+        running = start_broker(port)
+    except BrokerUnavailableError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"local broker on {running.url} (in memory: data is lost when it stops)")
+    try:
+        running.process.wait()
+    except KeyboardInterrupt:
+        running.stop()
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--topic", help="Default: COPYDESK_TOPIC_RAW.")
+def produce(path: Path, topic: str | None) -> None:
+    """Send each line of a JSONL file, byte for byte, to the raw topic."""
+    from streams.feed import produce_lines
+
+    settings = Settings()
+    count = produce_lines(settings.broker_url(), topic or settings.topic_raw, path.read_bytes())
+    click.echo(f"sent {count} records to {topic or settings.topic_raw}")
+
+
+@main.command()
+@click.option("--port", default=9092, show_default=True, help="Local broker port.")
+@click.option("--web-port", default=6066, show_default=True, help="Worker metrics port.")
+@click.option("--feed", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSONL feed to replay (default: the bundled sample feed).")
+def run(port: int, web_port: int, feed: Path | None) -> None:
+    """Start the local broker and a worker, replay a feed and show a live summary."""
+    from streams.demo import run_demo
+
+    sys.exit(run_demo(port, web_port, feed))

@@ -1,0 +1,98 @@
+"""One raw message in, the records to produce out. No Kafka here, so it is tested directly;
+the agent only sends what this returns."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rules.engine import Engine
+from rules.parse import BadRecord, parse_article
+from rules.records import ArticleOut
+from rules.state import StateStore
+from streams import metrics
+
+Destination = Literal["clean", "findings", "dlq"]
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a consumed record came from, for DLQ headers and re-delivery tracing."""
+
+    topic: str
+    partition: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    destination: Destination
+    key: bytes | None
+    value: bytes
+    headers: list[tuple[str, bytes]] = field(default_factory=list)
+
+
+def dlq_record(
+    key: bytes | None, value: bytes, origin: Origin, reason: str, error: str, message: str
+) -> Outgoing:
+    """The original bytes, unchanged, with why and where from in the headers."""
+    metrics.DLQ.labels(reason=reason).inc()
+    return Outgoing(
+        "dlq",
+        key,
+        value,
+        [
+            ("copydesk.error.reason", reason.encode()),
+            ("copydesk.error.class", error.encode()),
+            ("copydesk.error.message", message.encode()[:4096]),
+            ("copydesk.source.topic", origin.topic.encode()),
+            ("copydesk.source.partition", str(origin.partition).encode()),
+            ("copydesk.source.offset", str(origin.offset).encode()),
+        ],
+    )
+
+
+def process_message(
+    engine: Engine,
+    state: StateStore,
+    key: bytes | None,
+    value: bytes | None,
+    origin: Origin,
+    max_record_bytes: int,
+) -> list[Outgoing]:
+    metrics.ARTICLES_IN.labels(topic=origin.topic).inc()
+    raw = value or b""
+    try:
+        article = parse_article(raw, max_record_bytes)
+    except BadRecord as exc:
+        return [dlq_record(key, raw, origin, exc.reason, type(exc).__name__, exc.message)]
+    started = time.perf_counter()
+    try:
+        out = engine.process(article, state)
+    except Exception as exc:  # a rule bug must not kill the partition: park the record
+        return [dlq_record(key, raw, origin, "processing-error", type(exc).__name__, str(exc))]
+    metrics.PROCESSING.observe(time.perf_counter() - started)
+    record_outcome(out)
+    # Headers let a consumer spot a re-delivery after a crash: same key, same source offset.
+    headers = [
+        ("copydesk.source.partition", str(origin.partition).encode()),
+        ("copydesk.source.offset", str(origin.offset).encode()),
+        ("copydesk.rules.version", out.rules_version.encode()),
+    ]
+    payload = out.model_dump_json().encode()
+    records = [Outgoing("clean", out.key.encode(), payload, headers)]
+    if out.findings:
+        records.append(Outgoing("findings", out.key.encode(), payload, headers))
+    return records
+
+
+def record_outcome(out: ArticleOut) -> None:
+    """Count what the engine did to one article (shared with the offline filter)."""
+    metrics.CHARS_IN.inc(len(out.text) + sum(len(span.text) for span in out.removed))
+    for span in out.removed:
+        metrics.CHARS_REMOVED.labels(rule=span.rule).inc(len(span.text))
+    for finding in out.findings:
+        metrics.FINDINGS.labels(
+            rule=finding.rule, kind=finding.kind, severity=finding.severity
+        ).inc()

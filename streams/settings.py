@@ -1,0 +1,52 @@
+"""Settings from the environment (prefix ``COPYDESK_``), with defaults that work locally."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COPYDESK_", extra="ignore")
+
+    broker: str = Field(
+        default="kafka://127.0.0.1:9092",
+        description="Kafka bootstrap servers, e.g. kafka://kafka:9092 (comma-separate several).",
+    )
+    app_id: str = Field(default="copydesk", description="Consumer group and state-topic prefix.")
+    topic_raw: str = "articles.raw"
+    topic_clean: str = "articles.clean"
+    topic_findings: str = "articles.findings"
+    topic_dlq: str = "articles.dlq"
+    topic_partitions: int = Field(default=4, ge=1, description="Partitions of created topics.")
+    topic_replication: int = Field(default=1, ge=1)
+    rules: list[Path] = Field(
+        default_factory=list,
+        description="Extra rule packs (files or folders) loaded after the built-in ones.",
+    )
+    builtin_rules: bool = Field(default=True, description="Load the built-in packs.")
+    data_dir: Path = Field(default=Path(".copydesk"), description="Worker state (RocksDB).")
+    table_store: str = Field(default="rocksdb://", description="Faust table store URL.")
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=6066, description="Worker web port, serving /metrics.")
+    max_record_bytes: int = Field(default=16 * 1024 * 1024, ge=1)
+    max_body_chars: int = Field(default=1_000_000, ge=1)
+    regex_timeout_seconds: float = Field(default=0.05, gt=0)
+    # Group-membership timings: a group join takes half the session timeout on some brokers, and
+    # Kafka's own minimum session timeout is 6 s (group.min.session.timeout.ms).
+    session_timeout_seconds: float = 6.0
+    heartbeat_interval_seconds: float = 1.0
+    rebalance_timeout_seconds: float = 6.0
+    group_instance_id: str | None = Field(
+        default=None, description="Static group membership id (one per replica), optional."
+    )
+    recovery_consistency_check: bool = Field(
+        default=True,
+        description="Faust's table-recovery offset check; the local broker needs it off.",
+    )
+
+    def broker_url(self) -> str:
+        """The broker as a plain host:port list for kafka-python."""
+        return ",".join(b.removeprefix("kafka://") for b in self.broker.split(","))
