@@ -38,7 +38,9 @@ def check_examples(spec: RuleSpec) -> list[ExampleFailure]:
             failures.append(ExampleFailure(spec.id, case.text, "did not trigger"))
         elif case.removed is not None and removed != case.removed:
             failures.append(
-                ExampleFailure(spec.id, case.text, f"removed {removed!r}, expected {case.removed!r}")
+                ExampleFailure(
+                    spec.id, case.text, f"removed {removed!r}, expected {case.removed!r}"
+                )
             )
     for text in spec.examples.ignore:
         removed, triggered = run(text)

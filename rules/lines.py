@@ -44,14 +44,13 @@ def block_cut(lines: list[Line], first: int, last: int) -> tuple[int, int]:
     paragraph of its own, the blank lines around it go too, so no gap is left behind."""
     text_end = lines[-1].end
     start, end = lines[first].start, min(lines[last].end + 1, text_end)
-    if first > 0 and not lines[first - 1].blank:
-        return start, end
     nxt = last + 1
-    while nxt < len(lines) and lines[nxt].blank:
-        end = min(lines[nxt].end + 1, text_end)
-        nxt += 1
+    if first == 0 or lines[first - 1].blank:
+        while nxt < len(lines) and lines[nxt].blank:
+            end = min(lines[nxt].end + 1, text_end)
+            nxt += 1
     if nxt == len(lines):
-        # Last paragraph: take the blank lines before it and the newline that ends the text above.
+        # The block ends the text: take the newline (and blank lines) that lead up to it.
         prev = first - 1
         while prev >= 0 and lines[prev].blank:
             prev -= 1

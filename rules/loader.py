@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from pydantic import ValidationError
@@ -98,7 +98,10 @@ def load_rules(extra: Iterable[Path] = (), builtin: bool = True) -> RuleSet:
             if rule.id in first_seen:
                 problems.append(
                     PackProblem(
-                        str(path), line, column, rule.id,
+                        str(path),
+                        line,
+                        column,
+                        rule.id,
                         f"duplicate rule id (first defined at {first_seen[rule.id]})",
                     )
                 )
@@ -116,10 +119,16 @@ def _load_one(path: Path) -> tuple[Pack, list[tuple[int, int]]]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise PackError([PackProblem(name, 1, 1, None, f"cannot read pack: {exc.strerror}")]) from None
+        raise PackError(
+            [PackProblem(name, 1, 1, None, f"cannot read pack: {exc.strerror}")]
+        ) from None
     if len(raw) > MAX_PACK_BYTES:
         raise PackError(
-            [PackProblem(name, 1, 1, None, f"pack is {len(raw)} bytes; the limit is {MAX_PACK_BYTES}")]
+            [
+                PackProblem(
+                    name, 1, 1, None, f"pack is {len(raw)} bytes; the limit is {MAX_PACK_BYTES}"
+                )
+            ]
         )
     try:
         text = raw.decode("utf-8")
@@ -158,7 +167,16 @@ def _parse_yaml(name: str, text: str) -> tuple[yaml.Node, Any]:
             raise PackError([PackProblem(name, 1, 1, None, "pack is empty")])
         size = _expanded_size(root, {})
         if size > MAX_PACK_NODES:
-            raise PackError([_at(name, root, None, f"aliases expand to more than {MAX_PACK_NODES} nodes; refused")])
+            raise PackError(
+                [
+                    _at(
+                        name,
+                        root,
+                        None,
+                        f"aliases expand to more than {MAX_PACK_NODES} nodes; refused",
+                    )
+                ]
+            )
         return root, loader.construct_document(root)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -168,7 +186,7 @@ def _parse_yaml(name: str, text: str) -> tuple[yaml.Node, Any]:
     except yaml.YAMLError as exc:
         raise PackError([PackProblem(name, 1, 1, None, f"YAML error: {exc}")]) from None
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
@@ -196,7 +214,9 @@ def _duplicate_keys(name: str, node: yaml.Node, seen: set[int] | None = None) ->
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode):
                 if key.value in keys:
-                    problems.append(_at(name, key, None, f"key `{key.value}` appears twice in this mapping"))
+                    problems.append(
+                        _at(name, key, None, f"key `{key.value}` appears twice in this mapping")
+                    )
                 keys.add(key.value)
             problems.extend(_duplicate_keys(name, value, seen))
     elif isinstance(node, yaml.SequenceNode):
@@ -209,9 +229,13 @@ def _child(node: yaml.Node | None, step: str | int) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode) and isinstance(step, str):
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode) and key.value == step:
-                return value
-    if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
-        return node.value[step]
+                return cast(yaml.Node, value)
+    if (
+        isinstance(node, yaml.SequenceNode)
+        and isinstance(step, int)
+        and 0 <= step < len(node.value)
+    ):
+        return cast(yaml.Node, node.value[step])
     return None
 
 
@@ -219,7 +243,7 @@ def _key_node(node: yaml.Node, step: str) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
         for key, _ in node.value:
             if isinstance(key, yaml.ScalarNode) and key.value == step:
-                return key
+                return cast(yaml.Node, key)
     return None
 
 
@@ -237,12 +261,11 @@ def _problem_for(name: str, root: yaml.Node, error: Any) -> PackProblem:
             rule_id = str(id_node.value)
     node, parent = root, root
     path = ""
-    for step in loc:
+    for n, step in enumerate(loc):
         nxt = _child(node, step)
         if nxt is None:
-            if error["type"] == "missing":
+            if error["type"] == "missing" and n == len(loc) - 1:
                 path = f"{path}.{step}" if path else str(step)
-                break
             continue  # a union member's tag (the rule kind, `str`...), not part of the document
         parent, node = node, nxt
         path = f"{path}[{step}]" if isinstance(step, int) else (f"{path}.{step}" if path else step)

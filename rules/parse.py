@@ -19,7 +19,7 @@ _BOMS = (
 )
 
 
-class BadRecord(Exception):
+class RecordError(Exception):
     """Input that cannot be read as an article. ``reason`` is a short stable code."""
 
     def __init__(self, reason: str, message: str) -> None:
@@ -34,21 +34,22 @@ def decode(raw: bytes) -> str:
     try:
         return raw.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise BadRecord(
-            "not-utf8", f"not valid {encoding}: byte {exc.start} ({raw[exc.start:exc.start + 1]!r})"
+        raise RecordError(
+            "not-utf8",
+            f"not valid {encoding}: byte {exc.start} ({raw[exc.start : exc.start + 1]!r})",
         ) from None
 
 
 def parse_article(raw: bytes, max_bytes: int = MAX_RECORD_BYTES) -> ArticleIn:
     if not raw:
-        raise BadRecord("empty", "record is empty (0 bytes)")
+        raise RecordError("empty", "record is empty (0 bytes)")
     if len(raw) > max_bytes:
-        raise BadRecord("too-large", f"record is {len(raw)} bytes; the limit is {max_bytes}")
+        raise RecordError("too-large", f"record is {len(raw)} bytes; the limit is {max_bytes}")
     text = decode(raw)
     try:
         return ArticleIn.model_validate_json(text)
     except ValidationError as exc:
-        raise BadRecord(*_explain(exc)) from None
+        raise RecordError(*_explain(exc)) from None
 
 
 def _explain(exc: ValidationError) -> tuple[str, str]:

@@ -21,7 +21,6 @@ class Pack(BaseModel):
     rules: list[AnyRuleSpec] = Field(default_factory=list)
 
 
-
 def spec_classes() -> tuple[type[RuleSpec], ...]:
     """Every rule kind's spec model, from the union in ``rules.kinds``."""
     members = get_args(get_args(AnyRuleSpec)[0]) or (get_args(AnyRuleSpec)[0],)

@@ -59,7 +59,9 @@ class TextView:
                 continue
             if lo > 0:
                 kept.append((a, a + lo))
-            spans.append(Span(rule=rule, start=a + lo, end=a + hi, text=self.original[a + lo : a + hi]))
+            spans.append(
+                Span(rule=rule, start=a + lo, end=a + hi, text=self.original[a + lo : a + hi])
+            )
             if hi < b - a:
                 kept.append((a + hi, b))
         self._kept = kept

@@ -24,7 +24,7 @@ def register_agents(
     state = TableStore(table)
     destinations = {"clean": topics.clean, "findings": topics.findings, "dlq": topics.dlq}
 
-    @app.agent(topics.raw, name="copydesk.clean")
+    @app.agent(topics.raw, name="copydesk.clean")  # type: ignore[untyped-decorator]
     async def clean(stream: Any) -> None:
         async for event in stream.events():
             message = event.message

@@ -14,7 +14,6 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
@@ -82,6 +81,12 @@ class LocalBroker:
         wrongly for multi-record batches, which trips Faust's table-recovery consistency check."""
         return {"COPYDESK_BROKER": self.url, "COPYDESK_RECOVERY_CONSISTENCY_CHECK": "false"}
 
+    def __enter__(self) -> LocalBroker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def stop(self, timeout: float = 5.0) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -97,9 +102,17 @@ def start_broker(port: int | None = None, log: Path | None = None) -> LocalBroke
     address = f"tcp://127.0.0.1:{port}"
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - the child owns it
     process = subprocess.Popen(
-        [str(tansu_binary()), "broker", "--listener-url", address,
-         "--advertised-listener-url", address],
-        stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            str(tansu_binary()),
+            "broker",
+            "--listener-url",
+            address,
+            "--advertised-listener-url",
+            address,
+        ],
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     broker = LocalBroker(process, port)
     try:
@@ -108,12 +121,3 @@ def start_broker(port: int | None = None, log: Path | None = None) -> LocalBroke
         broker.stop()
         raise
     return broker
-
-
-@contextlib.contextmanager
-def running_broker(port: int | None = None, log: Path | None = None) -> Iterator[LocalBroker]:
-    broker = start_broker(port, log)
-    try:
-        yield broker
-    finally:
-        broker.stop()

@@ -62,15 +62,30 @@ def worker(loglevel: str) -> None:
 @click.option("-o", "--output", default="-", show_default=True, help="JSONL output, - for stdout.")
 @click.option("--rejects", type=click.Path(path_type=Path), help="Where unreadable inputs go.")
 @click.option("--findings-only", is_flag=True, help="Write only articles with findings.")
-@click.option("--rules", "rules", multiple=True, type=click.Path(exists=True, path_type=Path),
-              help="Extra rule pack file or folder (repeatable).")
+@click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Extra rule pack file or folder (repeatable).",
+)
 @click.option("--no-builtin", is_flag=True, help="Do not load the built-in packs.")
-@click.option("--state", type=click.Path(path_type=Path),
-              help="SQLite file that keeps rule state between runs (default: memory).")
-@click.option("--title-line/--no-title-line", default=True, show_default=True,
-              help="For .txt inputs, take the first non-empty line as the title.")
-@click.option("--metrics-file", type=click.Path(path_type=Path),
-              help="Write the run's metrics as a Prometheus textfile.")
+@click.option(
+    "--state",
+    type=click.Path(path_type=Path),
+    help="SQLite file that keeps rule state between runs (default: memory).",
+)
+@click.option(
+    "--title-line/--no-title-line",
+    default=True,
+    show_default=True,
+    help="For .txt inputs, take the first non-empty line as the title.",
+)
+@click.option(
+    "--metrics-file",
+    type=click.Path(path_type=Path),
+    help="Write the run's metrics as a Prometheus textfile.",
+)
 def filter_command(
     inputs: tuple[str, ...],
     output: str,
@@ -99,18 +114,23 @@ def filter_command(
         rejects = Path(output + ".rejects.jsonl")
     with contextlib.ExitStack() as stack:
         out: IO[str] = (
-            sys.stdout if output == "-" else stack.enter_context(open(output, "w", encoding="utf-8"))
+            sys.stdout
+            if output == "-"
+            else stack.enter_context(open(output, "w", encoding="utf-8"))
         )
         rej: IO[str] = (
-            sys.stderr if rejects is None
+            sys.stderr
+            if rejects is None
             else stack.enter_context(open(rejects, "w", encoding="utf-8"))
         )
         items = read_inputs(list(inputs), sys.stdin.buffer, title_line, settings.max_record_bytes)
         progress = tqdm(items, unit=" articles", disable=not sys.stderr.isatty(), file=sys.stderr)
         summary = run_filter(
-            engine, store, iter(progress),
-            write=lambda line: out.write(line + "\n"),
-            reject=lambda line: rej.write(line + "\n"),
+            engine,
+            store,
+            iter(progress),
+            write=lambda line: print(line, file=out),
+            reject=lambda line: print(line, file=rej),
             findings_only=findings_only,
         )
     if isinstance(store, SqliteStore):
@@ -176,8 +196,11 @@ def produce(path: Path, topic: str | None) -> None:
 @main.command()
 @click.option("--port", default=9092, show_default=True, help="Local broker port.")
 @click.option("--web-port", default=6066, show_default=True, help="Worker metrics port.")
-@click.option("--feed", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="JSONL feed to replay (default: the bundled sample feed).")
+@click.option(
+    "--feed",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSONL feed to replay (default: the bundled sample feed).",
+)
 def run(port: int, web_port: int, feed: Path | None) -> None:
     """Start the local broker and a worker, replay a feed and show a live summary."""
     from streams.demo import run_demo

@@ -12,6 +12,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import IO
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -30,8 +31,11 @@ def read_metrics(url: str) -> dict[str, list[tuple[dict[str, str], float]]]:
     with urllib.request.urlopen(url, timeout=2) as response:
         text = response.read().decode()
     return {
-        family.name: [(sample.labels, sample.value) for sample in family.samples
-                      if not sample.name.endswith("_created")]
+        family.name: [
+            (sample.labels, sample.value)
+            for sample in family.samples
+            if not sample.name.endswith("_created")
+        ]
         for family in text_string_to_metric_families(text)
     }
 
@@ -44,9 +48,11 @@ def summary_lines(metrics: dict[str, list[tuple[dict[str, str], float]]]) -> lis
         f"articles in {total('copydesk_articles_in')}   out {total('copydesk_articles_out')}"
         f"   dead-lettered {total('copydesk_dlq')}",
     ]
-    for labels, value in sorted(metrics.get("copydesk_articles_out", []), key=lambda s: s[0]["topic"]):
+    for labels, value in sorted(
+        metrics.get("copydesk_articles_out", []), key=lambda s: s[0]["topic"]
+    ):
         lines.append(f"  -> {labels['topic']:<24} {int(value):6d}")
-    for labels, value in metrics.get("copydesk_dlq", []):
+    for labels, value in sorted(metrics.get("copydesk_dlq", []), key=lambda s: s[0]["reason"]):
         lines.append(f"  dlq {labels['reason']:<23} {int(value):6d}")
     findings = sorted(metrics.get("copydesk_findings", []), key=lambda s: -s[1])
     lines.append("findings by rule:" if findings else "findings by rule: none yet")
@@ -56,6 +62,50 @@ def summary_lines(metrics: dict[str, list[tuple[dict[str, str], float]]]) -> lis
         lines.append("characters removed by rule:")
         lines.extend(f"  {labels['rule']:<27} {int(value):6d}" for labels, value in removed)
     return lines
+
+
+def start_worker(env: dict[str, str], log: IO[bytes]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "streams", "worker"],
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def wait_until_serving(worker: subprocess.Popen[bytes], web_port: int) -> None:
+    while not port_in_use("127.0.0.1", web_port):
+        if worker.poll() is not None:
+            raise WorkerExitedError
+        time.sleep(0.1)
+
+
+def show_live_summary(worker: subprocess.Popen[bytes], metrics_url: str) -> None:
+    """Redraw the summary whenever the worker's counters change, until the worker exits."""
+    shown: list[str] = []
+    while worker.poll() is None:
+        try:
+            lines = summary_lines(read_metrics(metrics_url))
+        except OSError:
+            lines = shown
+        if lines != shown:
+            if sys.stdout.isatty() and shown:
+                sys.stdout.write(f"\x1b[{len(shown)}F\x1b[J")  # redraw in place
+            print("\n".join(lines), flush=True)
+            shown = lines
+        time.sleep(REFRESH_SECONDS)
+    raise WorkerExitedError
+
+
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    if worker.poll() is None:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
 
 
 def run_demo(port: int, web_port: int, feed: Path | None) -> int:
@@ -71,58 +121,36 @@ def run_demo(port: int, web_port: int, feed: Path | None) -> int:
         print(f"cannot start the local broker: {exc}", file=sys.stderr)
         return 1
     topics = [settings.topic_raw, settings.topic_clean, settings.topic_findings, settings.topic_dlq]
-    ensure_topics(broker.bootstrap, topics, settings.topic_partitions)
-    env = {
-        **os.environ,
-        **broker.worker_env(),
-        # State on disk would outlive the in-memory broker: a fresh folder per run.
-        "COPYDESK_DATA_DIR": str(workdir / "state"),
-        "COPYDESK_WEB_PORT": str(web_port),
-    }
-    log = open(workdir / "worker.log", "ab")  # noqa: SIM115 - the worker owns it until it exits
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "streams", "worker"], env=env, stdout=log,
-        stderr=subprocess.STDOUT, start_new_session=True,
-    )
     metrics_url = f"http://127.0.0.1:{web_port}/metrics"
-    print(f"local broker  {broker.url} (in memory)\nworker        pid {worker.pid}, "
-          f"log {workdir / 'worker.log'}\nmetrics       {metrics_url}")
-    try:
-        while not port_in_use("127.0.0.1", web_port):
-            if worker.poll() is not None:
-                raise WorkerExitedError
-            time.sleep(0.1)
-        sent = produce_lines(broker.bootstrap, settings.topic_raw,
-                             (feed or sample_feed_path()).read_bytes())
-        print(f"feed          {sent} records sent to {settings.topic_raw}\n"
-              "Ctrl-C stops everything.\n")
-        shown: list[str] = []
-        while worker.poll() is None:
-            try:
-                lines = summary_lines(read_metrics(metrics_url))
-            except OSError:
-                lines = shown
-            if lines != shown:
-                if sys.stdout.isatty() and shown:
-                    sys.stdout.write(f"\x1b[{len(shown)}F\x1b[J")  # redraw in place
-                print("\n".join(lines), flush=True)
-                shown = lines
-            time.sleep(REFRESH_SECONDS)
-        raise WorkerExitedError
-    except WorkerExitedError:
-        print(f"worker exited with code {worker.returncode}; see {workdir / 'worker.log'}",
-              file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\nstopping ...")
-        return 0
-    finally:
-        if worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-        log.close()
-        broker.stop()
-        shutil.rmtree(workdir / "state", ignore_errors=True)
+    worker_log = workdir / "worker.log"
+    with broker, open(worker_log, "ab") as log:
+        ensure_topics(broker.bootstrap, topics, settings.topic_partitions)
+        # State on disk would outlive the in-memory broker: a fresh folder per run.
+        env = {
+            **broker.worker_env(),
+            "COPYDESK_DATA_DIR": str(workdir / "state"),
+            "COPYDESK_WEB_PORT": str(web_port),
+        }
+        worker = start_worker(env, log)
+        print(
+            f"local broker  {broker.url} (in memory)\n"
+            f"worker        pid {worker.pid}, log {worker_log}\n"
+            f"metrics       {metrics_url}"
+        )
+        try:
+            wait_until_serving(worker, web_port)
+            sent = produce_lines(
+                broker.bootstrap, settings.topic_raw, (feed or sample_feed_path()).read_bytes()
+            )
+            print(f"feed          {sent} records sent to {settings.topic_raw}")
+            print("Ctrl-C stops everything.\n", flush=True)
+            show_live_summary(worker, metrics_url)
+        except WorkerExitedError:
+            print(f"worker exited with code {worker.returncode}; see {worker_log}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("\nstopping ...", flush=True)
+        finally:
+            stop_worker(worker)
+            shutil.rmtree(workdir / "state", ignore_errors=True)
+    return 0

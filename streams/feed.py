@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
@@ -23,10 +24,9 @@ def ensure_topics(bootstrap: str, names: Iterable[str], partitions: int) -> None
         existing = set(admin.list_topics())
         missing = [NewTopic(n, partitions, 1) for n in names if n not in existing]
         if missing:
-            try:
+            # Another process may create one in between: fine.
+            with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass  # another process created it in between: fine
     finally:
         admin.close()
 

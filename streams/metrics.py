@@ -7,9 +7,7 @@ from prometheus_client import Counter, Gauge, Histogram, Info
 
 ARTICLES_IN = Counter("copydesk_articles_in_total", "Records consumed.", ["topic"])
 ARTICLES_OUT = Counter("copydesk_articles_out_total", "Records produced.", ["topic"])
-DLQ = Counter(
-    "copydesk_dlq_total", "Records sent to the dead-letter topic, by reason.", ["reason"]
-)
+DLQ = Counter("copydesk_dlq_total", "Records sent to the dead-letter topic, by reason.", ["reason"])
 FINDINGS = Counter(
     "copydesk_findings_total", "Findings raised, by rule.", ["rule", "kind", "severity"]
 )

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from rules.engine import Engine
-from rules.parse import BadRecord, decode, parse_article
+from rules.parse import RecordError, decode, parse_article
 from rules.records import ArticleIn, ArticleOut
 from rules.state import StateStore
 from streams.processing import record_outcome
@@ -28,7 +28,7 @@ class Item:
     where: str  # "file:line" or "file"
     raw: bytes
     article: ArticleIn | None = None
-    error: BadRecord | None = None
+    error: RecordError | None = None
 
 
 @dataclass
@@ -48,7 +48,7 @@ def read_jsonl(stream: BinaryIO, name: str, max_bytes: int) -> Iterator[Item]:
         where = f"{name}:{number}"
         try:
             yield Item(where, raw, article=parse_article(raw, max_bytes))
-        except BadRecord as exc:
+        except RecordError as exc:
             yield Item(where, raw, error=exc)
 
 
@@ -57,7 +57,7 @@ def read_document(path: Path, title_line: bool, max_bytes: int) -> Item:
     where = str(path)
     try:
         if len(raw) > max_bytes:
-            raise BadRecord("too-large", f"file is {len(raw)} bytes; the limit is {max_bytes}")
+            raise RecordError("too-large", f"file is {len(raw)} bytes; the limit is {max_bytes}")
         text = decode(raw)
         if path.suffix.lower() in (".html", ".htm"):
             return Item(where, raw, article=ArticleIn(id=path.name, html=text))
@@ -66,7 +66,7 @@ def read_document(path: Path, title_line: bool, max_bytes: int) -> Item:
             head, _, rest = text.lstrip().partition("\n")
             title, text = head.strip() or None, rest.lstrip("\n")
         return Item(where, raw, article=ArticleIn(id=path.name, title=title, text=text))
-    except BadRecord as exc:
+    except RecordError as exc:
         return Item(where, raw, error=exc)
 
 
@@ -85,7 +85,7 @@ def read_inputs(
                 yield from read_jsonl(stream, name, max_bytes)
 
 
-def reject_line(item: Item, error: BadRecord | None) -> str:
+def reject_line(item: Item, error: RecordError | None) -> str:
     assert error is not None
     return json.dumps(
         {
@@ -117,7 +117,9 @@ def run_filter(
             out: ArticleOut = engine.process(item.article, state)
         except Exception as exc:  # a rule bug: keep the input, report it, go on
             summary.rejected += 1
-            reject(reject_line(item, BadRecord("processing-error", f"{type(exc).__name__}: {exc}")))
+            reject(
+                reject_line(item, RecordError("processing-error", f"{type(exc).__name__}: {exc}"))
+            )
             continue
         record_outcome(out)
         for finding in out.findings:
@@ -128,4 +130,3 @@ def run_filter(
             write(out.model_dump_json())
             summary.written += 1
     return summary
-

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from rules.engine import Engine
-from rules.parse import BadRecord, parse_article
+from rules.parse import RecordError, parse_article
 from rules.records import ArticleOut
 from rules.state import StateStore
 from streams import metrics
@@ -65,7 +65,7 @@ def process_message(
     raw = value or b""
     try:
         article = parse_article(raw, max_record_bytes)
-    except BadRecord as exc:
+    except RecordError as exc:
         return [dlq_record(key, raw, origin, exc.reason, type(exc).__name__, exc.message)]
     started = time.perf_counter()
     try:

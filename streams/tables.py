@@ -28,7 +28,7 @@ class TableStore:
 
 
 def create_state_table(app: Any, partitions: int) -> Any:
-    schema = faust.Schema(
+    schema: Any = faust.Schema(
         key_type=str, value_type=bytes, key_serializer="json", value_serializer="raw"
     )
     return app.Table(

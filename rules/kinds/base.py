@@ -13,15 +13,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+import regex
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from rules.records import ArticleIn, Finding, Severity
 from rules.state import StateStore
 from rules.textview import TextView
 
 KEBAB_CASE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+def _compilable(pattern: str) -> str:
+    try:
+        regex.compile(pattern)
+    except regex.error as exc:
+        raise ValueError(f"invalid regex {pattern!r}: {exc}") from None
+    return pattern
+
+
+RegexPattern = Annotated[str, AfterValidator(_compilable)]
+"""A regular expression (the ``regex`` module's syntax), checked when the pack loads."""
 
 
 class Stage(IntEnum):
@@ -122,4 +135,3 @@ class Rule(ABC):
     @abstractmethod
     def apply(self, doc: Document, ctx: Context) -> Iterable[Cut | Hit]:
         """Look at the document; yield cuts (strip rules) or hits (flag rules)."""
-

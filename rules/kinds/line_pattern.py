@@ -8,9 +8,18 @@ from collections.abc import Iterator
 from typing import Literal
 
 import regex
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from rules.kinds.base import Context, Cut, Document, RegexTimeoutError, Rule, RuleSpec, Stage
+from rules.kinds.base import (
+    Context,
+    Cut,
+    Document,
+    RegexPattern,
+    RegexTimeoutError,
+    Rule,
+    RuleSpec,
+    Stage,
+)
 from rules.lines import block_cut, runs, split_lines
 
 
@@ -26,23 +35,13 @@ class LinePatternSpec(RuleSpec):
         description="regex: the pattern is searched in the line; exact: the whole line equals it; "
         "prefix: the line starts with it. Whitespace runs count as one space.",
     )
-    patterns: list[str] = Field(min_length=1)
+    patterns: list[RegexPattern] = Field(min_length=1)
     ignore_case: bool = True
     where: Literal["anywhere", "head", "tail"] = Field(
         default="anywhere", description="Only look at the first/last `within` non-blank lines."
     )
     within: int = Field(default=10, ge=1, description="How many non-blank lines head/tail means.")
     max_words: int | None = Field(default=None, ge=1, description="Only lines this short.")
-
-    @field_validator("patterns")
-    @classmethod
-    def _compilable(cls, patterns: list[str], info: object) -> list[str]:
-        for pattern in patterns:
-            try:
-                regex.compile(pattern)
-            except regex.error as exc:
-                raise ValueError(f"invalid regex {pattern!r}: {exc}") from None
-        return patterns
 
     def build(self) -> LinePatternRule:
         return LinePatternRule(self)

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rules.engine import Engine
+from rules.loader import RuleSet, load_rules
+from rules.schema import Pack
+from rules.state import MemoryStore
+from streams.broker import LocalBroker, start_broker
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(scope="session")
+def builtin_engine() -> Engine:
+    return Engine(load_rules())
+
+
+@pytest.fixture
+def store() -> MemoryStore:
+    return MemoryStore()
+
+
+def engine_for(*rules: dict[str, object]) -> Engine:
+    """An engine running only the given rule specs (as they would be written in YAML)."""
+    return Engine(RuleSet((Pack.model_validate({"pack": "test", "rules": list(rules)}),), ()))
+
+
+def rule(kind: str, **params: object) -> dict[str, object]:
+    """A rule spec with the required boilerplate filled in."""
+    return {
+        "id": params.pop("id", "test-rule"),
+        "kind": kind,
+        "message": "test",
+        "description": "test",
+        "examples": {"trigger": ["x"], "ignore": ["y"]},
+        **params,
+    }
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBroker]:
+    """A real local Kafka-compatible broker for the whole test session."""
+    log = tmp_path_factory.mktemp("broker") / "broker.log"
+    running = start_broker(log=log)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def shared() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip(f"needs the project's shared data at {SHARED} (not part of a clone)")
+    return SHARED

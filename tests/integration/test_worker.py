@@ -1,0 +1,75 @@
+"""Through the real broker: every good article arrives cleaned, every bad one on the DLQ with
+its reason, and nothing else."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from kafka import KafkaProducer
+
+from tests.integration.conftest import Deployment
+
+pytestmark = pytest.mark.integration
+
+BAD = {
+    b'{"id": "x", "text": ': b"invalid-json",
+    b'["not", "an", "object"]': b"not-an-object",
+    b'{"title": "no id, no body"}': b"invalid-record",
+    b'{"id": 12345, "text": ["wrong", "types"]}': b"invalid-record",
+    b"": b"empty",
+    b'{"id": "latin", "text": "caf\xe9"}': b"not-utf8",
+    bytes(range(256)): b"not-utf8",
+}
+
+
+def test_good_articles_are_cleaned_and_bad_ones_dead_lettered(
+    deployment: Deployment, worker: int
+) -> None:
+    good = [
+        {
+            "id": f"a{i}",
+            "url": f"https://example.com/{i}",
+            "source": "Harbor Daily",
+            "text": f"Share this article\nStory number {i}." if i % 3 else "",
+        }
+        for i in range(200)
+    ]
+    producer = KafkaProducer(bootstrap_servers=deployment.broker.bootstrap)
+    for i, article in enumerate(good):
+        producer.send(deployment.topic("raw"), json.dumps(article).encode(), key=f"k{i}".encode())
+        if i % 40 == 0:
+            for raw in BAD:
+                producer.send(deployment.topic("raw"), raw, key=b"bad")
+    producer.flush()
+    n_bad = len(BAD) * 5
+
+    clean = deployment.consume("clean", lambda r: len(r) >= len(good))
+    dlq = deployment.consume("dlq", lambda r: len(r) >= n_bad)
+    findings = deployment.consume("findings", lambda r: len(r) >= 67)
+
+    records = [json.loads(m.value) for m in clean]  # type: ignore[attr-defined]
+    assert sorted(r["id"] for r in records) == sorted(a["id"] for a in good)
+    by_id = {r["id"]: r for r in records}
+    assert by_id["a1"]["text"] == "Story number 1."
+    assert by_id["a1"]["removed"][0]["rule"] == "share-follow-prompts"
+    assert all(m.key == json.loads(m.value)["key"].encode() for m in clean)  # type: ignore[attr-defined]
+
+    assert sorted(json.loads(m.value)["id"] for m in findings) == sorted(  # type: ignore[attr-defined]
+        a["id"] for a in good if not a["text"]
+    )
+
+    assert len(dlq) == n_bad
+    for message in dlq:
+        headers = dict(message.headers)  # type: ignore[attr-defined]
+        assert headers["copydesk.error.reason"] == BAD[message.value]  # type: ignore[attr-defined]
+        assert headers["copydesk.source.topic"] == deployment.topic("raw").encode()
+        assert headers["copydesk.error.message"]
+
+    metrics = deployment.metrics(worker)
+    total_in = len(good) + n_bad
+    assert (
+        f'copydesk_articles_in_total{{topic="{deployment.topic("raw")}"}} {float(total_in)}'
+        in metrics
+    )
+    assert f'copydesk_dlq_total{{reason="not-utf8"}} {float(10)}' in metrics

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from rules.engine import Engine, Limits
+from rules.kinds.base import Context, Cut, Document, Hit, Rule, Stage
+from rules.records import ArticleIn
+from rules.state import MemoryStore
+from tests.conftest import engine_for, rule
+
+
+def article(text: str | None = None, **fields: object) -> ArticleIn:
+    return ArticleIn.model_validate({"id": "a1", "text": text, **fields})
+
+
+def test_output_keeps_identity_extra_fields_and_rules_version(builtin_engine: Engine) -> None:
+    a = article(
+        "Body.",
+        url="https://example.com/x",
+        source="Harbor",
+        title="T",
+        lang="en",
+        published_at=datetime(2026, 11, 21, tzinfo=UTC),
+    )
+    out = builtin_engine.process(a, MemoryStore())
+    assert (out.id, out.url, out.source, out.title) == (
+        "a1",
+        "https://example.com/x",
+        "Harbor",
+        "T",
+    )
+    assert out.published_at == datetime(2026, 11, 21, tzinfo=UTC)
+    assert out.extra == {"lang": "en"}
+    assert out.rules_version == builtin_engine.version
+    assert out.key.startswith("u")
+    assert out.credits == []
+
+
+def test_removed_spans_rebuild_the_original_body(builtin_engine: Engine) -> None:
+    body = (
+        "Share this article\nThe council met.\n\nWe use cookies. Accept all\n\nMore.\n\n"
+        "© 2026 X. All rights reserved."
+    )
+    out = builtin_engine.process(article(body), MemoryStore())
+    assert out.text == "The council met.\n\nMore."
+    rebuilt, pos = [], 0
+    for span in out.removed:
+        assert body[span.start : span.end] == span.text
+        rebuilt.append(body[pos : span.start])
+        pos = span.end
+    rebuilt.append(body[pos:])
+    assert "".join(rebuilt) == out.text
+    assert [s.rule for s in out.removed] == [
+        "share-follow-prompts",
+        "cookie-banners",
+        "copyright-footer",
+    ]
+
+
+def test_html_is_extracted_when_there_is_no_text(builtin_engine: Engine) -> None:
+    html = (
+        "<html><head><title>Bridge vote</title></head><body><nav><a href='/'>Home</a></nav>"
+        "<article><h1>Bridge vote</h1><p>The council voted on Tuesday to approve a new bridge over"
+        " the river, a project that had been delayed for years.</p><p>Officials said construction"
+        " would start next spring.</p></article><footer>Contact us</footer></body></html>"
+    )
+    out = builtin_engine.process(ArticleIn(id="h", html=html), MemoryStore())
+    assert "approve a new bridge" in out.text
+    assert "Contact us" not in out.text
+    assert out.title == "Bridge vote"
+
+
+def test_an_empty_body_is_flagged_not_dropped(builtin_engine: Engine) -> None:
+    out = builtin_engine.process(article("   \n"), MemoryStore())
+    assert [f.rule for f in out.findings] == ["engine.body-empty"]
+
+
+def test_a_huge_body_is_truncated_with_a_finding() -> None:
+    engine = Engine(engine_for().ruleset, Limits(max_body_chars=100))
+    out = engine.process(article("word " * 1000), MemoryStore())
+    assert len(out.text) == 100
+    assert out.findings[0].rule == "engine.body-truncated"
+    assert out.findings[0].evidence == {"chars": 5000, "limit": 100}
+
+
+def test_a_regex_past_its_time_budget_becomes_a_finding_not_a_hang() -> None:
+    engine = engine_for(rule("line-pattern", id="slow", patterns=[r"^(a|aa)+$"]))
+    engine = Engine(engine.ruleset, Limits(regex_timeout_seconds=0.01))
+    out = engine.process(article("a" * 3000 + "b\nkeep me"), MemoryStore())
+    assert out.text == "a" * 3000 + "b\nkeep me"
+    assert [(f.rule, f.evidence["rule"]) for f in out.findings] == [("engine.rule-timeout", "slow")]
+
+
+class _Flag(Rule):
+    stage = Stage.ATTRIBUTION
+
+    def apply(self, doc: Document, ctx: Context) -> Iterator[Hit]:
+        yield Hit({"saw": doc.text}, kind="custom")
+
+
+class _Strip(Rule):
+    stage = Stage.STRIP
+
+    def apply(self, doc: Document, ctx: Context) -> Iterator[Cut]:
+        yield Cut(0, 4)
+        yield Cut(2, 6)  # overlapping cuts from one rule are merged
+
+
+def test_stages_run_in_order_whatever_the_pack_order() -> None:
+    engine = engine_for(
+        rule("line-pattern", id="flag", patterns=["x"]),
+        rule("line-pattern", id="strip", patterns=["x"]),
+    )
+    engine.rules = sorted(
+        [_Flag(engine.rules[0].spec), _Strip(engine.rules[1].spec)], key=lambda r: r.stage
+    )
+    out = engine.process(article("0123456789"), MemoryStore())
+    assert out.text == "6789"
+    assert [(s.start, s.end) for s in out.removed] == [(0, 6)]
+    assert [(f.rule, f.kind, f.evidence) for f in out.findings] == [
+        ("flag", "custom", {"saw": "6789"})
+    ]

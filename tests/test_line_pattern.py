@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from rules.records import ArticleIn
+from rules.state import MemoryStore
+from tests.conftest import engine_for, rule
+
+STORY = "The council met on Tuesday.\nIt voted 5-2.\n\nRelated\n\n© 2026 Harbor Daily"
+BODY = "Home\nWorld\n\nShare this article\n\n" + STORY
+
+
+def clean(text: str, **params: object) -> tuple[str, list[str]]:
+    out = engine_for(rule("line-pattern", **params)).process(
+        ArticleIn(id="a", text=text), MemoryStore()
+    )
+    return out.text, [span.text for span in out.removed]
+
+
+def test_regex_removes_the_whole_line_and_the_gap_it_leaves() -> None:
+    text, removed = clean(BODY, patterns=[r"^share this"])
+    assert removed == ["Share this article\n\n"]
+    assert text == "Home\nWorld\n\n" + STORY
+
+
+def test_exact_match_ignores_case_and_spacing_but_not_other_words() -> None:
+    _, removed = clean(BODY, match="exact", patterns=["related"])
+    assert removed == ["Related\n\n"]
+    _, removed = clean("Related coverage of the vote\nbody", match="exact", patterns=["related"])
+    assert removed == []
+
+
+def test_exact_match_can_be_case_sensitive() -> None:
+    _, removed = clean(BODY, match="exact", patterns=["related"], ignore_case=False)
+    assert removed == []
+
+
+def test_prefix_match() -> None:
+    _, removed = clean(BODY, match="prefix", patterns=["© 2026"])
+    assert removed == ["\n\n© 2026 Harbor Daily"]
+
+
+def test_head_scope_only_looks_at_the_first_lines() -> None:
+    text = "World\nBody line one.\nBody line two.\nWorld"
+    _, removed = clean(text, match="exact", patterns=["world"], where="head", within=1)
+    assert removed == ["World\n"]
+    _, removed = clean(text, match="exact", patterns=["world"], where="tail", within=1)
+    assert removed == ["\nWorld"]
+
+
+def test_max_words_keeps_long_lines_that_mention_the_pattern() -> None:
+    prose = "Readers were told to share this article widely, the editor said in a long statement."
+    _, removed = clean(f"Share this article\n{prose}", patterns=["share this article"], max_words=5)
+    assert removed == ["Share this article\n"]
+
+
+def test_consecutive_matching_lines_go_as_one_block() -> None:
+    text, removed = clean(BODY, match="exact", patterns=["home", "world"])
+    assert removed == ["Home\nWorld\n\n"]
+    assert text.startswith("Share this article")
+
+
+def test_a_text_with_no_match_is_unchanged() -> None:
+    text, removed = clean(BODY, patterns=["nothing like this"])
+    assert (text, removed) == (BODY, [])

@@ -1,0 +1,30 @@
+"""The shipped packs, linted as a corpus: they load, ids are unique, every example holds."""
+
+from __future__ import annotations
+
+import pytest
+
+from rules.examples import check_examples
+from rules.loader import builtin_pack_paths, load_rules
+
+RULESET = load_rules()
+
+
+def test_there_are_builtin_packs() -> None:
+    assert [p.name for p in builtin_pack_paths()] == ["boilerplate.yaml"]
+
+
+@pytest.mark.parametrize("spec", RULESET.rules, ids=lambda spec: spec.id)
+def test_every_example_of_every_shipped_rule_holds(spec: object) -> None:
+    from rules.kinds.base import RuleSpec
+
+    assert isinstance(spec, RuleSpec)
+    assert [str(f) for f in check_examples(spec)] == []
+
+
+def test_an_example_that_fails_is_reported() -> None:
+    spec = RULESET.rules[0].model_copy(
+        update={"examples": RULESET.rules[0].examples.model_copy(update={"ignore": ["Share this"]})}
+    )
+    failures = check_examples(spec)
+    assert [f.problem for f in failures] == ["triggered (removed ['Share this'])"]

@@ -1,0 +1,69 @@
+"""What the worker's agent produces for one consumed record (no Kafka needed)."""
+
+from __future__ import annotations
+
+import json
+
+from rules.engine import Engine
+from rules.state import MemoryStore
+from streams.processing import Origin, process_message
+
+ORIGIN = Origin("articles.raw", 3, 41)
+
+
+def route(
+    engine: Engine, value: bytes | None, key: bytes | None = b"k"
+) -> list[tuple[str, bytes | None, bytes, dict[str, bytes]]]:
+    outs = process_message(engine, MemoryStore(), key, value, ORIGIN, max_record_bytes=10_000)
+    return [(o.destination, o.key, o.value, dict(o.headers)) for o in outs]
+
+
+def test_a_good_article_goes_to_clean_keyed_by_article_key(builtin_engine: Engine) -> None:
+    value = json.dumps({"id": "a", "url": "https://example.com/x", "text": "Body."}).encode()
+    [(destination, key, payload, headers)] = route(builtin_engine, value)
+    record = json.loads(payload)
+    assert destination == "clean"
+    assert key == record["key"].encode()
+    assert record["id"] == "a"
+    assert headers["copydesk.source.offset"] == b"41"
+    assert headers["copydesk.rules.version"] == builtin_engine.version.encode()
+
+
+def test_an_article_with_findings_also_goes_to_findings(builtin_engine: Engine) -> None:
+    value = json.dumps({"id": "a", "text": ""}).encode()
+    destinations = [r[0] for r in route(builtin_engine, value)]
+    assert destinations == ["clean", "findings"]
+
+
+def test_unreadable_input_goes_to_the_dlq_unchanged_with_its_reason(builtin_engine: Engine) -> None:
+    for raw, reason in [
+        (b'{"id": 1', b"invalid-json"),
+        (b'{"id": 1, "text": "x"}', b"invalid-record"),
+        (b"\xff\xfe\xfd", b"not-utf8"),
+        (None, b"empty"),
+        (b"x" * 10_001, b"too-large"),
+    ]:
+        [(destination, key, payload, headers)] = route(builtin_engine, raw)
+        assert destination == "dlq"
+        assert key == b"k"
+        assert payload == (raw or b"")
+        assert headers["copydesk.error.reason"] == reason
+        assert headers["copydesk.error.class"] == b"RecordError"
+        assert headers["copydesk.error.message"]
+        assert (headers["copydesk.source.topic"], headers["copydesk.source.partition"]) == (
+            b"articles.raw",
+            b"3",
+        )
+
+
+def test_a_rule_that_crashes_parks_the_record_on_the_dlq(builtin_engine: Engine) -> None:
+    class Broken(Engine):
+        def process(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+            raise ZeroDivisionError("rule bug")
+
+    broken = Broken(builtin_engine.ruleset)
+    [(destination, _, payload, headers)] = route(broken, b'{"id": "a", "text": "x"}')
+    assert destination == "dlq"
+    assert payload == b'{"id": "a", "text": "x"}'
+    assert headers["copydesk.error.reason"] == b"processing-error"
+    assert headers["copydesk.error.class"] == b"ZeroDivisionError"

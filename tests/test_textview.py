@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rules.textview import TextView
+
+
+def test_cuts_in_current_text_are_recorded_in_original_offsets() -> None:
+    view = TextView("0123456789")
+    view.remove(2, 4, "a")  # removes "23"
+    assert view.text == "01456789"
+    view.remove(2, 4, "b")  # "45" in current text
+    assert view.text == "016789"
+    assert [(s.rule, s.start, s.end, s.text) for s in view.removed] == [
+        ("a", 2, 4, "23"),
+        ("b", 4, 6, "45"),
+    ]
+
+
+def test_a_cut_across_an_earlier_cut_yields_two_spans() -> None:
+    view = TextView("abcdefgh")
+    view.remove(3, 5, "first")  # "de"
+    spans = view.remove(1, 5, "second")  # "bcfg" in current text "abcfgh"
+    assert [(s.start, s.end, s.text) for s in spans] == [(1, 3, "bc"), (5, 7, "fg")]
+    assert view.text == "ah"
+
+
+@given(
+    text=st.text(max_size=200),
+    cuts=st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), max_size=12),
+)
+def test_spans_never_overlap_and_map_back_to_the_original(
+    text: str, cuts: list[tuple[float, float]]
+) -> None:
+    view = TextView(text)
+    for n, (a, b) in enumerate(cuts):
+        length = len(view.text)
+        lo, hi = sorted((int(a * length), int(b * length)))
+        view.remove(lo, hi, f"r{n}")
+    previous_end = 0
+    for span in view.removed:
+        assert span.start >= previous_end
+        assert text[span.start : span.end] == span.text
+        previous_end = span.end
+    kept, pos = [], 0
+    for span in view.removed:
+        kept.append(text[pos : span.start])
+        pos = span.end
+    kept.append(text[pos:])
+    assert "".join(kept) == view.text
+    for pos in range(len(view.text)):
+        assert text[view.to_original(pos)] == view.text[pos]
