@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import click
+from pydantic import ValidationError
 from tqdm import tqdm
 
 from rules.loader import PackError
@@ -21,7 +22,10 @@ EXIT_REJECTED = 3
 
 
 def _settings(rules: tuple[Path, ...] = (), no_builtin: bool = False) -> Settings:
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise click.ClickException(f"bad COPYDESK_* setting: {exc}") from None
     if rules:
         settings.rules = [*settings.rules, *rules]
     if no_builtin:
@@ -52,7 +56,7 @@ def worker(loglevel: str) -> None:
     """Run a Faust worker: articles.raw -> articles.clean / .findings / .dlq."""
     from streams.app import create_app
 
-    settings = Settings()
+    settings = _settings()
     app = create_app(settings, _engine_or_exit(settings))
     app.Worker(loglevel=loglevel).execute_from_commandline()
 
@@ -182,15 +186,19 @@ def broker(port: int) -> None:
 
 
 @main.command()
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False
+)
 @click.option("--topic", help="Default: COPYDESK_TOPIC_RAW.")
-def produce(path: Path, topic: str | None) -> None:
-    """Send each line of a JSONL file, byte for byte, to the raw topic."""
-    from streams.feed import produce_lines
+def produce(path: Path | None, topic: str | None) -> None:
+    """Send each line of a JSONL file (default: the bundled sample feed), byte for byte, to the
+    raw topic."""
+    from streams.feed import produce_lines, sample_feed_path
 
-    settings = Settings()
-    count = produce_lines(settings.broker_url(), topic or settings.topic_raw, path.read_bytes())
-    click.echo(f"sent {count} records to {topic or settings.topic_raw}")
+    settings = _settings()
+    topic = topic or settings.topic_raw
+    count = produce_lines(settings.broker_url(), topic, (path or sample_feed_path()).read_bytes())
+    click.echo(f"sent {count} records to {topic}")
 
 
 @main.command()
@@ -205,4 +213,4 @@ def run(port: int, web_port: int, feed: Path | None) -> None:
     """Start the local broker and a worker, replay a feed and show a live summary."""
     from streams.demo import run_demo
 
-    sys.exit(run_demo(port, web_port, feed))
+    sys.exit(run_demo(_settings(), port, web_port, feed))

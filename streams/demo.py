@@ -108,8 +108,7 @@ def stop_worker(worker: subprocess.Popen[bytes]) -> None:
             worker.wait()
 
 
-def run_demo(port: int, web_port: int, feed: Path | None) -> int:
-    settings = Settings()
+def run_demo(settings: Settings, port: int, web_port: int, feed: Path | None) -> int:
     for taken in (port, web_port):
         if port_in_use("127.0.0.1", taken):
             print(f"port {taken} is taken; pick another with --port/--web-port", file=sys.stderr)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -16,24 +17,37 @@ class Settings(BaseSettings):
         description="Kafka bootstrap servers, e.g. kafka://kafka:9092 (comma-separate several).",
     )
     app_id: str = Field(default="copydesk", description="Consumer group and state-topic prefix.")
-    topic_raw: str = "articles.raw"
-    topic_clean: str = "articles.clean"
-    topic_findings: str = "articles.findings"
-    topic_dlq: str = "articles.dlq"
+    topic_raw: str = Field(default="articles.raw", description="Input topic (raw articles).")
+    topic_clean: str = Field(
+        default="articles.clean", description="Cleaned records, one per good input."
+    )
+    topic_findings: str = Field(
+        default="articles.findings", description="Cleaned records that carry at least one finding."
+    )
+    topic_dlq: str = Field(
+        default="articles.dlq", description="Inputs that could not be read or processed, unchanged."
+    )
     topic_partitions: int = Field(default=4, ge=1, description="Partitions of created topics.")
     topic_replication: int = Field(default=1, ge=1)
-    rules: list[Path] = Field(
+    rules: Annotated[list[Path], NoDecode] = Field(
         default_factory=list,
-        description="Extra rule packs (files or folders) loaded after the built-in ones.",
+        description="Extra rule packs (files or folders, comma-separated) loaded after the"
+        " built-in ones.",
     )
     builtin_rules: bool = Field(default=True, description="Load the built-in packs.")
     data_dir: Path = Field(default=Path(".copydesk"), description="Worker state (RocksDB).")
     table_store: str = Field(default="rocksdb://", description="Faust table store URL.")
-    web_host: str = "127.0.0.1"
+    web_host: str = Field(default="127.0.0.1", description="Address the worker web server binds.")
     web_port: int = Field(default=6066, description="Worker web port, serving /metrics.")
-    max_record_bytes: int = Field(default=16 * 1024 * 1024, ge=1)
-    max_body_chars: int = Field(default=1_000_000, ge=1)
-    regex_timeout_seconds: float = Field(default=0.05, gt=0)
+    max_record_bytes: int = Field(
+        default=16 * 1024 * 1024, ge=1, description="Larger records go to the DLQ (too-large)."
+    )
+    max_body_chars: int = Field(
+        default=1_000_000, ge=1, description="Longer bodies are truncated, with a finding."
+    )
+    regex_timeout_seconds: float = Field(
+        default=0.05, gt=0, description="Regex time budget per rule and article."
+    )
     # Group-membership timings: a group join takes half the session timeout on some brokers, and
     # Kafka's own minimum session timeout is 6 s (group.min.session.timeout.ms).
     session_timeout_seconds: float = 6.0
@@ -46,6 +60,13 @@ class Settings(BaseSettings):
         default=True,
         description="Faust's table-recovery offset check; the local broker needs it off.",
     )
+
+    @field_validator("rules", mode="before")
+    @classmethod
+    def _split_paths(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [Path(part.strip()) for part in value.split(",") if part.strip()]
+        return value
 
     def broker_url(self) -> str:
         """The broker as a plain host:port list for kafka-python."""
