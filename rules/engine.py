@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from rules.extract import extract_html
 from rules.identity import article_key
-from rules.kinds.base import Context, Cut, Document, Hit, RegexTimeoutError, Rule
+from rules.kinds.base import Capture, Context, Cut, Document, Hit, RegexTimeoutError, Rule
 from rules.loader import RuleSet
 from rules.records import ArticleIn, ArticleOut, Finding
 from rules.state import StateStore
@@ -69,6 +69,7 @@ class Engine:
             published_at=article.published_at,
             text=doc.text,
             removed=doc.body.removed,
+            metadata=doc.metadata,
             findings=doc.findings,
             rules_version=self.version,
             extra=article.extra,
@@ -88,9 +89,15 @@ class Engine:
                 )
             )
             return
+        text = doc.text
+        for cut in results:
+            if isinstance(cut, Cut) and cut.keep_as:
+                doc.metadata.setdefault(cut.keep_as, []).append(text[cut.start : cut.end].strip())
         cuts = merge_cuts([r for r in results if isinstance(r, Cut)])
         for cut in reversed(cuts):  # back to front, so earlier offsets stay valid
             doc.body.remove(cut.start, cut.end, spec.id)
+        for capture in (r for r in results if isinstance(r, Capture)):
+            doc.metadata.setdefault(capture.name, []).append(capture.text)
         for hit in (r for r in results if isinstance(r, Hit)):
             doc.findings.append(
                 Finding(
@@ -104,10 +111,10 @@ class Engine:
 
 
 def merge_cuts(cuts: list[Cut]) -> list[Cut]:
-    """Sort cuts and merge those that overlap or touch."""
+    """Sort cuts and merge those that overlap."""
     merged: list[Cut] = []
     for cut in sorted(cuts, key=lambda c: c.start):
-        if merged and cut.start <= merged[-1].end:
+        if merged and cut.start < merged[-1].end:
             if cut.end > merged[-1].end:
                 merged[-1] = Cut(merged[-1].start, cut.end)
         else:

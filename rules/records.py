@@ -89,6 +89,11 @@ class ArticleOut(BaseModel):
     published_at: datetime | None = None
     text: str = Field(description="Cleaned body: the original body minus the `removed` spans.")
     removed: list[Span] = Field(default_factory=list)
+    metadata: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Text that rules kept aside: captions, photo credits, bylines, the dateline"
+        " and credit line, and extraction results such as author.",
+    )
     credits: list[Credit] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     rules_version: str = Field(description="Content hash of the rule packs that produced this.")

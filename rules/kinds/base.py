@@ -23,6 +23,7 @@ from rules.state import StateStore
 from rules.textview import TextView
 
 KEBAB_CASE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SNAKE_CASE = r"^[a-z][a-z0-9_]*$"
 
 
 def _compilable(pattern: str) -> str:
@@ -88,10 +89,20 @@ class RegexTimeoutError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Cut:
-    """Remove ``text[start:end]`` of the current text."""
+    """Remove ``text[start:end]`` of the current text; with ``keep_as``, the removed text (less
+    surrounding whitespace) is also kept in the output's ``metadata`` under that name."""
 
     start: int
     end: int
+    keep_as: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """Record ``text`` in the output's ``metadata`` under ``name`` without removing anything."""
+
+    name: str
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +131,7 @@ class Document:
     key: str
     body: TextView
     findings: list[Finding] = field(default_factory=list)
+    metadata: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -133,5 +145,5 @@ class Rule(ABC):
         self.spec = spec
 
     @abstractmethod
-    def apply(self, doc: Document, ctx: Context) -> Iterable[Cut | Hit]:
-        """Look at the document; yield cuts (strip rules) or hits (flag rules)."""
+    def apply(self, doc: Document, ctx: Context) -> Iterable[Cut | Capture | Hit]:
+        """Look at the document; yield cuts and captures (strip rules) or hits (flag rules)."""

@@ -8,9 +8,11 @@ from collections.abc import Iterator
 from typing import Literal
 
 import regex
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from rules.kinds.base import (
+    SNAKE_CASE,
+    Capture,
     Context,
     Cut,
     Document,
@@ -42,6 +44,21 @@ class LinePatternSpec(RuleSpec):
     )
     within: int = Field(default=10, ge=1, description="How many non-blank lines head/tail means.")
     max_words: int | None = Field(default=None, ge=1, description="Only lines this short.")
+    keep_as: str | None = Field(
+        default=None,
+        pattern=SNAKE_CASE,
+        description="Also keep what is matched in the output's `metadata` under this name.",
+    )
+    remove: bool = Field(
+        default=True,
+        description="false: leave the text alone and only keep the regex match (needs keep_as).",
+    )
+
+    @model_validator(mode="after")
+    def _capture_needs_a_name(self) -> LinePatternSpec:
+        if not self.remove and (self.keep_as is None or self.match != "regex"):
+            raise ValueError("remove: false needs `keep_as` and `match: regex`")
+        return self
 
     def build(self) -> LinePatternRule:
         return LinePatternRule(self)
@@ -61,19 +78,21 @@ class LinePatternRule(Rule):
         )
         self._texts = tuple(normalise_line(p, spec.ignore_case) for p in spec.patterns)
 
-    def _matches(self, line: str, deadline: float) -> bool:
+    def _match(self, line: str, deadline: float) -> str | None:
+        """The matched text, or None."""
         if self._regex is not None:
             budget = deadline - time.monotonic()
             try:
-                return self._regex.search(line, timeout=max(budget, 0.0)) is not None
+                found = self._regex.search(line, timeout=max(budget, 0.0))
             except TimeoutError:
                 raise RegexTimeoutError(self.spec.id) from None
+            return None if found is None else str(found.group(0))
         norm = normalise_line(line, self.spec.ignore_case)
         if self.spec.match == "exact":
-            return norm in self._texts
-        return norm.startswith(self._texts)
+            return line if norm in self._texts else None
+        return line if norm.startswith(self._texts) else None
 
-    def apply(self, doc: Document, ctx: Context) -> Iterator[Cut]:
+    def apply(self, doc: Document, ctx: Context) -> Iterator[Cut | Capture]:
         spec = self.spec
         lines = split_lines(doc.text)
         candidates = [line for line in lines if not line.blank]
@@ -84,6 +103,17 @@ class LinePatternRule(Rule):
         if spec.max_words is not None:
             candidates = [c for c in candidates if len(c.text.split()) <= spec.max_words]
         deadline = time.monotonic() + ctx.regex_timeout
-        hits = [line.index for line in candidates if self._matches(line.text, deadline)]
-        for first, last in runs(hits):
+        matches = [(line, self._match(line.text, deadline)) for line in candidates]
+        hits = [(line, found) for line, found in matches if found is not None]
+        if not spec.remove:
+            assert spec.keep_as is not None  # checked when the pack loads
+            for _, found in hits:
+                yield Capture(spec.keep_as, found.strip())
+            return
+        if spec.keep_as is not None:
+            # One metadata entry per line: a caption and its credit are two entries.
+            for line, _ in hits:
+                yield Cut(*block_cut(lines, line.index, line.index), keep_as=spec.keep_as)
+            return
+        for first, last in runs(line.index for line, _ in hits):
             yield Cut(*block_cut(lines, first, last))

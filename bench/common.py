@@ -1,0 +1,72 @@
+"""What the benchmarks share: where the shared data lives, and the extraction metric."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import mean
+
+SHARED = Path(os.environ.get("COPYDESK_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+AEB = SHARED / "data" / "aeb"
+
+
+def require(path: Path) -> Path:
+    if not path.exists():
+        sys.exit(f"benchmark data not found at {path} (set COPYDESK_SHARED to the shared folder)")
+    return path
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str
+    url: str
+    page_text: str
+    article_body: str
+    html_path: Path
+
+    def html(self) -> str:
+        with gzip.open(self.html_path, "rt", encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+
+def aeb_pages(split: str = "dev") -> Iterator[Page]:
+    with require(AEB / f"{split}.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            yield Page(row["id"], row["url"], row["page_text"], row["article_body"],
+                       AEB / row["html_file"])
+
+
+def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
+    words = text.lower().split()
+    return Counter(tuple(words[i : i + n]) for i in range(max(len(words) - n + 1, 0)))
+
+
+@dataclass(frozen=True)
+class Score:
+    precision: float
+    recall: float
+    f1: float
+
+
+def score(predicted: str, gold: str) -> Score:
+    """The benchmark's metric for one document: bags of lower-cased word 4-grams."""
+    pred, true = shingles(predicted), shingles(gold)
+    if not pred and not true:
+        return Score(1.0, 1.0, 1.0)
+    matched = sum((pred & true).values())
+    p = matched / sum(pred.values()) if pred else 0.0
+    r = matched / sum(true.values()) if true else 0.0
+    return Score(p, r, 2 * p * r / (p + r) if p + r else 0.0)
+
+
+def average(scores: list[Score]) -> Score:
+    return Score(
+        mean(s.precision for s in scores), mean(s.recall for s in scores), mean(s.f1 for s in scores)
+    )

@@ -1,0 +1,40 @@
+"""``menu-block``: runs of short, title-like lines that do not end like sentences — navigation,
+section lists, tag clouds, share bars — recognised by their shape, not their words."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Literal
+
+from pydantic import Field
+
+from rules.kinds.base import Context, Cut, Document, Rule, RuleSpec, Stage
+from rules.lines import block_cut, split_lines
+from rules.prose import is_headline_like
+
+
+class MenuBlockSpec(RuleSpec):
+    kind: Literal["menu-block"]
+    max_words: int = Field(default=6, ge=1, description="A menu line has at most this many words.")
+    min_lines: int = Field(default=3, ge=2, description="Shortest run that counts as a menu.")
+
+    def build(self) -> MenuBlockRule:
+        return MenuBlockRule(self)
+
+
+class MenuBlockRule(Rule):
+    stage = Stage.STRIP
+    spec: MenuBlockSpec
+
+    def apply(self, doc: Document, ctx: Context) -> Iterator[Cut]:
+        lines = split_lines(doc.text)
+        run: list[int] = []  # indices of the menu lines in the current run (blank lines between)
+        for line in [*lines, None]:
+            if line is not None and line.blank:
+                continue
+            if line is not None and is_headline_like(line.text, self.spec.max_words):
+                run.append(line.index)
+                continue
+            if len(run) >= self.spec.min_lines:
+                yield Cut(*block_cut(lines, run[0], run[-1]))
+            run = []

@@ -1,0 +1,96 @@
+"""``section-cutoff``: a heading such as "Related", "Next In World" or "Comments" that opens a
+block of chrome. ``remove: block`` takes the heading and the headline-like lines under it and
+stops at the first line of prose; ``remove: rest`` takes the heading and everything after it
+(comment threads, reader forms). Both only fire once the article has begun, so a heading in a
+navigation bar above the story never cuts the story."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Literal
+
+import regex
+from pydantic import Field
+
+from rules.kinds.base import (
+    Context,
+    Cut,
+    Document,
+    RegexPattern,
+    RegexTimeoutError,
+    Rule,
+    RuleSpec,
+    Stage,
+)
+from rules.lines import block_cut, split_lines
+from rules.prose import is_headline_like, is_prose
+
+
+class SectionCutoffSpec(RuleSpec):
+    kind: Literal["section-cutoff"]
+    headings: list[RegexPattern] = Field(
+        min_length=1, description="Patterns a heading line must match in full (case-insensitive)."
+    )
+    remove: Literal["block", "rest"] = "block"
+    max_heading_words: int = Field(default=8, ge=1, description="Longer lines are not headings.")
+    block_max_words: int = Field(
+        default=20, ge=1, description="block: lines of the block have at most this many words."
+    )
+    after_prose_words: int = Field(
+        default=50, ge=0, description="Only fire after this many words of prose."
+    )
+    prose_min_chars: int = Field(default=40, ge=1, description="What counts as a prose line.")
+
+    def build(self) -> SectionCutoffRule:
+        return SectionCutoffRule(self)
+
+
+class SectionCutoffRule(Rule):
+    stage = Stage.STRIP
+    spec: SectionCutoffSpec
+
+    def __init__(self, spec: SectionCutoffSpec) -> None:
+        super().__init__(spec)
+        self._heading = regex.compile(
+            "|".join(f"(?:{p})" for p in spec.headings), regex.IGNORECASE | regex.V0
+        )
+
+    def _is_heading(self, text: str, deadline: float) -> bool:
+        stripped = text.strip()
+        if len(stripped.split()) > self.spec.max_heading_words:
+            return False
+        try:
+            return self._heading.fullmatch(stripped, timeout=max(deadline - time.monotonic(), 0))
+        except TimeoutError:
+            raise RegexTimeoutError(self.spec.id) from None
+
+    def apply(self, doc: Document, ctx: Context) -> Iterator[Cut]:
+        spec = self.spec
+        lines = split_lines(doc.text)
+        deadline = time.monotonic() + ctx.regex_timeout
+        prose_words = 0
+        i = 0
+        while i < len(lines):
+            line = lines[i]
+            if line.blank:
+                i += 1
+                continue
+            if prose_words >= spec.after_prose_words and self._is_heading(line.text, deadline):
+                if spec.remove == "rest":
+                    yield Cut(*block_cut(lines, i, len(lines) - 1))
+                    return
+                last = i
+                j = i + 1
+                while j < len(lines) and (
+                    lines[j].blank or is_headline_like(lines[j].text, spec.block_max_words)
+                ):
+                    if not lines[j].blank:
+                        last = j
+                    j += 1
+                yield Cut(*block_cut(lines, i, last))
+                i = j
+                continue
+            if is_prose(line.text, spec.prose_min_chars):
+                prose_words += len(line.text.split())
+            i += 1
