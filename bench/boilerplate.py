@@ -1,9 +1,9 @@
-"""Boilerplate stripping on the article-extraction benchmark (dev split in ../shared).
+"""Boilerplate stripping on the article-extraction benchmark (../shared/data/aeb).
 
 Side by side, in one run: the untouched page text, copydesk on the page text (text mode),
-trafilatura alone on the HTML, and copydesk on the HTML (trafilatura + the text rules).
+trafilatura alone on the HTML (default settings), and copydesk on the HTML.
 
-    .venv/bin/python -m bench.boilerplate [--worst N]
+    .venv/bin/python -m bench.boilerplate [--split dev] [--worst N]
 """
 
 from __future__ import annotations
@@ -21,44 +21,44 @@ from rules.records import ArticleIn
 from rules.state import MemoryStore
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--worst", type=int, default=0, help="list the N worst pages per system")
-    args = parser.parse_args()
-    pages = list(aeb_pages())
-    engine = Engine(load_rules())
-
+def systems(engine: Engine) -> dict[str, Callable[[Page], str]]:
     def copydesk_text(page: Page) -> str:
-        return engine.process(ArticleIn(id=page.id, url=page.url, text=page.page_text), MemoryStore()).text
+        article = ArticleIn(id=page.id, url=page.url, text=page.page_text)
+        return engine.process(article, MemoryStore()).text
 
     def copydesk_html(page: Page) -> str:
-        return engine.process(ArticleIn(id=page.id, url=page.url, html=page.html()), MemoryStore()).text
+        article = ArticleIn(id=page.id, url=page.url, html=page.html())
+        return engine.process(article, MemoryStore()).text
 
-    def trafilatura_alone(page: Page) -> str:
-        return trafilatura.extract(page.html()) or ""
-
-    systems: dict[str, Callable[[Page], str]] = {
+    return {
         "page text, untouched": lambda page: page.page_text,
         "copydesk, text mode": copydesk_text,
-        "trafilatura alone (HTML)": trafilatura_alone,
+        "trafilatura alone (HTML)": lambda page: trafilatura.extract(page.html()) or "",
         "copydesk, HTML mode": copydesk_html,
     }
-    print(f"article-extraction benchmark, dev split: {len(pages)} pages\n")
-    print(f"| system | precision | recall | F1 | pages/s |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--split", default="dev", help="benchmark split file name (dev)")
+    parser.add_argument("--worst", type=int, default=0, help="list the N worst pages per system")
+    args = parser.parse_args()
+    pages = list(aeb_pages(args.split))
+    print(f"article-extraction benchmark, {args.split} split: {len(pages)} pages\n")
+    print("| system | precision | recall | F1 | pages/s |")
     print("|---|---|---|---|---|")
     results: dict[str, list[tuple[Score, Page]]] = {}
-    for name, system in systems.items():
+    for name, system in systems(Engine(load_rules())).items():
         started = time.perf_counter()
         scored = [(score(system(page), page.article_body), page) for page in pages]
-        elapsed = time.perf_counter() - started
+        rate = len(pages) / (time.perf_counter() - started)
         results[name] = scored
         avg = average([s for s, _ in scored])
-        print(f"| {name} | {avg.precision:.3f} | {avg.recall:.3f} | {avg.f1:.3f} | {len(pages) / elapsed:.0f} |")
-    for name, scored in results.items():
-        if args.worst:
-            print(f"\nworst pages, {name}:")
-            for s, page in sorted(scored, key=lambda x: x[0].f1)[: args.worst]:
-                print(f"  F1 {s.f1:.2f} P {s.precision:.2f} R {s.recall:.2f}  {page.id[:12]}  {page.url}")
+        print(f"| {name} | {avg.precision:.3f} | {avg.recall:.3f} | {avg.f1:.3f} | {rate:.0f} |")
+    for name, scored in results.items() if args.worst else ():
+        print(f"\nworst pages, {name}:")
+        for s, page in sorted(scored, key=lambda x: x[0].f1)[: args.worst]:
+            print(f"  F1 {s.f1:.2f}  P {s.precision:.2f}  R {s.recall:.2f}  {page.url}")
 
 
 if __name__ == "__main__":

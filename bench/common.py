@@ -39,8 +39,9 @@ def aeb_pages(split: str = "dev") -> Iterator[Page]:
     with require(AEB / f"{split}.jsonl").open(encoding="utf-8") as f:
         for line in f:
             row = json.loads(line)
-            yield Page(row["id"], row["url"], row["page_text"], row["article_body"],
-                       AEB / row["html_file"])
+            yield Page(
+                row["id"], row["url"], row["page_text"], row["article_body"], AEB / row["html_file"]
+            )
 
 
 def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
@@ -68,5 +69,7 @@ def score(predicted: str, gold: str) -> Score:
 
 def average(scores: list[Score]) -> Score:
     return Score(
-        mean(s.precision for s in scores), mean(s.recall for s in scores), mean(s.f1 for s in scores)
+        mean(s.precision for s in scores),
+        mean(s.recall for s in scores),
+        mean(s.f1 for s in scores),
     )

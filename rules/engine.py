@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 from rules.extract import extract_html
 from rules.identity import article_key
@@ -38,6 +39,7 @@ class Engine:
         self, article: ArticleIn, state: StateStore, now: datetime | None = None
     ) -> ArticleOut:
         title = article.title
+        origin: Literal["text", "html"] = "text" if article.text is not None else "html"
         if article.text is not None:
             body = article.text
         else:
@@ -56,10 +58,13 @@ class Engine:
             body = body[: self.limits.max_body_chars]
         if not body.strip():
             findings.append(_engine_finding("body-empty", "article has no body text", {}))
-        doc = Document(article, article_key(article.id, article.url), TextView(body), findings)
+        doc = Document(
+            article, article_key(article.id, article.url), TextView(body), origin, findings
+        )
         ctx = Context(state, now or datetime.now(UTC), self.limits.regex_timeout_seconds)
         for rule in self.rules:
-            self._run(rule, doc, ctx)
+            if origin in rule.spec.applies_to:
+                self._run(rule, doc, ctx)
         return ArticleOut(
             key=doc.key,
             id=article.id,

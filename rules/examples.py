@@ -26,14 +26,17 @@ def check_examples(spec: RuleSpec) -> list[ExampleFailure]:
     engine = Engine(RuleSet((Pack(pack="examples", rules=[spec]),), ()))
     failures: list[ExampleFailure] = []
 
-    def run(text: str) -> tuple[list[str], bool]:
-        out = engine.process(ArticleIn(id="example", text=text), MemoryStore())
+    def run(text: str, after: list[str] | None = None) -> tuple[list[str], bool]:
+        store = MemoryStore()
+        for n, earlier in enumerate(after or []):
+            engine.process(ArticleIn(id=f"earlier-{n}", source="example", text=earlier), store)
+        out = engine.process(ArticleIn(id="example", source="example", text=text), store)
         removed = [span.text for span in out.removed]
         flagged = any(f.rule == spec.id for f in out.findings)
-        return removed, bool(removed) or flagged
+        return removed, bool(removed) or flagged or bool(out.metadata)
 
     for case in spec.examples.trigger_cases():
-        removed, triggered = run(case.text)
+        removed, triggered = run(case.text, case.after)
         if not triggered:
             failures.append(ExampleFailure(spec.id, case.text, "did not trigger"))
         elif case.removed is not None and removed != case.removed:

@@ -17,7 +17,12 @@ class Extracted:
 def extract_html(html: str) -> Extracted:
     """The page's main text (paragraphs separated by newlines), title and author."""
     doc = trafilatura.bare_extraction(
-        html, with_metadata=True, include_comments=False, include_tables=True, as_dict=False
+        html,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        favor_precision=True,
+        as_dict=False,
     )
     if doc is None:
         return Extracted("", None, None)

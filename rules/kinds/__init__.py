@@ -5,11 +5,12 @@ from typing import Annotated
 from pydantic import Field
 
 from rules.kinds.content_region import ContentRegionSpec
+from rules.kinds.learned_chrome import LearnedChromeSpec
 from rules.kinds.line_pattern import LinePatternSpec
 from rules.kinds.menu_block import MenuBlockSpec
 from rules.kinds.section_cutoff import SectionCutoffSpec
 
 AnyRuleSpec = Annotated[
-    LinePatternSpec | SectionCutoffSpec | MenuBlockSpec | ContentRegionSpec,
+    LinePatternSpec | SectionCutoffSpec | MenuBlockSpec | ContentRegionSpec | LearnedChromeSpec,
     Field(discriminator="kind"),
 ]

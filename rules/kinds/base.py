@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 import regex
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -50,6 +50,10 @@ class ExampleCase(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     text: str = Field(description="Article body given to the rule alone.")
+    after: list[str] = Field(
+        default_factory=list,
+        description="For stateful rules: bodies of the same source processed first.",
+    )
     removed: list[str] | None = Field(
         default=None, description="For strip rules: exactly the pieces of text it must remove."
     )
@@ -78,6 +82,12 @@ class RuleSpec(BaseModel):
     message: str = Field(min_length=1, description="Shown with each finding or removed span.")
     description: str = Field(min_length=1, description="Why the rule exists, for reviewers.")
     examples: Examples
+    applies_to: list[Literal["text", "html"]] = Field(
+        default=["text", "html"],
+        min_length=1,
+        description="Bodies the rule runs on: `text` as given, or text extracted from `html`"
+        " (already cut to the main content, so whole-page rules need not run there).",
+    )
 
     def build(self) -> Rule:
         raise NotImplementedError
@@ -130,6 +140,7 @@ class Document:
     article: ArticleIn
     key: str
     body: TextView
+    origin: Literal["text", "html"]
     findings: list[Finding] = field(default_factory=list)
     metadata: dict[str, list[str]] = field(default_factory=dict)
 

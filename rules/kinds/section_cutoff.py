@@ -23,7 +23,7 @@ from rules.kinds.base import (
     RuleSpec,
     Stage,
 )
-from rules.lines import block_cut, split_lines
+from rules.lines import Line, block_cut, split_lines
 from rules.prose import is_headline_like, is_prose
 
 
@@ -36,6 +36,11 @@ class SectionCutoffSpec(RuleSpec):
     max_heading_words: int = Field(default=8, ge=1, description="Longer lines are not headings.")
     block_max_words: int = Field(
         default=20, ge=1, description="block: lines of the block have at most this many words."
+    )
+    block_teasers: bool = Field(
+        default=True,
+        description="block: also take a prose line that is followed by a headline-like line"
+        " (a teaser's summary); two prose lines in a row end the block.",
     )
     after_prose_words: int = Field(
         default=50, ge=0, description="Only fire after this many words of prose."
@@ -61,9 +66,27 @@ class SectionCutoffRule(Rule):
         if len(stripped.split()) > self.spec.max_heading_words:
             return False
         try:
-            return self._heading.fullmatch(stripped, timeout=max(deadline - time.monotonic(), 0))
+            found = self._heading.fullmatch(stripped, timeout=max(deadline - time.monotonic(), 0))
         except TimeoutError:
             raise RegexTimeoutError(self.spec.id) from None
+        return found is not None
+
+    def _block_end(self, lines: list[Line], heading: int) -> int:
+        """Index of the last line of the block that a heading opens."""
+        content = [line for line in lines[heading + 1 :] if not line.blank]
+        last = heading
+        for n, line in enumerate(content):
+            if is_headline_like(line.text, self.spec.block_max_words):
+                last = line.index
+                continue
+            following = content[n + 1] if n + 1 < len(content) else None
+            teaser = following is not None and is_headline_like(
+                following.text, self.spec.block_max_words
+            )
+            if not (self.spec.block_teasers and teaser):
+                break
+            last = line.index
+        return last
 
     def apply(self, doc: Document, ctx: Context) -> Iterator[Cut]:
         spec = self.spec
@@ -80,16 +103,9 @@ class SectionCutoffRule(Rule):
                 if spec.remove == "rest":
                     yield Cut(*block_cut(lines, i, len(lines) - 1))
                     return
-                last = i
-                j = i + 1
-                while j < len(lines) and (
-                    lines[j].blank or is_headline_like(lines[j].text, spec.block_max_words)
-                ):
-                    if not lines[j].blank:
-                        last = j
-                    j += 1
+                last = self._block_end(lines, i)
                 yield Cut(*block_cut(lines, i, last))
-                i = j
+                i = last + 1
                 continue
             if is_prose(line.text, spec.prose_min_chars):
                 prose_words += len(line.text.split())

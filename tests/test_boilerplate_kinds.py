@@ -1,0 +1,143 @@
+"""Each boilerplate rule kind on its own: what it removes, and the prose it must leave alone."""
+
+from __future__ import annotations
+
+from rules.records import ArticleIn, ArticleOut
+from rules.state import MemoryStore
+from tests.conftest import engine_for, rule
+
+PROSE = [
+    "The council voted 5-2 on Tuesday to approve the new bridge, ending years of delay.",
+    "The mayor called it a historic day for the town and its commuters, and said work starts soon.",
+    "The state will pay two thirds of the cost under a deal struck last year, officials said.",
+]
+STORY = "\n".join(PROSE)
+
+
+def run(text: str, *rules: dict[str, object], **fields: object) -> ArticleOut:
+    article = ArticleIn.model_validate({"id": "a", "text": text, **fields})
+    return engine_for(*rules).process(article, MemoryStore())
+
+
+def removed(out: ArticleOut) -> list[str]:
+    return [span.text for span in out.removed]
+
+
+# section-cutoff
+
+
+def test_block_cutoff_takes_heading_and_headlines_and_keeps_the_prose_after() -> None:
+    text = f"{STORY}\n\nNext In World\nFloods hit coastal towns\nMarkets rally\n\n{PROSE[0]}"
+    out = run(text, rule("section-cutoff", headings=[r"next in .+"], after_prose_words=10))
+    assert removed(out) == ["Next In World\nFloods hit coastal towns\nMarkets rally\n\n"]
+    assert out.text.endswith(PROSE[0])
+
+
+def test_block_cutoff_takes_teasers_but_stops_at_two_prose_lines() -> None:
+    teaser = "The operator blamed fuel costs for the rise, its first in years."
+    text = f"{STORY}\nMore from Harbor\nFerry fares rise\n{teaser}\nLighthouse reopens\n{STORY}"
+    out = run(text, rule("section-cutoff", headings=[r"more from .+"], after_prose_words=10))
+    assert removed(out) == [f"More from Harbor\nFerry fares rise\n{teaser}\nLighthouse reopens\n"]
+
+
+def test_rest_cutoff_takes_everything_after_the_heading() -> None:
+    text = f"{STORY}\n3 Comments\njoe says:\nGreat news, finally, I have waited for years for this."
+    out = run(
+        text,
+        rule("section-cutoff", headings=[r"\d+ comments"], remove="rest", after_prose_words=10),
+    )
+    assert out.text == STORY
+
+
+def test_a_heading_before_the_article_starts_cuts_nothing() -> None:
+    text = f"Home\nRelated\nWorld\n{STORY}"
+    out = run(text, rule("section-cutoff", headings=["related"], after_prose_words=10))
+    assert removed(out) == []
+
+
+def test_prose_that_starts_like_a_heading_survives() -> None:
+    text = f"{STORY}\nRelated to that, the mayor said the old bridge would close next year."
+    out = run(text, rule("section-cutoff", headings=[r"related\W*"], after_prose_words=10))
+    assert removed(out) == []
+
+
+# menu-block
+
+
+def test_a_run_of_short_unpunctuated_lines_is_a_menu() -> None:
+    text = f"Home\nWorld\nBusiness\nSports\n\n{STORY}"
+    out = run(text, rule("menu-block", max_words=3, min_lines=3))
+    assert removed(out) == ["Home\nWorld\nBusiness\nSports\n\n"]
+
+
+def test_short_sentences_and_short_runs_are_not_menus() -> None:
+    text = f"Home\nWorld\n{STORY}\nIt rained.\nWe stayed in.\nThen we left."
+    out = run(text, rule("menu-block", max_words=3, min_lines=3))
+    assert removed(out) == []
+
+
+# content-region
+
+
+def test_region_drops_navigation_above_and_footer_below() -> None:
+    text = f"Home\nWorld\n\n{STORY}\nSubheading\n{PROSE[1]}\n\nPrivacy\nTerms\nContact"
+    out = run(text, rule("content-region"))
+    assert out.text == f"{STORY}\nSubheading\n{PROSE[1]}"
+
+
+def test_region_keeps_credit_lines_matching_keep() -> None:
+    text = f"{STORY}\n\nTerms of use\nAbout us\n(Reporting by Ana Silva; Editing by Tom Hale)"
+    out = run(text, rule("content-region", keep=[r"^\(reporting by"]))
+    assert out.text == f"{STORY}\n\n(Reporting by Ana Silva; Editing by Tom Hale)"
+
+
+def test_region_keeps_everything_when_there_is_no_prose() -> None:
+    out = run("Home\nWorld\nBusiness", rule("content-region"))
+    assert out.text == "Home\nWorld\nBusiness"
+
+
+def test_region_works_on_text_without_latin_words() -> None:
+    body = (
+        "市议会周二以五比二的票数批准了新桥的建设计划，结束了多年的拖延和争论，"
+        "市长称这是历史性的一天。"
+    )
+    out = run(
+        f"首页\n国际\n财经\n{body}\n{body}\n联系我们", rule("content-region", prose_min_chars=20)
+    )
+    assert out.text == f"{body}\n{body}"
+
+
+# line-pattern captures
+
+
+def test_captions_move_to_metadata() -> None:
+    caption = "FILE PHOTO: A worker walks past the plant, May 3, 2026. REUTERS/Piet Jansen"
+    out = run(
+        f"{caption}\n{STORY}", rule("line-pattern", patterns=["^file photo"], keep_as="captions")
+    )
+    assert out.text == STORY
+    assert out.metadata == {"captions": [caption]}
+
+
+def test_a_capture_keeps_the_text_and_records_the_match() -> None:
+    text = f"LISBON, Nov 21 (Reuters) - {STORY}"
+    out = run(
+        text,
+        rule(
+            "line-pattern",
+            patterns=[r"^[A-Z, 0-9a-z]+\(Reuters\) -"],
+            remove=False,
+            keep_as="dateline",
+            ignore_case=False,
+        ),
+    )
+    assert out.text == text
+    assert out.metadata == {"dateline": ["LISBON, Nov 21 (Reuters) -"]}
+
+
+def test_applies_to_limits_a_rule_to_text_or_html_bodies() -> None:
+    html = f"<html><body><article><p>{STORY}</p><p>Share this</p></article></body></html>"
+    share = rule("line-pattern", patterns=["^share this$"], applies_to=["text"])
+    assert removed(run("Share this\n" + STORY, share)) == ["Share this\n"]
+    out = engine_for(share).process(ArticleIn(id="h", html=html), MemoryStore())
+    assert "Share this" in out.text
