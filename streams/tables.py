@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import faust
-
 
 class TableStore:
     def __init__(self, table: Any) -> None:
@@ -28,12 +26,12 @@ class TableStore:
 
 
 def create_state_table(app: Any, partitions: int) -> Any:
-    schema: Any = faust.Schema(
-        key_type=str, value_type=bytes, key_serializer="json", value_serializer="raw"
-    )
+    # str keys and bytes values both travel with Faust's "raw" codec: the rule kinds own the
+    # value encoding, and no JSON layer sits between them and the store.
     return app.Table(
         "state",
         partitions=partitions,
-        schema=schema,
+        key_type=str,
+        value_type=bytes,
         help="copydesk rule state (duplicate signatures, learned chrome counts).",
     )

@@ -73,3 +73,25 @@ def test_good_articles_are_cleaned_and_bad_ones_dead_lettered(
         in metrics
     )
     assert f'copydesk_dlq_total{{reason="not-utf8"}} {float(10)}' in metrics
+
+
+def test_learned_chrome_state_lives_in_the_worker_table(
+    deployment: Deployment, worker: int
+) -> None:
+    footer = "Harbor Daily has served the coast since 1921 and is owned by its readers."
+    producer = KafkaProducer(bootstrap_servers=deployment.broker.bootstrap)
+    for n in range(12):
+        article = {
+            "id": f"h{n}",
+            "source": "Harbor Daily",
+            "published_at": "2026-11-20T10:00:00Z",
+            "text": f"Story {n} is about item {n * 7} on the council's agenda.\n{footer}",
+        }
+        # One key, so one partition: learning is per partition (see README).
+        producer.send(deployment.topic("raw"), json.dumps(article).encode(), key=b"harbor")
+        producer.flush()
+    clean = deployment.consume("clean", lambda r: len(r) >= 12)
+    texts = {json.loads(m.value)["id"]: json.loads(m.value)["text"] for m in clean}  # type: ignore[attr-defined]
+    assert all(footer in texts[f"h{n}"] for n in range(5))
+    assert all(footer not in texts[f"h{n}"] for n in range(5, 12))
+    assert all(f"Story {n} " in texts[f"h{n}"] for n in range(12))
