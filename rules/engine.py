@@ -10,7 +10,16 @@ from typing import Literal
 
 from rules.extract import extract_html
 from rules.identity import article_key
-from rules.kinds.base import Capture, Context, Cut, Document, Hit, RegexTimeoutError, Rule
+from rules.kinds.base import (
+    Capture,
+    Context,
+    Cut,
+    Document,
+    Hit,
+    RegexTimeoutError,
+    Rule,
+    Stage,
+)
 from rules.loader import RuleSet
 from rules.records import ArticleIn, ArticleOut, Finding
 from rules.state import StateStore
@@ -34,10 +43,19 @@ class Engine:
         self.rules: list[Rule] = sorted(
             (spec.build() for spec in ruleset.rules), key=lambda rule: rule.stage
         )
+        self.strip_rules = [rule for rule in self.rules if rule.stage == Stage.STRIP]
+        self.flag_rules = [rule for rule in self.rules if rule.stage != Stage.STRIP]
 
     def process(
         self, article: ArticleIn, state: StateStore, now: datetime | None = None
     ) -> ArticleOut:
+        """Every stage. The worker runs the two halves in two agents (see ``streams.agents``)."""
+        return self.flag(self.strip(article, state, now), state, now)
+
+    def strip(
+        self, article: ArticleIn, state: StateStore, now: datetime | None = None
+    ) -> ArticleOut:
+        """Extraction and the strip stage: the cleaned text and what was taken out of it."""
         title = article.title
         origin: Literal["text", "html"] = "text" if article.text is not None else "html"
         if article.text is not None:
@@ -61,10 +79,7 @@ class Engine:
         doc = Document(
             article, article_key(article.id, article.url), TextView(body), origin, findings
         )
-        ctx = Context(state, now or datetime.now(UTC), self.limits.regex_timeout_seconds)
-        for rule in self.rules:
-            if origin in rule.spec.applies_to:
-                self._run(rule, doc, ctx)
+        self._run_all(self.strip_rules, doc, state, now)
         return ArticleOut(
             key=doc.key,
             id=article.id,
@@ -73,12 +88,46 @@ class Engine:
             title=title,
             published_at=article.published_at,
             text=doc.text,
+            body_from=origin,
             removed=doc.body.removed,
             metadata=doc.metadata,
             findings=doc.findings,
             rules_version=self.version,
             extra=article.extra,
         )
+
+    def flag(self, out: ArticleOut, state: StateStore, now: datetime | None = None) -> ArticleOut:
+        """The later stages (duplicates, then attribution) on a stripped article. These stages
+        compare and annotate; they never cut the text."""
+        article = ArticleIn.model_validate(
+            {
+                **out.extra,
+                "id": out.id,
+                "url": out.url,
+                "source": out.source,
+                "title": out.title,
+                "published_at": out.published_at,
+                "text": out.text,
+            }
+        )
+        doc = Document(
+            article,
+            out.key,
+            TextView(out.text),
+            out.body_from,
+            list(out.findings),
+            {name: list(values) for name, values in out.metadata.items()},
+        )
+        self._run_all(self.flag_rules, doc, state, now)
+        return out.model_copy(update={"findings": doc.findings, "metadata": doc.metadata})
+
+    def _run_all(
+        self, rules: list[Rule], doc: Document, state: StateStore, now: datetime | None
+    ) -> None:
+        ctx = Context(state, now or datetime.now(UTC), self.limits.regex_timeout_seconds)
+        for rule in rules:
+            if doc.origin in rule.spec.applies_to:
+                self._run(rule, doc, ctx)
 
     @staticmethod
     def _run(rule: Rule, doc: Document, ctx: Context) -> None:

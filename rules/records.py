@@ -88,6 +88,9 @@ class ArticleOut(BaseModel):
     title: str | None = None
     published_at: datetime | None = None
     text: str = Field(description="Cleaned body: the original body minus the `removed` spans.")
+    body_from: Literal["text", "html"] = Field(
+        default="text", description="Where the body came from: the input `text`, or `html`."
+    )
     removed: list[Span] = Field(default_factory=list)
     metadata: dict[str, list[str]] = Field(
         default_factory=dict,

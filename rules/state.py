@@ -1,5 +1,5 @@
 """The one interface through which stateful rule kinds (duplicates, learned boilerplate) keep
-state. The worker backs it with a Faust table (``streams.tables``); the offline filter with
+state. The worker backs it with Faust tables (``streams.tables``); the offline filter with
 memory or a SQLite file. Values are bytes: each rule kind owns its encoding."""
 
 from __future__ import annotations
@@ -17,6 +17,10 @@ class StateStore(Protocol):
 
     def delete(self, namespace: str, key: str) -> None: ...
 
+    def keys(self, namespace: str) -> Iterator[str]:
+        """Every key of a namespace (for sweeping expired state; may be slow)."""
+        ...
+
 
 class MemoryStore:
     """State in a dict; gone when the process ends."""
@@ -32,6 +36,9 @@ class MemoryStore:
 
     def delete(self, namespace: str, key: str) -> None:
         self._data.pop((namespace, key), None)
+
+    def keys(self, namespace: str) -> Iterator[str]:
+        return iter([k for ns, k in self._data if ns == namespace])
 
     def __len__(self) -> int:
         return len(self._data)
@@ -65,6 +72,10 @@ class SqliteStore:
 
     def delete(self, namespace: str, key: str) -> None:
         self._db.execute("DELETE FROM state WHERE namespace = ? AND key = ?", (namespace, key))
+
+    def keys(self, namespace: str) -> Iterator[str]:
+        rows = self._db.execute("SELECT key FROM state WHERE namespace = ?", (namespace,))
+        return iter([str(row[0]) for row in rows.fetchall()])
 
     def close(self) -> None:
         self._db.commit()

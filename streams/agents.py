@@ -1,9 +1,12 @@
-"""The Faust agent: consume raw articles, run the engine, produce clean/findings/DLQ records.
+"""The Faust agents: two stages, so that the strip stage scales with the raw topic's
+partitions while the duplicate index sees every article.
+
+    articles.raw (N partitions) --strip--> articles.stripped (1 partition) --flag--> clean/findings
 
 Sends made while processing an event are attached to its offset and published before that
-offset is committed (Faust attachments), so processing is at-least-once: after a crash, records
+offset is committed (Faust attachments), so each stage is at-least-once: after a crash, records
 past the last commit are processed again and appear again downstream with the same key and the
-same ``copydesk.source.offset`` header.
+same ``copydesk.source.partition``/``copydesk.source.offset`` headers.
 """
 
 from __future__ import annotations
@@ -11,29 +14,54 @@ from __future__ import annotations
 from typing import Any
 
 from rules.engine import Engine
+from rules.state import StateStore
 from streams import metrics
-from streams.processing import Origin, process_message
+from streams.processing import Origin, Outgoing, flag_message, strip_message
 from streams.settings import Settings
-from streams.tables import TableStore
 from streams.topics import Topics
 
 
 def register_agents(
-    app: Any, topics: Topics, table: Any, engine: Engine, settings: Settings
-) -> Any:
-    state = TableStore(table)
-    destinations = {"clean": topics.clean, "findings": topics.findings, "dlq": topics.dlq}
+    app: Any,
+    topics: Topics,
+    strip_state: StateStore,
+    flag_state: StateStore,
+    engine: Engine,
+    settings: Settings,
+) -> None:
+    destinations = {
+        "stripped": topics.stripped,
+        "clean": topics.clean,
+        "findings": topics.findings,
+        "dlq": topics.dlq,
+    }
 
-    @app.agent(topics.raw, name="copydesk.clean")  # type: ignore[untyped-decorator]
-    async def clean(stream: Any) -> None:
+    async def send(records: list[Outgoing]) -> None:
+        for out in records:
+            topic = destinations[out.destination]
+            await topic.send(key=out.key, value=out.value, headers=out.headers)
+            metrics.ARTICLES_OUT.labels(topic=topic.get_topic_name()).inc()
+
+    @app.agent(topics.raw, name="copydesk.strip")  # type: ignore[untyped-decorator]
+    async def strip(stream: Any) -> None:
         async for event in stream.events():
             message = event.message
             origin = Origin(message.topic, message.partition, message.offset)
-            for out in process_message(
-                engine, state, message.key, event.value, origin, settings.max_record_bytes
-            ):
-                topic = destinations[out.destination]
-                await topic.send(key=out.key, value=out.value, headers=out.headers)
-                metrics.ARTICLES_OUT.labels(topic=topic.get_topic_name()).inc()
+            await send(
+                strip_message(
+                    engine,
+                    strip_state,
+                    message.key,
+                    event.value,
+                    origin,
+                    settings.max_record_bytes,
+                )
+            )
 
-    return clean
+    @app.agent(topics.stripped, name="copydesk.flag")  # type: ignore[untyped-decorator]
+    async def flag(stream: Any) -> None:
+        async for event in stream.events():
+            message = event.message
+            origin = Origin(message.topic, message.partition, message.offset)
+            headers = [(k, bytes(v)) for k, v in (message.headers or [])]
+            await send(flag_message(engine, flag_state, message.key, event.value, headers, origin))

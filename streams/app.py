@@ -13,7 +13,7 @@ from rules.loader import load_rules
 from streams import metrics
 from streams.agents import register_agents
 from streams.settings import Settings
-from streams.tables import create_state_table
+from streams.tables import TableStore, create_table
 from streams.topics import declare_topics
 
 
@@ -54,8 +54,11 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Any:
         web_enabled=True,
     )
     topics = declare_topics(app, settings)
-    table = create_state_table(app, settings.topic_partitions)
-    register_agents(app, topics, table, engine, settings)
+    strip_state = TableStore(
+        create_table(app, "state", settings.topic_partitions, "Strip-stage rule state.")
+    )
+    flag_state = TableStore(create_table(app, "flag-state", 1, "The duplicate index."))
+    register_agents(app, topics, strip_state, flag_state, engine, settings)
 
     @app.page("/metrics")
     async def prometheus_metrics(web: Any, request: Any) -> Any:

@@ -40,13 +40,24 @@ def read_metrics(url: str) -> dict[str, list[tuple[dict[str, str], float]]]:
     }
 
 
-def summary_lines(metrics: dict[str, list[tuple[dict[str, str], float]]]) -> list[str]:
+def summary_lines(
+    metrics: dict[str, list[tuple[dict[str, str], float]]], settings: Settings
+) -> list[str]:
     def total(name: str) -> int:
         return int(sum(value for _, value in metrics.get(name, [])))
 
+    def sent_to(topic: str) -> int:
+        return int(
+            sum(
+                v
+                for labels, v in metrics.get("copydesk_articles_out", [])
+                if labels["topic"] == topic
+            )
+        )
+
     lines = [
-        f"articles in {total('copydesk_articles_in')}   out {total('copydesk_articles_out')}"
-        f"   dead-lettered {total('copydesk_dlq')}",
+        f"articles in {total('copydesk_articles_in')}   cleaned {sent_to(settings.topic_clean)}"
+        f"   flagged {sent_to(settings.topic_findings)}   dead-lettered {total('copydesk_dlq')}",
     ]
     for labels, value in sorted(
         metrics.get("copydesk_articles_out", []), key=lambda s: s[0]["topic"]
@@ -54,9 +65,11 @@ def summary_lines(metrics: dict[str, list[tuple[dict[str, str], float]]]) -> lis
         lines.append(f"  -> {labels['topic']:<24} {int(value):6d}")
     for labels, value in sorted(metrics.get("copydesk_dlq", []), key=lambda s: s[0]["reason"]):
         lines.append(f"  dlq {labels['reason']:<23} {int(value):6d}")
-    findings = sorted(metrics.get("copydesk_findings", []), key=lambda s: -s[1])
+    findings = sorted(metrics.get("copydesk_findings", []), key=lambda s: (-s[1], s[0]["rule"]))
     lines.append("findings by rule:" if findings else "findings by rule: none yet")
-    lines.extend(f"  {labels['rule']:<27} {int(value):6d}" for labels, value in findings)
+    for labels, value in findings:
+        name = f"{labels['rule']} ({labels['kind']})"
+        lines.append(f"  {name:<40} {int(value):6d}")
     removed = sorted(metrics.get("copydesk_removed_characters", []), key=lambda s: -s[1])
     if removed:
         lines.append("characters removed by rule:")
@@ -81,12 +94,14 @@ def wait_until_serving(worker: subprocess.Popen[bytes], web_port: int) -> None:
         time.sleep(0.1)
 
 
-def show_live_summary(worker: subprocess.Popen[bytes], metrics_url: str) -> None:
+def show_live_summary(
+    worker: subprocess.Popen[bytes], metrics_url: str, settings: Settings
+) -> None:
     """Redraw the summary whenever the worker's counters change, until the worker exits."""
     shown: list[str] = []
     while worker.poll() is None:
         try:
-            lines = summary_lines(read_metrics(metrics_url))
+            lines = summary_lines(read_metrics(metrics_url), settings)
         except OSError:
             lines = shown
         if lines != shown:
@@ -143,7 +158,7 @@ def run_demo(settings: Settings, port: int, web_port: int, feed: Path | None) ->
             )
             print(f"feed          {sent} records sent to {settings.topic_raw}")
             print("Ctrl-C stops everything.\n", flush=True)
-            show_live_summary(worker, metrics_url)
+            show_live_summary(worker, metrics_url, settings)
         except WorkerExitedError:
             print(f"worker exited with code {worker.returncode}; see {worker_log}", file=sys.stderr)
             return 1

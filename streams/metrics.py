@@ -17,7 +17,8 @@ CHARS_REMOVED = Counter(
 CHARS_IN = Counter("copydesk_body_characters_total", "Characters of body text processed.")
 PROCESSING = Histogram(
     "copydesk_processing_seconds",
-    "Engine time per article.",
+    "Engine time per article, by stage (strip, flag).",
+    ["stage"],
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
 )
 RULES = Info("copydesk_rules", "Loaded rule set.")

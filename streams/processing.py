@@ -1,5 +1,5 @@
-"""One raw message in, the records to produce out. No Kafka here, so it is tested directly;
-the agent only sends what this returns."""
+"""One consumed record in, the records to produce out, for each of the worker's two stages.
+No Kafka here, so it is tested directly; the agents only send what this returns."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rules.records import ArticleOut
 from rules.state import StateStore
 from streams import metrics
 
-Destination = Literal["clean", "findings", "dlq"]
+Destination = Literal["stripped", "clean", "findings", "dlq"]
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Outgoing:
 def dlq_record(
     key: bytes | None, value: bytes, origin: Origin, reason: str, error: str, message: str
 ) -> Outgoing:
-    """The original bytes, unchanged, with why and where from in the headers."""
+    """The consumed bytes, unchanged, with why and where from in the headers."""
     metrics.DLQ.labels(reason=reason).inc()
     return Outgoing(
         "dlq",
@@ -53,7 +53,7 @@ def dlq_record(
     )
 
 
-def process_message(
+def strip_message(
     engine: Engine,
     state: StateStore,
     key: bytes | None,
@@ -61,6 +61,7 @@ def process_message(
     origin: Origin,
     max_record_bytes: int,
 ) -> list[Outgoing]:
+    """Stage 1, on the raw topic: parse, extract, strip; on to the stripped topic."""
     metrics.ARTICLES_IN.labels(topic=origin.topic).inc()
     raw = value or b""
     try:
@@ -69,21 +70,41 @@ def process_message(
         return [dlq_record(key, raw, origin, exc.reason, type(exc).__name__, exc.message)]
     started = time.perf_counter()
     try:
-        out = engine.process(article, state)
+        out = engine.strip(article, state)
     except Exception as exc:  # a rule bug must not kill the partition: park the record
         return [dlq_record(key, raw, origin, "processing-error", type(exc).__name__, str(exc))]
-    metrics.PROCESSING.observe(time.perf_counter() - started)
-    record_outcome(out)
+    metrics.PROCESSING.labels(stage="strip").observe(time.perf_counter() - started)
     # Headers let a consumer spot a re-delivery after a crash: same key, same source offset.
     headers = [
         ("copydesk.source.partition", str(origin.partition).encode()),
         ("copydesk.source.offset", str(origin.offset).encode()),
-        ("copydesk.rules.version", out.rules_version.encode()),
     ]
+    return [Outgoing("stripped", out.key.encode(), out.model_dump_json().encode(), headers)]
+
+
+def flag_message(
+    engine: Engine,
+    state: StateStore,
+    key: bytes | None,
+    value: bytes | None,
+    headers: list[tuple[str, bytes]],
+    origin: Origin,
+) -> list[Outgoing]:
+    """Stage 2, on the stripped topic: duplicates and attribution; out to clean/findings."""
+    raw = value or b""
+    started = time.perf_counter()
+    try:
+        out = engine.flag(ArticleOut.model_validate_json(raw), state)
+    except Exception as exc:  # never lose it: park it with the reason
+        return [dlq_record(key, raw, origin, "processing-error", type(exc).__name__, str(exc))]
+    metrics.PROCESSING.labels(stage="flag").observe(time.perf_counter() - started)
+    record_outcome(out)
+    forwarded = [(k, v) for k, v in headers if k.startswith("copydesk.source.")]
+    forwarded.append(("copydesk.rules.version", out.rules_version.encode()))
     payload = out.model_dump_json().encode()
-    records = [Outgoing("clean", out.key.encode(), payload, headers)]
+    records = [Outgoing("clean", out.key.encode(), payload, forwarded)]
     if out.findings:
-        records.append(Outgoing("findings", out.key.encode(), payload, headers))
+        records.append(Outgoing("findings", out.key.encode(), payload, forwarded))
     return records
 
 

@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     topic_findings: str = Field(
         default="articles.findings", description="Cleaned records that carry at least one finding."
     )
+    topic_stripped: str = Field(
+        default="articles.stripped",
+        description="Internal: stripped articles on their way to the duplicate and attribution"
+        " stage (one partition).",
+    )
     topic_dlq: str = Field(
         default="articles.dlq", description="Inputs that could not be read or processed, unchanged."
     )

@@ -1,12 +1,19 @@
-"""The worker's state store: a changelog-backed Faust table behind ``rules.state.StateStore``.
+"""The worker's state: Faust tables behind ``rules.state.StateStore``.
 
-Faust writes a table update to the changelog partition of the event being processed, so each
-worker keeps the state of the partitions it owns and gets it back from the changelog after a
-restart or rebalance.
+Faust writes a table update to the changelog partition of the event being processed and reads
+from that partition's store, so each table is co-partitioned with the topic its agent reads:
+
+- ``state`` (as many partitions as the raw topic): the strip stage's state (learned chrome),
+  kept per partition;
+- ``flag-state`` (one partition, like the stripped topic): the duplicate index, which must see
+  every article.
+
+After a restart or rebalance a worker gets both back from their changelog topics.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -24,14 +31,14 @@ class TableStore:
     def delete(self, namespace: str, key: str) -> None:
         self._table.pop(f"{namespace}/{key}", None)
 
+    def keys(self, namespace: str) -> Iterator[str]:
+        prefix = f"{namespace}/"
+        # Keys recovered from the changelog may come back as bytes.
+        names = [k.decode() if isinstance(k, bytes) else str(k) for k in self._table]
+        return iter([name[len(prefix) :] for name in names if name.startswith(prefix)])
 
-def create_state_table(app: Any, partitions: int) -> Any:
+
+def create_table(app: Any, name: str, partitions: int, help: str) -> Any:
     # str keys and bytes values both travel with Faust's "raw" codec: the rule kinds own the
     # value encoding, and no JSON layer sits between them and the store.
-    return app.Table(
-        "state",
-        partitions=partitions,
-        key_type=str,
-        value_type=bytes,
-        help="copydesk rule state (duplicate signatures, learned chrome counts).",
-    )
+    return app.Table(name, partitions=partitions, key_type=str, value_type=bytes, help=help)

@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from rules.engine import Engine, Limits
-from rules.kinds.base import Context, Cut, Document, Hit, Rule, Stage
 from rules.records import ArticleIn
 from rules.state import MemoryStore
 from tests.conftest import engine_for, rule
@@ -92,32 +90,17 @@ def test_a_regex_past_its_time_budget_becomes_a_finding_not_a_hang() -> None:
     assert [(f.rule, f.evidence["rule"]) for f in out.findings] == [("engine.rule-timeout", "slow")]
 
 
-class _Flag(Rule):
-    stage = Stage.ATTRIBUTION
-
-    def apply(self, doc: Document, ctx: Context) -> Iterator[Hit]:
-        yield Hit({"saw": doc.text}, kind="custom")
-
-
-class _Strip(Rule):
-    stage = Stage.STRIP
-
-    def apply(self, doc: Document, ctx: Context) -> Iterator[Cut]:
-        yield Cut(0, 4)
-        yield Cut(2, 6)  # overlapping cuts from one rule are merged
-
-
-def test_stages_run_in_order_whatever_the_pack_order() -> None:
+def test_duplicates_compare_the_stripped_text_whatever_the_pack_order() -> None:
+    body = " ".join(
+        f"Sentence number {n} of the council story has some words in it." for n in range(8)
+    )
     engine = engine_for(
-        rule("line-pattern", id="flag", patterns=["x"]),
-        rule("line-pattern", id="strip", patterns=["x"]),
+        rule("duplicates", id="dups"),  # listed first, runs after the strip stage
+        rule("line-pattern", id="share", patterns=["^share this$"]),
     )
-    engine.rules = sorted(
-        [_Flag(engine.rules[0].spec), _Strip(engine.rules[1].spec)], key=lambda r: r.stage
-    )
-    out = engine.process(article("0123456789"), MemoryStore())
-    assert out.text == "6789"
-    assert [(s.start, s.end) for s in out.removed] == [(0, 6)]
-    assert [(f.rule, f.kind, f.evidence) for f in out.findings] == [
-        ("flag", "custom", {"saw": "6789"})
+    store = MemoryStore()
+    engine.process(article("Share this\n" + body, url="https://a.example/1"), store)
+    out = engine.process(article(body, id="a2", url="https://b.example/2"), store)
+    assert [(f.rule, f.kind, f.evidence["original_id"]) for f in out.findings] == [
+        ("dups", "exact-duplicate", "a1")
     ]

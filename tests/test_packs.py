@@ -11,7 +11,7 @@ RULESET = load_rules()
 
 
 def test_there_are_builtin_packs() -> None:
-    assert [p.name for p in builtin_pack_paths()] == ["boilerplate.yaml"]
+    assert [p.name for p in builtin_pack_paths()] == ["boilerplate.yaml", "duplicates.yaml"]
 
 
 @pytest.mark.parametrize("spec", RULESET.rules, ids=lambda spec: spec.id)

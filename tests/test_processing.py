@@ -1,4 +1,4 @@
-"""What the worker's agent produces for one consumed record (no Kafka needed)."""
+"""What the worker's two agents produce for one consumed record (no Kafka needed)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,29 @@ import json
 
 from rules.engine import Engine
 from rules.state import MemoryStore
-from streams.processing import Origin, process_message
+from streams.processing import Origin, Outgoing, flag_message, strip_message
 
 ORIGIN = Origin("articles.raw", 3, 41)
+STRIPPED = Origin("articles.stripped", 0, 7)
+
+Routed = list[tuple[str, bytes | None, bytes, dict[str, bytes]]]
 
 
-def route(
-    engine: Engine, value: bytes | None, key: bytes | None = b"k"
-) -> list[tuple[str, bytes | None, bytes, dict[str, bytes]]]:
-    outs = process_message(engine, MemoryStore(), key, value, ORIGIN, max_record_bytes=10_000)
+def unpack(outs: list[Outgoing]) -> Routed:
     return [(o.destination, o.key, o.value, dict(o.headers)) for o in outs]
+
+
+def route(engine: Engine, value: bytes | None, key: bytes | None = b"k") -> Routed:
+    """Both stages, as the two agents run them."""
+    outs = strip_message(engine, MemoryStore(), key, value, ORIGIN, max_record_bytes=10_000)
+    if [o.destination for o in outs] != ["stripped"]:
+        return unpack(outs)
+    [stripped] = outs
+    return unpack(
+        flag_message(
+            engine, MemoryStore(), stripped.key, stripped.value, stripped.headers, STRIPPED
+        )
+    )
 
 
 def test_a_good_article_goes_to_clean_keyed_by_article_key(builtin_engine: Engine) -> None:
@@ -58,7 +71,7 @@ def test_unreadable_input_goes_to_the_dlq_unchanged_with_its_reason(builtin_engi
 
 def test_a_rule_that_crashes_parks_the_record_on_the_dlq(builtin_engine: Engine) -> None:
     class Broken(Engine):
-        def process(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+        def strip(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
             raise ZeroDivisionError("rule bug")
 
     broken = Broken(builtin_engine.ruleset)
@@ -67,3 +80,16 @@ def test_a_rule_that_crashes_parks_the_record_on_the_dlq(builtin_engine: Engine)
     assert payload == b'{"id": "a", "text": "x"}'
     assert headers["copydesk.error.reason"] == b"processing-error"
     assert headers["copydesk.error.class"] == b"ZeroDivisionError"
+
+
+def test_an_unreadable_stripped_record_is_parked_too(builtin_engine: Engine) -> None:
+    outs = flag_message(builtin_engine, MemoryStore(), b"k", b"{broken", [], STRIPPED)
+    [(destination, _, payload, headers)] = unpack(outs)
+    assert (destination, payload) == ("dlq", b"{broken")
+    assert headers["copydesk.source.topic"] == b"articles.stripped"
+
+
+def test_source_offsets_travel_through_both_stages(builtin_engine: Engine) -> None:
+    [(_, _, _, headers)] = route(builtin_engine, b'{"id": "a", "text": "Body."}')
+    assert headers["copydesk.source.partition"] == b"3"
+    assert headers["copydesk.source.offset"] == b"41"

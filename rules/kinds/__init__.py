@@ -5,12 +5,18 @@ from typing import Annotated
 from pydantic import Field
 
 from rules.kinds.content_region import ContentRegionSpec
+from rules.kinds.duplicates import DuplicatesSpec
 from rules.kinds.learned_chrome import LearnedChromeSpec
 from rules.kinds.line_pattern import LinePatternSpec
 from rules.kinds.menu_block import MenuBlockSpec
 from rules.kinds.section_cutoff import SectionCutoffSpec
 
 AnyRuleSpec = Annotated[
-    LinePatternSpec | SectionCutoffSpec | MenuBlockSpec | ContentRegionSpec | LearnedChromeSpec,
+    LinePatternSpec
+    | SectionCutoffSpec
+    | MenuBlockSpec
+    | ContentRegionSpec
+    | LearnedChromeSpec
+    | DuplicatesSpec,
     Field(discriminator="kind"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 import urllib.request
 import uuid
@@ -65,23 +66,18 @@ def deployment(broker: LocalBroker, tmp_path: Path) -> Deployment:
         "COPYDESK_TOPIC_CLEAN": f"clean-{run}",
         "COPYDESK_TOPIC_FINDINGS": f"findings-{run}",
         "COPYDESK_TOPIC_DLQ": f"dlq-{run}",
+        "COPYDESK_TOPIC_STRIPPED": f"stripped-{run}",
         "COPYDESK_TOPIC_PARTITIONS": "2",
     }
-    ensure_topics(
-        broker.bootstrap,
-        [
-            env[k]
-            for k in env
-            if k.startswith("COPYDESK_TOPIC_") and k != "COPYDESK_TOPIC_PARTITIONS"
-        ],
-        2,
-    )
+    # The worker declares its one-partition stripped topic itself.
+    topics = [env[f"COPYDESK_TOPIC_{name}"] for name in ("RAW", "CLEAN", "FINDINGS", "DLQ")]
+    ensure_topics(broker.bootstrap, topics, 2)
     return Deployment(broker, env, tmp_path)
 
 
-@pytest.fixture
-def worker(deployment: Deployment) -> Iterator[int]:
-    """A running worker; yields its web port."""
+@contextlib.contextmanager
+def running_worker(deployment: Deployment) -> Iterator[int]:
+    """A worker process of the deployment; yields its web port. It must exit cleanly."""
     port = free_port()
     env = {
         **deployment.env,
@@ -97,3 +93,9 @@ def worker(deployment: Deployment) -> Iterator[int]:
         finally:
             stop_worker(process)
     assert process.returncode == 0, log_path.read_text()[-3000:]
+
+
+@pytest.fixture
+def worker(deployment: Deployment) -> Iterator[int]:
+    with running_worker(deployment) as port:
+        yield port

@@ -3,9 +3,11 @@ flowing through, and stops cleanly on Ctrl-C."""
 
 from __future__ import annotations
 
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -23,23 +25,34 @@ def test_run_shows_the_sample_feed_and_stops_on_ctrl_c() -> None:
         stderr=subprocess.STDOUT,
         text=True,
     )
+    assert process.stdout is not None
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        for line in process.stdout or []:
+            lines.put(line)
+
+    reader = threading.Thread(target=pump)
+    reader.start()
     output: list[str] = []
     deadline = time.monotonic() + 90
-    assert process.stdout is not None
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        output.append(line)
-        if "dlq invalid-record" in line:  # the last malformed kind has been dead-lettered
-            break
+    # The copy, the near copy and the rewrite in the sample feed are all flagged.
+    while time.monotonic() < deadline and not any("flagged 3" in line for line in output):
+        try:
+            output.append(lines.get(timeout=1))
+        except queue.Empty:
+            continue
     process.send_signal(signal.SIGINT)
-    # Read through the same buffered reader: communicate() would skip what it already holds.
-    text = "".join(output) + process.stdout.read()
     process.wait(timeout=60)
+    reader.join(timeout=10)
+    while not lines.empty():
+        output.append(lines.get())
+    text = "".join(output)
     assert process.returncode == 0, text
-    assert "articles in 40   out 40   dead-lettered 4" in text
+    assert "articles in 40   cleaned 36   flagged 3   dead-lettered 4" in text
     assert f"http://127.0.0.1:{web_port}/metrics" in text
-    assert "share-follow-prompts" in text
+    assert "duplicates (paraphrase)" in text
+    assert "main-text-region" in text
+    assert "stopping ..." in text
     assert not port_in_use("127.0.0.1", port)
     assert not port_in_use("127.0.0.1", web_port)

@@ -1,0 +1,200 @@
+"""What the duplicate rules remember of an article, in well under 1 KiB.
+
+- ``exact``: a 64-bit hash of the body with case, whitespace and punctuation normalised away;
+- ``minhash``: the lowest 8 bits of each MinHash value over word shingles (b-bit MinHash: 1
+  byte per permutation still estimates Jaccard similarity, see ``estimate_jaccard``);
+- ``sentences``: per sentence, 16-bit hashes of its stemmed content words and of its numbers:
+  enough to align the sentences of a later rewrite with this one, not enough to rebuild the text;
+- the identity the flags report (id, key, source, url, time).
+
+The full MinHash signature (for LSH banding) and the anchor terms (for paraphrase candidate
+retrieval) are computed from the text when an article arrives and are not stored here.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import regex
+import snowballstemmer
+import xxhash
+from datasketch import MinHash
+
+MAX_SENTENCES = 48
+MAX_TERMS_PER_SENTENCE = 20
+
+_WORD = regex.compile(r"\w+(?:[.,']\w+)*", regex.V1)
+_NUMBER = regex.compile(r"\d+(?:[.,]\d+)*")
+_SENTENCE_END = regex.compile(r"(?<=[.!?。！？][\"'”’)\]]?)\s+(?=[\"'“‘(\[]?\p{Lu}|\d)", regex.V1)
+_CAPITALISED = regex.compile(r"\p{Lu}[\p{Ll}\p{Lu}'’.-]+", regex.V1)
+_QUOTED = regex.compile(r"[\"“]([^\"”]{12,300})[\"”]")
+_STEMMER = snowballstemmer.stemmer("english")
+
+# Function words carry no content; numbers are handled on their own.
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    said says say told tell according would could may might must shall one two new mr mrs ms
+    year years week day days monday tuesday wednesday thursday friday saturday sunday
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+
+def words(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(text)]
+
+
+def exact_hash(text: str) -> int:
+    """Hash of the body with case, whitespace and punctuation normalised away."""
+    return xxhash.xxh3_64_intdigest(" ".join(words(text)).encode())
+
+
+def minhash(tokens: list[str], shingle: int, permutations: int, seed: int) -> np.ndarray:
+    """MinHash values (uint64) over word ``shingle``-grams."""
+    grams = {" ".join(tokens[i : i + shingle]) for i in range(max(len(tokens) - shingle + 1, 1))}
+    signature = MinHash(num_perm=permutations, seed=seed, hashfunc=xxhash.xxh32_intdigest)
+    signature.update_batch([g.encode() for g in grams])
+    values: np.ndarray = signature.hashvalues
+    return values
+
+
+def band_hashes(signature: np.ndarray, bands: int, rows: int) -> list[int]:
+    """One 64-bit hash per LSH band: documents that agree on a whole band are candidates."""
+    return [
+        xxhash.xxh3_64_intdigest(signature[b * rows : (b + 1) * rows].tobytes() + bytes([b]))
+        for b in range(bands)
+    ]
+
+
+def estimate_jaccard(a: bytes, b: bytes) -> float:
+    """Jaccard similarity from two b-bit (8-bit) MinHash signatures (Li and König, 2010)."""
+    matches = np.count_nonzero(np.frombuffer(a, np.uint8) == np.frombuffer(b, np.uint8))
+    share = matches / max(len(a), 1)
+    return max((share - 1 / 256) / (1 - 1 / 256), 0.0)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
+
+
+def _hash16(text: str) -> int:
+    return xxhash.xxh32_intdigest(text.encode()) & 0xFFFF
+
+
+def normalise_number(token: str) -> str:
+    number = token.replace(",", "")
+    if "." in number:
+        number = number.rstrip("0").rstrip(".")
+    return number or "0"
+
+
+@dataclass(frozen=True)
+class SentenceSketch:
+    terms: frozenset[int]
+    numbers: frozenset[int]
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for line in text.split("\n") for s in _SENTENCE_END.split(line) if s.strip()]
+
+
+def sketch(sentence: str) -> SentenceSketch:
+    tokens = words(sentence)
+    numbers = {_hash16(normalise_number(t)) for t in tokens if _NUMBER.fullmatch(t)}
+    terms = [
+        _hash16(stem(t))
+        for t in tokens
+        if t not in STOPWORDS and not _NUMBER.fullmatch(t) and len(t) > 1
+    ]
+    return SentenceSketch(frozenset(terms[:MAX_TERMS_PER_SENTENCE]), frozenset(numbers))
+
+
+def sentence_similarity(a: SentenceSketch, b: SentenceSketch) -> float:
+    """Dice overlap of content words; numbers that disagree pull the score down, because a
+    rewrite keeps the figures while a templated story (market wrap, score line) changes them."""
+    if not a.terms or not b.terms:
+        return 0.0
+    dice = 2 * len(a.terms & b.terms) / (len(a.terms) + len(b.terms))
+    if a.numbers and b.numbers:
+        agreement = len(a.numbers & b.numbers) / len(a.numbers | b.numbers)
+        dice *= 0.5 + 0.5 * agreement
+    return dice
+
+
+def anchors(text: str, limit: int) -> list[int]:
+    """Terms a rewrite keeps: figures, names and quotations. Used to find candidate originals."""
+    found: dict[str, float] = {}
+    for token in _NUMBER.findall(text):
+        number = normalise_number(token)
+        if len(number.replace(".", "")) >= 2:
+            found["#" + number] = 3.0
+    for sentence in split_sentences(text):
+        for n, match in enumerate(_CAPITALISED.finditer(sentence)):
+            name = match.group(0).casefold()
+            if n > 0 or match.start() > 0:
+                found["@" + name] = max(found.get("@" + name, 0.0), 1.0 + min(len(name), 12) / 12)
+    for quote in _QUOTED.findall(text):
+        key = " ".join(w for w in words(quote) if w not in STOPWORDS)[:40]
+        if key:
+            found['"' + key] = 4.0
+    ranked = sorted(found, key=lambda k: (-found[k], k))[:limit]
+    return [xxhash.xxh3_64_intdigest(k.encode()) for k in ranked]
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    key: str
+    id: str
+    source: str
+    url: str
+    published: float
+    exact: int
+    minhash_bits: bytes
+    sentences: tuple[SentenceSketch, ...]
+
+    def encode(self) -> bytes:
+        out = bytearray()
+        for text in (self.key, self.id, self.source, self.url):
+            raw = text.encode()[:1024]
+            out += struct.pack("<H", len(raw)) + raw
+        out += struct.pack("<dQH", self.published, self.exact, len(self.minhash_bits))
+        out += self.minhash_bits
+        out += struct.pack("<B", len(self.sentences))
+        for s in self.sentences:
+            out += struct.pack("<BB", len(s.terms), len(s.numbers))
+            out += struct.pack(f"<{len(s.terms) + len(s.numbers)}H", *s.terms, *s.numbers)
+        return bytes(out)
+
+    @classmethod
+    def decode(cls, raw: bytes) -> Fingerprint:
+        pos = 0
+        texts = []
+        for _ in range(4):
+            (n,) = struct.unpack_from("<H", raw, pos)
+            texts.append(raw[pos + 2 : pos + 2 + n].decode(errors="replace"))
+            pos += 2 + n
+        published, exact, nbits = struct.unpack_from("<dQH", raw, pos)
+        pos += struct.calcsize("<dQH")
+        bits = raw[pos : pos + nbits]
+        pos += nbits
+        (count,) = struct.unpack_from("<B", raw, pos)
+        pos += 1
+        sentences = []
+        for _ in range(count):
+            nt, nn = struct.unpack_from("<BB", raw, pos)
+            pos += 2
+            values = struct.unpack_from(f"<{nt + nn}H", raw, pos)
+            pos += 2 * (nt + nn)
+            sentences.append(SentenceSketch(frozenset(values[:nt]), frozenset(values[nt:])))
+        key, id_, source, url = texts
+        return cls(key, id_, source, url, published, exact, bits, tuple(sentences))
