@@ -190,14 +190,16 @@ def broker(port: int) -> None:
     "path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False
 )
 @click.option("--topic", help="Default: COPYDESK_TOPIC_RAW.")
-def produce(path: Path | None, topic: str | None) -> None:
+@click.option("--key", help="Record key for every line (one partition, order kept).")
+def produce(path: Path | None, topic: str | None, key: str | None) -> None:
     """Send each line of a JSONL file (default: the bundled sample feed), byte for byte, to the
     raw topic."""
     from streams.feed import produce_lines, sample_feed_path
 
     settings = _settings()
     topic = topic or settings.topic_raw
-    count = produce_lines(settings.broker_url(), topic, (path or sample_feed_path()).read_bytes())
+    data = (path or sample_feed_path()).read_bytes()
+    count = produce_lines(settings.broker_url(), topic, data, key.encode() if key else None)
     click.echo(f"sent {count} records to {topic}")
 
 

@@ -153,8 +153,12 @@ def run_demo(settings: Settings, port: int, web_port: int, feed: Path | None) ->
         )
         try:
             wait_until_serving(worker, web_port)
+            # One key keeps the feed in order, so each copy arrives after its original.
             sent = produce_lines(
-                broker.bootstrap, settings.topic_raw, (feed or sample_feed_path()).read_bytes()
+                broker.bootstrap,
+                settings.topic_raw,
+                (feed or sample_feed_path()).read_bytes(),
+                key=b"sample-feed",
             )
             print(f"feed          {sent} records sent to {settings.topic_raw}")
             print("Ctrl-C stops everything.\n", flush=True)

@@ -31,14 +31,15 @@ def ensure_topics(bootstrap: str, names: Iterable[str], partitions: int) -> None
         admin.close()
 
 
-def produce_lines(bootstrap: str, topic: str, data: bytes) -> int:
-    """Send each non-blank line as one record, unchanged (malformed lines included)."""
+def produce_lines(bootstrap: str, topic: str, data: bytes, key: bytes | None = None) -> int:
+    """Send each non-blank line as one record, unchanged (malformed lines included). With a
+    key, all records go to one partition and keep their order."""
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
     count = 0
     try:
         for line in data.splitlines():
             if line.strip():
-                producer.send(topic, value=line)
+                producer.send(topic, value=line, key=key)
                 count += 1
         producer.flush()
     finally:

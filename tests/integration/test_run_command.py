@@ -36,8 +36,9 @@ def test_run_shows_the_sample_feed_and_stops_on_ctrl_c() -> None:
     reader.start()
     output: list[str] = []
     deadline = time.monotonic() + 90
-    # The copy, the near copy and the rewrite in the sample feed are all flagged.
-    while time.monotonic() < deadline and not any("flagged 3" in line for line in output):
+    # All 40 lines read; the copy, the near copy and the rewrite in the feed are flagged.
+    expected = "articles in 40   cleaned 36   flagged 3   dead-lettered 4"
+    while time.monotonic() < deadline and not any(expected in line for line in output):
         try:
             output.append(lines.get(timeout=1))
         except queue.Empty:
@@ -49,7 +50,7 @@ def test_run_shows_the_sample_feed_and_stops_on_ctrl_c() -> None:
         output.append(lines.get())
     text = "".join(output)
     assert process.returncode == 0, text
-    assert "articles in 40   cleaned 36   flagged 3   dead-lettered 4" in text
+    assert expected in text
     assert f"http://127.0.0.1:{web_port}/metrics" in text
     assert "duplicates (paraphrase)" in text
     assert "main-text-region" in text
