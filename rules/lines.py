@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+# Characters that print nothing: a line made only of them is blank (editors leave U+200B
+# between paragraphs).
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+
 
 @dataclass(frozen=True, slots=True)
 class Line:
@@ -15,7 +19,7 @@ class Line:
 
     @property
     def blank(self) -> bool:
-        return not self.text.strip()
+        return not self.text.strip().strip(_INVISIBLE).strip()
 
 
 def split_lines(text: str) -> list[Line]:

@@ -141,3 +141,18 @@ def test_applies_to_limits_a_rule_to_text_or_html_bodies() -> None:
     assert removed(run("Share this\n" + STORY, share)) == ["Share this\n"]
     out = engine_for(share).process(ArticleIn(id="h", html=html), MemoryStore())
     assert "Share this" in out.text
+
+
+def test_region_keeps_a_numbered_list_inside_the_article() -> None:
+    items = "\n".join(f"{n}) Lego set number {n}" for n in range(1, 6))
+    text = f"Home\nWorld\n{STORY}\n{items}\n{PROSE[0]}\n\nPrivacy\nTerms"
+    out = run(text, rule("content-region"))
+    assert out.text == f"{STORY}\n{items}\n{PROSE[0]}"
+
+
+def test_region_does_not_stretch_to_a_lone_teaser_after_the_footer() -> None:
+    teaser = "Ferry fares will rise in spring, the operator said in a statement on Monday."
+    text = f"{STORY}\nPrivacy\nTerms\n{teaser}"  # -60 for the footer, +76 for the teaser
+    out = run(text, rule("content-region"))
+    assert out.text == STORY
+

@@ -52,7 +52,7 @@ def test_removed_spans_rebuild_the_original_body(builtin_engine: Engine) -> None
     assert [s.rule for s in out.removed] == [
         "share-follow-prompts",
         "cookie-banners",
-        "copyright-footer",
+        "rights-notice",
     ]
 
 

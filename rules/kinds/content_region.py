@@ -18,7 +18,7 @@ from pydantic import Field
 
 from rules.kinds.base import Context, Cut, Document, RegexPattern, Rule, RuleSpec, Stage
 from rules.lines import Line, block_cut, runs, split_lines
-from rules.prose import is_prose
+from rules.prose import is_prose, is_truncated, item_number
 
 
 class ContentRegionSpec(RuleSpec):
@@ -28,6 +28,18 @@ class ContentRegionSpec(RuleSpec):
     min_penalty: int = Field(default=30, ge=0, description="Least cost of a non-prose line.")
     keep: list[RegexPattern] = Field(
         default_factory=list, description="Lines matching these are kept wherever they are."
+    )
+    isolation_window: int = Field(
+        default=3, ge=0, description="A prose line with no other prose line this close is lone."
+    )
+    lone_weight: float = Field(
+        default=0.5, ge=0, le=1, description="Weight of a lone prose line (a teaser, a caption)."
+    )
+    list_gap: int = Field(
+        default=3, ge=1, description="Most lines from one numbered item to the next."
+    )
+    list_min_items: int = Field(
+        default=3, ge=2, description="Fewest consecutively numbered items that make a list."
     )
 
     def build(self) -> ContentRegionRule:
@@ -46,19 +58,56 @@ class ContentRegionRule(Rule):
             else None
         )
 
-    def _score(self, line: Line) -> float:
-        length = len(line.text.strip())
-        if is_prose(line.text, self.spec.prose_min_chars):
-            return float(length)
-        return -self.spec.penalty * max(length, self.spec.min_penalty)
+    def _scores(self, content: list[Line]) -> list[float]:
+        """Prose lines score their length, other lines a penalty. A prose line cut short with
+        an ellipsis scores nothing, and a lone prose line (no other prose line within
+        ``isolation_window`` lines: a teaser's summary, a caption) scores ``lone_weight`` of
+        its length. Lines of a numbered list (1, 2, 3, ...) score at least nothing, so a list
+        inside the article does not split its prose region."""
+        spec = self.spec
+        prose = [is_prose(line.text, spec.prose_min_chars) for line in content]
+        scores: list[float] = []
+        for n, line in enumerate(content):
+            length = len(line.text.strip())
+            if not prose[n]:
+                scores.append(-spec.penalty * max(length, spec.min_penalty))
+            elif is_truncated(line.text):
+                scores.append(0.0)
+            else:
+                lo, hi = max(n - spec.isolation_window, 0), n + spec.isolation_window + 1
+                lone = not any(prose[lo:n]) and not any(prose[n + 1 : hi])
+                scores.append(length * (spec.lone_weight if lone else 1.0))
+        for first, last in self._numbered_lists(content):
+            for n in range(first, last + 1):
+                scores[n] = max(scores[n], 0.0)
+        return scores
+
+    def _numbered_lists(self, content: list[Line]) -> Iterator[tuple[int, int]]:
+        """First and last line of each run of items numbered n, n+1, n+2, ..."""
+        numbers = [item_number(line.text) for line in content]
+        used: set[int] = set()
+        for start, number in enumerate(numbers):
+            if number is None or start in used:
+                continue
+            items, expected = [start], number + 1
+            while True:
+                after = items[-1] + 1
+                window = range(after, min(after + self.spec.list_gap, len(content)))
+                nxt = next((j for j in window if numbers[j] == expected), None)
+                if nxt is None:
+                    break
+                items.append(nxt)
+                expected += 1
+            if len(items) >= self.spec.list_min_items:
+                used.update(items)
+                yield items[0], items[-1]
 
     def apply(self, doc: Document, ctx: Context) -> Iterator[Cut]:
         lines = split_lines(doc.text)
         content = [line for line in lines if not line.blank]
         best, current = 0.0, 0.0
         start = best_start = best_end = -1
-        for n, line in enumerate(content):
-            value = self._score(line)
+        for n, value in enumerate(self._scores(content)):
             if current <= 0:
                 current, start = value, n
             else:

@@ -24,7 +24,7 @@ from rules.kinds.base import (
     Stage,
 )
 from rules.lines import Line, block_cut, split_lines
-from rules.prose import is_headline_like, is_prose
+from rules.prose import is_headline_like, is_prose, is_question_headline
 
 
 class SectionCutoffSpec(RuleSpec):
@@ -71,18 +71,20 @@ class SectionCutoffRule(Rule):
             raise RegexTimeoutError(self.spec.id) from None
         return found is not None
 
+    def _headline(self, text: str) -> bool:
+        # Listed headlines are often questions ("Did the council ...?"): those count too.
+        return is_headline_like(text, self.spec.block_max_words) or is_question_headline(text)
+
     def _block_end(self, lines: list[Line], heading: int) -> int:
         """Index of the last line of the block that a heading opens."""
         content = [line for line in lines[heading + 1 :] if not line.blank]
         last = heading
         for n, line in enumerate(content):
-            if is_headline_like(line.text, self.spec.block_max_words):
+            if self._headline(line.text):
                 last = line.index
                 continue
             following = content[n + 1] if n + 1 < len(content) else None
-            teaser = following is not None and is_headline_like(
-                following.text, self.spec.block_max_words
-            )
+            teaser = following is not None and self._headline(following.text)
             if not (self.spec.block_teasers and teaser):
                 break
             last = line.index
