@@ -127,7 +127,7 @@ def sentence_similarity(a: SentenceSketch, b: SentenceSketch) -> float:
     dice = 2 * len(a.terms & b.terms) / (len(a.terms) + len(b.terms))
     if a.numbers and b.numbers:
         agreement = len(a.numbers & b.numbers) / len(a.numbers | b.numbers)
-        dice *= 0.5 + 0.5 * agreement
+        dice *= 0.25 + 0.75 * agreement
     return dice
 
 

@@ -159,4 +159,3 @@ def test_region_does_not_stretch_to_a_lone_teaser_after_the_footer() -> None:
     text = f"{STORY}\nPrivacy\nTerms\nContact\n{teaser}"
     out = run(text, rule("content-region"))
     assert out.text == STORY
-

@@ -56,21 +56,21 @@ class DuplicatesSpec(RuleSpec):
     window_days: float = Field(default=7, gt=0, description="How far back articles are compared.")
     min_words: int = Field(default=25, ge=1, description="Shorter bodies are not compared.")
     shingle: int = Field(default=5, ge=1, le=20, description="Words per MinHash shingle.")
-    bands: int = Field(default=14, ge=1, le=64)
-    rows: int = Field(default=8, ge=1, le=32)
+    bands: int = Field(default=20, ge=1, le=64)
+    rows: int = Field(default=5, ge=1, le=32)
     seed: int = 1
     near_threshold: float = Field(
-        default=0.7, gt=0, le=1, description="Estimated Jaccard that confirms a near duplicate."
+        default=0.6, gt=0, le=1, description="Estimated Jaccard that confirms a near duplicate."
     )
     anchors: int = Field(default=12, ge=1, le=64, description="Anchor terms kept per article.")
-    min_shared_anchors: int = Field(default=3, ge=1)
+    min_shared_anchors: int = Field(default=5, ge=1)
     candidates: int = Field(default=5, ge=1, le=50, description="Paraphrase candidates aligned.")
     sentence_threshold: float = Field(
         default=0.4, gt=0, le=1, description="Score at which two sentences align (MSRP-tuned)."
     )
     min_aligned: int = Field(default=3, ge=1, description="Aligned sentences for a paraphrase.")
     min_coverage: float = Field(
-        default=0.5, gt=0, le=1, description="Share of the article's sentences that must align."
+        default=0.3, gt=0, le=1, description="Share of the article's sentences that must align."
     )
     bucket_size: int = Field(default=32, ge=1, le=1024, description="Entries kept per bucket.")
 

@@ -21,8 +21,8 @@ ORIGINAL = (
 REWRITE = (
     "Rotterdam's port moved 4.2 million containers between July and September, 3 percent fewer "
     "than a year before, according to its authority. Anna de Vries, the chief executive, "
-    "pointed to softer Asian trade as the reason for the fall. She said she expected volumes to "
-    "recover in 2027. Some 180,000 people work for the port directly and indirectly."
+    'pointed to softer Asian trade as the reason for the fall. "We expect volumes to recover in '
+    '2027," de Vries said. Some 180,000 people work for the port directly and indirectly.'
 )
 
 
