@@ -1,5 +1,10 @@
 """``make bench``: every benchmark, one after the other."""
 
-from bench import boilerplate
+import sys
 
+from bench import boilerplate, duplicates
+
+sys.argv = sys.argv[:1]
 boilerplate.main()
+print()
+duplicates.main()

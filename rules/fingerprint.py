@@ -24,7 +24,7 @@ import xxhash
 from datasketch import MinHash
 
 MAX_SENTENCES = 48
-MAX_TERMS_PER_SENTENCE = 20
+MAX_TERMS_PER_SENTENCE = 16
 
 _WORD = regex.compile(r"\w+(?:[.,']\w+)*", regex.V1)
 _NUMBER = regex.compile(r"\d+(?:[.,]\d+)*")

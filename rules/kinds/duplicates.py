@@ -19,6 +19,7 @@ when it leaves the window. Per article it keeps one fingerprint (``rules.fingerp
 
 from __future__ import annotations
 
+import re
 import struct
 from collections import Counter
 from collections.abc import Iterator
@@ -90,6 +91,16 @@ class Entry:
     ref: int
 
 
+def _epoch_of(key: str) -> int:
+    """Keys are the epoch number followed by a one-letter kind: ``2968b3f09c2aa10``."""
+    return int(re.match(r"\d+", key).group(0))  # type: ignore[union-attr]
+
+
+def _short(value: int) -> str:
+    """40 bits of a hash for a bucket key: a collision only adds a candidate to check."""
+    return f"{value & 0xFF_FFFF_FFFF:010x}"
+
+
 def _ref(key: str) -> int:
     return xxhash.xxh3_64_intdigest(key.encode())
 
@@ -108,25 +119,25 @@ class Index:
     def entries(self, bucket: str, when: float) -> list[Entry]:
         found: list[Entry] = []
         for epoch in (self.epoch(when), self.epoch(when) - 1):
-            raw = self.state.get(NAMESPACE, f"{epoch}/{bucket}")
+            raw = self.state.get(NAMESPACE, f"{epoch}{bucket}")
             if raw:
                 found.extend(Entry(float(t), ref) for t, ref in _ENTRY.iter_unpack(raw))
         return [e for e in found if abs(when - e.time) <= self.window]
 
     def add(self, bucket: str, entry: Entry) -> None:
-        key = f"{self.epoch(entry.time)}/{bucket}"
+        key = f"{self.epoch(entry.time)}{bucket}"
         raw = self.state.get(NAMESPACE, key) or b""
         kept = [Entry(float(t), ref) for t, ref in _ENTRY.iter_unpack(raw) if ref != entry.ref]
         kept = sorted([*kept, entry], key=lambda e: e.time)[-self.bucket_size :]
         self.state.put(NAMESPACE, key, b"".join(_ENTRY.pack(int(e.time), e.ref) for e in kept))
 
     def fingerprint(self, entry: Entry) -> Fingerprint | None:
-        raw = self.state.get(NAMESPACE, f"{self.epoch(entry.time)}/fp/{entry.ref:016x}")
+        raw = self.state.get(NAMESPACE, f"{self.epoch(entry.time)}f{entry.ref:016x}")
         return Fingerprint.decode(raw) if raw else None
 
     def remember(self, fingerprint: Fingerprint) -> None:
         ref = _ref(fingerprint.key)
-        key = f"{self.epoch(fingerprint.published)}/fp/{ref:016x}"
+        key = f"{self.epoch(fingerprint.published)}f{ref:016x}"
         self.state.put(NAMESPACE, key, fingerprint.encode())
 
     def sweep(self, when: float) -> int:
@@ -138,7 +149,7 @@ class Index:
         stale = [
             key
             for key in self.state.keys(NAMESPACE)
-            if key != "swept" and int(key.split("/", 1)[0]) < current - 1
+            if key != "swept" and _epoch_of(key) < current - 1
         ]
         for key in stale:
             self.state.delete(NAMESPACE, key)
@@ -173,10 +184,10 @@ class DuplicatesRule(Rule):
             return [e for e in index.entries(bucket, when) if e.ref != me and e.time <= when]
 
         hit = (
-            self._exact(index, earlier(f"x/{exact:016x}"))
-            or self._near(index, [e for b in bands for e in earlier(f"b/{b:016x}")], bits)
+            self._exact(index, earlier(f"x{_short(exact)}"))
+            or self._near(index, [e for b in bands for e in earlier(f"b{_short(b)}")], bits)
             or self._paraphrase(
-                index, [e for a in anchor_terms for e in earlier(f"a/{a:016x}")], mine
+                index, [e for a in anchor_terms for e in earlier(f"a{_short(a)}")], mine
             )
         )
         if hit is not None:
@@ -194,11 +205,11 @@ class DuplicatesRule(Rule):
         )
         index.remember(fingerprint)
         entry = Entry(when, me)
-        index.add(f"x/{exact:016x}", entry)
+        index.add(f"x{_short(exact)}", entry)
         for b in bands:
-            index.add(f"b/{b:016x}", entry)
+            index.add(f"b{_short(b)}", entry)
         for a in anchor_terms:
-            index.add(f"a/{a:016x}", entry)
+            index.add(f"a{_short(a)}", entry)
 
     def _exact(self, index: Index, entries: list[Entry]) -> Hit | None:
         for entry in sorted(entries, key=lambda e: e.time):
