@@ -58,12 +58,14 @@ class Engine:
         """Extraction and the strip stage: the cleaned text and what was taken out of it."""
         title = article.title
         origin: Literal["text", "html"] = "text" if article.text is not None else "html"
+        metadata: dict[str, list[str]] = {}
         if article.text is not None:
             body = article.text
         else:
             assert article.html is not None  # ArticleIn guarantees text or html
             extracted = extract_html(article.html)
             body, title = extracted.text, title or extracted.title
+            metadata = extracted.metadata()
         findings: list[Finding] = []
         if len(body) > self.limits.max_body_chars:
             findings.append(
@@ -77,7 +79,12 @@ class Engine:
         if not body.strip():
             findings.append(_engine_finding("body-empty", "article has no body text", {}))
         doc = Document(
-            article, article_key(article.id, article.url), TextView(body), origin, findings
+            article,
+            article_key(article.id, article.url),
+            TextView(body),
+            origin,
+            findings,
+            metadata,
         )
         self._run_all(self.strip_rules, doc, state, now)
         return ArticleOut(

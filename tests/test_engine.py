@@ -58,7 +58,9 @@ def test_removed_spans_rebuild_the_original_body(builtin_engine: Engine) -> None
 
 def test_html_is_extracted_when_there_is_no_text(builtin_engine: Engine) -> None:
     html = (
-        "<html><head><title>Bridge vote</title></head><body><nav><a href='/'>Home</a></nav>"
+        "<html><head><title>Bridge vote</title><meta name='author' content='Jane Roe'>"
+        "<meta property='article:published_time' content='2026-11-20T10:00:00Z'></head>"
+        "<body><nav><a href='/'>Home</a></nav>"
         "<article><h1>Bridge vote</h1><p>The council voted on Tuesday to approve a new bridge over"
         " the river, a project that had been delayed for years.</p><p>Officials said construction"
         " would start next spring.</p></article><footer>Contact us</footer></body></html>"
@@ -67,6 +69,7 @@ def test_html_is_extracted_when_there_is_no_text(builtin_engine: Engine) -> None
     assert "approve a new bridge" in out.text
     assert "Contact us" not in out.text
     assert out.title == "Bridge vote"
+    assert out.metadata == {"author": ["Jane Roe"], "date": ["2026-11-20"]}
 
 
 def test_an_empty_body_is_flagged_not_dropped(builtin_engine: Engine) -> None:
