@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 
 from datasketch import MinHash, MinHashLSH
 
-from bench.common import SHARED, aeb_pages, require
+from bench.common import SHARED, Page, aeb_pages, require
 from rules.engine import Engine
 from rules.fingerprint import sentence_similarity, sketch, split_sentences, words
 from rules.kinds.duplicates import NAMESPACE
@@ -203,16 +203,24 @@ def msrp() -> tuple[float, float, float]:
     return threshold, (tp + tn) / (tp + fp + fn + tn), 2 * tp / (2 * tp + fp + fn)
 
 
-def throughput_and_state(bodies: list[str]) -> tuple[float, float]:
-    """Articles/s through the duplicates rule alone (index growing) and stored bytes/article."""
+def throughput_and_state(pages: list[Page]) -> tuple[float, float]:
+    """Articles/s through the duplicates rule alone (index growing) and stored bytes/article,
+    with the pages' real ids (64 characters) and URLs."""
     ruleset = load_rules()
     duplicates = next(r for r in ruleset.rules if r.id == "duplicates")
     engine = Engine(RuleSet((Pack(pack="bench", rules=[duplicates]),), ()))
     store = MemoryStore()
     when = datetime(2026, 11, 20, tzinfo=UTC)
     articles = [
-        ArticleIn(id=f"{n}", url=f"https://x.example/{n}", text=b, published_at=when)
-        for n, b in enumerate(bodies * 4)
+        ArticleIn(
+            id=f"{p.id}",
+            url=f"{p.url}?copy={n}",
+            source="Example Source",
+            text=p.article_body,
+            published_at=when,
+        )
+        for n in range(4)
+        for p in pages
     ]
     started = time.perf_counter()
     for article in articles:
@@ -226,7 +234,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    bodies = [p.article_body for p in aeb_pages() if len(words(p.article_body)) >= 150]
+    pages = [p for p in aeb_pages() if len(words(p.article_body)) >= 150]
+    bodies = [p.article_body for p in pages]
     pairs = build_pairs(bodies, random.Random(args.seed))
     counts = Counter(p.label for p in pairs)
     print(f"{len(pairs)} pairs from {len(bodies)} article bodies: {dict(counts)}\n")
@@ -250,7 +259,7 @@ def main() -> None:
         f"\nsentence scorer on MSRP train (threshold {threshold}): accuracy {accuracy:.3f},"
         f" F1 {f1:.3f} (always 'paraphrase': accuracy 0.665)"
     )
-    rate, per_article = throughput_and_state(bodies)
+    rate, per_article = throughput_and_state(pages)
     print(
         f"duplicates rule alone: {rate:.0f} articles/s on one core; state {per_article:.0f}"
         " bytes per remembered article (keys and values)"

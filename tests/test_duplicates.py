@@ -8,10 +8,17 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rules.engine import Engine
-from rules.fingerprint import Fingerprint, sentence_similarity, sketch
+from rules.fingerprint import (
+    Fingerprint,
+    estimate_jaccard,
+    pack_nibbles,
+    sentence_similarity,
+    sketch,
+)
 from rules.kinds.duplicates import NAMESPACE
 from rules.records import ArticleIn, ArticleOut
 from rules.state import MemoryStore
@@ -149,9 +156,7 @@ def test_state_per_remembered_article_stays_under_one_kibibyte(builtin_engine: E
 
 def test_fingerprints_survive_encoding() -> None:
     sketches = (sketch("The council voted 5-2 on Tuesday to approve the bridge."),)
-    fp = Fingerprint(
-        "ukey", "id-1", "Harbor", "https://h.example/1", 1.7e9, 42, b"\x01" * 100, sketches
-    )
+    fp = Fingerprint("id-1", "Harbor", "https://h.example/1", 1.7e9, 42, b"\x01" * 100, sketches)
     assert Fingerprint.decode(fp.encode()) == fp
 
 
@@ -161,3 +166,12 @@ def test_sentence_similarity_keeps_figures_and_ignores_function_words() -> None:
     c = sketch("The council approved a budget of 9.8 million dollars on Tuesday.")
     assert sentence_similarity(a, b) > 0.6
     assert sentence_similarity(a, c) < sentence_similarity(a, b)
+
+
+def test_four_bit_minhash_estimates_jaccard() -> None:
+    rng = np.random.default_rng(1)
+    a = rng.integers(0, 2**63, 101, dtype=np.uint64)
+    b = a.copy()
+    b[:50] = rng.integers(0, 2**63, 50, dtype=np.uint64)  # about half the values agree
+    assert estimate_jaccard(pack_nibbles(a), pack_nibbles(a), 101) == 1.0
+    assert abs(estimate_jaccard(pack_nibbles(a), pack_nibbles(b), 101) - 51 / 101) < 0.12

@@ -19,6 +19,7 @@ when it leaves the window. Per article it keeps one fingerprint (``rules.fingerp
 
 from __future__ import annotations
 
+import base64
 import re
 import struct
 from collections import Counter
@@ -40,16 +41,19 @@ from rules.fingerprint import (
     estimate_jaccard,
     exact_hash,
     minhash,
+    pack_nibbles,
     sentence_similarity,
     sketch,
     split_sentences,
     words,
 )
+from rules.identity import article_key
 from rules.kinds.base import Context, Document, Hit, Rule, RuleSpec, Stage
 from rules.state import StateStore
 
 NAMESPACE = "duplicates"
-_ENTRY = struct.Struct("<IQ")  # time (epoch seconds), article ref: 12 bytes
+_ENTRY = struct.Struct("<IIH")  # time (epoch seconds), 48-bit article ref: 10 bytes
+REF_BITS = 48  # one chance in ~280 of any collision among a million articles in the window
 
 
 class DuplicatesSpec(RuleSpec):
@@ -97,12 +101,21 @@ def _epoch_of(key: str) -> int:
 
 
 def _short(value: int) -> str:
-    """40 bits of a hash for a bucket key: a collision only adds a candidate to check."""
-    return f"{value & 0xFF_FFFF_FFFF:010x}"
+    """40 bits of a hash for a bucket key, 7 characters: a collision only adds a candidate."""
+    return base64.urlsafe_b64encode((value & 0xFF_FFFF_FFFF).to_bytes(5, "big")).decode()[:7]
+
+
+def _ref_key(ref: int) -> str:
+    """An article's 48-bit ref in 8 characters."""
+    return base64.urlsafe_b64encode(ref.to_bytes(6, "big")).decode()
 
 
 def _ref(key: str) -> int:
-    return xxhash.xxh3_64_intdigest(key.encode())
+    return xxhash.xxh3_64_intdigest(key.encode()) >> (64 - REF_BITS)
+
+
+def _decode_entries(raw: bytes) -> list[Entry]:
+    return [Entry(float(t), low | high << 32) for t, low, high in _ENTRY.iter_unpack(raw)]
 
 
 class Index:
@@ -121,23 +134,27 @@ class Index:
         for epoch in (self.epoch(when), self.epoch(when) - 1):
             raw = self.state.get(NAMESPACE, f"{epoch}{bucket}")
             if raw:
-                found.extend(Entry(float(t), ref) for t, ref in _ENTRY.iter_unpack(raw))
+                found.extend(_decode_entries(raw))
         return [e for e in found if abs(when - e.time) <= self.window]
 
     def add(self, bucket: str, entry: Entry) -> None:
         key = f"{self.epoch(entry.time)}{bucket}"
         raw = self.state.get(NAMESPACE, key) or b""
-        kept = [Entry(float(t), ref) for t, ref in _ENTRY.iter_unpack(raw) if ref != entry.ref]
+        kept = [e for e in _decode_entries(raw) if e.ref != entry.ref]
         kept = sorted([*kept, entry], key=lambda e: e.time)[-self.bucket_size :]
-        self.state.put(NAMESPACE, key, b"".join(_ENTRY.pack(int(e.time), e.ref) for e in kept))
+        self.state.put(
+            NAMESPACE,
+            key,
+            b"".join(_ENTRY.pack(int(e.time), e.ref & 0xFFFF_FFFF, e.ref >> 32) for e in kept),
+        )
 
     def fingerprint(self, entry: Entry) -> Fingerprint | None:
-        raw = self.state.get(NAMESPACE, f"{self.epoch(entry.time)}f{entry.ref:016x}")
+        raw = self.state.get(NAMESPACE, f"{self.epoch(entry.time)}f{_ref_key(entry.ref)}")
         return Fingerprint.decode(raw) if raw else None
 
-    def remember(self, fingerprint: Fingerprint) -> None:
-        ref = _ref(fingerprint.key)
-        key = f"{self.epoch(fingerprint.published)}f{ref:016x}"
+    def remember(self, key: str, fingerprint: Fingerprint) -> None:
+        ref = _ref(key)
+        key = f"{self.epoch(fingerprint.published)}f{_ref_key(ref)}"
         self.state.put(NAMESPACE, key, fingerprint.encode())
 
     def sweep(self, when: float) -> int:
@@ -172,7 +189,7 @@ class DuplicatesRule(Rule):
         index.sweep(when)
         me = _ref(doc.key)
         signature = minhash(tokens, spec.shingle, spec.bands * spec.rows, spec.seed)
-        bits = (signature & 0xFF).astype(np.uint8).tobytes()
+        bits = pack_nibbles(signature)
         exact = exact_hash(text)
         bands = band_hashes(signature, spec.bands, spec.rows)
         mine = [
@@ -194,7 +211,6 @@ class DuplicatesRule(Rule):
             yield hit
 
         fingerprint = Fingerprint(
-            key=doc.key,
             id=doc.article.id,
             source=doc.article.source or "",
             url=doc.article.url or "",
@@ -203,7 +219,7 @@ class DuplicatesRule(Rule):
             minhash_bits=bits,
             sentences=tuple(k for _, k in mine[:MAX_SENTENCES]),
         )
-        index.remember(fingerprint)
+        index.remember(doc.key, fingerprint)
         entry = Entry(when, me)
         index.add(f"x{_short(exact)}", entry)
         for b in bands:
@@ -228,7 +244,9 @@ class DuplicatesRule(Rule):
             original = index.fingerprint(entry)
             if original is None:
                 continue
-            similarity = estimate_jaccard(bits, original.minhash_bits)
+            similarity = estimate_jaccard(
+                bits, original.minhash_bits, self.spec.bands * self.spec.rows
+            )
             if similarity >= self.spec.near_threshold and (
                 best is None or (similarity, -entry.time) > (best[0], -best[1])
             ):
@@ -297,7 +315,7 @@ def _evidence(original: Fingerprint, score: float) -> dict[str, Any]:
     return {
         "score": score,
         "original_id": original.id,
-        "original_key": original.key,
+        "original_key": article_key(original.id, original.url or None),
         "original_source": original.source or None,
         "original_url": original.url or None,
         "original_published_at": datetime.fromtimestamp(original.published, UTC).isoformat(),
