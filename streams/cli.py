@@ -16,6 +16,7 @@ from rules.loader import PackError
 from rules.records import ArticleIn, ArticleOut
 from rules.schema import Pack
 from rules.state import MemoryStore, SqliteStore, StateStore
+from streams.authoring import explain, rules_group
 from streams.settings import Settings
 
 EXIT_REJECTED = 3
@@ -216,3 +217,7 @@ def run(port: int, web_port: int, feed: Path | None) -> None:
     from streams.demo import run_demo
 
     sys.exit(run_demo(_settings(), port, web_port, feed))
+
+
+main.add_command(rules_group)
+main.add_command(explain)

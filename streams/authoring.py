@@ -1,0 +1,240 @@
+"""Commands for rule authors: ``copydesk rules check``, ``copydesk rules test`` and
+``copydesk explain``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+import regex
+
+from rules.engine import Engine
+from rules.examples import ExampleFailure, check_case, check_examples
+from rules.kinds.base import ExampleCase, RuleSpec
+from rules.loader import PackError, RuleSet, builtin_pack_paths, load_rules, pack_paths
+from rules.parse import RecordError, decode, parse_article
+from rules.records import ArticleIn, ArticleOut
+from rules.state import MemoryStore
+
+# Inputs that make a backtracking regex slow: long runs and near-misses.
+_PROBES = ("a" * 3000 + "!", " " * 3000 + "x", "aaaa bbbb " * 300 + "\u0000", "1" * 3000 + "a")
+_PROBE_BUDGET_SECONDS = 0.02
+
+
+@dataclass(frozen=True)
+class Lint:
+    rule_id: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"warning: {self.rule_id}: {self.message}"
+
+
+def _patterns(spec: RuleSpec) -> list[tuple[str, bool]]:
+    """A rule's regexes, each with whether the kind matches it against the whole line."""
+    data = spec.model_dump()
+    if data.get("match", "regex") != "regex":
+        return []
+    found: list[tuple[str, bool]] = []
+    for field, whole_line in (("patterns", False), ("headings", True), ("keep", False)):
+        value = data.get(field)
+        if isinstance(value, list):
+            found.extend((str(p), whole_line) for p in value)
+    return found
+
+
+def lint(ruleset: RuleSet) -> list[Lint]:
+    """What loads but deserves a second look: slow regexes and patterns two rules share."""
+    warnings: list[Lint] = []
+    owners: dict[str, str] = {}
+    for spec in ruleset.rules:
+        for pattern, whole_line in _patterns(spec):
+            if pattern in owners and owners[pattern] != spec.id:
+                warnings.append(
+                    Lint(
+                        spec.id,
+                        f"pattern {pattern!r} is also in rule {owners[pattern]}:"
+                        " the later rule never sees what the first removed",
+                    )
+                )
+            owners.setdefault(pattern, spec.id)
+            compiled = regex.compile(pattern, regex.IGNORECASE)
+            apply = compiled.fullmatch if whole_line else compiled.search
+            for probe in _PROBES:
+                try:
+                    apply(probe, timeout=_PROBE_BUDGET_SECONDS)
+                except TimeoutError:
+                    warnings.append(
+                        Lint(
+                            spec.id,
+                            f"regex {pattern!r} takes over"
+                            f" {_PROBE_BUDGET_SECONDS * 1000:.0f} ms on a"
+                            f" {len(probe)}-character line (catastrophic backtracking?)",
+                        )
+                    )
+                    break
+    return warnings
+
+
+@click.group(name="rules")
+def rules_group() -> None:
+    """Check and test rule packs."""
+
+
+def _paths(paths: tuple[Path, ...]) -> list[Path]:
+    """The given packs, or the built-in ones when none are given."""
+    return list(paths) if paths else builtin_pack_paths()
+
+
+@rules_group.command(name="check")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def check_command(paths: tuple[Path, ...]) -> None:
+    """Validate packs (default: the built-in ones); report every error at once.
+
+    Exit 1 when a pack has errors. Warnings (slow regexes, patterns two rules share) do not
+    change the exit code.
+    """
+    files = _paths(paths)
+    try:
+        ruleset = load_rules(files, builtin=False)
+    except PackError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem))
+        click.echo(f"{len(exc.problems)} error(s) in {len(pack_paths(files))} pack(s)")
+        sys.exit(1)
+    warnings = lint(ruleset)
+    for warning in warnings:
+        click.echo(str(warning))
+    click.echo(
+        f"{len(ruleset.rules)} rules in {len(ruleset.packs)} pack(s) OK, {len(warnings)}"
+        f" warning(s); rules version {ruleset.version}"
+    )
+
+
+def fixture_cases(pack: Path) -> list[tuple[str, bool, ExampleCase]]:
+    """``NAME.fixtures.jsonl`` beside ``NAME.yaml``: one case a line,
+    ``{"rule": id, "text": ..., "trigger": true|false, "removed": [...], "after": [...]}``."""
+    path = pack.with_name(pack.stem + ".fixtures.jsonl")
+    if not path.exists():
+        return []
+    cases = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            case = ExampleCase(
+                text=row["text"], removed=row.get("removed"), after=row.get("after", [])
+            )
+            cases.append((str(row["rule"]), bool(row.get("trigger", True)), case))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise click.ClickException(f"{path}:{number}: bad fixture: {exc}") from None
+    return cases
+
+
+@rules_group.command(name="test")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def test_command(paths: tuple[Path, ...]) -> None:
+    """Run every rule's inline examples, and the fixtures in NAME.fixtures.jsonl beside each
+    pack (default: the built-in packs). Ends with 'N passed, N failed'."""
+    files = _paths(paths)
+    try:
+        ruleset = load_rules(files, builtin=False)
+    except PackError as exc:
+        raise click.ClickException(str(exc)) from None
+    specs = {spec.id: spec for spec in ruleset.rules}
+    passed = failed = 0
+    failures: list[ExampleFailure] = []
+    for spec in ruleset.rules:
+        cases = len(spec.examples.trigger) + len(spec.examples.ignore)
+        found = check_examples(spec)
+        failures.extend(found)
+        failed += len(found)
+        passed += cases - len(found)
+    for pack in pack_paths(files):
+        for rule_id, trigger, case in fixture_cases(pack):
+            if rule_id not in specs:
+                failures.append(ExampleFailure(rule_id, case.text, "fixture names no loaded rule"))
+                failed += 1
+                continue
+            failure = check_case(specs[rule_id], case, trigger)
+            if failure is not None:
+                failures.append(failure)
+            failed += failure is not None
+            passed += failure is None
+    for failure in failures:
+        click.echo(f"FAIL {failure}")
+    click.echo(f"{passed} passed, {failed} failed")
+    if failed:
+        sys.exit(1)
+
+
+def _read_article(source: str) -> ArticleIn:
+    raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    name = "stdin" if source == "-" else Path(source).name
+    suffix = "" if source == "-" else Path(source).suffix.lower()
+    try:
+        if suffix in (".html", ".htm"):
+            return ArticleIn(id=name, html=decode(raw))
+        if suffix == ".txt":
+            return ArticleIn(id=name, text=decode(raw))
+        return parse_article(raw)
+    except RecordError as exc:
+        raise click.ClickException(f"{source}: {exc.reason}: {exc.message}") from None
+
+
+def render(out: ArticleOut, body: str, colour: bool) -> str:
+    """The body with each removed span shown in place as [-rule: text-]."""
+    pieces: list[str] = []
+    pos = 0
+    for span in out.removed:
+        pieces.append(body[pos : span.start])
+        core = span.text.strip("\n")
+        lead = span.text[: len(span.text) - len(span.text.lstrip("\n"))]
+        trail = span.text[len(span.text.rstrip("\n")) :]
+        marked = f"[-{span.rule}: {core}-]"
+        pieces.append(lead + (click.style(marked, fg="red") if colour else marked) + trail)
+        pos = span.end
+    pieces.append(body[pos:])
+    lines = ["".join(pieces).rstrip(), ""]
+    for finding in out.findings:
+        head = f"{finding.severity.upper()} {finding.rule} ({finding.kind}): {finding.message}"
+        lines.append(click.style(head, fg="yellow", bold=True) if colour else head)
+        for name, value in finding.evidence.items():
+            lines.append(f"    {name}: {json.dumps(value, ensure_ascii=False)[:300]}")
+    for name, values in out.metadata.items():
+        lines.append(f"metadata.{name}: {json.dumps(values, ensure_ascii=False)}")
+    lines.append(f"rules version {out.rules_version}")
+    return "\n".join(lines)
+
+
+@click.command()
+@click.argument("article")
+@click.option("--json", "as_json", is_flag=True, help="Print the output record as JSON.")
+@click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Extra rule pack file or folder (repeatable).",
+)
+def explain(article: str, as_json: bool, rules: tuple[Path, ...]) -> None:
+    """Show what the rules do to one article (.txt, .html or a JSON record; - for stdin):
+    removed spans marked in place by rule id, then each finding with its evidence."""
+    try:
+        engine = Engine(load_rules(rules))
+    except PackError as exc:
+        raise click.ClickException(str(exc)) from None
+    item = _read_article(article)
+    out = engine.process(item, MemoryStore())
+    if as_json:
+        click.echo(out.model_dump_json(indent=2))
+        return
+    body = out.text
+    # The original body: the cleaned text with the removed spans put back.
+    for span in sorted(out.removed, key=lambda s: s.start):
+        body = body[: span.start] + span.text + body[span.start :]
+    click.echo(render(out, body, colour=sys.stdout.isatty()))
