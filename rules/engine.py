@@ -18,6 +18,7 @@ from rules.kinds.base import (
     Hit,
     RegexTimeoutError,
     Rule,
+    RuleSpec,
     Stage,
 )
 from rules.loader import RuleSet
@@ -150,15 +151,12 @@ class Engine:
                 )
             )
             return
-        text = doc.text
-        for cut in results:
-            if isinstance(cut, Cut) and cut.keep_as:
-                doc.metadata.setdefault(cut.keep_as, []).append(text[cut.start : cut.end].strip())
-        cuts = merge_cuts([r for r in results if isinstance(r, Cut)])
-        for cut in reversed(cuts):  # back to front, so earlier offsets stay valid
-            doc.body.remove(cut.start, cut.end, spec.id)
-        for capture in (r for r in results if isinstance(r, Capture)):
-            doc.metadata.setdefault(capture.name, []).append(capture.text)
+        cuts = [r for r in results if isinstance(r, Cut)]
+        captures = [r for r in results if isinstance(r, Capture)]
+        if spec.mode == "shadow":
+            _report_cuts(spec, doc, merge_cuts(cuts))
+        else:
+            _apply_cuts(spec.id, doc, cuts, captures)
         for hit in (r for r in results if isinstance(r, Hit)):
             doc.findings.append(
                 Finding(
@@ -167,8 +165,35 @@ class Engine:
                     severity=spec.severity,
                     message=hit.message or spec.message,
                     evidence=hit.evidence,
+                    shadow=spec.mode == "shadow",
                 )
             )
+
+
+def _apply_cuts(rule_id: str, doc: Document, cuts: list[Cut], captures: list[Capture]) -> None:
+    text = doc.text
+    for cut in cuts:
+        if cut.keep_as:
+            doc.metadata.setdefault(cut.keep_as, []).append(text[cut.start : cut.end].strip())
+    for cut in reversed(merge_cuts(cuts)):  # back to front, so earlier offsets stay valid
+        doc.body.remove(cut.start, cut.end, rule_id)
+    for capture in captures:
+        doc.metadata.setdefault(capture.name, []).append(capture.text)
+
+
+def _report_cuts(spec: RuleSpec, doc: Document, cuts: list[Cut]) -> None:
+    """Shadow mode: say what would be removed, remove nothing."""
+    for cut in cuts:
+        doc.findings.append(
+            Finding(
+                rule=spec.id,
+                kind="shadow-removal",
+                severity=spec.severity,
+                message=spec.message,
+                evidence={"text": doc.text[cut.start : cut.end]},
+                shadow=True,
+            )
+        )
 
 
 def merge_cuts(cuts: list[Cut]) -> list[Cut]:

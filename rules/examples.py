@@ -32,6 +32,8 @@ def check_case(
         engine.process(ArticleIn(id=f"earlier-{n}", source="example", text=earlier), store)
     out = engine.process(ArticleIn(id="example", source="example", text=case.text), store)
     removed = [span.text for span in out.removed]
+    if spec.mode == "shadow":  # what it would have removed
+        removed = [f.evidence["text"] for f in out.findings if f.kind == "shadow-removal"]
     triggered = bool(removed) or bool(out.metadata) or any(f.rule == spec.id for f in out.findings)
     if trigger and not triggered:
         return ExampleFailure(spec.id, case.text, "did not trigger")

@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, cast
@@ -20,7 +21,7 @@ import yaml
 from pydantic import ValidationError
 
 from rules.kinds.base import RuleSpec
-from rules.schema import Pack, field_vocabulary
+from rules.schema import Pack, effective_rules, field_vocabulary
 
 MAX_PACK_BYTES = 1 << 20
 MAX_PACK_NODES = 100_000
@@ -49,19 +50,20 @@ class PackError(Exception):
 
 @dataclass(frozen=True)
 class RuleSet:
-    """Validated packs in load order, and the content hash that tags every output record."""
+    """Validated packs in load order, the rules in force, and the content hash that tags every
+    output record."""
 
     packs: tuple[Pack, ...]
     sources: tuple[str, ...]
 
-    @property
+    @cached_property
     def rules(self) -> list[RuleSpec]:
-        return [rule for pack in self.packs for rule in pack.rules]
+        return effective_rules(self.packs)
 
     @property
     def version(self) -> str:
-        # Hash the validated content, so that comments and formatting do not change the version.
-        payload = json.dumps([p.model_dump(mode="json") for p in self.packs], sort_keys=True)
+        # Hash the rules in force, so that comments and formatting do not change the version.
+        payload = json.dumps([r.model_dump(mode="json") for r in self.rules], sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
 
@@ -110,6 +112,12 @@ def load_rules(extra: Iterable[Path] = (), builtin: bool = True) -> RuleSet:
         packs.append(pack)
     if problems:
         raise PackError(problems)
+    # Resolve disable/override now, pack by pack, so that a mistake names its file.
+    for n, path in enumerate(files):
+        try:
+            effective_rules(packs[: n + 1])
+        except ValueError as exc:
+            raise PackError([PackProblem(str(path), 1, 1, None, str(exc))]) from None
     return RuleSet(tuple(packs), tuple(str(p) for p in files))
 
 

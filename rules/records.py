@@ -66,6 +66,9 @@ class Finding(BaseModel):
     severity: Severity
     message: str
     evidence: dict[str, Any] = Field(default_factory=dict)
+    shadow: bool = Field(
+        default=False, description="From a rule in shadow mode: reported, not acted on."
+    )
 
 
 class Credit(BaseModel):

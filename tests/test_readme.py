@@ -14,12 +14,13 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 BLOCKS = re.findall(r"```yaml\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
 
 
-@pytest.mark.parametrize("block", BLOCKS, ids=lambda b: b.split("id:", 1)[-1].split()[0])
+@pytest.mark.parametrize("block", BLOCKS, ids=lambda b: b.split(":", 1)[-1].split()[0])
 def test_readme_rule_examples_load_and_hold(block: str, tmp_path: Path) -> None:
-    text = block if block.startswith("pack:") else "pack: readme\nrules:\n" + block
+    # A whole pack is layered on the built-in ones, as a user's pack is; a rule stands alone.
+    whole = block.startswith("pack:")
     pack = tmp_path / "readme.yaml"
-    pack.write_text(text, encoding="utf-8")
-    ruleset = load_rules([pack], builtin=False)
+    pack.write_text(block if whole else "pack: readme\nrules:\n" + block, encoding="utf-8")
+    ruleset = load_rules([pack], builtin=whole)
     assert ruleset.rules
     for spec in ruleset.rules:
         assert [str(f) for f in check_examples(spec)] == []

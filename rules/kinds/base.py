@@ -82,6 +82,11 @@ class RuleSpec(BaseModel):
     message: str = Field(min_length=1, description="Shown with each finding or removed span.")
     description: str = Field(min_length=1, description="Why the rule exists, for reviewers.")
     examples: Examples
+    mode: Literal["enforce", "shadow"] = Field(
+        default="enforce",
+        description="shadow: compute and report what the rule would do (findings marked"
+        " `shadow`), change nothing in the output text.",
+    )
     applies_to: list[Literal["text", "html"]] = Field(
         default=["text", "html"],
         min_length=1,
