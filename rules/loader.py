@@ -168,7 +168,21 @@ def _load_one(path: Path) -> tuple[Pack, list[tuple[int, int]]]:
 
 
 def _parse_yaml(name: str, text: str) -> tuple[yaml.Node, Any]:
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # checks the characters already
+    except yaml.reader.ReaderError as exc:
+        line, column = _position(text, exc.position)
+        raise PackError(
+            [
+                PackProblem(
+                    name,
+                    line,
+                    column,
+                    None,
+                    f"YAML error: {exc.reason} (character {exc.character!r})",
+                )
+            ]
+        ) from None
     try:
         root = loader.get_single_node()
         if root is None:
@@ -195,6 +209,12 @@ def _parse_yaml(name: str, text: str) -> tuple[yaml.Node, Any]:
         raise PackError([PackProblem(name, 1, 1, None, f"YAML error: {exc}")]) from None
     finally:
         loader.dispose()
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:

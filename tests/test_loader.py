@@ -98,6 +98,11 @@ def test_a_good_pack_loads(tmp_path: Path) -> None:
         ),
         pytest.param("", "pack.yaml:1:1: pack is empty", id="empty"),
         pytest.param(
+            "pack: mine\x1f\n",
+            "pack.yaml:1:11: YAML error: special characters are not allowed",
+            id="control-character",
+        ),
+        pytest.param(
             "- a\n- b\n", "pack.yaml:1:1: a pack is a mapping with `pack` and `rules`", id="list"
         ),
         pytest.param(
