@@ -13,14 +13,14 @@ _TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "igshid", "
 def canonical_url(url: str) -> str | None:
     """Lower-case scheme and host, drop ``www.``, default ports, fragments, tracking parameters
     and a trailing slash; sort the remaining query. Returns None for something that is no URL."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:  # e.g. a malformed IPv6 host or port
+        return None
     if not parts.scheme or not parts.hostname:
         return None
     host = parts.hostname.lower().removeprefix("www.")
-    try:
-        port = parts.port
-    except ValueError:
-        return None
     if port is not None and (parts.scheme.lower(), port) not in (("http", 80), ("https", 443)):
         host = f"{host}:{port}"
     query = sorted(

@@ -114,13 +114,19 @@ def test_only_the_later_article_is_flagged(builtin_engine: Engine) -> None:
 def test_articles_outside_the_window_are_not_compared() -> None:
     engine = engine_for(rule("duplicates", id="duplicates", window_days=7))
     first = CASES["near_copy"][0]
+    published = datetime.fromisoformat(first["published_at"])
+    later = published + timedelta(days=30)  # processing time: the fixture's dates are in the past
     store = MemoryStore()
-    engine.process(load(first), store)
-    published = datetime.fromisoformat(first["published_at"]) + timedelta(days=8)
-    late = load(first, id="late", url="https://late.example/1", published_at=published.isoformat())
-    assert kinds(engine.process(late, store)) == []
+    engine.process(load(first), store, now=later)
+    late = load(
+        first,
+        id="late",
+        url="https://late.example/1",
+        published_at=(published + timedelta(days=8)).isoformat(),
+    )
+    assert kinds(engine.process(late, store, now=later)) == []
     soon = load(first, id="soon", url="https://soon.example/1")
-    assert kinds(engine.process(soon, store)) == ["exact-duplicate"]
+    assert kinds(engine.process(soon, store, now=later)) == ["exact-duplicate"]
 
 
 def test_expired_epochs_are_swept_from_the_store() -> None:
@@ -175,3 +181,16 @@ def test_four_bit_minhash_estimates_jaccard() -> None:
     b[:50] = rng.integers(0, 2**63, 50, dtype=np.uint64)  # about half the values agree
     assert estimate_jaccard(pack_nibbles(a), pack_nibbles(a), 101) == 1.0
     assert abs(estimate_jaccard(pack_nibbles(a), pack_nibbles(b), 101) - 51 / 101) < 0.12
+
+
+@pytest.mark.parametrize("published", ["4052-11-20T05:00:00Z", "1900-01-01T00:00:00Z"])
+def test_absurd_publication_times_fall_back_to_arrival_time(
+    builtin_engine: Engine, published: str
+) -> None:
+    store = MemoryStore()
+    first = load(CASES["near_copy"][0], published_at=published)
+    builtin_engine.process(first, store)
+    copy = load(
+        CASES["near_copy"][0], id="copy", url="https://copy.example/1", published_at=published
+    )
+    assert kinds(builtin_engine.process(copy, store)) == ["exact-duplicate"]

@@ -18,7 +18,9 @@ def test_canonical_url_removes_what_does_not_name_the_article(url: str, canonica
     assert canonical_url(url) == canonical
 
 
-@pytest.mark.parametrize("url", ["not a url", "/relative/path", "https://host:99999/x"])
+@pytest.mark.parametrize(
+    "url", ["not a url", "/relative/path", "https://host:99999/x", "https://11-19T10:]0:00Z"]
+)
 def test_canonical_url_refuses_non_urls(url: str) -> None:
     assert canonical_url(url) is None
 

@@ -153,6 +153,14 @@ class Document:
     def text(self) -> str:
         return self.body.text
 
+    def event_time(self, ctx: Context) -> datetime:
+        """When the article happened, for windows and decay: ``published_at``, unless it is
+        missing, before 1970 or more than a day in the future — then the processing time."""
+        published = self.article.published_at
+        if published is None or not 0 <= published.timestamp() <= ctx.now.timestamp() + 86400:
+            return ctx.now
+        return published
+
 
 class Rule(ABC):
     stage: ClassVar[Stage]

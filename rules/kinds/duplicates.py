@@ -184,7 +184,7 @@ class DuplicatesRule(Rule):
         tokens = words(text)
         if len(tokens) < spec.min_words:
             return
-        when = (doc.article.published_at or ctx.now).timestamp()
+        when = doc.event_time(ctx).timestamp()
         index = Index(ctx.state, spec.window_days * 86400, spec.bucket_size)
         index.sweep(when)
         me = _ref(doc.key)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Literal
 
 import numpy as np
@@ -116,8 +115,7 @@ class LearnedChromeRule(Rule):
         if source is None:
             return
         spec = self.spec
-        when: datetime = doc.article.published_at or ctx.now
-        now = when.timestamp()
+        now = doc.event_time(ctx).timestamp()
         raw = ctx.state.get(NAMESPACE, source)
         table = LineCounts.decode(raw) if raw else LineCounts.empty(now)
         table.decay_to(now, spec.half_life_days * 86400)
