@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit prometheus bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "copydesk needs Python 3.11+"'
@@ -25,8 +25,20 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) prometheus
 	$(BIN)/pytest
+
+# tests/integration/test_prometheus.py runs a real Prometheus (Debian package `prometheus`):
+# installed here when missing and we are root; otherwise that test skips and says why.
+prometheus:
+	@command -v prometheus >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends prometheus \
+	    || echo "could not install prometheus: tests/integration/test_prometheus.py will skip"; \
+	  else \
+	    echo "prometheus is not installed (needs root and apt-get): test_prometheus.py will skip"; \
+	  fi; }
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

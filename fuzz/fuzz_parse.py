@@ -1,7 +1,8 @@
 """Fuzz the record parser and the engine behind it with atheris (coverage-guided).
 
     .venv/bin/pip install atheris
-    mkdir -p /tmp/corpus && .venv/bin/python fuzz/fuzz_parse.py -max_total_time=60 /tmp/corpus fuzz/seeds
+    mkdir -p /tmp/corpus
+    .venv/bin/python fuzz/fuzz_parse.py -max_total_time=60 /tmp/corpus fuzz/seeds
 
 Any exception other than ``RecordError`` from the parser, or any exception from the engine on a
 parsed article, is a bug: the worker would dead-letter the record as a processing error.

@@ -46,7 +46,7 @@ def register_agents(
     async def strip(stream: Any) -> None:
         async for event in stream.events():
             message = event.message
-            origin = Origin(message.topic, message.partition, message.offset)
+            origin = Origin(message.topic, message.partition, message.offset, message.timestamp)
             await send(
                 strip_message(
                     engine,

@@ -57,11 +57,46 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Any:
     strip_state = TableStore(
         create_table(app, "state", settings.topic_partitions, "Strip-stage rule state.")
     )
-    flag_state = TableStore(create_table(app, "flag-state", 1, "The duplicate index."))
+    flag_table = create_table(app, "flag-state", 1, "The duplicate index.")
+    # Counts the duplicate index for copydesk_state_entries/bytes{stage="flag"}; seeded from
+    # the table's active partition (after recovery), re-seeded after each rebalance.
+    flag_state = metrics.CountingStore(
+        TableStore(flag_table), "flag", lambda: [bytes(v) for v in flag_table.values()]
+    )
     register_agents(app, topics, strip_state, flag_state, engine, settings)
+    consumed = {settings.topic_raw, settings.topic_stripped}
+
+    async def forget_state_counts(sender: Any, *args: Any, **kwargs: Any) -> None:
+        flag_state.invalidate()  # whoever owns the duplicate index now re-seeds the counts
+
+    # mode types the handler as a union of callables that mypy cannot match an async def to.
+    app.on_partitions_revoked.connect(forget_state_counts)  # type: ignore[arg-type]
 
     @app.page("/metrics")
     async def prometheus_metrics(web: Any, request: Any) -> Any:
+        metrics.WORKER_UP.set(1)
+        metrics.update_consumer_lag(app.consumer, consumed)
         return web.bytes(generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    @app.page("/health")
+    async def health(web: Any, request: Any) -> Any:
+        """200 with what this worker holds while it runs; 503 once it is stopping or crashed."""
+        crashed = bool(getattr(app, "crashed", False))
+        stopping = bool(getattr(app, "should_stop", False))
+        try:
+            assigned = sorted(
+                f"{tp.topic}:{tp.partition}"
+                for tp in app.consumer.assignment()
+                if tp.topic in consumed
+            )
+        except Exception:
+            assigned = []
+        ok = not (crashed or stopping)
+        body = {
+            "status": "ok" if ok else "unavailable",
+            "rules_version": engine.version,
+            "assigned_partitions": assigned,
+        }
+        return web.json(body, status=200 if ok else 503)
 
     return app

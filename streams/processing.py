@@ -14,6 +14,7 @@ from rules.state import StateStore
 from streams import metrics
 
 Destination = Literal["stripped", "clean", "findings", "dlq"]
+RAW_TIMESTAMP_HEADER = "copydesk.raw.timestamp"  # milliseconds, on articles.stripped only
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Origin:
     topic: str
     partition: int
     offset: int
+    timestamp: float | None = None  # produce time of the record, epoch seconds (for lag metrics)
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,9 @@ def strip_message(
         ("copydesk.source.partition", str(origin.partition).encode()),
         ("copydesk.source.offset", str(origin.offset).encode()),
     ]
+    if origin.timestamp is not None:
+        # For the end-to-end lag of articles without published_at; not forwarded further.
+        headers.append((RAW_TIMESTAMP_HEADER, str(round(origin.timestamp * 1000)).encode()))
     return [Outgoing("stripped", out.key.encode(), out.model_dump_json().encode(), headers)]
 
 
@@ -99,6 +104,7 @@ def flag_message(
         return [dlq_record(key, raw, origin, "processing-error", type(exc).__name__, str(exc))]
     metrics.PROCESSING.labels(stage="flag").observe(time.perf_counter() - started)
     record_outcome(out)
+    metrics.observe_end_to_end_lag(out.published_at, raw_timestamp(headers))
     forwarded = [(k, v) for k, v in headers if k.startswith("copydesk.source.")]
     forwarded.append(("copydesk.rules.version", out.rules_version.encode()))
     payload = out.model_dump_json().encode()
@@ -106,6 +112,17 @@ def flag_message(
     if out.findings:
         records.append(Outgoing("findings", out.key.encode(), payload, forwarded))
     return records
+
+
+def raw_timestamp(headers: list[tuple[str, bytes]]) -> float | None:
+    """The raw record's produce time (epoch seconds) carried by the strip stage, if any."""
+    for name, value in headers:
+        if name == RAW_TIMESTAMP_HEADER:
+            try:
+                return int(value) / 1000
+            except ValueError:
+                return None
+    return None
 
 
 def record_outcome(out: ArticleOut) -> None:
