@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from rules.engine import Engine
 from rules.state import StateStore
 from streams import metrics
 from streams.processing import Origin, Outgoing, flag_message, strip_message
+from streams.rulesets import RulesWatcher
 from streams.settings import Settings
 from streams.topics import Topics
 
@@ -26,7 +26,7 @@ def register_agents(
     topics: Topics,
     strip_state: StateStore,
     flag_state: StateStore,
-    engine: Engine,
+    rules: RulesWatcher,
     settings: Settings,
 ) -> None:
     destinations = {
@@ -49,7 +49,7 @@ def register_agents(
             origin = Origin(message.topic, message.partition, message.offset, message.timestamp)
             await send(
                 strip_message(
-                    engine,
+                    rules.engine,
                     strip_state,
                     message.key,
                     event.value,
@@ -64,4 +64,6 @@ def register_agents(
             message = event.message
             origin = Origin(message.topic, message.partition, message.offset)
             headers = [(k, bytes(v)) for k, v in (message.headers or [])]
-            await send(flag_message(engine, flag_state, message.key, event.value, headers, origin))
+            await send(
+                flag_message(rules.engine, flag_state, message.key, event.value, headers, origin)
+            )

@@ -8,28 +8,13 @@ from typing import Any
 import faust
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from rules.engine import Engine, Limits
-from rules.loader import load_rules
+from rules.engine import Engine
 from streams import metrics
 from streams.agents import register_agents
+from streams.rulesets import RulesWatcher, build_engine
 from streams.settings import Settings
 from streams.tables import TableStore, create_table
 from streams.topics import declare_topics
-
-
-def build_engine(settings: Settings) -> Engine:
-    """The engine for these settings (built-in packs, then ``COPYDESK_RULES``)."""
-    ruleset = load_rules(settings.rules, builtin=settings.builtin_rules)
-    engine = Engine(
-        ruleset,
-        Limits(
-            max_body_chars=settings.max_body_chars,
-            regex_timeout_seconds=settings.regex_timeout_seconds,
-        ),
-    )
-    metrics.RULES.info({"version": engine.version, "packs": str(len(ruleset.packs))})
-    metrics.RULE_COUNT.set(len(engine.rules))
-    return engine
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> Any:
@@ -63,7 +48,14 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Any:
     flag_state = metrics.CountingStore(
         TableStore(flag_table), "flag", lambda: [bytes(v) for v in flag_table.values()]
     )
-    register_agents(app, topics, strip_state, flag_state, engine, settings)
+    rules = RulesWatcher(settings, engine)
+    register_agents(app, topics, strip_state, flag_state, rules, settings)
+    if settings.rules and settings.rules_reload_seconds > 0:
+
+        @app.timer(interval=settings.rules_reload_seconds)  # type: ignore[untyped-decorator]
+        async def reload_rules() -> None:
+            rules.check()
+
     consumed = {settings.topic_raw, settings.topic_stripped}
 
     async def forget_state_counts(sender: Any, *args: Any, **kwargs: Any) -> None:
@@ -94,7 +86,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Any:
         ok = not (crashed or stopping)
         body = {
             "status": "ok" if ok else "unavailable",
-            "rules_version": engine.version,
+            "rules_version": rules.engine.version,
             "assigned_partitions": assigned,
         }
         return web.json(body, status=200 if ok else 503)

@@ -35,7 +35,7 @@ def _settings(rules: tuple[Path, ...] = (), no_builtin: bool = False) -> Setting
 
 
 def _engine_or_exit(settings: Settings) -> Any:
-    from streams.app import build_engine
+    from streams.rulesets import build_engine
 
     try:
         return build_engine(settings)

@@ -30,6 +30,11 @@ PROCESSING = Histogram(
 )
 RULES = Info("copydesk_rules", "Loaded rule set.")
 RULE_COUNT = Gauge("copydesk_rules_loaded", "Rules loaded.")
+RULE_RELOADS = Counter(
+    "copydesk_rules_reloads_total",
+    "Rule pack reloads after a change, by result (loaded, refused).",
+    ["result"],
+)
 END_TO_END_LAG = Histogram(
     "copydesk_end_to_end_lag_seconds",
     "Time from an article's published_at (else the produce time of its raw record) to the end "

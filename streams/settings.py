@@ -40,6 +40,11 @@ class Settings(BaseSettings):
         " built-in ones.",
     )
     builtin_rules: bool = Field(default=True, description="Load the built-in packs.")
+    rules_reload_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How often a worker checks COPYDESK_RULES for changes (0: never).",
+    )
     data_dir: Path = Field(default=Path(".copydesk"), description="Worker state (RocksDB).")
     table_store: str = Field(default="rocksdb://", description="Faust table store URL.")
     web_host: str = Field(default="127.0.0.1", description="Address the worker web server binds.")
