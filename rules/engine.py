@@ -13,6 +13,7 @@ from rules.identity import article_key
 from rules.kinds.base import (
     Capture,
     Context,
+    CreditHit,
     Cut,
     Document,
     Hit,
@@ -22,7 +23,7 @@ from rules.kinds.base import (
     Stage,
 )
 from rules.loader import RuleSet
-from rules.records import ArticleIn, ArticleOut, Finding
+from rules.records import ArticleIn, ArticleOut, Credit, Finding
 from rules.state import StateStore
 from rules.textview import TextView
 
@@ -44,8 +45,9 @@ class Engine:
         self.rules: list[Rule] = sorted(
             (spec.build() for spec in ruleset.rules), key=lambda rule: rule.stage
         )
-        self.strip_rules = [rule for rule in self.rules if rule.stage == Stage.STRIP]
-        self.flag_rules = [rule for rule in self.rules if rule.stage != Stage.STRIP]
+        # The worker's strip agent runs the stages up to the credits; its flag agent the rest.
+        self.strip_rules = [rule for rule in self.rules if rule.stage < Stage.DUPLICATES]
+        self.flag_rules = [rule for rule in self.rules if rule.stage >= Stage.DUPLICATES]
 
     def process(
         self, article: ArticleIn, state: StateStore, now: datetime | None = None
@@ -99,6 +101,7 @@ class Engine:
             body_from=origin,
             removed=doc.body.removed,
             metadata=doc.metadata,
+            credits=doc.credits,
             findings=doc.findings,
             rules_version=self.version,
             extra=article.extra,
@@ -125,6 +128,7 @@ class Engine:
             out.body_from,
             list(out.findings),
             {name: list(values) for name, values in out.metadata.items()},
+            list(out.credits),
         )
         self._run_all(self.flag_rules, doc, state, now)
         return out.model_copy(update={"findings": doc.findings, "metadata": doc.metadata})
@@ -157,6 +161,17 @@ class Engine:
             _report_cuts(spec, doc, merge_cuts(cuts))
         else:
             _apply_cuts(spec.id, doc, cuts, captures)
+        text = doc.text
+        for credit in (r for r in results if isinstance(r, CreditHit)):
+            doc.credits.append(
+                Credit(
+                    source=credit.source,
+                    where=credit.where,
+                    start=credit.start,
+                    end=credit.end,
+                    text=text[credit.start : credit.end],
+                )
+            )
         for hit in (r for r in results if isinstance(r, Hit)):
             doc.findings.append(
                 Finding(

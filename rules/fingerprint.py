@@ -7,7 +7,8 @@
   enough to align the sentences of a later rewrite with this one (two sentences compare ten or
   so words, so chance collisions barely move the score: accuracy on MSRP is the same as with
   16-bit hashes), not enough to rebuild the text;
-- the identity the flags report (id, source, url, time; the key is derived from id and url).
+- the identity the flags report (id, source, url, time; the key is derived from id and url),
+  and the sources it credits as its author (for the missing-attribution rule).
 
 The full MinHash signature (for LSH banding) and the anchor terms (for paraphrase candidate
 retrieval) are computed from the text when an article arrives and are not stored here.
@@ -169,6 +170,7 @@ class Fingerprint:
     id: str
     source: str
     url: str
+    credited: str  # sources credited in its dateline, byline or credit line, "|"-separated
     published: float
     exact: int
     minhash_bits: bytes
@@ -176,7 +178,7 @@ class Fingerprint:
 
     def encode(self) -> bytes:
         out = bytearray()
-        for text in (self.id, self.source, self.url):
+        for text in (self.id, self.source, self.url, self.credited):
             raw = text.encode()[:1024]
             out += struct.pack("<H", len(raw)) + raw
         out += struct.pack("<IQH", int(self.published), self.exact, len(self.minhash_bits))
@@ -191,7 +193,7 @@ class Fingerprint:
     def decode(cls, raw: bytes) -> Fingerprint:
         pos = 0
         texts = []
-        for _ in range(3):
+        for _ in range(4):
             (n,) = struct.unpack_from("<H", raw, pos)
             texts.append(raw[pos + 2 : pos + 2 + n].decode(errors="replace"))
             pos += 2 + n
@@ -208,5 +210,5 @@ class Fingerprint:
             values = raw[pos : pos + nt + nn]
             pos += nt + nn
             sentences.append(SentenceSketch(frozenset(values[:nt]), frozenset(values[nt:])))
-        id_, source, url = texts
-        return cls(id_, source, url, float(published), exact, bits, tuple(sentences))
+        id_, source, url, credited = texts
+        return cls(id_, source, url, credited, float(published), exact, bits, tuple(sentences))

@@ -72,12 +72,14 @@ class Finding(BaseModel):
 
 
 class Credit(BaseModel):
-    """A source that the article credits (filled by the attribution rules)."""
+    """A source that the article credits, where, and the words that do it. ``start``/``end`` are
+    offsets into the body the engine started from, like those of removed spans: a credit may
+    stand in a footer that the strip rules took out of ``text``."""
 
     source: str
     where: Literal["dateline", "credit-line", "byline", "text"]
-    start: int
-    end: int
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
     text: str
 
 

@@ -12,7 +12,7 @@ import click
 import regex
 
 from rules.engine import Engine
-from rules.examples import ExampleFailure, check_case, check_examples
+from rules.examples import ExampleFailure, check_case, check_examples, example_engine
 from rules.kinds.base import ExampleCase, RuleSpec
 from rules.loader import PackError, RuleSet, builtin_pack_paths, load_rules, pack_paths
 from rules.parse import RecordError, decode, parse_article
@@ -150,7 +150,7 @@ def test_command(paths: tuple[Path, ...]) -> None:
     failures: list[ExampleFailure] = []
     for spec in ruleset.rules:
         cases = len(spec.examples.trigger) + len(spec.examples.ignore)
-        found = check_examples(spec)
+        found = check_examples(spec, ruleset.rules)
         failures.extend(found)
         failed += len(found)
         passed += cases - len(found)
@@ -160,7 +160,8 @@ def test_command(paths: tuple[Path, ...]) -> None:
                 failures.append(ExampleFailure(rule_id, case.text, "fixture names no loaded rule"))
                 failed += 1
                 continue
-            failure = check_case(specs[rule_id], case, trigger)
+            spec = specs[rule_id]
+            failure = check_case(spec, case, trigger, example_engine(spec, ruleset.rules))
             if failure is not None:
                 failures.append(failure)
             failed += failure is not None

@@ -162,7 +162,9 @@ def test_state_per_remembered_article_stays_under_one_kibibyte(builtin_engine: E
 
 def test_fingerprints_survive_encoding() -> None:
     sketches = (sketch("The council voted 5-2 on Tuesday to approve the bridge."),)
-    fp = Fingerprint("id-1", "Harbor", "https://h.example/1", 1.7e9, 42, b"\x01" * 100, sketches)
+    fp = Fingerprint(
+        "id-1", "Harbor", "https://h.example/1", "Reuters|AFP", 1.7e9, 42, b"\x01" * 100, sketches
+    )
     assert Fingerprint.decode(fp.encode()) == fp
 
 

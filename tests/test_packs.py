@@ -11,7 +11,11 @@ RULESET = load_rules()
 
 
 def test_there_are_builtin_packs() -> None:
-    assert [p.name for p in builtin_pack_paths()] == ["boilerplate.yaml", "duplicates.yaml"]
+    assert [p.name for p in builtin_pack_paths()] == [
+        "attribution.yaml",
+        "boilerplate.yaml",
+        "duplicates.yaml",
+    ]
 
 
 @pytest.mark.parametrize("spec", RULESET.rules, ids=lambda spec: spec.id)
@@ -19,7 +23,7 @@ def test_every_example_of_every_shipped_rule_holds(spec: object) -> None:
     from rules.kinds.base import RuleSpec
 
     assert isinstance(spec, RuleSpec)
-    assert [str(f) for f in check_examples(spec)] == []
+    assert [str(f) for f in check_examples(spec, RULESET.rules)] == []
 
 
 def test_an_example_that_fails_is_reported() -> None:

@@ -23,7 +23,7 @@ def test_readme_rule_examples_load_and_hold(block: str, tmp_path: Path) -> None:
     ruleset = load_rules([pack], builtin=whole)
     assert ruleset.rules
     for spec in ruleset.rules:
-        assert [str(f) for f in check_examples(spec)] == []
+        assert [str(f) for f in check_examples(spec, ruleset.rules)] == []
 
 
 def test_the_readme_has_rule_examples() -> None:

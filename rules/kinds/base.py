@@ -18,7 +18,7 @@ from typing import Annotated, Any, ClassVar, Literal
 import regex
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from rules.records import ArticleIn, Finding, Severity
+from rules.records import ArticleIn, Credit, Finding, Severity
 from rules.state import StateStore
 from rules.textview import TextView
 
@@ -41,9 +41,10 @@ RegexPattern = Annotated[str, AfterValidator(_compilable)]
 class Stage(IntEnum):
     """Rules run stage by stage, in pack order within a stage."""
 
-    STRIP = 1
-    DUPLICATES = 2
-    ATTRIBUTION = 3
+    CREDITS = 1  # on the body as it came: a credit in a footer the strip stage removes still counts
+    STRIP = 2
+    DUPLICATES = 3
+    ATTRIBUTION = 4
 
 
 class ExampleCase(BaseModel):
@@ -113,6 +114,16 @@ class Cut:
 
 
 @dataclass(frozen=True, slots=True)
+class CreditHit:
+    """The article credits ``source`` at ``text[start:end]`` of the current text."""
+
+    source: str
+    where: Literal["dateline", "credit-line", "byline", "text"]
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
 class Capture:
     """Record ``text`` in the output's ``metadata`` under ``name`` without removing anything."""
 
@@ -148,6 +159,7 @@ class Document:
     origin: Literal["text", "html"]
     findings: list[Finding] = field(default_factory=list)
     metadata: dict[str, list[str]] = field(default_factory=dict)
+    credits: list[Credit] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -164,10 +176,13 @@ class Document:
 
 class Rule(ABC):
     stage: ClassVar[Stage]
+    # Kinds whose results this kind reads (credits, duplicate findings): their rules run with it
+    # when its examples are checked.
+    needs: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, spec: RuleSpec) -> None:
         self.spec = spec
 
     @abstractmethod
-    def apply(self, doc: Document, ctx: Context) -> Iterable[Cut | Capture | Hit]:
+    def apply(self, doc: Document, ctx: Context) -> Iterable[Cut | Capture | CreditHit | Hit]:
         """Look at the document; yield cuts and captures (strip rules) or hits (flag rules)."""

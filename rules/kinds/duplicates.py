@@ -52,6 +52,7 @@ from rules.kinds.base import Context, Document, Hit, Rule, RuleSpec, Stage
 from rules.state import StateStore
 
 NAMESPACE = "duplicates"
+AUTHOR_CREDITS = ("dateline", "byline", "credit-line")  # a credit in the text cites, not signs
 _ENTRY = struct.Struct("<IIH")  # time (epoch seconds), 48-bit article ref: 10 bytes
 REF_BITS = 48  # one chance in ~280 of any collision among a million articles in the window
 
@@ -214,6 +215,9 @@ class DuplicatesRule(Rule):
             id=doc.article.id,
             source=doc.article.source or "",
             url=doc.article.url or "",
+            credited="|".join(
+                dict.fromkeys(c.source for c in doc.credits if c.where in AUTHOR_CREDITS)
+            ),
             published=when,
             exact=exact,
             minhash_bits=bits,
@@ -319,4 +323,6 @@ def _evidence(original: Fingerprint, score: float) -> dict[str, Any]:
         "original_source": original.source or None,
         "original_url": original.url or None,
         "original_published_at": datetime.fromtimestamp(original.published, UTC).isoformat(),
+        # Who the original says wrote it (dateline, byline, credit line); empty: its publisher.
+        "original_credited": original.credited.split("|") if original.credited else [],
     }

@@ -1,0 +1,110 @@
+"""``credits``: which sources an article credits, and where — its dateline ("LISBON, Nov 21
+(Reuters) -"), its byline ("By Jane Roe, AFP"), its closing credit line ("© AFP", "Associated
+Press writer … contributed to this report") or its text ("Interfax reported", "according to
+Reuters", "Xinhua quoted … as saying"). The sources and their aliases are a registry in YAML;
+the forms a credit takes are built in. Fills the output's ``credits``; raises no finding.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Literal
+
+import regex
+from pydantic import BaseModel, ConfigDict, Field
+
+from rules.kinds.base import Context, CreditHit, Document, RegexTimeoutError, Rule, RuleSpec, Stage
+from rules.lines import split_lines
+
+Where = Literal["dateline", "credit-line", "byline", "text"]
+
+# The forms a credit takes; {name} stands for the source's names. Keywords ignore case, names
+# do not ("AP" is a credit, "ap" is not).
+FORMS: dict[Where, tuple[str, ...]] = {
+    "dateline": (r"^\s*\p{Lu}[^\n]{0,80}?\(\s*(?:{name})\s*\)\s*[-—–]",),
+    "byline": (
+        r"^\W*(?i:by)\b[^\n]{1,80}?[,|·/–—-]\s*(?:(?i:the)\s+)?(?:{name})\b",
+        r"^\W*(?:(?i:the)\s+)?(?:{name})(?:\s+(?i:staff|reporters?|correspondents?))?\W*$",
+    ),
+    "credit-line": (
+        r"(?:©|\((?i:c)\)|(?i:copyright))\s*(?:\d{4}\s*)?(?:(?i:the)\s+)?(?:{name})\b",
+        r"\b(?:{name})\s+(?i:writers?|reporters?|correspondents?|staff)\b[^\n]{0,160}"
+        r"\b(?i:contributed)\b",
+        r"\b(?:{name})\s+(?i:contributed)\b",
+        r"\b(?:{name})\s+(?i:photo)\s*/",
+    ),
+    "text": (
+        r"\b(?:{name})\s+(?i:reported|reports|said|says|quoted|cited|wrote|news agency|"
+        r"agency reported|has reported|had reported|was told|learned)\b",
+        r"\b(?i:according to)\s+(?:(?i:the)\s+)?(?:{name})\b",
+        r"\b(?i:told|said to|speaking to|interview with|reported by|quoted by|cited by)\s+"
+        r"(?:(?i:the)\s+)?(?:{name})\b",
+        r"\((?:{name})\)",
+    ),
+}
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, description="Canonical name reported in `credits`.")
+    aliases: list[str] = Field(default_factory=list, description="Other names and abbreviations.")
+
+
+class CreditsSpec(RuleSpec):
+    kind: Literal["credits"]
+    sources: list[Source] = Field(min_length=1, description="The registry of sources.")
+    head_lines: int = Field(default=4, ge=1, description="Where datelines and bylines stand.")
+    tail_lines: int = Field(default=5, ge=1, description="Where closing credit lines stand.")
+
+    def build(self) -> CreditsRule:
+        return CreditsRule(self)
+
+
+class CreditsRule(Rule):
+    stage = Stage.CREDITS
+    spec: CreditsSpec
+
+    def __init__(self, spec: CreditsSpec) -> None:
+        super().__init__(spec)
+        self._forms: list[tuple[str, Where, regex.Pattern[str]]] = []
+        for source in spec.sources:
+            names = sorted({source.name, *source.aliases}, key=len, reverse=True)
+            alternation = "|".join(regex.escape(n) for n in names)
+            for where, forms in FORMS.items():
+                for form in forms:
+                    pattern = regex.compile(form.replace("{name}", alternation), regex.MULTILINE)
+                    self._forms.append((source.name, where, pattern))
+
+    def apply(self, doc: Document, ctx: Context) -> Iterator[CreditHit]:
+        text = doc.text
+        lines = [line for line in split_lines(text) if not line.blank]
+        if not lines:
+            return
+        head_end = lines[min(self.spec.head_lines, len(lines)) - 1].end
+        tail_start = lines[max(len(lines) - self.spec.tail_lines, 0)].start
+        regions: dict[Where, tuple[int, int]] = {
+            "dateline": (0, head_end),
+            "byline": (0, head_end),
+            "credit-line": (tail_start, len(text)),
+            "text": (0, len(text)),
+        }
+        deadline = time.monotonic() + ctx.regex_timeout
+        found: list[tuple[str, int, int]] = []
+        for source, where, pattern in self._forms:
+            lo, hi = regions[where]
+            try:
+                matches = list(
+                    pattern.finditer(text, lo, hi, timeout=max(deadline - time.monotonic(), 0))
+                )
+            except TimeoutError:
+                raise RegexTimeoutError(self.spec.id) from None
+            for match in matches:
+                # One credit per place: the forms go from the most specific (dateline) to the
+                # least (text), and a later form's match inside an earlier one is the same credit.
+                start, end = match.span()
+                if any(s == source and start < e and b < end for s, b, e in found):
+                    continue
+                found.append((source, start, end))
+                yield CreditHit(source, where, start, end)

@@ -1,0 +1,80 @@
+"""``quote-attribution``: direct quotations with no speaker or source in their sentence or the
+sentences around it (``window``). Each unattributed quote is a finding with its span; every
+finding carries the article's counts of attributed and unattributed quotes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Literal
+
+import regex
+from pydantic import Field
+
+from rules.kinds.base import Context, Document, Hit, RegexPattern, Rule, RuleSpec, Stage
+
+_QUOTE = regex.compile(r"“([^”\n]{3,1000})”|\"([^\"\n]{3,1000})\"|«([^»\n]{3,1000})»")
+_SENTENCE = regex.compile(r"[^.!?\n]*(?:[.!?]+[\"”’»)]*|\n|$)")
+
+
+class QuoteAttributionSpec(RuleSpec):
+    kind: Literal["quote-attribution"]
+    window: int = Field(default=1, ge=0, description="Sentences either side that may attribute.")
+    min_words: int = Field(default=4, ge=1, description="Shorter quotes (terms, names) pass.")
+    skip_titles: bool = Field(
+        default=True, description="Quoted titles (most words capitalised) are not quotations."
+    )
+    attribution: list[RegexPattern] = Field(
+        min_length=1, description="What attributes a quote: speech verbs, 'according to' …"
+    )
+
+    def build(self) -> QuoteAttributionRule:
+        return QuoteAttributionRule(self)
+
+
+class QuoteAttributionRule(Rule):
+    stage = Stage.ATTRIBUTION
+    spec: QuoteAttributionSpec
+
+    def __init__(self, spec: QuoteAttributionSpec) -> None:
+        super().__init__(spec)
+        self._attributed = regex.compile(
+            "|".join(f"(?:{p})" for p in spec.attribution), regex.IGNORECASE
+        )
+
+    def _is_quotation(self, quoted: str) -> bool:
+        quoted_words = quoted.strip('"“”«» ').split()
+        if len(quoted_words) < self.spec.min_words:
+            return False
+        capitalised = sum(1 for w in quoted_words if w[:1].isupper())
+        return not (self.spec.skip_titles and capitalised >= 0.6 * len(quoted_words))
+
+    def apply(self, doc: Document, ctx: Context) -> Iterator[Hit]:
+        text = doc.text
+        sentences = [m.span() for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+        quotes = [m for m in _QUOTE.finditer(text) if self._is_quotation(m.group(0))]
+        unattributed = []
+        for quote in quotes:
+            # The sentences the quote spans, widened by the window, minus the quote itself.
+            first = next((n for n, (a, b) in enumerate(sentences) if b > quote.start()), 0)
+            last = next(
+                (n for n, (a, b) in enumerate(sentences) if b >= quote.end()), len(sentences) - 1
+            )
+            lo = max(first - self.spec.window, 0)
+            hi = min(last + self.spec.window, len(sentences) - 1)
+            around = text[sentences[lo][0] : quote.start()] + text[quote.end() : sentences[hi][1]]
+            if not self._attributed.search(around, timeout=ctx.regex_timeout):
+                unattributed.append(quote)
+        counts = {
+            "attributed_quotes": len(quotes) - len(unattributed),
+            "unattributed_quotes": len(unattributed),
+        }
+        for quote in unattributed:
+            yield Hit(
+                {
+                    "quote": quote.group(0)[:300],
+                    "start": quote.start(),
+                    "end": quote.end(),
+                    **counts,
+                },
+                kind="unattributed-quote",
+            )
