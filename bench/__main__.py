@@ -2,9 +2,11 @@
 
 import sys
 
-from bench import boilerplate, duplicates
+from bench import attribution, boilerplate, duplicates
 
 sys.argv = sys.argv[:1]
 boilerplate.main()
 print()
 duplicates.main()
+print()
+attribution.main()

@@ -33,13 +33,17 @@ FORMS: dict[Where, tuple[str, ...]] = {
         r"\b(?i:contributed)\b",
         r"\b(?:{name})\s+(?i:contributed)\b",
         r"\b(?:{name})\s+(?i:photo)\s*/",
+        r"(?:^|[.!?]\s+)(?:{name})\s*$",  # the agency's name closing the story: "… the US. PTI"
+        r"\[\s*(?:{name})\s*\]",  # a bracketed source link: "[ Bloomberg ]"
     ),
     "text": (
         r"\b(?:{name})\s+(?i:reported|reports|said|says|quoted|cited|wrote|news agency|"
         r"agency reported|has reported|had reported|was told|learned)\b",
         r"\b(?i:according to)\s+(?:(?i:the)\s+)?(?:{name})\b",
-        r"\b(?i:told|said to|speaking to|interview with|reported by|quoted by|cited by)\s+"
-        r"(?:(?i:the)\s+)?(?:{name})\b",
+        r"\b(?i:told|said to|speaking to|interview with|email to|statement to|reported by|"
+        r"quoted by|cited by)\s+(?:(?i:the)\s+)?(?:{name})\b",
+        r"\b(?:{name})\s+(?i:journalists?|reporters?|photographers?|correspondents?|poll|"
+        r"survey|tally|calculations|analysis|investigation|data)\b",
         r"\((?:{name})\)",
     ),
 }
@@ -68,14 +72,18 @@ class CreditsRule(Rule):
 
     def __init__(self, spec: CreditsSpec) -> None:
         super().__init__(spec)
-        self._forms: list[tuple[str, Where, regex.Pattern[str]]] = []
+        # One regex per form over every name; the matched name tells the source.
+        self._source_of: dict[str, str] = {}
         for source in spec.sources:
-            names = sorted({source.name, *source.aliases}, key=len, reverse=True)
-            alternation = "|".join(regex.escape(n) for n in names)
-            for where, forms in FORMS.items():
-                for form in forms:
-                    pattern = regex.compile(form.replace("{name}", alternation), regex.MULTILINE)
-                    self._forms.append((source.name, where, pattern))
+            for name in (source.name, *source.aliases):
+                self._source_of.setdefault(name, source.name)
+        names = sorted(self._source_of, key=len, reverse=True)
+        alternation = "(?P<name>" + "|".join(regex.escape(n) for n in names) + ")"
+        self._forms: list[tuple[Where, regex.Pattern[str]]] = [
+            (where, regex.compile(form.replace("(?:{name})", alternation), regex.MULTILINE))
+            for where, forms in FORMS.items()
+            for form in forms
+        ]
 
     def apply(self, doc: Document, ctx: Context) -> Iterator[CreditHit]:
         text = doc.text
@@ -92,7 +100,7 @@ class CreditsRule(Rule):
         }
         deadline = time.monotonic() + ctx.regex_timeout
         found: list[tuple[str, int, int]] = []
-        for source, where, pattern in self._forms:
+        for where, pattern in self._forms:
             lo, hi = regions[where]
             try:
                 matches = list(
@@ -103,6 +111,7 @@ class CreditsRule(Rule):
             for match in matches:
                 # One credit per place: the forms go from the most specific (dateline) to the
                 # least (text), and a later form's match inside an earlier one is the same credit.
+                source = self._source_of[match.group("name")]
                 start, end = match.span()
                 if any(s == source and start < e and b < end for s, b, e in found):
                     continue

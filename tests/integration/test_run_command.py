@@ -12,9 +12,24 @@ import time
 
 import pytest
 
+from rules.engine import Engine
+from rules.loader import load_rules
+from rules.parse import RecordError, parse_article
+from rules.state import MemoryStore
 from streams.broker import free_port, port_in_use
+from streams.feed import sample_feed_path
 
 pytestmark = pytest.mark.integration
+
+
+def flagged_offline() -> int:
+    engine, store, flagged = Engine(load_rules()), MemoryStore(), 0
+    for line in sample_feed_path().read_bytes().splitlines():
+        try:
+            flagged += bool(engine.process(parse_article(line), store).findings)
+        except RecordError:
+            continue
+    return flagged
 
 
 def test_run_shows_the_sample_feed_and_stops_on_ctrl_c() -> None:
@@ -36,8 +51,8 @@ def test_run_shows_the_sample_feed_and_stops_on_ctrl_c() -> None:
     reader.start()
     output: list[str] = []
     deadline = time.monotonic() + 90
-    # All 40 lines read; the copy, the near copy and the rewrite in the feed are flagged.
-    expected = "articles in 40   cleaned 36   flagged 3   dead-lettered 4"
+    # All 40 lines read, and as many articles flagged as the same rules flag offline.
+    expected = f"articles in 40   cleaned 36   flagged {flagged_offline()}   dead-lettered 4"
     while time.monotonic() < deadline and not any(expected in line for line in output):
         try:
             output.append(lines.get(timeout=1))
@@ -53,6 +68,7 @@ def test_run_shows_the_sample_feed_and_stops_on_ctrl_c() -> None:
     assert expected in text
     assert f"http://127.0.0.1:{web_port}/metrics" in text
     assert "duplicates (paraphrase)" in text
+    assert "uncredited-rewrite (missing-attribution)" in text
     assert "main-text-region" in text
     assert "stopping ..." in text
     assert not port_in_use("127.0.0.1", port)
