@@ -79,6 +79,15 @@ def lint(ruleset: RuleSet) -> list[Lint]:
     return warnings
 
 
+RULES_OPTION = click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Extra rule pack file or folder (repeatable).",
+)
+
+
 @click.group(name="rules")
 def rules_group() -> None:
     """Check and test rule packs."""
@@ -215,13 +224,7 @@ def render(out: ArticleOut, body: str, colour: bool) -> str:
 @click.command()
 @click.argument("article")
 @click.option("--json", "as_json", is_flag=True, help="Print the output record as JSON.")
-@click.option(
-    "--rules",
-    "rules",
-    multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Extra rule pack file or folder (repeatable).",
-)
+@RULES_OPTION
 def explain(article: str, as_json: bool, rules: tuple[Path, ...]) -> None:
     """Show what the rules do to one article (.txt, .html or a JSON record; - for stdin):
     removed spans marked in place by rule id, then each finding with its evidence."""

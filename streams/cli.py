@@ -16,7 +16,7 @@ from rules.loader import PackError
 from rules.records import ArticleIn, ArticleOut
 from rules.schema import Pack
 from rules.state import MemoryStore, SqliteStore, StateStore
-from streams.authoring import explain, rules_group
+from streams.authoring import RULES_OPTION, explain, rules_group
 from streams.settings import Settings
 
 EXIT_REJECTED = 3
@@ -67,13 +67,7 @@ def worker(loglevel: str) -> None:
 @click.option("-o", "--output", default="-", show_default=True, help="JSONL output, - for stdout.")
 @click.option("--rejects", type=click.Path(path_type=Path), help="Where unreadable inputs go.")
 @click.option("--findings-only", is_flag=True, help="Write only articles with findings.")
-@click.option(
-    "--rules",
-    "rules",
-    multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Extra rule pack file or folder (repeatable).",
-)
+@RULES_OPTION
 @click.option("--no-builtin", is_flag=True, help="Do not load the built-in packs.")
 @click.option(
     "--state",

@@ -9,7 +9,7 @@ only looks at the document and says what it found.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
@@ -36,6 +36,11 @@ def _compilable(pattern: str) -> str:
 
 RegexPattern = Annotated[str, AfterValidator(_compilable)]
 """A regular expression (the ``regex`` module's syntax), checked when the pack loads."""
+
+
+def any_of(patterns: Sequence[str], flags: int = regex.IGNORECASE) -> regex.Pattern[str]:
+    """One regex that matches where any of the patterns does."""
+    return regex.compile("|".join(f"(?:{p})" for p in patterns), flags | regex.V0)
 
 
 class Stage(IntEnum):

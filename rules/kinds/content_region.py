@@ -13,10 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
-import regex
 from pydantic import Field
 
-from rules.kinds.base import Context, Cut, Document, RegexPattern, Rule, RuleSpec, Stage
+from rules.kinds.base import Context, Cut, Document, RegexPattern, Rule, RuleSpec, Stage, any_of
 from rules.lines import Line, block_cut, runs, split_lines
 from rules.prose import is_prose, is_truncated, item_number
 
@@ -52,11 +51,7 @@ class ContentRegionRule(Rule):
 
     def __init__(self, spec: ContentRegionSpec) -> None:
         super().__init__(spec)
-        self._keep = (
-            regex.compile("|".join(f"(?:{p})" for p in spec.keep), regex.IGNORECASE | regex.V0)
-            if spec.keep
-            else None
-        )
+        self._keep = any_of(spec.keep) if spec.keep else None
 
     def _scores(self, content: list[Line]) -> list[float]:
         """Prose lines score their length, other lines a penalty. A prose line cut short with

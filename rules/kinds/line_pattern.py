@@ -21,6 +21,7 @@ from rules.kinds.base import (
     Rule,
     RuleSpec,
     Stage,
+    any_of,
 )
 from rules.lines import block_cut, runs, split_lines
 
@@ -71,11 +72,7 @@ class LinePatternRule(Rule):
     def __init__(self, spec: LinePatternSpec) -> None:
         super().__init__(spec)
         flags = regex.IGNORECASE if spec.ignore_case else 0
-        self._regex = (
-            regex.compile("|".join(f"(?:{p})" for p in spec.patterns), flags | regex.V0)
-            if spec.match == "regex"
-            else None
-        )
+        self._regex = any_of(spec.patterns, flags) if spec.match == "regex" else None
         self._texts = tuple(normalise_line(p, spec.ignore_case) for p in spec.patterns)
 
     def _match(self, line: str, deadline: float) -> str | None:

@@ -10,7 +10,7 @@ from typing import Literal
 import regex
 from pydantic import Field
 
-from rules.kinds.base import Context, Document, Hit, RegexPattern, Rule, RuleSpec, Stage
+from rules.kinds.base import Context, Document, Hit, RegexPattern, Rule, RuleSpec, Stage, any_of
 
 _QUOTE = regex.compile(r"“([^”\n]{3,1000})”|\"([^\"\n]{3,1000})\"|«([^»\n]{3,1000})»")
 _SENTENCE = regex.compile(r"[^.!?\n]*(?:[.!?]+[\"”’»)]*|\n|$)")
@@ -37,9 +37,7 @@ class QuoteAttributionRule(Rule):
 
     def __init__(self, spec: QuoteAttributionSpec) -> None:
         super().__init__(spec)
-        self._attributed = regex.compile(
-            "|".join(f"(?:{p})" for p in spec.attribution), regex.IGNORECASE
-        )
+        self._attributed = any_of(spec.attribution)
 
     def _is_quotation(self, quoted: str) -> bool:
         quoted_words = quoted.strip('"“”«» ').split()

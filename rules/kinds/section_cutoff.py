@@ -10,7 +10,6 @@ import time
 from collections.abc import Iterator
 from typing import Literal
 
-import regex
 from pydantic import Field
 
 from rules.kinds.base import (
@@ -22,6 +21,7 @@ from rules.kinds.base import (
     Rule,
     RuleSpec,
     Stage,
+    any_of,
 )
 from rules.lines import Line, block_cut, split_lines
 from rules.prose import is_headline_like, is_prose, is_question_headline
@@ -57,9 +57,7 @@ class SectionCutoffRule(Rule):
 
     def __init__(self, spec: SectionCutoffSpec) -> None:
         super().__init__(spec)
-        self._heading = regex.compile(
-            "|".join(f"(?:{p})" for p in spec.headings), regex.IGNORECASE | regex.V0
-        )
+        self._heading = any_of(spec.headings)
 
     def _is_heading(self, text: str, deadline: float) -> bool:
         stripped = text.strip()

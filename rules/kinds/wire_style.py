@@ -21,6 +21,7 @@ from rules.kinds.base import (
     Rule,
     RuleSpec,
     Stage,
+    any_of,
 )
 
 
@@ -46,10 +47,7 @@ class WireStyleRule(Rule):
 
     def __init__(self, spec: WireStyleSpec) -> None:
         super().__init__(spec)
-        self._styles = [
-            (style.source, regex.compile("|".join(f"(?:{p})" for p in style.patterns), regex.M))
-            for style in spec.styles
-        ]
+        self._styles = [(style.source, any_of(style.patterns, regex.M)) for style in spec.styles]
 
     def apply(self, doc: Document, ctx: Context) -> Iterator[Hit]:
         if any(c.where != "text" for c in doc.credits):
