@@ -1,6 +1,6 @@
 """Credit detection on real articles: the article-extraction benchmark's article bodies
 (../shared/data/aeb, dev split), against hand labels of the sources each article credits
-(bench/labels/aeb-credits.json: page id -> credited sources, with a snippet of evidence).
+(bench/labels/aeb-credits.json: page id -> credited sources, with notes on non-credits).
 
     .venv/bin/python -m bench.attribution
 
