@@ -87,21 +87,12 @@ def make_deployment(broker: LocalBroker, tmp_path: Path) -> Deployment:
 @contextlib.contextmanager
 def running_worker(deployment: Deployment) -> Iterator[int]:
     """A worker process of the deployment; yields its web port. It must exit cleanly."""
-    port = free_port()
-    env = {
-        **deployment.env,
-        "COPYDESK_WEB_PORT": str(port),
-        "COPYDESK_DATA_DIR": str(deployment.tmp / f"state-{port}"),
-    }
-    log_path = deployment.tmp / f"worker-{port}.log"
-    with open(log_path, "ab") as log:
-        process = start_worker(env, log)
-        try:
-            wait_until_serving(process, port)
-            yield port
-        finally:
-            stop_worker(process)
-    assert process.returncode == 0, log_path.read_text()[-3000:]
+    worker = spawn_worker(deployment)
+    try:
+        yield worker.port
+    finally:
+        worker.stop()
+    assert worker.process.returncode == 0, worker.log()[-3000:]
 
 
 @pytest.fixture
