@@ -4,6 +4,7 @@ store it is handed."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -17,7 +18,6 @@ from rules.kinds.base import (
     Cut,
     Document,
     Hit,
-    RegexTimeoutError,
     Rule,
     RuleSpec,
     Stage,
@@ -144,9 +144,10 @@ class Engine:
     @staticmethod
     def _run(rule: Rule, doc: Document, ctx: Context) -> None:
         spec = rule.spec
+        ctx.deadline = time.monotonic() + ctx.regex_timeout
         try:
             results = list(rule.apply(doc, ctx))
-        except RegexTimeoutError:
+        except TimeoutError:  # raised by the regex module past ctx.regex_budget()
             doc.findings.append(
                 _engine_finding(
                     "rule-timeout",

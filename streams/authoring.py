@@ -15,9 +15,10 @@ from rules.engine import Engine
 from rules.examples import ExampleFailure, check_case, check_examples, example_engine
 from rules.kinds.base import ExampleCase, RuleSpec
 from rules.loader import PackError, RuleSet, builtin_pack_paths, load_rules, pack_paths
-from rules.parse import RecordError, decode, parse_article
+from rules.parse import MAX_RECORD_BYTES, RecordError, parse_article
 from rules.records import ArticleIn, ArticleOut
 from rules.state import MemoryStore
+from streams.offline import read_document
 
 # Inputs that make a backtracking regex slow: long runs and near-misses.
 _PROBES = ("a" * 3000 + "!", " " * 3000 + "x", "aaaa bbbb " * 300 + "\u0000", "1" * 3000 + "a")
@@ -183,14 +184,17 @@ def test_command(paths: tuple[Path, ...]) -> None:
 
 
 def _read_article(source: str) -> ArticleIn:
-    raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
-    name = "stdin" if source == "-" else Path(source).name
-    suffix = "" if source == "-" else Path(source).suffix.lower()
+    """A .txt or .html file as ``copydesk filter`` reads it (whole text as body), else one JSON
+    record from the file or stdin."""
+    path = Path(source)
+    if source != "-" and path.suffix.lower() in (".txt", ".html", ".htm"):
+        item = read_document(path, title_line=False, max_bytes=MAX_RECORD_BYTES)
+        if item.article is not None:
+            return item.article
+        assert item.error is not None
+        raise click.ClickException(f"{source}: {item.error.reason}: {item.error.message}")
+    raw = sys.stdin.buffer.read() if source == "-" else path.read_bytes()
     try:
-        if suffix in (".html", ".htm"):
-            return ArticleIn(id=name, html=decode(raw))
-        if suffix == ".txt":
-            return ArticleIn(id=name, text=decode(raw))
         return parse_article(raw)
     except RecordError as exc:
         raise click.ClickException(f"{source}: {exc.reason}: {exc.message}") from None

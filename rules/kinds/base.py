@@ -8,6 +8,7 @@ only looks at the document and says what it found.
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -104,10 +105,6 @@ class RuleSpec(BaseModel):
         raise NotImplementedError
 
 
-class RegexTimeoutError(Exception):
-    """A rule's regex ran past the time budget on one document."""
-
-
 @dataclass(frozen=True, slots=True)
 class Cut:
     """Remove ``text[start:end]`` of the current text; with ``keep_as``, the removed text (less
@@ -152,6 +149,13 @@ class Context:
     state: StateStore
     now: datetime
     regex_timeout: float
+    deadline: float = 0.0  # set by the engine before each rule runs
+
+    def regex_budget(self) -> float:
+        """Seconds left of the rule's regex budget for this article: pass it as ``timeout=`` to
+        every regex call. Past it the regex raises TimeoutError and the engine skips the rule
+        for this article with an ``engine.rule-timeout`` finding."""
+        return max(self.deadline - time.monotonic(), 0.0)
 
 
 @dataclass(slots=True)

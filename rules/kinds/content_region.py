@@ -118,5 +118,5 @@ class ContentRegionRule(Rule):
 
     def _kept(self, line: Line, ctx: Context) -> bool:
         return self._keep is not None and bool(
-            self._keep.search(line.text, timeout=ctx.regex_timeout)
+            self._keep.search(line.text, timeout=ctx.regex_budget())
         )

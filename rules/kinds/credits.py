@@ -7,14 +7,13 @@ the forms a credit takes are built in. Fills the output's ``credits``; raises no
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Literal
 
 import regex
 from pydantic import BaseModel, ConfigDict, Field
 
-from rules.kinds.base import Context, CreditHit, Document, RegexTimeoutError, Rule, RuleSpec, Stage
+from rules.kinds.base import Context, CreditHit, Document, Rule, RuleSpec, Stage
 from rules.lines import split_lines
 
 Where = Literal["dateline", "credit-line", "byline", "text"]
@@ -98,16 +97,10 @@ class CreditsRule(Rule):
             "credit-line": (tail_start, len(text)),
             "text": (0, len(text)),
         }
-        deadline = time.monotonic() + ctx.regex_timeout
         found: list[tuple[str, int, int]] = []
         for where, pattern in self._forms:
             lo, hi = regions[where]
-            try:
-                matches = list(
-                    pattern.finditer(text, lo, hi, timeout=max(deadline - time.monotonic(), 0))
-                )
-            except TimeoutError:
-                raise RegexTimeoutError(self.spec.id) from None
+            matches = list(pattern.finditer(text, lo, hi, timeout=ctx.regex_budget()))
             for match in matches:
                 # One credit per place: the forms go from the most specific (dateline) to the
                 # least (text), and a later form's match inside an earlier one is the same credit.

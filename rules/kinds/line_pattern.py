@@ -3,7 +3,6 @@ optionally only near the start or end of the body, or only short lines."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Literal
 
@@ -17,7 +16,6 @@ from rules.kinds.base import (
     Cut,
     Document,
     RegexPattern,
-    RegexTimeoutError,
     Rule,
     RuleSpec,
     Stage,
@@ -75,14 +73,10 @@ class LinePatternRule(Rule):
         self._regex = any_of(spec.patterns, flags) if spec.match == "regex" else None
         self._texts = tuple(normalise_line(p, spec.ignore_case) for p in spec.patterns)
 
-    def _match(self, line: str, deadline: float) -> str | None:
+    def _match(self, line: str, ctx: Context) -> str | None:
         """The matched text, or None."""
         if self._regex is not None:
-            budget = deadline - time.monotonic()
-            try:
-                found = self._regex.search(line, timeout=max(budget, 0.0))
-            except TimeoutError:
-                raise RegexTimeoutError(self.spec.id) from None
+            found = self._regex.search(line, timeout=ctx.regex_budget())
             return None if found is None else str(found.group(0))
         norm = normalise_line(line, self.spec.ignore_case)
         if self.spec.match == "exact":
@@ -99,8 +93,7 @@ class LinePatternRule(Rule):
             candidates = candidates[-spec.within :]
         if spec.max_words is not None:
             candidates = [c for c in candidates if len(c.text.split()) <= spec.max_words]
-        deadline = time.monotonic() + ctx.regex_timeout
-        matches = [(line, self._match(line.text, deadline)) for line in candidates]
+        matches = [(line, self._match(line.text, ctx)) for line in candidates]
         hits = [(line, found) for line, found in matches if found is not None]
         if not spec.remove:
             assert spec.keep_as is not None  # checked when the pack loads

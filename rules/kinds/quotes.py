@@ -60,7 +60,7 @@ class QuoteAttributionRule(Rule):
             lo = max(first - self.spec.window, 0)
             hi = min(last + self.spec.window, len(sentences) - 1)
             around = text[sentences[lo][0] : quote.start()] + text[quote.end() : sentences[hi][1]]
-            if not self._attributed.search(around, timeout=ctx.regex_timeout):
+            if not self._attributed.search(around, timeout=ctx.regex_budget()):
                 unattributed.append(quote)
         counts = {
             "attributed_quotes": len(quotes) - len(unattributed),

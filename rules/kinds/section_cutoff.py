@@ -6,7 +6,6 @@ navigation bar above the story never cuts the story."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Literal
 
@@ -17,7 +16,6 @@ from rules.kinds.base import (
     Cut,
     Document,
     RegexPattern,
-    RegexTimeoutError,
     Rule,
     RuleSpec,
     Stage,
@@ -59,15 +57,11 @@ class SectionCutoffRule(Rule):
         super().__init__(spec)
         self._heading = any_of(spec.headings)
 
-    def _is_heading(self, text: str, deadline: float) -> bool:
+    def _is_heading(self, text: str, ctx: Context) -> bool:
         stripped = text.strip()
         if len(stripped.split()) > self.spec.max_heading_words:
             return False
-        try:
-            found = self._heading.fullmatch(stripped, timeout=max(deadline - time.monotonic(), 0))
-        except TimeoutError:
-            raise RegexTimeoutError(self.spec.id) from None
-        return found is not None
+        return self._heading.fullmatch(stripped, timeout=ctx.regex_budget()) is not None
 
     def _headline(self, text: str) -> bool:
         # Listed headlines are often questions ("Did the council ...?"): those count too.
@@ -91,7 +85,6 @@ class SectionCutoffRule(Rule):
     def apply(self, doc: Document, ctx: Context) -> Iterator[Cut]:
         spec = self.spec
         lines = split_lines(doc.text)
-        deadline = time.monotonic() + ctx.regex_timeout
         prose_words = 0
         i = 0
         while i < len(lines):
@@ -99,7 +92,7 @@ class SectionCutoffRule(Rule):
             if line.blank:
                 i += 1
                 continue
-            if prose_words >= spec.after_prose_words and self._is_heading(line.text, deadline):
+            if prose_words >= spec.after_prose_words and self._is_heading(line.text, ctx):
                 if spec.remove == "rest":
                     yield Cut(*block_cut(lines, i, len(lines) - 1))
                     return

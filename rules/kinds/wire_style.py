@@ -5,7 +5,6 @@ style."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Literal
 
@@ -17,7 +16,6 @@ from rules.kinds.base import (
     Document,
     Hit,
     RegexPattern,
-    RegexTimeoutError,
     Rule,
     RuleSpec,
     Stage,
@@ -54,15 +52,11 @@ class WireStyleRule(Rule):
             return  # signed by some source: its house style proves nothing about another
         publisher = " ".join((doc.article.source or "").split()).casefold()
         credited = {" ".join(c.source.split()).casefold() for c in doc.credits}
-        deadline = time.monotonic() + ctx.regex_timeout
         for source, pattern in self._styles:
             name = " ".join(source.split()).casefold()
             if name == publisher or name in credited:
                 continue
-            try:
-                match = pattern.search(doc.text, timeout=max(deadline - time.monotonic(), 0))
-            except TimeoutError:
-                raise RegexTimeoutError(self.spec.id) from None
+            match = pattern.search(doc.text, timeout=ctx.regex_budget())
             if match is not None:
                 yield Hit(
                     {"uncredited_source": source, "style": match.group(0)[:200]},
