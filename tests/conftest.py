@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from rules.engine import Engine
 from rules.loader import RuleSet, load_rules
@@ -12,6 +13,11 @@ from rules.state import MemoryStore
 from streams.broker import LocalBroker, start_broker
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+# The property tests assert behaviour, not speed: on a loaded 2-core CI machine Hypothesis'
+# timing checks (per-example deadline, slow input generation) fail for no fault of the code.
+settings.register_profile("copydesk", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("copydesk")
 
 
 @pytest.fixture(scope="session")
