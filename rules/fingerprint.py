@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 import regex
-import snowballstemmer
+import Stemmer
 import xxhash
 from datasketch import MinHash
 
@@ -34,7 +34,7 @@ _NUMBER = regex.compile(r"\d+(?:[.,]\d+)*")
 _SENTENCE_END = regex.compile(r"(?<=[.!?。！？][\"'”’)\]]?)\s+(?=[\"'“‘(\[]?\p{Lu}|\d)", regex.V1)
 _CAPITALISED = regex.compile(r"\p{Lu}[\p{Ll}\p{Lu}'’.-]+", regex.V1)
 _QUOTED = regex.compile(r"[\"“]([^\"”]{12,300})[\"”]")
-_STEMMER = snowballstemmer.stemmer("english")
+_STEMMER = Stemmer.Stemmer("english")
 
 # Function words carry no content; numbers are handled on their own.
 STOPWORDS = frozenset(
@@ -53,21 +53,53 @@ STOPWORDS = frozenset(
 
 
 def words(text: str) -> list[str]:
-    return [w.casefold() for w in _WORD.findall(text)]
+    found: list[str] = _WORD.findall(text.casefold())
+    return found
 
 
-def exact_hash(text: str) -> int:
-    """Hash of the body with case, whitespace and punctuation normalised away."""
-    return xxhash.xxh3_64_intdigest(" ".join(words(text)).encode())
+def exact_hash(tokens: list[str]) -> int:
+    """Hash of the body's ``words``: case, whitespace and punctuation normalised away."""
+    return xxhash.xxh3_64_intdigest(" ".join(tokens).encode())
+
+
+@lru_cache(maxsize=1 << 17)
+def _token_hash(token: str) -> int:
+    return xxhash.xxh32_intdigest(token.encode())
+
+
+def shingle_hashes(tokens: list[str], shingle: int) -> np.ndarray:
+    """Distinct 32-bit hashes of the word ``shingle``-grams: each word is hashed once (cached)
+    and the hashes of a window are folded together with numpy, instead of hashing every
+    joined n-gram string."""
+    hashes = np.fromiter(map(_token_hash, tokens), np.uint64, len(tokens))
+    windows = max(len(tokens) - shingle + 1, 1)
+    folded = np.zeros(windows, np.uint64)
+    for k in range(min(shingle, len(tokens))):
+        # A polynomial fold keeps word order: "a b" and "b a" differ.
+        folded = (folded * np.uint64(0x9E3779B1) + hashes[k : k + windows]) & np.uint64(0xFFFFFFFF)
+    unique: np.ndarray = np.unique(folded)
+    return unique
 
 
 def minhash(tokens: list[str], shingle: int, permutations: int, seed: int) -> np.ndarray:
     """MinHash values (uint64) over word ``shingle``-grams."""
-    grams = {" ".join(tokens[i : i + shingle]) for i in range(max(len(tokens) - shingle + 1, 1))}
-    signature = MinHash(num_perm=permutations, seed=seed, hashfunc=xxhash.xxh32_intdigest)
-    signature.update_batch([g.encode() for g in grams])
+    template = _minhash_template(permutations, seed)
+    signature = MinHash(
+        num_perm=permutations,
+        seed=seed,
+        hashfunc=int,  # the values given are already hashes
+        permutations=template.permutations,
+        scheme=template.scheme,
+    )
+    signature.update_batch(shingle_hashes(tokens, shingle).tolist())
     values: np.ndarray = signature.hashvalues
     return values
+
+
+@lru_cache(maxsize=8)
+def _minhash_template(permutations: int, seed: int) -> MinHash:
+    """A MinHash whose permutations are reused: datasketch draws them anew for every MinHash."""
+    return MinHash(num_perm=permutations, seed=seed, hashfunc=int)
 
 
 def band_hashes(signature: np.ndarray, bands: int, rows: int) -> list[int]:
@@ -96,11 +128,6 @@ def estimate_jaccard(a: bytes, b: bytes, permutations: int) -> float:
     return max((share - 1 / 16) / (1 - 1 / 16), 0.0)
 
 
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    return str(_STEMMER.stemWord(word))
-
-
 def _hash8(text: str) -> int:
     return xxhash.xxh32_intdigest(text.encode()) & 0xFF
 
@@ -122,15 +149,27 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for line in text.split("\n") for s in _SENTENCE_END.split(line) if s.strip()]
 
 
+@lru_cache(maxsize=1 << 17)
+def _token_code(token: str) -> tuple[bool, int] | None:
+    """``(is_number, 8-bit hash)`` of a token, or None for a word without content. Cached:
+    word frequencies are Zipfian, so nearly every token of an article was seen before."""
+    if _NUMBER.fullmatch(token):
+        return True, _hash8(normalise_number(token))
+    if token in STOPWORDS or len(token) < 2:
+        return None
+    return False, _hash8(str(_STEMMER.stemWord(token)))
+
+
 def sketch(sentence: str) -> SentenceSketch:
-    tokens = words(sentence)
-    numbers = {_hash8(normalise_number(t)) for t in tokens if _NUMBER.fullmatch(t)}
-    terms = [
-        _hash8(stem(t))
-        for t in tokens
-        if t not in STOPWORDS and not _NUMBER.fullmatch(t) and len(t) > 1
-    ]
-    return SentenceSketch(frozenset(terms[:MAX_TERMS_PER_SENTENCE]), frozenset(numbers))
+    return sketch_words(words(sentence))
+
+
+def sketch_words(tokens: list[str]) -> SentenceSketch:
+    """The sketch of a sentence given as its ``words``."""
+    codes = [code for code in map(_token_code, tokens) if code is not None]
+    terms = [value for number, value in codes if not number]
+    numbers = frozenset(value for number, value in codes if number)
+    return SentenceSketch(frozenset(terms[:MAX_TERMS_PER_SENTENCE]), numbers)
 
 
 def sentence_similarity(a: SentenceSketch, b: SentenceSketch) -> float:
@@ -145,14 +184,15 @@ def sentence_similarity(a: SentenceSketch, b: SentenceSketch) -> float:
     return dice
 
 
-def anchors(text: str, limit: int) -> list[int]:
-    """Terms a rewrite keeps: figures, names and quotations. Used to find candidate originals."""
+def anchors(text: str, sentences: list[str], limit: int) -> list[int]:
+    """Terms a rewrite keeps: figures, names and quotations. Used to find candidate originals.
+    ``sentences`` are the text's ``split_sentences``."""
     found: dict[str, float] = {}
     for token in _NUMBER.findall(text):
         number = normalise_number(token)
         if len(number.replace(".", "")) >= 2:
             found["#" + number] = 3.0
-    for sentence in split_sentences(text):
+    for sentence in sentences:
         for n, match in enumerate(_CAPITALISED.finditer(sentence)):
             name = match.group(0).casefold()
             if n > 0 or match.start() > 0:

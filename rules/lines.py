@@ -16,16 +16,20 @@ class Line:
     start: int
     end: int  # excludes the newline
     text: str
+    words: int  # whitespace-separated words, not counting invisible ones; 0: a blank line
 
     @property
     def blank(self) -> bool:
-        return not self.text.strip().strip(_INVISIBLE).strip()
+        return self.words == 0
 
 
 def split_lines(text: str) -> list[Line]:
     lines, pos = [], 0
     for index, raw in enumerate(text.split("\n")):
-        lines.append(Line(index, pos, pos + len(raw), raw))
+        tokens = raw.split()
+        if not raw.isascii() and any(ch in raw for ch in _INVISIBLE):
+            tokens = [t for t in tokens if t.strip(_INVISIBLE)]
+        lines.append(Line(index, pos, pos + len(raw), raw, len(tokens)))
         pos += len(raw) + 1
     return lines
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
+from rules.lines import Line, split_lines
 from rules.records import Span
 
 
@@ -16,6 +17,7 @@ class TextView:
         self._kept: list[tuple[int, int]] = [(0, len(original))] if original else []
         self._text: str | None = original
         self._starts: list[int] | None = None
+        self._lines: list[Line] | None = None
         self.removed: list[Span] = []
 
     @property
@@ -23,6 +25,14 @@ class TextView:
         if self._text is None:
             self._text = "".join(self.original[a:b] for a, b in self._kept)
         return self._text
+
+    @property
+    def lines(self) -> list[Line]:
+        """The current text's lines; computed once per version of the text, because most rules
+        read them and few cut anything."""
+        if self._lines is None:
+            self._lines = split_lines(self.text)
+        return self._lines
 
     def _current_starts(self) -> list[int]:
         """Offset in the current text at which each kept segment begins."""
@@ -67,6 +77,7 @@ class TextView:
         self._kept = kept
         self._text = None
         self._starts = None
+        self._lines = None
         self.removed.extend(spans)
         self.removed.sort(key=lambda span: span.start)
         return spans

@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import regex
+
+from rules.kinds.base import LineSearch, anchored_at_start, any_of
+from rules.kinds.line_pattern import LinePatternSpec
+from rules.loader import load_rules
 from rules.records import ArticleIn
 from rules.state import MemoryStore
 from tests.conftest import engine_for, rule
@@ -61,3 +66,32 @@ def test_consecutive_matching_lines_go_as_one_block() -> None:
 def test_a_text_with_no_match_is_unchanged() -> None:
     text, removed = clean(BODY, patterns=["nothing like this"])
     assert (text, removed) == (BODY, [])
+
+
+def test_only_patterns_anchored_in_every_branch_count_as_anchored() -> None:
+    assert anchored_at_start(r"^\W*file photo\b")
+    assert anchored_at_start(r"^(photo|image)\s*:")  # the | is inside a group
+    assert anchored_at_start(r"^[|]x")  # and here inside a class
+    assert not anchored_at_start(r"^photo|credit")  # "credit" may match anywhere
+    assert not anchored_at_start(r"^[]]|x")  # the first ] of a class is a literal
+    assert not anchored_at_start(r"^[^](]|x")
+    assert not anchored_at_start(r"^\(|x")
+    assert not anchored_at_start(r"photo$")
+
+
+def test_line_search_finds_what_one_alternation_finds_on_every_example_line() -> None:
+    specs = [s for s in load_rules().rules if isinstance(s, LinePatternSpec)]
+    texts = [
+        text
+        for spec in load_rules().rules
+        for text in [*(c.text for c in spec.examples.trigger_cases()), *spec.examples.ignore]
+    ]
+    lines = {line for text in texts for line in text.split("\n")}
+    regex_specs = [s for s in specs if s.match == "regex"]
+    assert regex_specs and len(lines) > 50
+    for spec in regex_specs:
+        flags = regex.IGNORECASE if spec.ignore_case else 0
+        split, single = LineSearch(spec.patterns, flags), any_of(spec.patterns, flags)
+        for line in lines:
+            expected = single.search(line) is not None
+            assert (split.search(line, timeout=1.0) is not None) == expected, (spec.id, line)

@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import Field
 
 from rules.kinds.base import Context, Cut, Document, RegexPattern, Rule, RuleSpec, Stage, any_of
-from rules.lines import Line, block_cut, runs, split_lines
+from rules.lines import Line, block_cut, runs
 from rules.prose import is_prose, is_truncated, item_number
 
 
@@ -98,7 +98,7 @@ class ContentRegionRule(Rule):
                 yield items[0], items[-1]
 
     def apply(self, doc: Document, ctx: Context) -> Iterator[Cut]:
-        lines = split_lines(doc.text)
+        lines = doc.lines
         content = [line for line in lines if not line.blank]
         best, current = 0.0, 0.0
         start = best_start = best_end = -1

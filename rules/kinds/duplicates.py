@@ -43,7 +43,7 @@ from rules.fingerprint import (
     minhash,
     pack_nibbles,
     sentence_similarity,
-    sketch,
+    sketch_words,
     split_sentences,
     words,
 )
@@ -182,7 +182,8 @@ class DuplicatesRule(Rule):
     def apply(self, doc: Document, ctx: Context) -> Iterator[Hit]:
         spec = self.spec
         text = doc.text
-        tokens = words(text)
+        sentences = [(s, words(s)) for s in split_sentences(text)]
+        tokens = [token for _, sentence_words in sentences for token in sentence_words]
         if len(tokens) < spec.min_words:
             return
         when = doc.event_time(ctx).timestamp()
@@ -191,12 +192,14 @@ class DuplicatesRule(Rule):
         me = _ref(doc.key)
         signature = minhash(tokens, spec.shingle, spec.bands * spec.rows, spec.seed)
         bits = pack_nibbles(signature)
-        exact = exact_hash(text)
+        exact = exact_hash(tokens)
         bands = band_hashes(signature, spec.bands, spec.rows)
         mine = [
-            (s, k) for s, k in ((s, sketch(s)) for s in split_sentences(text)) if len(k.terms) >= 3
+            (s, k)
+            for s, k in ((s, sketch_words(sentence_words)) for s, sentence_words in sentences)
+            if len(k.terms) >= 3
         ]
-        anchor_terms = anchors(text, spec.anchors)
+        anchor_terms = anchors(text, [s for s, _ in sentences], spec.anchors)
 
         def earlier(bucket: str) -> list[Entry]:
             return [e for e in index.entries(bucket, when) if e.ref != me and e.time <= when]

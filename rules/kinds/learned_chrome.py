@@ -23,7 +23,7 @@ from pydantic import Field
 
 from rules.identity import canonical_url
 from rules.kinds.base import Context, Cut, Document, Rule, RuleSpec, Stage
-from rules.lines import block_cut, runs, split_lines
+from rules.lines import block_cut, runs
 
 NAMESPACE = "learned-chrome"
 _HEADER = struct.Struct("<dQ")  # last update (epoch seconds), entry count
@@ -120,10 +120,8 @@ class LearnedChromeRule(Rule):
         table = LineCounts.decode(raw) if raw else LineCounts.empty(now)
         table.decay_to(now, spec.half_life_days * 86400)
 
-        lines = split_lines(doc.text)
-        candidates = [
-            line for line in lines if not line.blank and len(line.text.split()) <= spec.max_words
-        ]
+        lines = doc.lines
+        candidates = [line for line in lines if not line.blank and line.words <= spec.max_words]
         keys = [_line_key(line.text) for line in candidates]
         counts = table.counts_of(keys)
         chrome = [

@@ -15,13 +15,13 @@ from rules.kinds.base import (
     Context,
     Cut,
     Document,
+    LineSearch,
     RegexPattern,
     Rule,
     RuleSpec,
     Stage,
-    any_of,
 )
-from rules.lines import block_cut, runs, split_lines
+from rules.lines import block_cut, runs
 
 
 def normalise_line(text: str, ignore_case: bool) -> str:
@@ -70,14 +70,13 @@ class LinePatternRule(Rule):
     def __init__(self, spec: LinePatternSpec) -> None:
         super().__init__(spec)
         flags = regex.IGNORECASE if spec.ignore_case else 0
-        self._regex = any_of(spec.patterns, flags) if spec.match == "regex" else None
+        self._regex = LineSearch(spec.patterns, flags) if spec.match == "regex" else None
         self._texts = tuple(normalise_line(p, spec.ignore_case) for p in spec.patterns)
 
     def _match(self, line: str, ctx: Context) -> str | None:
         """The matched text, or None."""
         if self._regex is not None:
-            found = self._regex.search(line, timeout=ctx.regex_budget())
-            return None if found is None else str(found.group(0))
+            return self._regex.search(line, ctx.regex_budget())
         norm = normalise_line(line, self.spec.ignore_case)
         if self.spec.match == "exact":
             return line if norm in self._texts else None
@@ -85,14 +84,14 @@ class LinePatternRule(Rule):
 
     def apply(self, doc: Document, ctx: Context) -> Iterator[Cut | Capture]:
         spec = self.spec
-        lines = split_lines(doc.text)
+        lines = doc.lines
         candidates = [line for line in lines if not line.blank]
         if spec.where == "head":
             candidates = candidates[: spec.within]
         elif spec.where == "tail":
             candidates = candidates[-spec.within :]
         if spec.max_words is not None:
-            candidates = [c for c in candidates if len(c.text.split()) <= spec.max_words]
+            candidates = [c for c in candidates if c.words <= spec.max_words]
         matches = [(line, self._match(line.text, ctx)) for line in candidates]
         hits = [(line, found) for line, found in matches if found is not None]
         if not spec.remove:

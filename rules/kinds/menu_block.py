@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from rules.kinds.base import Context, Cut, Document, Rule, RuleSpec, Stage
-from rules.lines import block_cut, split_lines
+from rules.lines import block_cut
 from rules.prose import is_headline_like
 
 
@@ -27,7 +27,7 @@ class MenuBlockRule(Rule):
     spec: MenuBlockSpec
 
     def apply(self, doc: Document, ctx: Context) -> Iterator[Cut]:
-        lines = split_lines(doc.text)
+        lines = doc.lines
         run: list[int] = []  # indices of the menu lines in the current run (blank lines between)
         for line in [*lines, None]:
             if line is not None and line.blank:

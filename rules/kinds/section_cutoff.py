@@ -21,7 +21,7 @@ from rules.kinds.base import (
     Stage,
     any_of,
 )
-from rules.lines import Line, block_cut, split_lines
+from rules.lines import Line, block_cut
 from rules.prose import is_headline_like, is_prose, is_question_headline
 
 
@@ -57,11 +57,10 @@ class SectionCutoffRule(Rule):
         super().__init__(spec)
         self._heading = any_of(spec.headings)
 
-    def _is_heading(self, text: str, ctx: Context) -> bool:
-        stripped = text.strip()
-        if len(stripped.split()) > self.spec.max_heading_words:
+    def _is_heading(self, line: Line, ctx: Context) -> bool:
+        if line.words > self.spec.max_heading_words:
             return False
-        return self._heading.fullmatch(stripped, timeout=ctx.regex_budget()) is not None
+        return self._heading.fullmatch(line.text.strip(), timeout=ctx.regex_budget()) is not None
 
     def _headline(self, text: str) -> bool:
         # Listed headlines are often questions ("Did the council ...?"): those count too.
@@ -84,7 +83,7 @@ class SectionCutoffRule(Rule):
 
     def apply(self, doc: Document, ctx: Context) -> Iterator[Cut]:
         spec = self.spec
-        lines = split_lines(doc.text)
+        lines = doc.lines
         prose_words = 0
         i = 0
         while i < len(lines):
@@ -92,7 +91,7 @@ class SectionCutoffRule(Rule):
             if line.blank:
                 i += 1
                 continue
-            if prose_words >= spec.after_prose_words and self._is_heading(line.text, ctx):
+            if prose_words >= spec.after_prose_words and self._is_heading(line, ctx):
                 if spec.remove == "rest":
                     yield Cut(*block_cut(lines, i, len(lines) - 1))
                     return
@@ -101,5 +100,5 @@ class SectionCutoffRule(Rule):
                 i = last + 1
                 continue
             if is_prose(line.text, spec.prose_min_chars):
-                prose_words += len(line.text.split())
+                prose_words += line.words
             i += 1
