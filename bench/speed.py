@@ -1,0 +1,154 @@
+"""Engine speed on one core, no Kafka: articles per CPU second, with peers run in the same
+process on the same articles.
+
+    .venv/bin/python -m bench.speed [--articles 2000] [--profile]
+
+- text mode: every default pack, each pack alone, and the worker's record path (JSON in,
+  both stages, JSON out) against the same path with no rules (the cost of the records alone);
+- HTML mode: the benchmark's pages, all packs, against trafilatura alone;
+- duplicates: the duplicates pack against datasketch's MinHashLSH at datatrove's defaults;
+- state: bytes per remembered article in the duplicate index.
+
+Articles come from ``bench.corpus`` (real bodies, then word-swapped rounds: all distinct).
+CPU time, not wall time, so that other load on the machine does not count against a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import trafilatura
+from datasketch import MinHash, MinHashLSH
+
+from bench.common import aeb_pages
+from bench.corpus import Article, stream
+from rules.engine import Engine
+from rules.fingerprint import words
+from rules.kinds.duplicates import NAMESPACE
+from rules.loader import RuleSet, builtin_pack_paths, load_rules
+from rules.records import ArticleIn
+from rules.state import MemoryStore
+from streams.processing import Origin, flag_message, strip_message
+
+ORIGIN = Origin("articles.raw", 0, 0)
+
+
+def per_second(count: int, run: Callable[[], None]) -> float:
+    started = time.process_time()
+    run()
+    return count / max(time.process_time() - started, 1e-9)
+
+
+def engine_rate(ruleset: RuleSet, articles: Sequence[ArticleIn]) -> tuple[float, MemoryStore]:
+    engine, store = Engine(ruleset), MemoryStore()
+
+    def run() -> None:
+        for article in articles:
+            engine.process(article, store)
+
+    return per_second(len(articles), run), store
+
+
+def record_path_rate(ruleset: RuleSet, records: Sequence[bytes]) -> float:
+    """What one worker core does per article besides Kafka I/O: both stages on bytes."""
+    engine, store = Engine(ruleset), MemoryStore()
+
+    def run() -> None:
+        for raw in records:
+            for stripped in strip_message(engine, store, None, raw, ORIGIN, 10_000_000):
+                flag_message(engine, store, None, stripped.value, stripped.headers, ORIGIN)
+
+    return per_second(len(records), run)
+
+
+def datasketch_rate(articles: Sequence[ArticleIn]) -> float:
+    """datatrove's MinHash deduplication settings: word 5-grams, 14 bands of 8 rows."""
+    lsh = MinHashLSH(num_perm=112, params=(14, 8))
+
+    def run() -> None:
+        for n, article in enumerate(articles):
+            tokens = words(article.text or "")
+            grams = {" ".join(tokens[i : i + 5]) for i in range(max(len(tokens) - 4, 1))}
+            signature = MinHash(num_perm=112)
+            signature.update_batch([g.encode() for g in grams])
+            lsh.query(signature)
+            lsh.insert(str(n), signature)
+
+    return per_second(len(articles), run)
+
+
+def pack_alone(path: Path) -> RuleSet:
+    return load_rules([path], builtin=False)
+
+
+def row(name: str, rate: float, baseline: float | None = None, note: str = "") -> None:
+    ratio = f"{rate / baseline:.2f}" if baseline else ""
+    print(f"| {name} | {rate:,.0f} | {ratio} | {note} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=int, default=2000, help="text-mode stream length")
+    parser.add_argument("--profile", action="store_true", help="profile all packs, text mode")
+    args = parser.parse_args()
+
+    pages = list(aeb_pages())
+    corpus: list[Article] = list(stream([p.article_body for p in pages], args.articles))
+    records = [a.record() for a in corpus]
+    articles = [ArticleIn.model_validate_json(r) for r in records]
+    everything = load_rules()
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.runcall(engine_rate, everything, articles)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+        return
+
+    median_words = sorted(len(a.text.split()) for a in corpus)[len(corpus) // 2]
+    print(
+        f"{len(articles):,} distinct articles (median {median_words} words), "
+        f"articles per CPU second on one core\n"
+    )
+    print("| text mode | articles/s | ratio | note |")
+    print("|---|---|---|---|")
+    all_rate, store = engine_rate(everything, articles)
+    row("all default packs (engine)", all_rate)
+    for path in builtin_pack_paths():
+        rate, _ = engine_rate(pack_alone(path), articles)
+        row(f"{path.stem} pack alone", rate, all_rate, "vs all packs")
+    nothing = RuleSet((), ())
+    bare = record_path_rate(nothing, records)
+    row("record path, no rules", bare, None, "parse, validate, serialise, both stages")
+    row("record path, all packs", record_path_rate(everything, records), bare, "vs no rules")
+
+    print("\n| duplicates | articles/s | ratio | note |")
+    print("|---|---|---|---|")
+    duplicates = pack_alone(next(p for p in builtin_pack_paths() if p.stem == "duplicates"))
+    dup_rate, dup_store = engine_rate(duplicates, articles)
+    peer = datasketch_rate(articles)
+    row("datasketch MinHashLSH 14x8 (datatrove defaults)", peer)
+    row("copydesk duplicates pack", dup_rate, peer, "vs datasketch; adds paraphrase")
+    stored = sum(len(k) + len(v) for (ns, k), v in dup_store.items() if ns == NAMESPACE)
+    print(f"\nstate: {stored / len(articles):,.0f} bytes per remembered article (keys included)")
+
+    html = [(p.id, p.url, p.html()) for p in pages]
+    html_articles = [ArticleIn(id=i, url=u, html=h) for i, u, h in html]
+    print(f"\n| HTML mode, {len(html)} pages | pages/s | ratio | note |")
+    print("|---|---|---|---|")
+
+    def trafilatura_alone() -> None:
+        for _, _, page in html:
+            trafilatura.extract(page)
+
+    peer = per_second(len(html), trafilatura_alone)
+    row("trafilatura alone", peer)
+    rate, _ = engine_rate(everything, html_articles)
+    row("copydesk, all packs", rate, peer, "vs trafilatura alone")
+
+
+if __name__ == "__main__":
+    main()
