@@ -115,7 +115,7 @@ def main() -> None:
     )
     print("| text mode | articles/s | ratio | note |")
     print("|---|---|---|---|")
-    all_rate, store = engine_rate(everything, articles)
+    all_rate, _ = engine_rate(everything, articles)
     row("all default packs (engine)", all_rate)
     for path in builtin_pack_paths():
         rate, _ = engine_rate(pack_alone(path), articles)

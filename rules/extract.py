@@ -1,10 +1,26 @@
-"""Main-text extraction from HTML, with trafilatura."""
+"""Main-text extraction from HTML, with trafilatura.
+
+The page is parsed once with lxml; two repairs on that tree recover article text that
+trafilatura's precision settings would drop (embedded tweets, an article split into chunks),
+then trafilatura extracts from the repaired tree.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
+import regex
 import trafilatura
+from lxml.html import HtmlElement
+
+# Twitter's embed code marks the quoted tweet this way on every site that embeds one.
+_TWEET_XPATH = (
+    '//blockquote[contains(concat(" ", normalize-space(@class), " "), " twitter-tweet ")]'
+)
+_CELL_BAR = regex.compile(r"(?<!\\)\|")
+# A container with fewer paragraphs is a teaser card, a widget or a form, not a chunk of text.
+_CHUNK_MIN_PARAGRAPHS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,8 +38,13 @@ class Extracted:
 
 def extract_html(html: str) -> Extracted:
     """The page's main text (paragraphs separated by newlines), title, author and date."""
+    tree = trafilatura.load_html(html)
+    if tree is None:
+        return Extracted("", None, None, None)
+    _unwrap_tweets(tree)
+    _join_chunks(tree)
     doc = trafilatura.bare_extraction(
-        html,
+        tree,
         with_metadata=True,
         include_comments=False,
         include_tables=True,
@@ -33,4 +54,54 @@ def extract_html(html: str) -> Extracted:
     if doc is None:
         return Extracted("", None, None, None)
     assert not isinstance(doc, dict)  # as_dict=False gives a Document
-    return Extracted(doc.text or "", doc.title, doc.author, doc.date)
+    return Extracted(_plain_tables(doc.text or ""), doc.title, doc.author, doc.date)
+
+
+def _unwrap_tweets(tree: HtmlElement) -> None:
+    """Put each embedded tweet in the place of the wrappers that hold only it. Sites wrap
+    tweets in "social" or "widget" boxes, which trafilatura discards as share bars, yet the
+    tweet is a quote the article is built on."""
+    for tweet in tree.xpath(_TWEET_XPATH):
+        text = tweet.text_content().strip()
+        outer = tweet
+        for ancestor in tweet.iterancestors():
+            if ancestor.text_content().strip() != text:
+                break
+            outer = ancestor
+        parent = outer.getparent()
+        if outer is not tweet and parent is not None:
+            tweet.tail = outer.tail
+            parent.replace(outer, tweet)
+
+
+def _join_chunks(tree: HtmlElement) -> None:
+    """Move into the first of them the content of containers that share its tag and class and
+    each hold several paragraphs: one article split into chunks (between ads, say).
+    trafilatura takes the first container that looks like an article body and would keep
+    only the first chunk."""
+    groups: defaultdict[tuple[str, str], list[HtmlElement]] = defaultdict(list)
+    for element in tree.iter("div", "section"):
+        css_class = element.get("class")
+        if css_class and len(element.findall("p")) >= _CHUNK_MIN_PARAGRAPHS:
+            groups[(element.tag, css_class)].append(element)
+    for first, *rest in groups.values():
+        for chunk in rest:
+            if not any(ancestor is first for ancestor in chunk.iterancestors()):
+                first.extend(list(chunk))
+
+
+def _plain_tables(text: str) -> str:
+    """Table rows as plain text, cells separated by tabs. trafilatura draws tables in Markdown
+    (``| a | b |`` and a ``|---|`` rule under the head), which would put bars among the words
+    of a plain-text body."""
+    lines: list[str] = []
+    for line in text.split("\n"):
+        row = line.strip()
+        if len(row) > 1 and row.startswith("|") and row.endswith("|"):
+            cells = [cell.strip().replace("\\|", "|") for cell in _CELL_BAR.split(row[1:-1])]
+            if all(set(cell) <= {"-"} for cell in cells):
+                continue  # the rule under the head row
+            lines.append("\t".join(cell for cell in cells if cell))
+        else:
+            lines.append(line)
+    return "\n".join(lines)
