@@ -17,9 +17,10 @@ from streams.tables import TableStore, create_table
 from streams.topics import declare_topics
 
 
-def create_app(settings: Settings, engine: Engine | None = None) -> Any:
-    engine = engine or build_engine(settings)
-    app = faust.App(
+def faust_app(settings: Settings) -> faust.App:
+    """The Faust application with every broker, group and web setting, and nothing on it yet
+    (``bench.passthrough`` puts a no-op agent on the same one)."""
+    return faust.App(
         settings.app_id,
         broker=settings.broker,
         store=settings.table_store,
@@ -38,6 +39,11 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Any:
         web_port=settings.web_port,
         web_enabled=True,
     )
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> Any:
+    engine = engine or build_engine(settings)
+    app = faust_app(settings)
     topics = declare_topics(app, settings)
     strip_state = TableStore(
         create_table(app, "state", settings.topic_partitions, "Strip-stage rule state.")

@@ -1,0 +1,218 @@
+"""End to end through the local broker (Tansu), in one run:
+
+1. throughput: the same articles, loaded on the raw topic first, through the copydesk worker
+   and through a no-op Faust agent (``bench.passthrough``): articles/s and their ratio;
+2. latency: each fed at half copydesk's measured rate; p50/p95/p99 from the producer's send
+   to a downstream consumer's receipt of the output (the passthrough's figures are what the
+   broker and Faust alone cost: Faust fetches with a 1.5 s long poll);
+3. memory: the worker's resident set once it has taken ``--rss-articles`` articles.
+
+    .venv/bin/python -m bench.e2e [--articles 20000] [--latency-seconds 30]
+                                  [--rss-articles 100000]
+
+Each worker is one process (one core for the agents); the broker, the producer and the
+consumer share the machine with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from statistics import quantiles
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+from bench.common import aeb_pages
+from bench.corpus import Article, stream
+from streams.broker import LocalBroker, free_port, start_broker
+from streams.demo import stop_worker, wait_until_serving
+from streams.feed import ensure_topics
+
+PARTITIONS = 2
+
+
+class Deployment:
+    """Fresh topic names and consumer group on the broker, for one worker."""
+
+    def __init__(self, broker: LocalBroker, tmp: Path, name: str) -> None:
+        run = f"{name}-{uuid.uuid4().hex[:6]}"
+        self.broker, self.tmp = broker, tmp
+        self.env = {
+            **broker.worker_env(),
+            "COPYDESK_APP_ID": f"bench-{run}",
+            "COPYDESK_TOPIC_PARTITIONS": str(PARTITIONS),
+            "COPYDESK_DATA_DIR": str(tmp / f"state-{run}"),
+            "COPYDESK_WEB_PORT": str(free_port()),
+            "COPYDESK_WEB_HOST": "127.0.0.1",
+            **{
+                f"COPYDESK_TOPIC_{t.upper()}": f"{t}-{run}"
+                for t in ("raw", "clean", "findings", "dlq", "stripped")
+            },
+        }
+        topics = [self.env[f"COPYDESK_TOPIC_{t}"] for t in ("RAW", "CLEAN", "FINDINGS", "DLQ")]
+        ensure_topics(broker.bootstrap, topics, PARTITIONS)
+        self.raw, self.clean = self.env["COPYDESK_TOPIC_RAW"], self.env["COPYDESK_TOPIC_CLEAN"]
+        self.worker: subprocess.Popen[bytes] | None = None
+
+    def produce(self, records: Iterator[bytes]) -> None:
+        producer = KafkaProducer(bootstrap_servers=self.broker.bootstrap, linger_ms=20)
+        for record in records:
+            producer.send(self.raw, record)
+        producer.flush()
+        producer.close()
+
+    def start(self, module: str) -> None:
+        """Start ``python -m module`` (``streams`` runs ``streams worker``) and wait for its web
+        port."""
+        command = [sys.executable, "-m", module, *(["worker"] if module == "streams" else [])]
+        with (self.tmp / f"{self.env['COPYDESK_APP_ID']}.log").open("ab") as log:
+            self.worker = subprocess.Popen(
+                command,
+                env={**os.environ, **self.env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        wait_until_serving(self.worker, int(self.env["COPYDESK_WEB_PORT"]))
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            stop_worker(self.worker)
+
+    def consumer(self) -> KafkaConsumer:
+        consumer = KafkaConsumer(
+            bootstrap_servers=self.broker.bootstrap, fetch_max_wait_ms=5, enable_auto_commit=False
+        )
+        consumer.assign([TopicPartition(self.clean, p) for p in range(PARTITIONS)])
+        consumer.seek_to_beginning()
+        return consumer
+
+    def rss_bytes(self) -> int:
+        assert self.worker is not None
+        status = Path(f"/proc/{self.worker.pid}/status").read_text()
+        kib = next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))
+        return int(kib) * 1024
+
+
+def wait_outputs(consumer: KafkaConsumer, count: int, timeout: float) -> list[float]:
+    """Record timestamps (seconds) of the first ``count`` outputs."""
+    stamps: list[float] = []
+    deadline = time.monotonic() + timeout
+    while len(stamps) < count and time.monotonic() < deadline:
+        for records in consumer.poll(timeout_ms=500).values():
+            stamps.extend(r.timestamp / 1000 for r in records)
+    if len(stamps) < count:
+        sys.exit(f"only {len(stamps)} of {count} outputs within {timeout:.0f} s")
+    return stamps
+
+
+def throughput(deployment: Deployment, module: str, records: list[bytes]) -> float:
+    """Articles/s between the first and the last output, with the input loaded beforehand."""
+    deployment.produce(iter(records))
+    consumer = deployment.consumer()
+    deployment.start(module)
+    stamps = wait_outputs(consumer, len(records), timeout=len(records) / 20 + 120)
+    consumer.close()
+    return (len(records) - 1) / max(max(stamps) - min(stamps), 1e-9)
+
+
+def latency(
+    deployment: Deployment, articles: Iterator[Article], rate: float, seconds: float, already: int
+) -> list[float]:
+    """Milliseconds from send to receipt, for articles sent at ``rate`` per second, after the
+    ``already`` outputs on the clean topic (read past first: Tansu answers seek-to-end wrongly)."""
+    consumer = deployment.consumer()
+    wait_outputs(consumer, already, timeout=120)
+    producer = KafkaProducer(bootstrap_servers=deployment.broker.bootstrap, linger_ms=0)
+    total = int(rate * seconds)
+    started = time.monotonic()
+    received: list[float] = []
+    for n, article in enumerate(articles):
+        if n == total:
+            break
+        while time.monotonic() < started + n / rate:
+            received.extend(_latencies(consumer, 0))
+            time.sleep(0.001)
+        producer.send(deployment.raw, article.record(bench_sent=time.time()))
+    producer.flush()
+    producer.close()
+    deadline = time.monotonic() + 60
+    while len(received) < total and time.monotonic() < deadline:
+        received.extend(_latencies(consumer, 200))
+    consumer.close()
+    return received
+
+
+def _latencies(consumer: KafkaConsumer, timeout_ms: int) -> list[float]:
+    now = time.time()
+    sent = (
+        json.loads(r.value)["extra"].get("bench_sent")
+        for records in consumer.poll(timeout_ms=timeout_ms).values()
+        for r in records
+    )
+    return [(now - s) * 1000 for s in sent if s is not None]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=int, default=20_000)
+    parser.add_argument("--latency-seconds", type=float, default=30)
+    parser.add_argument("--rss-articles", type=int, default=100_000)
+    args = parser.parse_args()
+
+    bodies = [p.article_body for p in aeb_pages()]
+    corpus = stream(bodies, max(args.rss_articles, args.articles) * 2)
+    records = [next(corpus).record() for _ in range(args.articles)]
+    rates: dict[str, float] = {}
+    delays: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory() as tmp, start_broker(log=Path(tmp) / "broker.log") as b:
+        work = Deployment(b, Path(tmp), "copydesk")
+        try:
+            rates["copydesk"] = throughput(work, "streams", records)
+            load = rates["copydesk"] / 2
+            delays["copydesk"] = latency(work, corpus, load, args.latency_seconds, args.articles)
+            done = args.articles + len(delays["copydesk"])
+            more = max(args.rss_articles - done, 0)
+            consumer = work.consumer()
+            work.produce(next(corpus).record() for _ in range(more))
+            wait_outputs(consumer, done + more, timeout=more / 20 + 120)
+            consumer.close()
+            rss = work.rss_bytes()
+        finally:
+            work.stop()
+        base = Deployment(b, Path(tmp), "passthrough")
+        try:
+            rates["passthrough"] = throughput(base, "bench.passthrough", records)
+            delays["passthrough"] = latency(base, corpus, load, args.latency_seconds, args.articles)
+        finally:
+            base.stop()
+
+    print(f"{args.articles:,} articles through the local broker, one worker process each\n")
+    print(
+        f"| worker | articles/s | ratio | latency at {load:,.0f}/s: p50 | p95 | p99 |\n"
+        "|---|---|---|---|---|---|"
+    )
+    for name, label in (("passthrough", "no-op passthrough agent"), ("copydesk", "copydesk")):
+        p = quantiles(delays[name], n=100)
+        ratio = "" if name == "passthrough" else f"{rates[name] / rates['passthrough']:.2f}"
+        print(
+            f"| {label} | {rates[name]:,.0f} | {ratio} | {p[49]:.0f} ms | {p[94]:.0f} ms |"
+            f" {p[98]:.0f} ms |"
+        )
+    print(
+        f"\nlatency: send to a consumer's receipt of the output, at half copydesk's rate, "
+        f"{len(delays['copydesk']):,} articles each"
+    )
+    print(f"copydesk worker resident memory after {done + more:,} articles: {rss / 2**20:,.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
