@@ -54,7 +54,7 @@ def main() -> None:
         rate = len(pages) / (time.perf_counter() - started)
         results[name] = scored
         avg = average([s for s, _ in scored])
-        print(f"| {name} | {avg.precision:.3f} | {avg.recall:.3f} | {avg.f1:.3f} | {rate:.0f} |")
+        print(f"| {name} | {avg.precision:.3f} | {avg.recall:.3f} | {avg.f1:.4f} | {rate:.0f} |")
     for name, scored in results.items() if args.worst else ():
         print(f"\nworst pages, {name}:")
         for s, page in sorted(scored, key=lambda x: x[0].f1)[: args.worst]:

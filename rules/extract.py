@@ -54,7 +54,8 @@ def extract_html(html: str) -> Extracted:
     if doc is None:
         return Extracted("", None, None, None)
     assert not isinstance(doc, dict)  # as_dict=False gives a Document
-    return Extracted(_plain_tables(doc.text or ""), doc.title, doc.author, doc.date)
+    text = _without_headline(_plain_tables(doc.text or ""), doc.title)
+    return Extracted(text, doc.title, doc.author, doc.date)
 
 
 def _unwrap_tweets(tree: HtmlElement) -> None:
@@ -88,6 +89,20 @@ def _join_chunks(tree: HtmlElement) -> None:
         for chunk in rest:
             if not any(ancestor is first for ancestor in chunk.iterancestors()):
                 first.extend(list(chunk))
+
+
+def _without_headline(text: str, title: str | None) -> str:
+    """The text without lines that are the page's headline. trafilatura keeps an ``h1`` that
+    sits inside the article container (and teaser lists repeat it), but the headline is the
+    output's ``title``, not a paragraph of the body."""
+    if not title or not title.strip():
+        return text
+    headline = _squashed(title)
+    return "\n".join(line for line in text.split("\n") if _squashed(line) != headline)
+
+
+def _squashed(line: str) -> str:
+    return " ".join(line.split()).casefold()
 
 
 def _plain_tables(text: str) -> str:

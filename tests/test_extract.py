@@ -55,3 +55,14 @@ def test_table_rows_are_plain_text_with_tab_separated_cells() -> None:
     assert "Team\tPoints" in lines
     assert "Harbor | FC\t31" in lines
     assert not any(line.startswith("|") for line in lines)
+
+
+def test_the_headline_is_the_title_not_a_line_of_the_body() -> None:
+    html = page(
+        "<article><h1>Council approves  the bridge</h1>"
+        f"{paragraphs('Body', 3)}<p>The bridge vote was close.</p></article>"
+    ).replace("<title>Bridge vote</title>", "<title>Council approves the bridge</title>")
+    extracted = extract_html(html)
+    assert extracted.title == "Council approves the bridge"
+    assert "Council approves" not in extracted.text
+    assert "Body paragraph 0." in extracted.text
