@@ -19,6 +19,11 @@ _TWEET_XPATH = (
     '//blockquote[contains(concat(" ", normalize-space(@class), " "), " twitter-tweet ")]'
 )
 _CELL_BAR = regex.compile(r"(?<!\\)\|")
+# An inline box in a paragraph with a picture and several links: a hover card (a person's or a
+# company's photo and latest stories), shown on hover, whose text would run into the sentence.
+_CARD_XPATH = "//p//*[self::span or self::div][.//img][count(.//a) >= 2]"
+# Share of a card's text that is link text; a captioned picture in a paragraph has far less.
+_CARD_MIN_LINK_SHARE = 0.8
 # A container with fewer paragraphs is a teaser card, a widget or a form, not a chunk of text.
 _CHUNK_MIN_PARAGRAPHS = 3
 
@@ -42,6 +47,7 @@ def extract_html(html: str) -> Extracted:
     if tree is None:
         return Extracted("", None, None, None)
     _unwrap_tweets(tree)
+    _drop_hover_cards(tree)
     _join_chunks(tree)
     doc = trafilatura.bare_extraction(
         tree,
@@ -73,6 +79,20 @@ def _unwrap_tweets(tree: HtmlElement) -> None:
         if outer is not tweet and parent is not None:
             tweet.tail = outer.tail
             parent.replace(outer, tweet)
+
+
+def _drop_hover_cards(tree: HtmlElement) -> None:
+    """Remove hover cards from paragraphs (the innermost box that is one, keeping the name it
+    hangs on). trafilatura keeps inline elements, so the card's headlines would be read as
+    part of the sentence."""
+    boxes = set(tree.xpath(_CARD_XPATH))
+    for box in boxes:
+        if any(inner in boxes for inner in box.iterdescendants()):
+            continue
+        text = _squashed(box.text_content())
+        links = sum(len(_squashed(link.text_content())) for link in box.iter("a"))
+        if text and links >= _CARD_MIN_LINK_SHARE * len(text):
+            box.drop_tree()  # keeps the text that follows it
 
 
 def _join_chunks(tree: HtmlElement) -> None:
