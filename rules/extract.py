@@ -1,8 +1,9 @@
 """Main-text extraction from HTML, with trafilatura.
 
-The page is parsed once with lxml; two repairs on that tree recover article text that
-trafilatura's precision settings would drop (embedded tweets, an article split into chunks),
-then trafilatura extracts from the repaired tree.
+The page is parsed once with lxml; repairs on that tree recover article text that
+trafilatura's precision settings would drop (embedded tweets, an article split into chunks) and
+take out hover cards that it would read into sentences, then trafilatura extracts from the
+repaired tree. Lines that repeat the headline are left to the title.
 """
 
 from __future__ import annotations
