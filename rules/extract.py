@@ -1,8 +1,9 @@
 """Main-text extraction from HTML, with trafilatura.
 
-The page is parsed once with lxml; two repairs on that tree recover article text that
-trafilatura's precision settings would drop (embedded tweets, an article split into chunks),
-then trafilatura extracts from the repaired tree.
+The page is parsed once with lxml; repairs on that tree recover article text that
+trafilatura's precision settings would drop (embedded tweets, an article split into chunks) and
+take out hover cards that it would read into sentences, then trafilatura extracts from the
+repaired tree. Lines that repeat the headline are left to the title.
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ _TWEET_XPATH = (
     '//blockquote[contains(concat(" ", normalize-space(@class), " "), " twitter-tweet ")]'
 )
 _CELL_BAR = regex.compile(r"(?<!\\)\|")
+# An inline box in a paragraph with a picture and several links: a hover card (a person's or a
+# company's photo and latest stories), shown on hover, whose text would run into the sentence.
+_CARD_XPATH = "//p//*[self::span or self::div][.//img][count(.//a) >= 2]"
+# Share of a card's text that is link text; a captioned picture in a paragraph has far less.
+_CARD_MIN_LINK_SHARE = 0.8
 # A container with fewer paragraphs is a teaser card, a widget or a form, not a chunk of text.
 _CHUNK_MIN_PARAGRAPHS = 3
 
@@ -42,6 +48,7 @@ def extract_html(html: str) -> Extracted:
     if tree is None:
         return Extracted("", None, None, None)
     _unwrap_tweets(tree)
+    _drop_hover_cards(tree)
     _join_chunks(tree)
     doc = trafilatura.bare_extraction(
         tree,
@@ -54,7 +61,8 @@ def extract_html(html: str) -> Extracted:
     if doc is None:
         return Extracted("", None, None, None)
     assert not isinstance(doc, dict)  # as_dict=False gives a Document
-    return Extracted(_plain_tables(doc.text or ""), doc.title, doc.author, doc.date)
+    text = _without_headline(_plain_tables(doc.text or ""), doc.title)
+    return Extracted(text, doc.title, doc.author, doc.date)
 
 
 def _unwrap_tweets(tree: HtmlElement) -> None:
@@ -74,6 +82,20 @@ def _unwrap_tweets(tree: HtmlElement) -> None:
             parent.replace(outer, tweet)
 
 
+def _drop_hover_cards(tree: HtmlElement) -> None:
+    """Remove hover cards from paragraphs (the innermost box that is one, keeping the name it
+    hangs on). trafilatura keeps inline elements, so the card's headlines would be read as
+    part of the sentence."""
+    boxes = set(tree.xpath(_CARD_XPATH))
+    for box in boxes:
+        if any(inner in boxes for inner in box.iterdescendants()):
+            continue
+        text = _squashed(box.text_content())
+        links = sum(len(_squashed(link.text_content())) for link in box.iter("a"))
+        if text and links >= _CARD_MIN_LINK_SHARE * len(text):
+            box.drop_tree()  # keeps the text that follows it
+
+
 def _join_chunks(tree: HtmlElement) -> None:
     """Move into the first of them the content of containers that share its tag and class and
     each hold several paragraphs: one article split into chunks (between ads, say).
@@ -88,6 +110,20 @@ def _join_chunks(tree: HtmlElement) -> None:
         for chunk in rest:
             if not any(ancestor is first for ancestor in chunk.iterancestors()):
                 first.extend(list(chunk))
+
+
+def _without_headline(text: str, title: str | None) -> str:
+    """The text without lines that are the page's headline. trafilatura keeps an ``h1`` that
+    sits inside the article container (and teaser lists repeat it), but the headline is the
+    output's ``title``, not a paragraph of the body."""
+    if not title or not title.strip():
+        return text
+    headline = _squashed(title)
+    return "\n".join(line for line in text.split("\n") if _squashed(line) != headline)
+
+
+def _squashed(line: str) -> str:
+    return " ".join(line.split()).casefold()
 
 
 def _plain_tables(text: str) -> str:

@@ -55,3 +55,34 @@ def test_table_rows_are_plain_text_with_tab_separated_cells() -> None:
     assert "Team\tPoints" in lines
     assert "Harbor | FC\t31" in lines
     assert not any(line.startswith("|") for line in lines)
+
+
+def test_the_headline_is_the_title_not_a_line_of_the_body() -> None:
+    html = page(
+        "<article><h1>Council approves  the bridge</h1>"
+        f"{paragraphs('Body', 3)}<p>The bridge vote was close.</p></article>"
+    ).replace("<title>Bridge vote</title>", "<title>Council approves the bridge</title>")
+    extracted = extract_html(html)
+    assert extracted.title == "Council approves the bridge"
+    assert "Council approves" not in extracted.text
+    assert "Body paragraph 0." in extracted.text
+
+
+def test_a_hover_card_in_a_sentence_is_dropped_and_the_name_kept() -> None:
+    card = (
+        "<span class='card'><img src='mayor.jpg'><a href='/people/roe'>Jane Roe</a>"
+        "<a href='/a/1'>Roe opens the ferry terminal</a> <a href='/a/2'>Roe on the budget</a>"
+        "</span>"
+    )
+    caption = (
+        "<span><img src='bridge.jpg'>The old bridge at dawn, seen from the harbour wall"
+        " (<a href='/photo'>Photo</a>, <a href='/licence'>licence</a>)</span>"
+    )
+    html = page(
+        f"<article><p>Mayor <a href='/people/roe'>Jane Roe</a>{card} said the vote was close.</p>"
+        f"<p>{caption} {PROSE}</p>{paragraphs('Body', 3)}</article>"
+    )
+    text = extract_html(html).text
+    assert "Mayor Jane Roe said the vote was close." in text
+    assert "ferry terminal" not in text
+    assert "The old bridge at dawn" in text
