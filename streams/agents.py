@@ -3,8 +3,9 @@ partitions while the duplicate index sees every article.
 
     articles.raw (N partitions) --strip--> articles.stripped (1 partition) --flag--> clean/findings
 
-Sends made while processing an event are attached to its offset and published before that
-offset is committed (Faust attachments), so each stage is at-least-once: after a crash, records
+Sends go to the producer while an event is processed, the event is acked only after they are
+queued, and Faust flushes the producer before each offset commit (``stream_publish_on_commit``
+is off, so nothing is attached). Each stage is thus at-least-once: after a crash, records
 past the last commit are processed again and appear again downstream with the same key and the
 same ``copydesk.source.partition``/``copydesk.source.offset`` headers.
 """

@@ -70,6 +70,21 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Any:
     # mode types the handler as a union of callables that mypy cannot match an async def to.
     app.on_partitions_revoked.connect(forget_state_counts)  # type: ignore[arg-type]
 
+    async def hold_fetching_until_seeked(sender: Any, *args: Any, **kwargs: Any) -> None:
+        """Keep the consumer's flow stopped while Faust finishes a rebalance.
+
+        After recovering the tables Faust resumes the stream partitions and seeks them to the
+        committed offsets while the flow it opened for the changelogs is still running, and only
+        then resumes flow control, which empties the agents' queues. Records fetched in that
+        window were handed to the agents and counted as read, so those still queued were
+        dropped and never fetched again: the worker taking over skipped a few records and its
+        commits stuck below the hole (faust-streaming issue 596). Faust sends this signal just
+        before that window and resumes the consumer's flow itself once the seek is done.
+        """
+        app.consumer.stop_flow()
+
+    app.on_rebalance_complete.connect(hold_fetching_until_seeked)  # type: ignore[arg-type]
+
     @app.page("/metrics")
     async def prometheus_metrics(web: Any, request: Any) -> Any:
         metrics.WORKER_UP.set(1)
