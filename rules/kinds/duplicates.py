@@ -13,19 +13,20 @@ window, naming the earlier article.
   penalised), and the article is flagged when enough of its sentences align.
 
 State (namespace ``duplicates``) is keyed by window epoch, so a whole epoch is dropped at once
-when it leaves the window. Per article it keeps one fingerprint (``rules.fingerprint``) and one
-12-byte entry in each of its index buckets.
+when it leaves the window. Per article it keeps one fingerprint (``rules.fingerprint``) and its
+6-byte ref in each of its index buckets; whether a candidate is earlier and inside the window
+is read from its fingerprint, which a candidate's check loads anyway.
 """
 
 from __future__ import annotations
 
 import base64
 import re
-import struct
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any, Literal
 
 import numpy as np
@@ -53,8 +54,9 @@ from rules.state import StateStore
 
 NAMESPACE = "duplicates"
 AUTHOR_CREDITS = ("dateline", "byline", "credit-line")  # a credit in the text cites, not signs
-_ENTRY = struct.Struct("<IIH")  # time (epoch seconds), 48-bit article ref: 10 bytes
-REF_BITS = 48  # one chance in ~280 of any collision among a million articles in the window
+REF_BYTES = 6
+# 48 bits: one chance in ~280 of any collision among a million articles in the window.
+REF_BITS = 8 * REF_BYTES
 
 
 class DuplicatesSpec(RuleSpec):
@@ -92,7 +94,7 @@ class DuplicatesSpec(RuleSpec):
 
 @dataclass(frozen=True)
 class Entry:
-    time: float
+    epoch: int  # of the bucket it was found in, which is the epoch of its fingerprint
     ref: int
 
 
@@ -101,9 +103,13 @@ def _epoch_of(key: str) -> int:
     return int(re.match(r"\d+", key).group(0))  # type: ignore[union-attr]
 
 
+_KEY_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
 def _short(value: int) -> str:
-    """40 bits of a hash for a bucket key, 7 characters: a collision only adds a candidate."""
-    return base64.urlsafe_b64encode((value & 0xFF_FFFF_FFFF).to_bytes(5, "big")).decode()[:7]
+    """30 bits of a hash for a bucket key, 5 characters. A collision only adds a candidate,
+    whose fingerprint check rejects it: at a million articles in the window, 2% of lookups."""
+    return "".join(_KEY_CHARS[(value >> shift) & 63] for shift in (0, 6, 12, 18, 24))
 
 
 def _ref_key(ref: int) -> str:
@@ -115,12 +121,13 @@ def _ref(key: str) -> int:
     return xxhash.xxh3_64_intdigest(key.encode()) >> (64 - REF_BITS)
 
 
-def _decode_entries(raw: bytes) -> list[Entry]:
-    return [Entry(float(t), low | high << 32) for t, low, high in _ENTRY.iter_unpack(raw)]
+def _decode_refs(raw: bytes) -> list[int]:
+    return [int.from_bytes(raw[i : i + REF_BYTES], "little") for i in range(0, len(raw), REF_BYTES)]
 
 
 class Index:
-    """Buckets of (time, ref) entries and fingerprints, in a state store, by window epoch."""
+    """Buckets of article refs and the articles' fingerprints, in a state store, by window
+    epoch. A bucket keeps its ``bucket_size`` latest arrivals."""
 
     def __init__(self, state: StateStore, window: float, bucket_size: int) -> None:
         self.state = state
@@ -131,27 +138,31 @@ class Index:
         return int(when // self.window)
 
     def entries(self, bucket: str, when: float) -> list[Entry]:
+        """The bucket's entries in the epoch of ``when`` and the one before."""
         found: list[Entry] = []
         for epoch in (self.epoch(when), self.epoch(when) - 1):
             raw = self.state.get(NAMESPACE, f"{epoch}{bucket}")
             if raw:
-                found.extend(_decode_entries(raw))
-        return [e for e in found if abs(when - e.time) <= self.window]
+                found.extend(Entry(epoch, ref) for ref in _decode_refs(raw))
+        return found
 
     def add(self, bucket: str, entry: Entry) -> None:
-        key = f"{self.epoch(entry.time)}{bucket}"
-        raw = self.state.get(NAMESPACE, key) or b""
-        kept = [e for e in _decode_entries(raw) if e.ref != entry.ref]
-        kept = sorted([*kept, entry], key=lambda e: e.time)[-self.bucket_size :]
-        self.state.put(
-            NAMESPACE,
-            key,
-            b"".join(_ENTRY.pack(int(e.time), e.ref & 0xFFFF_FFFF, e.ref >> 32) for e in kept),
-        )
+        key = f"{entry.epoch}{bucket}"
+        kept = [r for r in _decode_refs(self.state.get(NAMESPACE, key) or b"") if r != entry.ref]
+        kept = [*kept, entry.ref][-self.bucket_size :]
+        self.state.put(NAMESPACE, key, b"".join(r.to_bytes(REF_BYTES, "little") for r in kept))
 
     def fingerprint(self, entry: Entry) -> Fingerprint | None:
-        raw = self.state.get(NAMESPACE, f"{self.epoch(entry.time)}f{_ref_key(entry.ref)}")
+        raw = self.state.get(NAMESPACE, f"{entry.epoch}f{_ref_key(entry.ref)}")
         return Fingerprint.decode(raw) if raw else None
+
+    def earlier(self, entry: Entry, when: float) -> Fingerprint | None:
+        """The entry's fingerprint if that article was published by ``when`` and at most a
+        window before it."""
+        found = self.fingerprint(entry)
+        if found is None or not 0 <= when - found.published <= self.window:
+            return None
+        return found
 
     def remember(self, key: str, fingerprint: Fingerprint) -> None:
         ref = _ref(key)
@@ -201,15 +212,13 @@ class DuplicatesRule(Rule):
         ]
         anchor_terms = anchors(text, [s for s, _ in sentences], spec.anchors)
 
-        def earlier(bucket: str) -> list[Entry]:
-            return [e for e in index.entries(bucket, when) if e.ref != me and e.time <= when]
+        def others(buckets: list[str]) -> list[Entry]:
+            return [e for b in buckets for e in index.entries(b, when) if e.ref != me]
 
         hit = (
-            self._exact(index, earlier(f"x{_short(exact)}"))
-            or self._near(index, [e for b in bands for e in earlier(f"b{_short(b)}")], bits)
-            or self._paraphrase(
-                index, [e for a in anchor_terms for e in earlier(f"a{_short(a)}")], mine
-            )
+            self._exact(index, others([f"x{_short(exact)}"]), when)
+            or self._near(index, others([f"b{_short(b)}" for b in bands]), bits, when)
+            or self._paraphrase(index, others([f"a{_short(a)}" for a in anchor_terms]), mine, when)
         )
         if hit is not None:
             yield hit
@@ -227,40 +236,42 @@ class DuplicatesRule(Rule):
             sentences=tuple(k for _, k in mine[:MAX_SENTENCES]),
         )
         index.remember(doc.key, fingerprint)
-        entry = Entry(when, me)
+        entry = Entry(index.epoch(when), me)
         index.add(f"x{_short(exact)}", entry)
         for b in bands:
             index.add(f"b{_short(b)}", entry)
         for a in anchor_terms:
             index.add(f"a{_short(a)}", entry)
 
-    def _exact(self, index: Index, entries: list[Entry]) -> Hit | None:
-        for entry in sorted(entries, key=lambda e: e.time):
-            original = index.fingerprint(entry)
-            if original is not None:
-                return Hit(
-                    _evidence(original, 1.0),
-                    kind="exact-duplicate",
-                    message=f"Exact copy of an earlier article ({original.id})",
-                )
-        return None
+    def _exact(self, index: Index, entries: list[Entry], when: float) -> Hit | None:
+        originals = [index.earlier(e, when) for e in {e.ref: e for e in entries}.values()]
+        found = [o for o in originals if o is not None]
+        if not found:
+            return None
+        original = min(found, key=lambda o: o.published)  # the first publication
+        return Hit(
+            _evidence(original, 1.0),
+            kind="exact-duplicate",
+            message=f"Exact copy of an earlier article ({original.id})",
+        )
 
-    def _near(self, index: Index, entries: list[Entry], bits: bytes) -> Hit | None:
-        best: tuple[float, float, Fingerprint] | None = None
+    def _near(self, index: Index, entries: list[Entry], bits: bytes, when: float) -> Hit | None:
+        best: tuple[float, Fingerprint] | None = None
         for entry in {e.ref: e for e in entries}.values():
-            original = index.fingerprint(entry)
+            original = index.earlier(entry, when)
             if original is None:
                 continue
             similarity = estimate_jaccard(
                 bits, original.minhash_bits, self.spec.bands * self.spec.rows
             )
+            # The most similar; of equals, the first published.
             if similarity >= self.spec.near_threshold and (
-                best is None or (similarity, -entry.time) > (best[0], -best[1])
+                best is None or (similarity, -original.published) > (best[0], -best[1].published)
             ):
-                best = (similarity, entry.time, original)
+                best = (similarity, original)
         if best is None:
             return None
-        similarity, _, original = best
+        similarity, original = best
         return Hit(
             _evidence(original, round(similarity, 3)),
             kind="near-duplicate",
@@ -269,21 +280,25 @@ class DuplicatesRule(Rule):
         )
 
     def _paraphrase(
-        self, index: Index, entries: list[Entry], mine: list[tuple[str, SentenceSketch]]
+        self,
+        index: Index,
+        entries: list[Entry],
+        mine: list[tuple[str, SentenceSketch]],
+        when: float,
     ) -> Hit | None:
         spec = self.spec
-        shared = Counter(e.ref for e in entries)
-        times = {e.ref: e for e in entries}
-        ranked = [
-            ref for ref, n in shared.most_common(spec.candidates) if n >= spec.min_shared_anchors
-        ]
         if len(mine) < spec.min_aligned:
             return None
+        shared = Counter(e.ref for e in entries)
+        entry_of = {e.ref: e for e in entries}
+        ranked = (ref for ref, n in shared.most_common() if n >= spec.min_shared_anchors)
+        # The `candidates` best-anchored earlier articles in the window.
+        originals = (index.earlier(entry_of[ref], when) for ref in ranked)
+        candidates = islice(
+            (o for o in originals if o is not None and o.sentences), spec.candidates
+        )
         best: tuple[float, list[dict[str, Any]], Fingerprint] | None = None
-        for ref in ranked:
-            original = index.fingerprint(times[ref])
-            if original is None or not original.sentences:
-                continue
+        for original in candidates:
             pairs = []
             for n, (text, k) in enumerate(mine):
                 scores = [sentence_similarity(k, o) for o in original.sentences]
