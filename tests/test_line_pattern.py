@@ -4,6 +4,7 @@ import regex
 
 from rules.kinds.base import LineSearch, anchored_at_start, any_of
 from rules.kinds.line_pattern import LinePatternSpec
+from rules.lines import split_lines
 from rules.loader import load_rules
 from rules.records import ArticleIn
 from rules.state import MemoryStore
@@ -79,19 +80,35 @@ def test_only_patterns_anchored_in_every_branch_count_as_anchored() -> None:
     assert not anchored_at_start(r"photo$")
 
 
-def test_line_search_finds_what_one_alternation_finds_on_every_example_line() -> None:
-    specs = [s for s in load_rules().rules if isinstance(s, LinePatternSpec)]
+def one_alternation_per_line(patterns: list[str], flags: int, text: str) -> dict[int, str]:
+    """The reference: every pattern in one regex, searched line by line."""
+    single = any_of(patterns, flags)
+    found = {n: single.search(line) for n, line in enumerate(text.split("\n")) if line.strip()}
+    return {n: match.group(0) for n, match in found.items() if match is not None}
+
+
+def test_line_search_finds_what_one_alternation_finds_on_every_example() -> None:
     texts = [
         text
         for spec in load_rules().rules
         for text in [*(c.text for c in spec.examples.trigger_cases()), *spec.examples.ignore]
     ]
-    lines = {line for text in texts for line in text.split("\n")}
-    regex_specs = [s for s in specs if s.match == "regex"]
-    assert regex_specs and len(lines) > 50
-    for spec in regex_specs:
-        flags = regex.IGNORECASE if spec.ignore_case else 0
-        split, single = LineSearch(spec.patterns, flags), any_of(spec.patterns, flags)
-        for line in lines:
-            expected = single.search(line) is not None
-            assert (split.search(line, timeout=1.0) is not None) == expected, (spec.id, line)
+    regex_specs = [
+        s for s in load_rules().rules if isinstance(s, LinePatternSpec) and s.match == "regex"
+    ]
+    assert len(regex_specs) > 5 and len(texts) > 50
+    # Every example as it is, and all of them as one text (matches then start mid-text).
+    for text in [*texts, "\n\n".join(texts)]:
+        lines = [line for line in split_lines(text) if not line.blank]
+        for spec in regex_specs:
+            flags = regex.IGNORECASE if spec.ignore_case else 0
+            search = LineSearch(spec.patterns, flags)
+            expected = one_alternation_per_line(spec.patterns, flags, text)
+            assert search.matching_lines(text, lines, timeout=1.0) == expected, (spec.id, text)
+
+
+def test_line_search_reads_text_anchors_as_line_anchors() -> None:
+    text = "The council met.\nfoo bar\nbar foo"
+    lines = split_lines(text)
+    found = LineSearch([r"\Afoo", r"foo\Z"], 0).matching_lines(text, lines, timeout=1.0)
+    assert found == one_alternation_per_line([r"\Afoo", r"foo\Z"], 0, text) == {1: "foo", 2: "foo"}

@@ -21,7 +21,7 @@ from rules.kinds.base import (
     RuleSpec,
     Stage,
 )
-from rules.lines import block_cut, runs
+from rules.lines import Line, block_cut, runs
 
 
 def normalise_line(text: str, ignore_case: bool) -> str:
@@ -73,14 +73,16 @@ class LinePatternRule(Rule):
         self._regex = LineSearch(spec.patterns, flags) if spec.match == "regex" else None
         self._texts = tuple(normalise_line(p, spec.ignore_case) for p in spec.patterns)
 
-    def _match(self, line: str, ctx: Context) -> str | None:
-        """The matched text, or None."""
+    def _matches(self, text: str, candidates: list[Line], ctx: Context) -> dict[int, str]:
+        """Line index -> matched text, for the candidate lines that match."""
         if self._regex is not None:
-            return self._regex.search(line, ctx.regex_budget())
-        norm = normalise_line(line, self.spec.ignore_case)
-        if self.spec.match == "exact":
-            return line if norm in self._texts else None
-        return line if norm.startswith(self._texts) else None
+            return self._regex.matching_lines(text, candidates, ctx.regex_budget())
+        found = {}
+        for line in candidates:
+            norm = normalise_line(line.text, self.spec.ignore_case)
+            if norm in self._texts if self.spec.match == "exact" else norm.startswith(self._texts):
+                found[line.index] = line.text
+        return found
 
     def apply(self, doc: Document, ctx: Context) -> Iterator[Cut | Capture]:
         spec = self.spec
@@ -92,8 +94,8 @@ class LinePatternRule(Rule):
             candidates = candidates[-spec.within :]
         if spec.max_words is not None:
             candidates = [c for c in candidates if c.words <= spec.max_words]
-        matches = [(line, self._match(line.text, ctx)) for line in candidates]
-        hits = [(line, found) for line, found in matches if found is not None]
+        matches = self._matches(doc.text, candidates, ctx)
+        hits = [(line, matches[line.index]) for line in candidates if line.index in matches]
         if not spec.remove:
             assert spec.keep_as is not None  # checked when the pack loads
             for _, found in hits:
