@@ -19,6 +19,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import regex
@@ -172,16 +173,44 @@ def sketch_words(tokens: list[str]) -> SentenceSketch:
     return SentenceSketch(frozenset(terms[:MAX_TERMS_PER_SENTENCE]), numbers)
 
 
+def _bitmaps(sets: list[frozenset[int]]) -> np.ndarray:
+    """Sets of 8-bit values as rows of four 64-bit words: set operations become bit counts."""
+    marks = np.zeros((len(sets), 256), np.bool_)
+    rows = [n for n, values in enumerate(sets) for _ in values]
+    marks[rows, [v for values in sets for v in values]] = True
+    packed: np.ndarray = np.packbits(marks, axis=1).view(np.uint64)
+    return packed
+
+
+def _overlap(a: np.ndarray, b: np.ndarray, op: Any) -> np.ndarray:
+    """Bits set in ``op(row of a, row of b)``, for every pair of rows."""
+    counts: np.ndarray = np.bitwise_count(op(a[:, None, :], b[None, :, :])).sum(axis=2)
+    return counts
+
+
+def similarity_matrix(ours: list[SentenceSketch], theirs: list[SentenceSketch]) -> np.ndarray:
+    """``sentence_similarity`` for every pair: rows are ours, columns theirs."""
+    terms_a, terms_b = _bitmaps([s.terms for s in ours]), _bitmaps([s.terms for s in theirs])
+    size_a = np.array([len(s.terms) for s in ours], np.float64)[:, None]
+    size_b = np.array([len(s.terms) for s in theirs], np.float64)[None, :]
+    shared = _overlap(terms_a, terms_b, np.bitwise_and)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dice = np.where((size_a > 0) & (size_b > 0), 2 * shared / (size_a + size_b), 0.0)
+    nums_a, nums_b = _bitmaps([s.numbers for s in ours]), _bitmaps([s.numbers for s in theirs])
+    both = _overlap(nums_a, nums_b, np.bitwise_and)
+    either = _overlap(nums_a, nums_b, np.bitwise_or)
+    has_a = np.array([bool(s.numbers) for s in ours])[:, None]
+    has_b = np.array([bool(s.numbers) for s in theirs])[None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        factor = np.where(has_a & has_b, 0.25 + 0.75 * both / either, 1.0)
+    scores: np.ndarray = dice * factor
+    return scores
+
+
 def sentence_similarity(a: SentenceSketch, b: SentenceSketch) -> float:
     """Dice overlap of content words; numbers that disagree pull the score down, because a
     rewrite keeps the figures while a templated story (market wrap, score line) changes them."""
-    if not a.terms or not b.terms:
-        return 0.0
-    dice = 2 * len(a.terms & b.terms) / (len(a.terms) + len(b.terms))
-    if a.numbers and b.numbers:
-        agreement = len(a.numbers & b.numbers) / len(a.numbers | b.numbers)
-        dice *= 0.25 + 0.75 * agreement
-    return dice
+    return float(similarity_matrix([a], [b])[0, 0])
 
 
 def anchors(text: str, sentences: list[str], limit: int) -> list[int]:

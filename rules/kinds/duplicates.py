@@ -29,7 +29,6 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any, Literal
 
-import numpy as np
 import xxhash
 from pydantic import Field, model_validator
 
@@ -43,7 +42,7 @@ from rules.fingerprint import (
     exact_hash,
     minhash,
     pack_nibbles,
-    sentence_similarity,
+    similarity_matrix,
     sketch_words,
     split_sentences,
     words,
@@ -298,20 +297,20 @@ class DuplicatesRule(Rule):
             (o for o in originals if o is not None and o.sentences), spec.candidates
         )
         best: tuple[float, list[dict[str, Any]], Fingerprint] | None = None
+        ours = [k for _, k in mine]
         for original in candidates:
-            pairs = []
-            for n, (text, k) in enumerate(mine):
-                scores = [sentence_similarity(k, o) for o in original.sentences]
-                j = int(np.argmax(scores))
-                if scores[j] >= spec.sentence_threshold:
-                    pairs.append(
-                        {
-                            "sentence": n,
-                            "text": text[:300],
-                            "original_sentence": j,
-                            "score": round(scores[j], 3),
-                        }
-                    )
+            scores = similarity_matrix(ours, list(original.sentences))
+            best_match = scores.argmax(axis=1)
+            pairs = [
+                {
+                    "sentence": n,
+                    "text": text[:300],
+                    "original_sentence": int(j),
+                    "score": round(float(scores[n, j]), 3),
+                }
+                for n, ((text, _), j) in enumerate(zip(mine, best_match, strict=True))
+                if scores[n, j] >= spec.sentence_threshold
+            ]
             coverage = len(pairs) / len(mine)
             if (
                 len(pairs) >= spec.min_aligned
