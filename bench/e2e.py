@@ -33,7 +33,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from bench.common import aeb_pages
 from bench.corpus import Article, stream
 from streams.broker import LocalBroker, free_port, start_broker
-from streams.demo import stop_worker, wait_until_serving
+from streams.demo import read_metrics, stop_worker, wait_until_serving
 from streams.feed import ensure_topics
 
 PARTITIONS = 2
@@ -88,12 +88,36 @@ class Deployment:
             stop_worker(self.worker)
 
     def consumer(self) -> KafkaConsumer:
+        # From the earliest offset on an out-of-range answer too (the default jumps to the
+        # end): outputs are counted by partition and offset, so nothing counts twice.
         consumer = KafkaConsumer(
-            bootstrap_servers=self.broker.bootstrap, fetch_max_wait_ms=5, enable_auto_commit=False
+            bootstrap_servers=self.broker.bootstrap,
+            fetch_max_wait_ms=5,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
         )
         consumer.assign([TopicPartition(self.clean, p) for p in range(PARTITIONS)])
         consumer.seek_to_beginning()
         return consumer
+
+    def cleaned(self) -> int:
+        """Articles the worker has sent to the clean topic, from its own metrics."""
+        port = self.env["COPYDESK_WEB_PORT"]
+        found = read_metrics(f"http://127.0.0.1:{port}/metrics").get("copydesk_articles_out", [])
+        return int(sum(value for labels, value in found if labels["topic"] == self.clean))
+
+    def processing_quantile(self, stage: str, q: float) -> float:
+        """Upper bound (the histogram bucket) of the ``q`` quantile of the worker's own
+        processing time per article in ``stage``, seconds."""
+        port = self.env["COPYDESK_WEB_PORT"]
+        samples = read_metrics(f"http://127.0.0.1:{port}/metrics")["copydesk_processing_seconds"]
+        buckets = sorted(
+            (float(labels["le"]), count)
+            for labels, count in samples
+            if labels.get("stage") == stage and "le" in labels
+        )
+        total = buckets[-1][1]
+        return next(le for le, count in buckets if count >= q * total)
 
     def rss_bytes(self) -> int:
         assert self.worker is not None
@@ -103,15 +127,15 @@ class Deployment:
 
 
 def wait_outputs(consumer: KafkaConsumer, count: int, timeout: float) -> list[float]:
-    """Record timestamps (seconds) of the first ``count`` outputs."""
-    stamps: list[float] = []
+    """Record timestamps (seconds) of ``count`` outputs."""
+    stamps: dict[tuple[int, int], float] = {}
     deadline = time.monotonic() + timeout
     while len(stamps) < count and time.monotonic() < deadline:
         for records in consumer.poll(timeout_ms=500).values():
-            stamps.extend(r.timestamp / 1000 for r in records)
+            stamps.update(((r.partition, r.offset), r.timestamp / 1000) for r in records)
     if len(stamps) < count:
         sys.exit(f"only {len(stamps)} of {count} outputs within {timeout:.0f} s")
-    return stamps
+    return list(stamps.values())
 
 
 def throughput(deployment: Deployment, module: str, records: list[bytes]) -> float:
@@ -153,11 +177,13 @@ def latency(
 
 def _latencies(consumer: KafkaConsumer, timeout_ms: int) -> list[float]:
     now = time.time()
-    sent = (
-        json.loads(r.value)["extra"].get("bench_sent")
+    values = (
+        json.loads(r.value)
         for records in consumer.poll(timeout_ms=timeout_ms).values()
         for r in records
     )
+    # copydesk keeps unknown input fields under "extra"; the passthrough forwards the input.
+    sent = (v.get("extra", v).get("bench_sent") for v in values)
     return [(now - s) * 1000 for s in sent if s is not None]
 
 
@@ -179,12 +205,18 @@ def main() -> None:
             rates["copydesk"] = throughput(work, "streams", records)
             load = rates["copydesk"] / 2
             delays["copydesk"] = latency(work, corpus, load, args.latency_seconds, args.articles)
-            done = args.articles + len(delays["copydesk"])
+            processing = {
+                (stage, q): work.processing_quantile(stage, q)
+                for stage in ("strip", "flag")
+                for q in (0.5, 0.99)
+            }
+            done = work.cleaned()
             more = max(args.rss_articles - done, 0)
-            consumer = work.consumer()
             work.produce(next(corpus).record() for _ in range(more))
-            wait_outputs(consumer, done + more, timeout=more / 20 + 120)
-            consumer.close()
+            deadline = time.monotonic() + more / 20 + 120
+            while work.cleaned() < done + more and time.monotonic() < deadline:
+                time.sleep(2)
+            done = work.cleaned()
             rss = work.rss_bytes()
         finally:
             work.stop()
@@ -211,7 +243,13 @@ def main() -> None:
         f"\nlatency: send to a consumer's receipt of the output, at half copydesk's rate, "
         f"{len(delays['copydesk']):,} articles each"
     )
-    print(f"copydesk worker resident memory after {done + more:,} articles: {rss / 2**20:,.0f} MiB")
+    for stage in ("strip", "flag"):
+        p50, p99 = (processing[stage, q] * 1000 for q in (0.5, 0.99))
+        print(
+            f"copydesk's own processing per article, {stage} stage: "
+            f"p50 <= {p50:g} ms, p99 <= {p99:g} ms"
+        )
+    print(f"copydesk worker resident memory after {done:,} articles: {rss / 2**20:,.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ delivery, and the duplicate index comes back from its changelog."""
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import time
@@ -23,13 +24,13 @@ from tests.integration.conftest import (
     wait_for,
 )
 
-pytestmark = pytest.mark.integration
-
-# The issue asks for 20,000. Measured here (2 cores shared by both workers, the broker and this
-# test): 20,000 took 200 s end to end (about 105 articles/s through both stages), past the 3
-# minutes allowed; 6,000 take 75-100 s and still give a third of the stream before the kill and
-# about 4,000 articles (with the copies) through the takeover and the replacement's rebalance.
-ARTICLES = 6_000
+# 6,000 by default: 75-100 s here (2 cores shared by both workers, the broker and this test),
+# with a third of the stream before the kill and about 4,000 articles (with the copies) through
+# the takeover and the replacement's rebalance. COPYDESK_CRASH_ARTICLES=20000 runs the full-size
+# stream (README, "Delivery guarantees": measured result); it takes about four minutes more,
+# which `make test` does not spend on every run.
+ARTICLES = int(os.environ.get("COPYDESK_CRASH_ARTICLES", "6000"))
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300 + ARTICLES // 25)]
 COPIES = 100  # exact copies, sent after the kill, of articles cleaned before it
 PARTITIONS = 2
 
@@ -106,7 +107,9 @@ def test_kill_9_of_the_flag_owner_mid_stream_loses_nothing(deployment: Deploymen
             # Mid-stream: 60% is on the topic when the kill comes, the rest follows it.
             head = ARTICLES * 6 // 10
             send(originals[:head], 0)
-            clean.wait(lambda r: len(r) >= ARTICLES // 3, 120, "a third of the outputs")
+            clean.wait(
+                lambda r: len(r) >= ARTICLES // 3, 120 + ARTICLES / 50, "a third of the outputs"
+            )
             cleaned_before_kill = sorted(clean.ids())
             owner = owner_of(stripped, workers)
             assert owner is not None
@@ -130,7 +133,11 @@ def test_kill_9_of_the_flag_owner_mid_stream_loses_nothing(deployment: Deploymen
             # The replacement joins: one more rebalance while the stream is still flowing.
             workers.append(spawn_worker(deployment))
             expected = {a["id"] for a in originals} | {c["id"] for c in copies}
-            wait_for(lambda: expected <= clean.ids(), 150, "every article on the clean topic")
+            wait_for(
+                lambda: expected <= clean.ids(),
+                150 + ARTICLES / 50,
+                "every article on the clean topic",
+            )
             finished = time.monotonic() - killed_at
             records = clean.snapshot()
         assert sorted(w.process.poll() is None for w in workers) == [False, True, True]
