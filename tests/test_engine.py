@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from rules.engine import Engine, Limits
 from rules.records import ArticleIn
 from rules.state import MemoryStore
@@ -85,8 +87,12 @@ def test_a_huge_body_is_truncated_with_a_finding() -> None:
     assert out.findings[0].evidence == {"chars": 5000, "limit": 100}
 
 
-def test_a_regex_past_its_time_budget_becomes_a_finding_not_a_hang() -> None:
-    engine = engine_for(rule("line-pattern", id="slow", patterns=[r"^(a|aa)+$"]))
+@pytest.mark.parametrize(
+    "pattern",
+    [r"^(a|aa)+$", r"(a|aa)+c"],  # tried at line starts; scanned over the text
+)
+def test_a_regex_past_its_time_budget_becomes_a_finding_not_a_hang(pattern: str) -> None:
+    engine = engine_for(rule("line-pattern", id="slow", patterns=[pattern]))
     engine = Engine(engine.ruleset, Limits(regex_timeout_seconds=0.01))
     out = engine.process(article("a" * 3000 + "b\nkeep me"), MemoryStore())
     assert out.text == "a" * 3000 + "b\nkeep me"

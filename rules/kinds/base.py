@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
@@ -101,22 +101,25 @@ class LineSearch:
             regex.compile(p, flags | regex.MULTILINE) for p in floating if not _TEXT_ENDS.search(p)
         ]
 
-    def search(self, line: str, timeout: float) -> str | None:
+    def search(self, line: str, budget: Callable[[], float]) -> str | None:
         """The leftmost match in one line (of those starting at the same place, the first
-        pattern's); None if no pattern matches."""
+        pattern's); None if no pattern matches. ``budget()`` gives the seconds left for regex
+        work (``Context.regex_budget``), read anew for each call."""
         best: regex.Match[str] | None = None
         for pattern, anchored in self._each:
             if anchored:
-                found = pattern.match(line, timeout=timeout)
+                found = pattern.match(line, timeout=budget())
             else:
-                found = pattern.search(line, timeout=timeout)
+                found = pattern.search(line, timeout=budget())
             if found is not None and (best is None or found.start() < best.start()):
                 best = found
                 if best.start() == 0:
                     break  # nothing starts further left
         return None if best is None else str(best.group(0))
 
-    def matching_lines(self, text: str, lines: Sequence[Line], timeout: float) -> dict[int, str]:
+    def matching_lines(
+        self, text: str, lines: Sequence[Line], budget: Callable[[], float]
+    ) -> dict[int, str]:
         """``search`` over ``lines`` (lines of ``text``, in order): line index -> matched text.
 
         A match inside a line is also a match of the multi-line scan, at the same place or
@@ -127,18 +130,20 @@ class LineSearch:
         found: set[int] = set()
         for n, line in enumerate(lines):
             if (
-                self._anchored is not None and self._anchored.match(line.text, timeout=timeout)
-            ) or (self._per_line is not None and self._per_line.search(line.text, timeout=timeout)):
+                self._anchored is not None and self._anchored.match(line.text, timeout=budget())
+            ) or (
+                self._per_line is not None and self._per_line.search(line.text, timeout=budget())
+            ):
                 found.add(n)
         starts = [line.start for line in lines]
         for pattern in self._scans:
-            for match in pattern.finditer(text, starts[0], lines[-1].end, timeout=timeout):
+            for match in pattern.finditer(text, starts[0], lines[-1].end, timeout=budget()):
                 first = bisect_right(starts, match.start()) - 1
                 last = bisect_right(starts, max(match.end() - 1, match.start())) - 1
                 found.update(range(max(first, 0), last + 1))
         matched = {}
         for n in sorted(found):
-            text_found = self.search(lines[n].text, timeout)
+            text_found = self.search(lines[n].text, budget)
             if text_found is not None:
                 matched[lines[n].index] = text_found
         return matched

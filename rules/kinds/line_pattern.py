@@ -76,7 +76,7 @@ class LinePatternRule(Rule):
     def _matches(self, text: str, candidates: list[Line], ctx: Context) -> dict[int, str]:
         """Line index -> matched text, for the candidate lines that match."""
         if self._regex is not None:
-            return self._regex.matching_lines(text, candidates, ctx.regex_budget())
+            return self._regex.matching_lines(text, candidates, ctx.regex_budget)
         found = {}
         for line in candidates:
             norm = normalise_line(line.text, self.spec.ignore_case)
