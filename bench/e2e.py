@@ -239,9 +239,12 @@ def main() -> None:
             f"| {label} | {rates[name]:,.0f} | {ratio} | {p[49]:.0f} ms | {p[94]:.0f} ms |"
             f" {p[98]:.0f} ms |"
         )
+    sent = int(load * args.latency_seconds)
     print(
-        f"\nlatency: send to a consumer's receipt of the output, at half copydesk's rate, "
-        f"{len(delays['copydesk']):,} articles each"
+        f"\nlatency: send to a consumer's receipt of the output, at half copydesk's rate; "
+        f"of {sent:,} articles sent to each, received within 60 s of the last send: "
+        + ", ".join(f"{name} {len(delays[name]):,}" for name in ("passthrough", "copydesk"))
+        + " (quantiles over those received: they understate when some are missing)"
     )
     for stage in ("strip", "flag"):
         p50, p99 = (processing[stage, q] * 1000 for q in (0.5, 0.99))
