@@ -14,6 +14,18 @@ from streams.broker import LocalBroker, start_broker
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
+# A valid rule as it stands in a pack's `rules:` list; tests break it one field at a time.
+SHARE_PROMPT_RULE = """\
+  - id: share-prompt
+    kind: line-pattern
+    message: Share prompt removed
+    description: Share prompts.
+    patterns: ['^share this$']
+    examples:
+      trigger: ["share this\\nbody"]
+      ignore: ["body"]
+"""
+
 # The property tests assert behaviour, not speed: on a loaded 2-core CI machine Hypothesis'
 # timing checks (per-example deadline, slow input generation) fail for no fault of the code.
 settings.register_profile("copydesk", deadline=None, suppress_health_check=[HealthCheck.too_slow])

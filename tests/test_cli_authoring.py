@@ -8,19 +8,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from streams.cli import main
+from tests.conftest import SHARE_PROMPT_RULE
 
-PACK = """\
-pack: mine
-rules:
-  - id: share-prompt
-    kind: line-pattern
-    message: Share prompt removed
-    description: Share prompts.
-    patterns: ['^share this$']
-    examples:
-      trigger: ["share this\\nbody"]
-      ignore: ["body"]
-"""
+PACK = "pack: mine\nrules:\n" + SHARE_PROMPT_RULE
 
 
 def run(*args: str) -> tuple[int, str]:

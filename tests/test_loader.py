@@ -8,17 +8,7 @@ from pathlib import Path
 import pytest
 
 from rules.loader import MAX_PACK_BYTES, PackError, load_rules
-
-GOOD_RULE = """\
-  - id: share-prompt
-    kind: line-pattern
-    message: Share prompt removed
-    description: Share prompts.
-    patterns: ['^share this$']
-    examples:
-      trigger: ["share this\\nbody"]
-      ignore: ["body"]
-"""
+from tests.conftest import SHARE_PROMPT_RULE
 
 
 def write(tmp_path: Path, text: str, name: str = "pack.yaml") -> Path:
@@ -34,7 +24,9 @@ def problems(*paths: Path) -> list[str]:
 
 
 def test_a_good_pack_loads(tmp_path: Path) -> None:
-    ruleset = load_rules([write(tmp_path, "pack: mine\nrules:\n" + GOOD_RULE)], builtin=False)
+    ruleset = load_rules(
+        [write(tmp_path, "pack: mine\nrules:\n" + SHARE_PROMPT_RULE)], builtin=False
+    )
     assert [r.id for r in ruleset.rules] == ["share-prompt"]
 
 
@@ -47,52 +39,55 @@ def test_a_good_pack_loads(tmp_path: Path) -> None:
             id="yaml-syntax",
         ),
         pytest.param(
-            "pack: mine\nrules:\n" + GOOD_RULE.replace("kind: line-pattern", "kind: line-regex"),
+            "pack: mine\nrules:\n"
+            + SHARE_PROMPT_RULE.replace("kind: line-pattern", "kind: line-regex"),
             "pack.yaml:3:5: share-prompt: unknown rule kind 'line-regex'; known kinds:",
             id="unknown-kind",
         ),
         pytest.param(
-            "pack: mine\nrules:\n" + GOOD_RULE.replace("    message: Share prompt removed\n", ""),
+            "pack: mine\nrules:\n"
+            + SHARE_PROMPT_RULE.replace("    message: Share prompt removed\n", ""),
             "pack.yaml:3:5: share-prompt: missing required field `message`",
             id="missing-field",
         ),
         pytest.param(
-            "pack: mine\nrules:\n" + GOOD_RULE.replace("patterns:", "pattern:"),
+            "pack: mine\nrules:\n" + SHARE_PROMPT_RULE.replace("patterns:", "pattern:"),
             "pack.yaml:7:5: share-prompt: unknown field `pattern` (did you mean `patterns`?)",
             id="typo-field",
         ),
         pytest.param(
-            "pack: mine\nrules:\n" + GOOD_RULE.replace("id: share-prompt", "id: Share_Prompt"),
+            "pack: mine\nrules:\n"
+            + SHARE_PROMPT_RULE.replace("id: share-prompt", "id: Share_Prompt"),
             "pack.yaml:3:9: Share_Prompt: `rules[0].id` must be kebab-case",
             id="bad-id",
         ),
         pytest.param(
-            "pack: mine\nrules:\n" + GOOD_RULE.replace("'^share this$'", "'share (this'"),
+            "pack: mine\nrules:\n" + SHARE_PROMPT_RULE.replace("'^share this$'", "'share (this'"),
             "pack.yaml:7:16: share-prompt: `rules[0].patterns[0]`: invalid regex 'share (this'",
             id="bad-regex",
         ),
         pytest.param(
             "pack: mine\nrules:\n"
-            + GOOD_RULE.replace("    kind:", "    severity: fatal\n    kind:"),
+            + SHARE_PROMPT_RULE.replace("    kind:", "    severity: fatal\n    kind:"),
             "pack.yaml:4:15: share-prompt: `rules[0].severity` must be one of 'info', 'warning' or"
             " 'error', got 'fatal'",
             id="bad-severity",
         ),
         pytest.param(
-            "pack: mine\nrules:\n" + GOOD_RULE.replace('ignore: ["body"]', "ignore: []"),
+            "pack: mine\nrules:\n" + SHARE_PROMPT_RULE.replace('ignore: ["body"]', "ignore: []"),
             "pack.yaml:10:15: share-prompt: `rules[0].examples.ignore`: List should have at least"
             " 1 item",
             id="no-negative-example",
         ),
         pytest.param(
             "pack: mine\nrules:\n"
-            + GOOD_RULE.replace("    message:", "    within: -3\n    message:"),
+            + SHARE_PROMPT_RULE.replace("    message:", "    within: -3\n    message:"),
             "pack.yaml:5:13: share-prompt: `rules[0].within`: Input should be greater than or"
             " equal to 1",
             id="out-of-range",
         ),
         pytest.param(
-            "pack: mine\nrules:\n" + GOOD_RULE + "    kind: line-pattern\n",
+            "pack: mine\nrules:\n" + SHARE_PROMPT_RULE + "    kind: line-pattern\n",
             "pack.yaml:11:5: key `kind` appears twice in this mapping",
             id="duplicate-key",
         ),
@@ -123,8 +118,8 @@ def test_every_problem_in_every_pack_is_reported_at_once(tmp_path: Path) -> None
     one = write(
         tmp_path,
         "pack: one\nrules:\n"
-        + GOOD_RULE.replace("kind: line-pattern", "kind: nope")
-        + GOOD_RULE.replace("id: share-prompt", "id: other").replace(
+        + SHARE_PROMPT_RULE.replace("kind: line-pattern", "kind: nope")
+        + SHARE_PROMPT_RULE.replace("id: share-prompt", "id: other").replace(
             "    message: Share prompt removed\n", ""
         ),
         "one.yaml",
@@ -139,8 +134,8 @@ def test_every_problem_in_every_pack_is_reported_at_once(tmp_path: Path) -> None
 
 
 def test_a_rule_id_used_in_two_packs_is_refused_where_it_is_redefined(tmp_path: Path) -> None:
-    first = write(tmp_path, "pack: one\nrules:\n" + GOOD_RULE, "a.yaml")
-    second = write(tmp_path, "pack: two\n\nrules:\n" + GOOD_RULE, "b.yaml")
+    first = write(tmp_path, "pack: one\nrules:\n" + SHARE_PROMPT_RULE, "a.yaml")
+    second = write(tmp_path, "pack: two\n\nrules:\n" + SHARE_PROMPT_RULE, "b.yaml")
     found = problems(first, second)
     assert found == [
         f"{second}:4:9: share-prompt: duplicate rule id (first defined at {first}:3:9)"
@@ -172,15 +167,19 @@ def test_a_missing_pack_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
 
 
 def test_a_folder_loads_its_yaml_files_in_name_order(tmp_path: Path) -> None:
-    write(tmp_path, "pack: b\nrules:\n" + GOOD_RULE.replace("share-prompt", "second"), "b.yaml")
-    write(tmp_path, "pack: a\nrules:\n" + GOOD_RULE, "a.yml")
+    write(
+        tmp_path,
+        "pack: b\nrules:\n" + SHARE_PROMPT_RULE.replace("share-prompt", "second"),
+        "b.yaml",
+    )
+    write(tmp_path, "pack: a\nrules:\n" + SHARE_PROMPT_RULE, "a.yml")
     write(tmp_path, "not a pack", "notes.txt")
     ruleset = load_rules([tmp_path], builtin=False)
     assert [r.id for r in ruleset.rules] == ["share-prompt", "second"]
 
 
 def test_rules_version_follows_content_not_formatting(tmp_path: Path) -> None:
-    base = "pack: mine\nrules:\n" + GOOD_RULE
+    base = "pack: mine\nrules:\n" + SHARE_PROMPT_RULE
     v1 = load_rules([write(tmp_path, base, "a.yaml")], builtin=False).version
     v2 = load_rules(
         [write(tmp_path, "# a comment\n" + base + "\n\n", "b.yaml")], builtin=False

@@ -187,19 +187,12 @@ def test_dashboards_and_alerts_query_a_live_worker(
 def test_promtool_accepts_the_alert_rules(prometheus_binary: str) -> None:
     if PROMTOOL_BIN is None:
         pytest.skip("SKIPPED LOUDLY: `promtool` is missing although `prometheus` is installed")
-    result = subprocess.run(
-        [PROMTOOL_BIN, "check", "rules", str(PROMETHEUS / "alerts.yml")],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    result = subprocess.run(
-        [PROMTOOL_BIN, "check", "config", str(PROMETHEUS / "prometheus.yml")],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    for check, path in (("rules", "alerts.yml"), ("config", "prometheus.yml")):
+        result = subprocess.run(
+            [PROMTOOL_BIN, "check", check, str(PROMETHEUS / path)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
