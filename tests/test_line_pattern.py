@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import regex
 
-from rules.kinds.base import LineSearch, anchored_at_start, any_of
+from rules.kinds.base import any_of
 from rules.kinds.line_pattern import LinePatternSpec
+from rules.line_search import LineSearch, anchored_at_start
 from rules.lines import split_lines
 from rules.loader import load_rules
 from rules.records import ArticleIn

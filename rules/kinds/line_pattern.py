@@ -15,12 +15,12 @@ from rules.kinds.base import (
     Context,
     Cut,
     Document,
-    LineSearch,
     RegexPattern,
     Rule,
     RuleSpec,
     Stage,
 )
+from rules.line_search import LineSearch
 from rules.lines import Line, block_cut, runs
 
 
