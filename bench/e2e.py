@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -33,8 +32,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from bench.common import aeb_pages
 from bench.corpus import Article, stream
 from streams.broker import LocalBroker, free_port, start_broker
-from streams.demo import read_metrics, stop_worker, wait_until_serving
-from streams.feed import ensure_topics
+from streams.demo import read_metrics, start_worker, stop_worker, wait_until_serving
 
 PARTITIONS = 2
 
@@ -43,22 +41,13 @@ class Deployment:
     """Fresh topic names and consumer group on the broker, for one worker."""
 
     def __init__(self, broker: LocalBroker, tmp: Path, name: str) -> None:
-        run = f"{name}-{uuid.uuid4().hex[:6]}"
         self.broker, self.tmp = broker, tmp
         self.env = {
-            **broker.worker_env(),
-            "COPYDESK_APP_ID": f"bench-{run}",
-            "COPYDESK_TOPIC_PARTITIONS": str(PARTITIONS),
-            "COPYDESK_DATA_DIR": str(tmp / f"state-{run}"),
+            **broker.isolated_env(f"bench-{name}-{uuid.uuid4().hex[:6]}", PARTITIONS),
+            "COPYDESK_DATA_DIR": str(tmp / f"state-{name}"),
             "COPYDESK_WEB_PORT": str(free_port()),
             "COPYDESK_WEB_HOST": "127.0.0.1",
-            **{
-                f"COPYDESK_TOPIC_{t.upper()}": f"{t}-{run}"
-                for t in ("raw", "clean", "findings", "dlq", "stripped")
-            },
         }
-        topics = [self.env[f"COPYDESK_TOPIC_{t}"] for t in ("RAW", "CLEAN", "FINDINGS", "DLQ")]
-        ensure_topics(broker.bootstrap, topics, PARTITIONS)
         self.raw, self.clean = self.env["COPYDESK_TOPIC_RAW"], self.env["COPYDESK_TOPIC_CLEAN"]
         self.worker: subprocess.Popen[bytes] | None = None
 
@@ -69,18 +58,10 @@ class Deployment:
         producer.flush()
         producer.close()
 
-    def start(self, module: str) -> None:
-        """Start ``python -m module`` (``streams`` runs ``streams worker``) and wait for its web
-        port."""
-        command = [sys.executable, "-m", module, *(["worker"] if module == "streams" else [])]
+    def start(self, *command: str) -> None:
+        """Start ``python -m <command>`` and wait for its web port."""
         with (self.tmp / f"{self.env['COPYDESK_APP_ID']}.log").open("ab") as log:
-            self.worker = subprocess.Popen(
-                command,
-                env={**os.environ, **self.env},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            self.worker = start_worker(self.env, log, command)
         wait_until_serving(self.worker, int(self.env["COPYDESK_WEB_PORT"]))
 
     def stop(self) -> None:
@@ -138,11 +119,11 @@ def wait_outputs(consumer: KafkaConsumer, count: int, timeout: float) -> list[fl
     return list(stamps.values())
 
 
-def throughput(deployment: Deployment, module: str, records: list[bytes]) -> float:
+def throughput(deployment: Deployment, command: tuple[str, ...], records: list[bytes]) -> float:
     """Articles/s between the first and the last output, with the input loaded beforehand."""
     deployment.produce(iter(records))
     consumer = deployment.consumer()
-    deployment.start(module)
+    deployment.start(*command)
     stamps = wait_outputs(consumer, len(records), timeout=len(records) / 20 + 120)
     consumer.close()
     return (len(records) - 1) / max(max(stamps) - min(stamps), 1e-9)
@@ -202,7 +183,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, start_broker(log=Path(tmp) / "broker.log") as b:
         work = Deployment(b, Path(tmp), "copydesk")
         try:
-            rates["copydesk"] = throughput(work, "streams", records)
+            rates["copydesk"] = throughput(work, ("streams", "worker"), records)
             load = rates["copydesk"] / 2
             delays["copydesk"] = latency(work, corpus, load, args.latency_seconds, args.articles)
             processing = {
@@ -222,7 +203,7 @@ def main() -> None:
             work.stop()
         base = Deployment(b, Path(tmp), "passthrough")
         try:
-            rates["passthrough"] = throughput(base, "bench.passthrough", records)
+            rates["passthrough"] = throughput(base, ("bench.passthrough",), records)
             delays["passthrough"] = latency(base, corpus, load, args.latency_seconds, args.articles)
         finally:
             base.stop()

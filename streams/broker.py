@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
 
+from streams.feed import ensure_topics
+
 
 class BrokerUnavailableError(RuntimeError):
     pass
@@ -80,6 +82,23 @@ class LocalBroker:
         """Environment for a copydesk worker on this broker. Tansu answers ListOffsets(latest)
         wrongly for multi-record batches, which trips Faust's table-recovery consistency check."""
         return {"COPYDESK_BROKER": self.url, "COPYDESK_RECOVERY_CONSISTENCY_CHECK": "false"}
+
+    def isolated_env(self, app_id: str, partitions: int) -> dict[str, str]:
+        """Environment for workers that share this broker with others (tests, benchmarks): an
+        app id (so a consumer group) and topic names of their own, suffixed by ``app_id``, the
+        topics created with ``partitions`` (the worker declares its stripped topic itself)."""
+        env = {
+            **self.worker_env(),
+            "COPYDESK_APP_ID": app_id,
+            "COPYDESK_TOPIC_PARTITIONS": str(partitions),
+            **{
+                f"COPYDESK_TOPIC_{topic.upper()}": f"{topic}-{app_id}"
+                for topic in ("raw", "clean", "findings", "dlq", "stripped")
+            },
+        }
+        created = [env[f"COPYDESK_TOPIC_{t}"] for t in ("RAW", "CLEAN", "FINDINGS", "DLQ")]
+        ensure_topics(self.bootstrap, created, partitions)
+        return env
 
     def __enter__(self) -> LocalBroker:
         return self

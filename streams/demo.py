@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
@@ -77,9 +78,12 @@ def summary_lines(
     return lines
 
 
-def start_worker(env: dict[str, str], log: IO[bytes]) -> subprocess.Popen[bytes]:
+def start_worker(
+    env: dict[str, str], log: IO[bytes], command: Sequence[str] = ("streams", "worker")
+) -> subprocess.Popen[bytes]:
+    """``python -m <command>`` (a copydesk worker unless told otherwise) with ``env`` added."""
     return subprocess.Popen(
-        [sys.executable, "-m", "streams", "worker"],
+        [sys.executable, "-m", *command],
         env={**os.environ, **env},
         stdout=log,
         stderr=subprocess.STDOUT,

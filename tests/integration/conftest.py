@@ -19,7 +19,6 @@ from kafka import KafkaConsumer
 
 from streams.broker import LocalBroker, free_port
 from streams.demo import start_worker, stop_worker, wait_until_serving
-from streams.feed import ensure_topics
 
 pytestmark = pytest.mark.integration
 
@@ -67,20 +66,7 @@ def deployment(broker: LocalBroker, tmp_path: Path) -> Deployment:
 
 def make_deployment(broker: LocalBroker, tmp_path: Path) -> Deployment:
     """A deployment with fresh topic names and group on ``broker``; its topics created."""
-    run = uuid.uuid4().hex[:8]
-    env = {
-        **broker.worker_env(),
-        "COPYDESK_APP_ID": f"copydesk-test-{run}",
-        "COPYDESK_TOPIC_RAW": f"raw-{run}",
-        "COPYDESK_TOPIC_CLEAN": f"clean-{run}",
-        "COPYDESK_TOPIC_FINDINGS": f"findings-{run}",
-        "COPYDESK_TOPIC_DLQ": f"dlq-{run}",
-        "COPYDESK_TOPIC_STRIPPED": f"stripped-{run}",
-        "COPYDESK_TOPIC_PARTITIONS": "2",
-    }
-    # The worker declares its one-partition stripped topic itself.
-    topics = [env[f"COPYDESK_TOPIC_{name}"] for name in ("RAW", "CLEAN", "FINDINGS", "DLQ")]
-    ensure_topics(broker.bootstrap, topics, 2)
+    env = broker.isolated_env(f"copydesk-test-{uuid.uuid4().hex[:8]}", partitions=2)
     return Deployment(broker, env, tmp_path)
 
 
