@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from statistics import mean
 
+from rules.kinds.duplicates import NAMESPACE
+from rules.state import MemoryStore
+
 SHARED = Path(os.environ.get("COPYDESK_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 AEB = SHARED / "data" / "aeb"
 
@@ -73,3 +76,8 @@ def average(scores: list[Score]) -> Score:
         mean(s.recall for s in scores),
         mean(s.f1 for s in scores),
     )
+
+
+def index_bytes(store: MemoryStore) -> int:
+    """Bytes the duplicate index holds in ``store``, keys included."""
+    return sum(len(k) + len(v) for (namespace, k), v in store.items() if namespace == NAMESPACE)

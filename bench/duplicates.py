@@ -24,10 +24,9 @@ from datetime import UTC, datetime
 
 from datasketch import MinHash, MinHashLSH
 
-from bench.common import SHARED, Page, aeb_pages, require
+from bench.common import SHARED, Page, aeb_pages, index_bytes, require
 from rules.engine import Engine
 from rules.fingerprint import sentence_similarity, sketch, split_sentences, words
-from rules.kinds.duplicates import NAMESPACE
 from rules.loader import RuleSet, load_rules
 from rules.records import ArticleIn
 from rules.schema import Pack
@@ -226,8 +225,7 @@ def throughput_and_state(pages: list[Page]) -> tuple[float, float]:
     for article in articles:
         engine.process(article, store)
     rate = len(articles) / (time.perf_counter() - started)
-    stored = sum(len(k) + len(v) for (ns, k), v in store.items() if ns == NAMESPACE)
-    return rate, stored / len(articles)
+    return rate, index_bytes(store) / len(articles)
 
 
 def main() -> None:

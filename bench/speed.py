@@ -25,11 +25,10 @@ from pathlib import Path
 import trafilatura
 from datasketch import MinHash, MinHashLSH
 
-from bench.common import aeb_pages
+from bench.common import aeb_pages, index_bytes
 from bench.corpus import Article, stream
 from rules.engine import Engine
 from rules.fingerprint import words
-from rules.kinds.duplicates import NAMESPACE
 from rules.loader import RuleSet, builtin_pack_paths, load_rules
 from rules.records import ArticleIn
 from rules.state import MemoryStore
@@ -132,8 +131,8 @@ def main() -> None:
     peer = datasketch_rate(articles)
     row("datasketch MinHashLSH 14x8 (datatrove defaults)", peer)
     row("copydesk duplicates pack", dup_rate, peer, "vs datasketch; adds paraphrase")
-    stored = sum(len(k) + len(v) for (ns, k), v in dup_store.items() if ns == NAMESPACE)
-    print(f"\nstate: {stored / len(articles):,.0f} bytes per remembered article (keys included)")
+    per_article = index_bytes(dup_store) / len(articles)
+    print(f"\nstate: {per_article:,.0f} bytes per remembered article (keys included)")
 
     html = [(p.id, p.url, p.html()) for p in pages]
     html_articles = [ArticleIn(id=i, url=u, html=h) for i, u, h in html]
