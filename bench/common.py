@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from statistics import mean
 
-from rules.kinds.duplicates import NAMESPACE
+from rules.duplicate_index import NAMESPACE, DuplicateIndex
 from rules.state import MemoryStore
 
 SHARED = Path(os.environ.get("COPYDESK_SHARED", Path(__file__).resolve().parents[2] / "shared"))
@@ -78,6 +78,9 @@ def average(scores: list[Score]) -> Score:
     )
 
 
-def index_bytes(store: MemoryStore) -> int:
-    """Bytes the duplicate index holds in ``store``, keys included."""
-    return sum(len(k) + len(v) for (namespace, k), v in store.items() if namespace == NAMESPACE)
+def index_bytes(store: MemoryStore) -> tuple[int, int]:
+    """Bytes the duplicate index holds: in ``store`` (keys included), and in memory for its
+    buckets once rebuilt from the store."""
+    stored = sum(len(k) + len(v) for (namespace, k), v in store.items() if namespace == NAMESPACE)
+    buckets = DuplicateIndex(store, window=float("inf"), bucket_size=1).bucket_bytes()
+    return stored, buckets

@@ -131,8 +131,11 @@ def main() -> None:
     peer = datasketch_rate(articles)
     row("datasketch MinHashLSH 14x8 (datatrove defaults)", peer)
     row("copydesk duplicates pack", dup_rate, peer, "vs datasketch; adds paraphrase")
-    per_article = index_bytes(dup_store) / len(articles)
-    print(f"\nstate: {per_article:,.0f} bytes per remembered article (keys included)")
+    stored, buckets = index_bytes(dup_store)
+    print(
+        f"\nstate: {stored / len(articles):,.0f} bytes per remembered article in the store (keys"
+        f" included), {buckets / len(articles):,.0f} in memory for its buckets"
+    )
 
     html = [(p.id, p.url, p.html()) for p in pages]
     html_articles = [ArticleIn(id=i, url=u, html=h) for i, u, h in html]

@@ -8,10 +8,11 @@
   so words, so chance collisions barely move the score: accuracy on MSRP is the same as with
   16-bit hashes), not enough to rebuild the text;
 - the identity the flags report (id, source, url, time; the key is derived from id and url),
-  and the sources it credits as its author (for the missing-attribution rule).
-
-The full MinHash signature (for LSH banding) and the anchor terms (for paraphrase candidate
-retrieval) are computed from the text when an article arrives and are not stored here.
+  and the sources it credits as its author (for the missing-attribution rule);
+- ``buckets``: the 32-bit keys of the index buckets the article is in (its exact hash, its LSH
+  bands, its anchor terms), from which the in-memory bucket index is rebuilt
+  (``rules.duplicate_index``). The full MinHash signature and the anchor terms themselves are
+  computed from the text when an article arrives and are not stored.
 """
 
 from __future__ import annotations
@@ -244,13 +245,19 @@ class Fingerprint:
     exact: int
     minhash_bits: bytes
     sentences: tuple[SentenceSketch, ...]
+    buckets: tuple[int, ...]
 
     def encode(self) -> bytes:
-        out = bytearray()
+        # Time and buckets first: rebuilding the bucket index reads only those (``index_entry``).
+        out = bytearray(
+            struct.pack(
+                f"<IB{len(self.buckets)}I", int(self.published), len(self.buckets), *self.buckets
+            )
+        )
         for text in (self.id, self.source, self.url, self.credited):
             raw = text.encode()[:1024]
             out += struct.pack("<H", len(raw)) + raw
-        out += struct.pack("<IQH", int(self.published), self.exact, len(self.minhash_bits))
+        out += struct.pack("<QH", self.exact, len(self.minhash_bits))
         out += self.minhash_bits
         out += struct.pack("<B", len(self.sentences))
         for s in self.sentences:
@@ -258,16 +265,24 @@ class Fingerprint:
             out += bytes([*s.terms, *s.numbers])
         return bytes(out)
 
+    @staticmethod
+    def index_entry(raw: bytes) -> tuple[float, tuple[int, ...]]:
+        """The publication time and bucket keys of an encoded fingerprint, read without decoding
+        the rest."""
+        published, count = struct.unpack_from("<IB", raw)
+        return float(published), struct.unpack_from(f"<{count}I", raw, 5)
+
     @classmethod
     def decode(cls, raw: bytes) -> Fingerprint:
-        pos = 0
+        published, buckets = cls.index_entry(raw)
+        pos = 5 + 4 * len(buckets)
         texts = []
         for _ in range(4):
             (n,) = struct.unpack_from("<H", raw, pos)
             texts.append(raw[pos + 2 : pos + 2 + n].decode(errors="replace"))
             pos += 2 + n
-        published, exact, nbits = struct.unpack_from("<IQH", raw, pos)
-        pos += struct.calcsize("<IQH")
+        exact, nbits = struct.unpack_from("<QH", raw, pos)
+        pos += struct.calcsize("<QH")
         bits = raw[pos : pos + nbits]
         pos += nbits
         (count,) = struct.unpack_from("<B", raw, pos)
@@ -280,4 +295,4 @@ class Fingerprint:
             pos += nt + nn
             sentences.append(SentenceSketch(frozenset(values[:nt]), frozenset(values[nt:])))
         id_, source, url, credited = texts
-        return cls(id_, source, url, credited, float(published), exact, bits, tuple(sentences))
+        return cls(id_, source, url, credited, published, exact, bits, tuple(sentences), buckets)

@@ -11,6 +11,12 @@ from typing import Protocol
 
 
 class StateStore(Protocol):
+    @property
+    def generation(self) -> int:
+        """Changes when the content was replaced from outside (a worker's table recovered after a
+        rebalance): in-memory views derived from the store must then be rebuilt."""
+        ...
+
     def get(self, namespace: str, key: str) -> bytes | None: ...
 
     def put(self, namespace: str, key: str, value: bytes) -> None: ...
@@ -24,6 +30,8 @@ class StateStore(Protocol):
 
 class MemoryStore:
     """State in a dict; gone when the process ends."""
+
+    generation = 0  # only its user writes to it
 
     def __init__(self) -> None:
         self._data: dict[tuple[str, str], bytes] = {}
@@ -49,6 +57,8 @@ class MemoryStore:
 
 class SqliteStore:
     """State in a SQLite file, so that successive ``copydesk filter`` runs remember each other."""
+
+    generation = 0  # one process at a time: runs follow each other
 
     def __init__(self, path: Path) -> None:
         self._db = sqlite3.connect(path)

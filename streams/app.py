@@ -49,10 +49,11 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Any:
         create_table(app, "state", settings.topic_partitions, "Strip-stage rule state.")
     )
     flag_table = create_table(app, "flag-state", 1, "The duplicate index.")
+    flag_tables = TableStore(flag_table)
     # Counts the duplicate index for copydesk_state_entries/bytes{stage="flag"}; seeded from
     # the table's active partition (after recovery), re-seeded after each rebalance.
     flag_state = metrics.CountingStore(
-        TableStore(flag_table), "flag", lambda: [bytes(v) for v in flag_table.values()]
+        flag_tables, "flag", lambda: [bytes(v) for v in flag_table.values()]
     )
     rules = RulesWatcher(settings, engine)
     register_agents(app, topics, strip_state, flag_state, rules, settings)
@@ -84,6 +85,12 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Any:
         app.consumer.stop_flow()
 
     app.on_rebalance_complete.connect(hold_fetching_until_seeked)  # type: ignore[arg-type]
+
+    async def rebuild_derived_state(sender: Any, *args: Any, **kwargs: Any) -> None:
+        # Sent once the tables are recovered and before any event of the new assignment.
+        flag_tables.recovered()
+
+    app.on_rebalance_complete.connect(rebuild_derived_state)  # type: ignore[arg-type]
 
     @app.page("/metrics")
     async def prometheus_metrics(web: Any, request: Any) -> Any:

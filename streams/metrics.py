@@ -103,6 +103,10 @@ class CountingStore:
         self._bytes.set(sum(len(v) for v in values))
         self._seeded = True
 
+    @property
+    def generation(self) -> int:
+        return self._inner.generation
+
     def invalidate(self) -> None:
         self._seeded = False
         self._entries.set(0)

@@ -5,8 +5,9 @@ from that partition's store, so each table is co-partitioned with the topic its 
 
 - ``state`` (as many partitions as the raw topic): the strip stage's state (learned chrome),
   kept per partition;
-- ``flag-state`` (one partition, like the stripped topic): the duplicate index, which must see
-  every article.
+- ``flag-state`` (one partition, like the stripped topic): the duplicate index's fingerprints,
+  which must see every article (its buckets are rebuilt from them in memory, see
+  ``rules.duplicate_index``).
 
 After a restart or rebalance a worker gets both back from their changelog topics.
 """
@@ -20,6 +21,12 @@ from typing import Any
 class TableStore:
     def __init__(self, table: Any) -> None:
         self._table = table
+        self.generation = 0
+
+    def recovered(self) -> None:
+        """Called after a rebalance, once Faust has recovered the table: what this worker holds
+        may have changed, so views derived from it are rebuilt."""
+        self.generation += 1
 
     def get(self, namespace: str, key: str) -> bytes | None:
         value = self._table.get(f"{namespace}/{key}")

@@ -4,22 +4,28 @@ copies and rewrites are flagged with the earlier article named; same-topic stori
 from __future__ import annotations
 
 import json
+import random
 import re
+from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from rules.duplicate_index import NAMESPACE, SWEPT, DuplicateIndex, EpochBuckets, article_ref
 from rules.engine import Engine
 from rules.fingerprint import (
     Fingerprint,
     estimate_jaccard,
+    exact_hash,
     pack_nibbles,
     sentence_similarity,
     sketch,
+    words,
 )
-from rules.kinds.duplicates import NAMESPACE
+from rules.kinds.duplicates import DuplicatesSpec
+from rules.loader import load_rules
 from rules.records import ArticleIn, ArticleOut
 from rules.state import MemoryStore
 from tests.conftest import engine_for, rule
@@ -160,27 +166,101 @@ def test_expired_epochs_are_swept_from_the_store() -> None:
     assert len(epochs) <= 2
 
 
-def test_state_per_remembered_article_stays_under_one_kibibyte(builtin_engine: Engine) -> None:
-    store = MemoryStore()
+class CountingPuts(MemoryStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.puts: Counter[str] = Counter()
+
+    def put(self, namespace: str, key: str, value: bytes) -> None:
+        if key != SWEPT:
+            self.puts[namespace] += 1
+        super().put(namespace, key, value)
+
+
+def test_one_state_record_per_remembered_article_under_one_kibibyte(
+    builtin_engine: Engine,
+) -> None:
+    """One write (one changelog record in the worker) per article, whatever the number of LSH
+    bands and anchors: the buckets live in memory, derived from the fingerprints."""
+    store = CountingPuts()
     articles = [a for case in CASES.values() for a in case]
     for raw in articles:
         builtin_engine.process(load(raw), store)
-    stored = sum(len(k) + len(v) for (ns, k), v in store.items() if ns == NAMESPACE)
-    # Bucket values hold 6 bytes per article and bucket; keys are shared by the articles of a
-    # bucket, which these few unrelated articles rarely do, so each pays for its own keys here
-    # (the worst case: a stream of distinct articles).
-    fingerprints = [
-        v for (ns, k), v in store.items() if ns == NAMESPACE and re.match(r"\d+f", k) is not None
-    ]
-    assert len(fingerprints) == len(articles)
-    assert max(len(v) for v in fingerprints) < 1024
-    assert stored / len(articles) < 1024
+    records = {k: v for (ns, k), v in store.items() if ns == NAMESPACE and k != SWEPT}
+    assert store.puts[NAMESPACE] == len(records) == len(articles)
+    assert max(len(k) + len(v) for k, v in records.items()) < 1024
+    assert sum(len(k) + len(v) for k, v in records.items()) / len(articles) < 1024
+    buckets = DuplicateIndex(store, 7 * 86400, 32).bucket_bytes()
+    spec = DuplicatesSpec.model_validate(rule("duplicates"))
+    assert buckets / len(articles) <= 12 * (1 + spec.bands + spec.anchors)
+
+
+def test_a_redelivered_article_writes_nothing(builtin_engine: Engine) -> None:
+    store = CountingPuts()
+    article = load(CASES["near_copy"][0])
+    builtin_engine.process(article, store)
+    builtin_engine.process(article, store)
+    assert store.puts[NAMESPACE] == 1
+
+
+@pytest.mark.parametrize("case", ["near_copy", "paraphrase_uncredited"])
+def test_the_index_is_rebuilt_from_the_stored_fingerprints(
+    builtin_engine: Engine, case: str
+) -> None:
+    """What a worker taking over the duplicate index has: the fingerprints, recovered into its
+    table, and no buckets yet."""
+    original, later = (load(a) for a in CASES[case])
+    elsewhere = MemoryStore()
+    builtin_engine.process(original, elsewhere)
+    store = MemoryStore()
+    builtin_engine.process(load(CASES["market_wraps"][0]), store)  # its buckets are built now
+    for (namespace, key), value in elsewhere.items():
+        store.put(namespace, key, value)  # a changelog recovery, behind the rule's back
+    assert kinds(builtin_engine.process(later, store)) == []  # the index did not see it
+    store.generation = 1  # what the worker's table says after a rebalance
+    assert kinds(builtin_engine.process(later, store)) != []
+    fresh = Engine(load_rules())  # and a new engine (rules reloaded) on that store
+    assert kinds(fresh.process(later.model_copy(update={"id": "again"}), store)) != []
+
+
+def test_a_bucket_collision_is_not_an_exact_copy() -> None:
+    engine = engine_for(rule("duplicates", id="duplicates"))
+    article = load(CASES["near_copy"][0])
+    exact = exact_hash(words(article.text or ""))
+    store = MemoryStore()
+    assert article.published_at is not None
+    published = article.published_at.timestamp()
+    bucket = exact & 0x3FFFFFFF  # the exact-copy bucket of the article
+    other = Fingerprint("other", "", "", "", published, exact ^ 1 << 40, b"", (), (bucket,))
+    DuplicateIndex(store, 7 * 86400, 32).remember(article_ref("other-key"), other)
+    assert kinds(engine.process(article, store)) == []
+
+
+def test_bucket_lookups_see_the_latest_refs_across_merges() -> None:
+    """The in-memory buckets against a plain dict of lists, with merges every few additions."""
+    rng = random.Random(7)
+    held, model = EpochBuckets(merge_at=10), defaultdict(list)
+    for ref in range(400):
+        keys = rng.sample(range(30), 3)
+        held.add(keys, ref)
+        for key in keys:
+            model[key].append(ref)
+        for key in rng.sample(range(32), 4):
+            assert held.latest(key, 5) == model[key][-5:]
 
 
 def test_fingerprints_survive_encoding() -> None:
     sketches = (sketch("The council voted 5-2 on Tuesday to approve the bridge."),)
     fp = Fingerprint(
-        "id-1", "Harbor", "https://h.example/1", "Reuters|AFP", 1.7e9, 42, b"\x01" * 100, sketches
+        "id-1",
+        "Harbor",
+        "https://h.example/1",
+        "Reuters|AFP",
+        1.7e9,
+        42,
+        b"\x01" * 100,
+        sketches,
+        (7, 1 << 30 | 99, 0xFFFFFFFF),
     )
     assert Fingerprint.decode(fp.encode()) == fp
 

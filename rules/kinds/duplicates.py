@@ -12,26 +12,22 @@ window, naming the earlier article.
   best match in the candidate by content-word overlap (stems, with disagreeing figures
   penalised), and the article is flagged when enough of its sentences align.
 
-State (namespace ``duplicates``) is keyed by window epoch, so a whole epoch is dropped at once
-when it leaves the window. Per article it keeps one fingerprint (``rules.fingerprint``) and its
-6-byte ref in each of its index buckets; whether a candidate is earlier and inside the window
-is read from its fingerprint, which a candidate's check loads anyway.
+State: one fingerprint per remembered article in the state store, and buckets derived from
+the fingerprints in memory (``rules.duplicate_index``), so one article is one state write.
 """
 
 from __future__ import annotations
 
-import base64
-import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any, Literal
+from weakref import WeakKeyDictionary
 
-import xxhash
 from pydantic import Field, model_validator
 
+from rules.duplicate_index import DuplicateIndex, Entry, article_ref
 from rules.fingerprint import (
     MAX_SENTENCES,
     Fingerprint,
@@ -51,11 +47,7 @@ from rules.identity import article_key
 from rules.kinds.base import Context, Document, Hit, Rule, RuleSpec, Stage
 from rules.state import StateStore
 
-NAMESPACE = "duplicates"
 AUTHOR_CREDITS = ("dateline", "byline", "credit-line")  # a credit in the text cites, not signs
-REF_BYTES = 6
-# 48 bits: one chance in ~280 of any collision among a million articles in the window.
-REF_BITS = 8 * REF_BYTES
 
 
 class DuplicatesSpec(RuleSpec):
@@ -91,103 +83,30 @@ class DuplicatesSpec(RuleSpec):
         return DuplicatesRule(self)
 
 
-@dataclass(frozen=True)
-class Entry:
-    epoch: int  # of the bucket it was found in, which is the epoch of its fingerprint
-    ref: int
+def _bucket(kind: int, value: int) -> int:
+    """A 32-bit bucket key: the kind (exact, band, anchor) in the top 2 bits, 30 bits of the
+    value's hash below."""
+    return kind << 30 | value & 0x3FFFFFFF
 
 
-def _epoch_of(key: str) -> int:
-    """Keys are the epoch number followed by a one-letter kind: ``2968b3f09c2aa10``."""
-    return int(re.match(r"\d+", key).group(0))  # type: ignore[union-attr]
-
-
-_KEY_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-
-
-def _short(value: int) -> str:
-    """30 bits of a hash for a bucket key, 5 characters. A collision only adds a candidate,
-    whose fingerprint check rejects it: at a million articles in the window, 2% of lookups."""
-    return "".join(_KEY_CHARS[(value >> shift) & 63] for shift in (0, 6, 12, 18, 24))
-
-
-def _ref_key(ref: int) -> str:
-    """An article's 48-bit ref in 8 characters."""
-    return base64.urlsafe_b64encode(ref.to_bytes(6, "big")).decode()
-
-
-def _ref(key: str) -> int:
-    return xxhash.xxh3_64_intdigest(key.encode()) >> (64 - REF_BITS)
-
-
-def _decode_refs(raw: bytes) -> list[int]:
-    return [int.from_bytes(raw[i : i + REF_BYTES], "little") for i in range(0, len(raw), REF_BYTES)]
-
-
-class Index:
-    """Buckets of article refs and the articles' fingerprints, in a state store, by window
-    epoch. A bucket keeps its ``bucket_size`` latest arrivals."""
-
-    def __init__(self, state: StateStore, window: float, bucket_size: int) -> None:
-        self.state = state
-        self.window = window
-        self.bucket_size = bucket_size
-
-    def epoch(self, when: float) -> int:
-        return int(when // self.window)
-
-    def entries(self, bucket: str, when: float) -> list[Entry]:
-        """The bucket's entries in the epoch of ``when`` and the one before."""
-        found: list[Entry] = []
-        for epoch in (self.epoch(when), self.epoch(when) - 1):
-            raw = self.state.get(NAMESPACE, f"{epoch}{bucket}")
-            if raw:
-                found.extend(Entry(epoch, ref) for ref in _decode_refs(raw))
-        return found
-
-    def add(self, bucket: str, entry: Entry) -> None:
-        key = f"{entry.epoch}{bucket}"
-        kept = [r for r in _decode_refs(self.state.get(NAMESPACE, key) or b"") if r != entry.ref]
-        kept = [*kept, entry.ref][-self.bucket_size :]
-        self.state.put(NAMESPACE, key, b"".join(r.to_bytes(REF_BYTES, "little") for r in kept))
-
-    def fingerprint(self, entry: Entry) -> Fingerprint | None:
-        raw = self.state.get(NAMESPACE, f"{entry.epoch}f{_ref_key(entry.ref)}")
-        return Fingerprint.decode(raw) if raw else None
-
-    def earlier(self, entry: Entry, when: float) -> Fingerprint | None:
-        """The entry's fingerprint if that article was published by ``when`` and at most a
-        window before it."""
-        found = self.fingerprint(entry)
-        if found is None or not 0 <= when - found.published <= self.window:
-            return None
-        return found
-
-    def remember(self, key: str, fingerprint: Fingerprint) -> None:
-        ref = _ref(key)
-        key = f"{self.epoch(fingerprint.published)}f{_ref_key(ref)}"
-        self.state.put(NAMESPACE, key, fingerprint.encode())
-
-    def sweep(self, when: float) -> int:
-        """Delete every epoch that has left the window; at most once per epoch."""
-        current = self.epoch(when)
-        marker = self.state.get(NAMESPACE, "swept")
-        if marker is not None and int(marker) >= current:
-            return 0
-        stale = [
-            key
-            for key in self.state.keys(NAMESPACE)
-            if key != "swept" and _epoch_of(key) < current - 1
-        ]
-        for key in stale:
-            self.state.delete(NAMESPACE, key)
-        self.state.put(NAMESPACE, "swept", str(current).encode())
-        return len(stale)
+EXACT, BAND, ANCHOR = 0, 1, 2
 
 
 class DuplicatesRule(Rule):
     stage = Stage.DUPLICATES
     spec: DuplicatesSpec
+
+    def __init__(self, spec: DuplicatesSpec) -> None:
+        super().__init__(spec)
+        # One index per state store it is run with: the worker's table, a filter run's file.
+        self._indexes: WeakKeyDictionary[StateStore, DuplicateIndex] = WeakKeyDictionary()
+
+    def _index(self, state: StateStore) -> DuplicateIndex:
+        index = self._indexes.get(state)
+        if index is None or index.generation != state.generation:
+            index = DuplicateIndex(state, self.spec.window_days * 86400, self.spec.bucket_size)
+            self._indexes[state] = index
+        return index
 
     def apply(self, doc: Document, ctx: Context) -> Iterator[Hit]:
         spec = self.spec
@@ -197,27 +116,25 @@ class DuplicatesRule(Rule):
         if len(tokens) < spec.min_words:
             return
         when = doc.event_time(ctx).timestamp()
-        index = Index(ctx.state, spec.window_days * 86400, spec.bucket_size)
+        index = self._index(ctx.state)
         index.sweep(when)
-        me = _ref(doc.key)
+        me = article_ref(doc.key)
         signature = minhash(tokens, spec.shingle, spec.bands * spec.rows, spec.seed)
         bits = pack_nibbles(signature)
         exact = exact_hash(tokens)
-        bands = band_hashes(signature, spec.bands, spec.rows)
+        bands = [_bucket(BAND, b) for b in band_hashes(signature, spec.bands, spec.rows)]
         mine = [
             (s, k)
             for s, k in ((s, sketch_words(sentence_words)) for s, sentence_words in sentences)
             if len(k.terms) >= 3
         ]
-        anchor_terms = anchors(text, [s for s, _ in sentences], spec.anchors)
-
-        def others(buckets: list[str]) -> list[Entry]:
-            return [e for b in buckets for e in index.entries(b, when) if e.ref != me]
-
+        anchor_terms = [
+            _bucket(ANCHOR, a) for a in anchors(text, [s for s, _ in sentences], spec.anchors)
+        ]
         hit = (
-            self._exact(index, others([f"x{_short(exact)}"]), when)
-            or self._near(index, others([f"b{_short(b)}" for b in bands]), bits, when)
-            or self._paraphrase(index, others([f"a{_short(a)}" for a in anchor_terms]), mine, when)
+            self._exact(index, index.candidates([_bucket(EXACT, exact)], when, me), exact, when)
+            or self._near(index, index.candidates(bands, when, me), bits, when)
+            or self._paraphrase(index, index.candidates(anchor_terms, when, me), mine, when)
         )
         if hit is not None:
             yield hit
@@ -233,18 +150,16 @@ class DuplicatesRule(Rule):
             exact=exact,
             minhash_bits=bits,
             sentences=tuple(k for _, k in mine[:MAX_SENTENCES]),
+            buckets=(_bucket(EXACT, exact), *bands, *anchor_terms),
         )
-        index.remember(doc.key, fingerprint)
-        entry = Entry(index.epoch(when), me)
-        index.add(f"x{_short(exact)}", entry)
-        for b in bands:
-            index.add(f"b{_short(b)}", entry)
-        for a in anchor_terms:
-            index.add(f"a{_short(a)}", entry)
+        index.remember(me, fingerprint)
 
-    def _exact(self, index: Index, entries: list[Entry], when: float) -> Hit | None:
+    def _exact(
+        self, index: DuplicateIndex, entries: list[Entry], exact: int, when: float
+    ) -> Hit | None:
         originals = [index.earlier(e, when) for e in {e.ref: e for e in entries}.values()]
-        found = [o for o in originals if o is not None]
+        # The bucket key holds 30 bits of the hash: the full hash tells a collision apart.
+        found = [o for o in originals if o is not None and o.exact == exact]
         if not found:
             return None
         original = min(found, key=lambda o: o.published)  # the first publication
@@ -254,7 +169,9 @@ class DuplicatesRule(Rule):
             message=f"Exact copy of an earlier article ({original.id})",
         )
 
-    def _near(self, index: Index, entries: list[Entry], bits: bytes, when: float) -> Hit | None:
+    def _near(
+        self, index: DuplicateIndex, entries: list[Entry], bits: bytes, when: float
+    ) -> Hit | None:
         best: tuple[float, Fingerprint] | None = None
         for entry in {e.ref: e for e in entries}.values():
             original = index.earlier(entry, when)
@@ -280,7 +197,7 @@ class DuplicatesRule(Rule):
 
     def _paraphrase(
         self,
-        index: Index,
+        index: DuplicateIndex,
         entries: list[Entry],
         mine: list[tuple[str, SentenceSketch]],
         when: float,

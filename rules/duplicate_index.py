@@ -1,0 +1,224 @@
+"""The duplicate rule's memory: fingerprints in the state store, buckets derived from them.
+
+The state store (a Faust table with a changelog in the worker, SQLite or memory offline) holds
+one record per remembered article: its fingerprint, keyed by window epoch and article ref, with
+the article's bucket keys inside (``Fingerprint.buckets``). So one article costs one state write
+and one changelog record, whatever the number of LSH bands and anchors.
+
+The buckets (bucket key -> refs of the articles in it) live in memory only, in a compact form
+(12 bytes per article and bucket), and are rebuilt from the fingerprints when a store is first
+seen or its ``generation`` changes (a worker's table recovered after a rebalance). Whether a
+candidate is earlier and inside the window is read from its fingerprint, which checking a
+candidate loads anyway; a bucket key collision only adds a candidate that check rejects.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
+import xxhash
+
+from rules.fingerprint import Fingerprint
+from rules.state import StateStore
+
+NAMESPACE = "duplicates"
+# 48 bits: one chance in ~280 of any collision among a million articles in the window.
+REF_BITS = 48
+SWEPT = "swept"
+_LEADING_DIGITS = re.compile(r"\d+")
+
+
+def article_ref(key: str) -> int:
+    return xxhash.xxh3_64_intdigest(key.encode()) >> (64 - REF_BITS)
+
+
+def _fingerprint_key(epoch: int, ref: int) -> str:
+    """``{epoch}:{ref in 8 characters}``: the epoch first, so a sweep can tell it from the key.
+    The first layout of this store (``{epoch}f...`` fingerprints without bucket keys, and
+    ``{epoch}x/b/a...`` bucket records) is ignored, and swept once its epoch leaves the window.
+    """
+    return f"{epoch}:{base64.urlsafe_b64encode(ref.to_bytes(6, 'big')).decode()}"
+
+
+def _parse_key(key: str) -> tuple[int, int] | None:
+    epoch, marker, ref = key.partition(":")
+    if not marker or not epoch.isdigit() or len(ref) != 8:
+        return None
+    return int(epoch), int.from_bytes(base64.urlsafe_b64decode(ref), "big")
+
+
+def _epoch_of(key: str) -> int | None:
+    digits = _LEADING_DIGITS.match(key)
+    return int(digits.group(0)) if digits else None
+
+
+@dataclass(frozen=True)
+class Entry:
+    epoch: int  # of the article's fingerprint
+    ref: int
+
+
+class EpochBuckets:
+    """Bucket key -> article refs, for one window epoch, in arrival order within a bucket.
+
+    New entries go to a dict; past ``merge_at`` of them they are merged into two sorted numpy
+    arrays (uint32 keys, uint64 refs), where a lookup is a binary search. Memory is 12 bytes per
+    entry once merged, against about 100 for a dict entry, and a merge costs one pass over the
+    arrays, so the amortised cost per entry stays small however big the epoch gets.
+    """
+
+    def __init__(self, merge_at: int = 1 << 16) -> None:
+        self.keys = np.empty(0, np.uint32)
+        self.refs = np.empty(0, np.uint64)
+        self.recent: dict[int, list[int]] = {}
+        self.recent_count = 0
+        self.merge_at = merge_at
+
+    def add(self, buckets: Iterable[int], ref: int) -> None:
+        for bucket in buckets:
+            self.recent.setdefault(bucket, []).append(ref)
+            self.recent_count += 1
+        if self.recent_count >= self.merge_at:
+            self.merge()
+
+    def merge(self) -> None:
+        """Move the recent entries into the sorted arrays."""
+        if not self.recent:
+            return
+        keys = np.fromiter(
+            (k for k, refs in self.recent.items() for _ in refs), np.uint32, self.recent_count
+        )
+        refs = np.fromiter(
+            (r for rs in self.recent.values() for r in rs), np.uint64, self.recent_count
+        )
+        self.recent, self.recent_count = {}, 0
+        self.insert(keys, refs)
+
+    def insert(self, keys: np.ndarray, refs: np.ndarray) -> None:
+        """Add entries given as arrays, in arrival order, straight into the sorted arrays."""
+        order = np.argsort(keys, kind="stable")
+        keys, refs = keys[order], refs[order]
+        # side="right": a bucket's new refs go after its older ones.
+        at = np.searchsorted(self.keys, keys, side="right")
+        self.keys, self.refs = np.insert(self.keys, at, keys), np.insert(self.refs, at, refs)
+
+    def latest(self, bucket: int, limit: int) -> list[int]:
+        """The bucket's ``limit`` latest refs."""
+        found = self.recent.get(bucket, [])[-limit:]
+        room = limit - len(found)
+        if room > 0 and len(self.keys):
+            lo = int(np.searchsorted(self.keys, bucket, side="left"))
+            hi = int(np.searchsorted(self.keys, bucket, side="right"))
+            found = [*self.refs[max(lo, hi - room) : hi].tolist(), *found]
+        return found
+
+    def nbytes(self) -> int:
+        """Bytes of the merged arrays (the dict of recent entries not counted)."""
+        return int(self.keys.nbytes + self.refs.nbytes)
+
+
+class DuplicateIndex:
+    """Fingerprints in ``state``, buckets in memory; see the module docstring. A bucket lookup
+    sees the bucket's ``bucket_size`` latest arrivals (after a rebuild, the latest published)."""
+
+    def __init__(self, state: StateStore, window: float, bucket_size: int) -> None:
+        self.state = state
+        self.window = window
+        self.bucket_size = bucket_size
+        self.generation = state.generation
+        self.epochs: dict[int, EpochBuckets] = {}
+        self._rebuild()
+
+    def epoch(self, when: float) -> int:
+        return int(when // self.window)
+
+    def _rebuild(self) -> None:
+        found: dict[int, list[tuple[float, int, tuple[int, ...]]]] = {}
+        for key in self.state.keys(NAMESPACE):
+            parsed = _parse_key(key)
+            raw = self.state.get(NAMESPACE, key) if parsed else None
+            if parsed and raw:
+                epoch, ref = parsed
+                published, buckets = Fingerprint.index_entry(raw)
+                found.setdefault(epoch, []).append((published, ref, buckets))
+        for epoch, entries in found.items():
+            entries.sort()  # arrival order is not kept: the order of publication stands for it
+            keys = np.fromiter(chain.from_iterable(b for _, _, b in entries), np.uint32)
+            refs = np.repeat(
+                np.array([ref for _, ref, _ in entries], np.uint64),
+                [len(b) for _, _, b in entries],
+            )
+            self.epochs[epoch] = held = EpochBuckets()
+            held.insert(keys, refs)
+
+    def candidates(self, buckets: Iterable[int], when: float, exclude: int) -> list[Entry]:
+        """Entries of the given buckets in the epoch of ``when`` and the one before, but
+        ``exclude`` (the article itself, when it is delivered again)."""
+        found: list[Entry] = []
+        for epoch in (self.epoch(when), self.epoch(when) - 1):
+            held = self.epochs.get(epoch)
+            if held is None:
+                continue
+            for bucket in buckets:
+                found.extend(
+                    Entry(epoch, ref)
+                    for ref in held.latest(bucket, self.bucket_size)
+                    if ref != exclude
+                )
+        return found
+
+    def fingerprint(self, entry: Entry) -> Fingerprint | None:
+        raw = self.state.get(NAMESPACE, _fingerprint_key(entry.epoch, entry.ref))
+        return Fingerprint.decode(raw) if raw else None
+
+    def earlier(self, entry: Entry, when: float) -> Fingerprint | None:
+        """The entry's fingerprint if that article was published by ``when`` and at most a
+        window before it."""
+        found = self.fingerprint(entry)
+        if found is None or not 0 <= when - found.published <= self.window:
+            return None
+        return found
+
+    def remember(self, ref: int, fingerprint: Fingerprint) -> None:
+        """Store the fingerprint and put the article in its buckets. An article delivered again
+        writes nothing; an article changed under the same key joins its new buckets (its old
+        ones keep a stale ref, which the fingerprint check rejects)."""
+        epoch = self.epoch(fingerprint.published)
+        key = _fingerprint_key(epoch, ref)
+        raw = fingerprint.encode()
+        old = self.state.get(NAMESPACE, key)
+        if old == raw:
+            return
+        self.state.put(NAMESPACE, key, raw)
+        known = set(Fingerprint.index_entry(old)[1]) if old else set()
+        self.epochs.setdefault(epoch, EpochBuckets()).add(
+            (b for b in fingerprint.buckets if b not in known), ref
+        )
+
+    def sweep(self, when: float) -> int:
+        """Forget every epoch that has left the window; at most once per epoch. Returns the
+        number of fingerprints deleted."""
+        current = self.epoch(when)
+        marker = self.state.get(NAMESPACE, SWEPT)
+        if marker is not None and int(marker) >= current:
+            return 0
+        stale = [
+            key
+            for key in self.state.keys(NAMESPACE)
+            if (epoch := _epoch_of(key)) is not None and epoch < current - 1
+        ]
+        for key in stale:
+            self.state.delete(NAMESPACE, key)
+        for epoch in [e for e in self.epochs if e < current - 1]:
+            del self.epochs[epoch]
+        self.state.put(NAMESPACE, SWEPT, str(current).encode())
+        return len(stale)
+
+    def bucket_bytes(self) -> int:
+        """Bytes of the merged bucket arrays (recent entries not merged yet not counted)."""
+        return sum(buckets.nbytes() for buckets in self.epochs.values())
