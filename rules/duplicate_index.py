@@ -107,14 +107,22 @@ class EpochBuckets:
         at = np.searchsorted(self.keys, keys, side="right")
         self.keys, self.refs = np.insert(self.keys, at, keys), np.insert(self.refs, at, refs)
 
-    def latest(self, bucket: int, limit: int) -> list[int]:
-        """The bucket's ``limit`` latest refs."""
-        found = self.recent.get(bucket, [])[-limit:]
-        room = limit - len(found)
-        if room > 0 and len(self.keys):
-            lo = int(np.searchsorted(self.keys, bucket, side="left"))
-            hi = int(np.searchsorted(self.keys, bucket, side="right"))
-            found = [*self.refs[max(lo, hi - room) : hi].tolist(), *found]
+    def latest(self, buckets: list[int], limit: int) -> list[int]:
+        """The ``limit`` latest refs of each bucket."""
+        if len(self.keys):
+            # Two binary searches for all the buckets at once: numpy's cost is per call.
+            wanted = np.array(buckets, np.uint32)
+            lo = np.searchsorted(self.keys, wanted, side="left").tolist()
+            hi = np.searchsorted(self.keys, wanted, side="right").tolist()
+        else:
+            lo = hi = [0] * len(buckets)
+        found: list[int] = []
+        for bucket, start, end in zip(buckets, lo, hi, strict=True):
+            recent = self.recent.get(bucket, [])[-limit:]
+            room = limit - len(recent)
+            if room > 0 and end > start:
+                found += self.refs[max(start, end - room) : end].tolist()
+            found += recent
         return found
 
     def nbytes(self) -> int:
@@ -160,14 +168,13 @@ class DuplicateIndex:
         """Entries of the given buckets in the epoch of ``when`` and the one before, but
         ``exclude`` (the article itself, when it is delivered again)."""
         found: list[Entry] = []
+        wanted = list(buckets)
         for epoch in (self.epoch(when), self.epoch(when) - 1):
             held = self.epochs.get(epoch)
-            if held is None:
-                continue
-            for bucket in buckets:
-                found.extend(
+            if held is not None:
+                found += (
                     Entry(epoch, ref)
-                    for ref in held.latest(bucket, self.bucket_size)
+                    for ref in held.latest(wanted, self.bucket_size)
                     if ref != exclude
                 )
         return found
