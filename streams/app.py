@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
 import faust
@@ -16,11 +18,13 @@ from streams.settings import Settings
 from streams.tables import TableStore, create_table
 from streams.topics import declare_topics
 
+log = logging.getLogger(__name__)
+
 
 def faust_app(settings: Settings) -> faust.App:
     """The Faust application with every broker, group and web setting, and nothing on it yet
     (``bench.passthrough`` puts a no-op agent on the same one)."""
-    return faust.App(
+    app = faust.App(
         settings.app_id,
         broker=settings.broker,
         store=settings.table_store,
@@ -39,6 +43,38 @@ def faust_app(settings: Settings) -> faust.App:
         web_port=settings.web_port,
         web_enabled=True,
     )
+    if settings.fetch_wait_ms != FAUST_FETCH_WAIT_MS:
+        set_fetch_wait(app, settings.fetch_wait_ms)
+    return app
+
+
+FAUST_FETCH_WAIT_MS = 1500  # what Faust passes to aiokafka, with no setting to change it
+
+
+def set_fetch_wait(app: faust.App, milliseconds: int) -> None:
+    """Make the worker's consumer wait at most ``milliseconds`` per fetch.
+
+    Faust builds its aiokafka consumer with a fixed ``fetch_max_wait_ms=1500`` and no setting,
+    so this sets aiokafka's fetcher once the consumer thread has started it (the fetcher reads
+    the value for each fetch request). ``tests/integration/test_latency.py`` fails if this stops
+    working after a Faust or aiokafka upgrade; the worker logs an error and keeps Faust's wait if
+    the attributes are gone.
+    """
+
+    @app.task  # type: ignore[untyped-decorator]
+    async def shorten_fetch_wait() -> None:
+        for _ in range(600):  # the consumer starts within seconds; give up after a minute
+            thread = getattr(app.consumer, "_thread", None)
+            fetcher = getattr(getattr(thread, "_consumer", None), "_fetcher", None)
+            if fetcher is not None and hasattr(fetcher, "_fetch_max_wait_ms"):
+                fetcher._fetch_max_wait_ms = milliseconds
+                return
+            await asyncio.sleep(0.1)
+        log.error(
+            "could not set the fetch wait to %d ms: Faust's %d ms stays",
+            milliseconds,
+            FAUST_FETCH_WAIT_MS,
+        )
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> Any:

@@ -66,6 +66,15 @@ class Settings(BaseSettings):
     group_instance_id: str | None = Field(
         default=None, description="Static group membership id (one per replica), optional."
     )
+    fetch_wait_ms: int = Field(
+        default=1500,
+        ge=1,
+        le=60_000,
+        description="Longest a fetch waits at the broker for new records (Faust's fixed"
+        " 1,500 ms by default). Apache Kafka answers as soon as a record arrives, so there it"
+        " only spaces out idle polls; the local broker answers at the end of the wait, so"
+        " there it is added to every stage's latency.",
+    )
     recovery_consistency_check: bool = Field(
         default=True,
         description="Faust's table-recovery offset check; the local broker needs it off.",
