@@ -4,7 +4,8 @@
    and through a no-op Faust agent (``bench.passthrough``): articles/s and their ratio;
 2. latency: each fed at half copydesk's measured rate; p50/p95/p99 from the producer's send
    to a downstream consumer's receipt of the output (the passthrough's figures are what the
-   broker and Faust alone cost: Faust fetches with a 1.5 s long poll);
+   broker and Faust alone cost; both fetch with the local broker's 10 ms wait, see
+   ``LocalBroker.worker_env``);
 3. memory: the worker's resident set once it has taken ``--rss-articles`` articles.
 
     .venv/bin/python -m bench.e2e [--articles 20000] [--latency-seconds 30]
