@@ -68,8 +68,9 @@ class EpochBuckets:
 
     New entries go to a dict; past ``merge_at`` of them they are merged into two sorted numpy
     arrays (uint32 keys, uint64 refs), where a lookup is a binary search. Memory is 12 bytes per
-    entry once merged, against about 100 for a dict entry, and a merge costs one pass over the
-    arrays, so the amortised cost per entry stays small however big the epoch gets.
+    entry once merged, against about 100 for a dict entry. A merge copies the arrays once, so its
+    cost per article grows with the epoch: measured, 8 µs per article with 100,000 articles held
+    and 50 µs with a million (of about 2 ms that the duplicate rule spends per article).
     """
 
     def __init__(self, merge_at: int = 1 << 16) -> None:
