@@ -5,21 +5,32 @@ from __future__ import annotations
 
 import regex
 
-# Sentence end, possibly followed by closing quotes or brackets.
-_SENTENCE_END = regex.compile(r"[.!?。！？…:;][\"'”’»)\]]*\s*$")
+# Whitespace as the regex module's \s has it (str.isspace also takes U+001C to U+001F).
+_SPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+# Closing quotes and brackets that may follow the end of a sentence.
+_CLOSING = "\"'”’»)]"
+_SENTENCE_ENDS = tuple(".!?。！？…:;")
 _SENTENCE_BREAK = regex.compile(r"[.!?。！？][\"'”’»)\]]*(?:\s|$)")
-
-
 # A line cut short with an ellipsis: the summary of a teaser, not a paragraph of the story.
-_TRUNCATED = regex.compile(r"(?:\.\.\.|…)[\"'”’»)\]]*\s*$")
+_ELLIPSES = ("...", "…")
 # A question or exclamation: headlines end like this too.
-_QUESTION_END = regex.compile(r"[?!？！][\"'”’»)\]]*\s*$")
+_QUESTION_ENDS = tuple("?!？！")
 # A leading item number: "1.", "2)", "[3]", "4 ".
 _ITEM_NUMBER = regex.compile(r"^\W{0,2}(\d{1,3})(?:[.)\]:]|\s)")
 
 
+def _end(line: str) -> str:
+    """The line without the whitespace and closing quotes or brackets it ends with: its last
+    character is the one that ends it. (Stripping beats a regex searched from the line's start
+    by a factor of ten, and these checks run on every line for several rules.)"""
+    return line.rstrip(_SPACE).rstrip(_CLOSING)
+
+
 def ends_sentence(line: str) -> bool:
-    return _SENTENCE_END.search(line) is not None
+    return _end(line).endswith(_SENTENCE_ENDS)
 
 
 def is_prose(line: str, min_chars: int) -> bool:
@@ -33,18 +44,18 @@ def is_prose(line: str, min_chars: int) -> bool:
 def is_headline_like(line: str, max_words: int) -> bool:
     """Short and not ending like a sentence: menu entries, headline lists, labels."""
     text = line.strip()
-    return bool(text) and len(text.split()) <= max_words and not _SENTENCE_END.search(text)
+    return bool(text) and len(text.split()) <= max_words and not ends_sentence(text)
 
 
 def is_truncated(line: str) -> bool:
     """Ends with an ellipsis: a teaser cut off mid-text."""
-    return _TRUNCATED.search(line) is not None
+    return _end(line).endswith(_ELLIPSES)
 
 
 def is_question_headline(line: str, max_words: int = 15) -> bool:
     """Short and ending in a question or exclamation mark: a headline in a teaser list."""
     text = line.strip()
-    return bool(text) and len(text.split()) <= max_words and _QUESTION_END.search(text) is not None
+    return bool(text) and len(text.split()) <= max_words and _end(text).endswith(_QUESTION_ENDS)
 
 
 def item_number(line: str) -> int | None:
