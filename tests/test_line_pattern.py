@@ -113,3 +113,12 @@ def test_line_search_reads_text_anchors_as_line_anchors() -> None:
     lines = split_lines(text)
     found = LineSearch([r"\Afoo", r"foo\Z"], 0).matching_lines(text, lines, lambda: 1.0)
     assert found == one_alternation_per_line([r"\Afoo", r"foo\Z"], 0, text) == {1: "foo", 2: "foo"}
+
+
+def test_line_search_finds_the_lines_a_scan_of_the_text_would_miss() -> None:
+    # An empty line; a lookbehind at a line start, where the text has a newline before it; a
+    # line whose newline the match on the line above takes.
+    text = "x\n\ny\n-\nfoo"
+    patterns = [r"^$", r"(?<!\s)y", r"^-\W*", r"^foo"]
+    found = LineSearch(patterns, 0).matching_lines(text, split_lines(text), lambda: 1.0)
+    assert found == {1: "", 2: "y", 3: "-", 4: "foo"}
