@@ -4,6 +4,7 @@ finding carries the article's counts of attributed and unattributed quotes."""
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from typing import Literal
 
@@ -48,15 +49,18 @@ class QuoteAttributionRule(Rule):
 
     def apply(self, doc: Document, ctx: Context) -> Iterator[Hit]:
         text = doc.text
-        sentences = [m.span() for m in _SENTENCE.finditer(text) if m.group(0).strip()]
         quotes = [m for m in _QUOTE.finditer(text) if self._is_quotation(m.group(0))]
+        if not quotes:
+            return
+        sentences = [m.span() for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+        # The sentences tile the text (less blank ones): one holds the first character of a
+        # quote, one its last.
+        ends = [end for _, end in sentences]
         unattributed = []
         for quote in quotes:
             # The sentences the quote spans, widened by the window, minus the quote itself.
-            first = next((n for n, (a, b) in enumerate(sentences) if b > quote.start()), 0)
-            last = next(
-                (n for n, (a, b) in enumerate(sentences) if b >= quote.end()), len(sentences) - 1
-            )
+            first = bisect_right(ends, quote.start())
+            last = bisect_left(ends, quote.end())
             lo = max(first - self.spec.window, 0)
             hi = min(last + self.spec.window, len(sentences) - 1)
             around = text[sentences[lo][0] : quote.start()] + text[quote.end() : sentences[hi][1]]
