@@ -7,10 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+import regex
 
 from rules.engine import Engine
 from rules.records import ArticleIn, ArticleOut
 from rules.state import MemoryStore
+from tests.conftest import engine_for, rule
 
 CASES = json.loads((Path(__file__).parent / "fixtures" / "duplicates.json").read_text())
 
@@ -127,6 +129,19 @@ def test_stripped_wire_copy_is_warned(builtin_engine: Engine) -> None:
     assert warnings(out) == ["Reuters"]
     signed = builtin_engine.process(ArticleIn(id="r", source="Reuters", text=body), MemoryStore())
     assert warnings(signed) == []
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"^\W*\(Reporting by [^)]*\)", r"\(Reporting by [^)]*\)"],  # tried at line starts; anywhere
+)
+def test_a_house_style_is_found_where_a_search_of_the_text_finds_it(pattern: str) -> None:
+    text = "The budget passed.\n(REPORTING by Bo)\n\n(Reporting by Ana)\n"
+    engine = engine_for(rule("wire-style", styles=[{"source": "Reuters", "patterns": [pattern]}]))
+    [finding] = engine.process(ArticleIn(id="w", text=text), MemoryStore()).findings
+    expected = regex.search(pattern, text, regex.MULTILINE)
+    assert expected is not None
+    assert finding.evidence["style"] == expected.group(0)
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from rules.kinds.base import (
     Stage,
     any_of,
 )
+from rules.line_search import AtLineStarts, anchored_at_start, sees_past_its_line
 
 
 class HouseStyle(BaseModel):
@@ -38,6 +39,26 @@ class WireStyleSpec(RuleSpec):
         return WireStyleRule(self)
 
 
+class _StyleSearch:
+    """Finds the first place a house style's patterns match a text (``regex.MULTILINE``).
+    Patterns that all start with ``^`` (the default packs' do) are tried at line starts only,
+    in a quarter of the time."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        self._anywhere = any_of(patterns, regex.MULTILINE)
+        fast = all(anchored_at_start(p) and not sees_past_its_line(p) for p in patterns)
+        self._at_line_starts = (
+            AtLineStarts(self._anywhere.pattern, self._anywhere.flags) if fast else None
+        )
+
+    def first(self, text: str, timeout: float) -> str | None:
+        if self._at_line_starts is not None:
+            span = next(self._at_line_starts.spans(text, 0, len(text), timeout), None)
+            return None if span is None else text[span[0] : span[1]]
+        match = self._anywhere.search(text, timeout=timeout)
+        return None if match is None else match.group(0)
+
+
 class WireStyleRule(Rule):
     stage = Stage.ATTRIBUTION
     needs = ("credits",)
@@ -45,21 +66,21 @@ class WireStyleRule(Rule):
 
     def __init__(self, spec: WireStyleSpec) -> None:
         super().__init__(spec)
-        self._styles = [(style.source, any_of(style.patterns, regex.M)) for style in spec.styles]
+        self._styles = [(style.source, _StyleSearch(style.patterns)) for style in spec.styles]
 
     def apply(self, doc: Document, ctx: Context) -> Iterator[Hit]:
         if any(c.where != "text" for c in doc.credits):
             return  # signed by some source: its house style proves nothing about another
         publisher = " ".join((doc.article.source or "").split()).casefold()
         credited = {" ".join(c.source.split()).casefold() for c in doc.credits}
-        for source, pattern in self._styles:
+        for source, search in self._styles:
             name = " ".join(source.split()).casefold()
             if name == publisher or name in credited:
                 continue
-            match = pattern.search(doc.text, timeout=ctx.regex_budget())
-            if match is not None:
+            found = search.first(doc.text, ctx.regex_budget())
+            if found is not None:
                 yield Hit(
-                    {"uncredited_source": source, "style": match.group(0)[:200]},
+                    {"uncredited_source": source, "style": found[:200]},
                     kind="missing-attribution",
                     message=f"Written in {source}'s house style, with no credit to {source}",
                 )
