@@ -4,7 +4,7 @@ import regex
 
 from rules.kinds.base import any_of
 from rules.kinds.line_pattern import LinePatternSpec
-from rules.line_search import LineSearch, anchored_at_start
+from rules.line_search import LineSearch, anchored_at_start, leading_alternatives
 from rules.lines import split_lines
 from rules.loader import load_rules
 from rules.records import ArticleIn
@@ -79,6 +79,18 @@ def test_only_patterns_anchored_in_every_branch_count_as_anchored() -> None:
     assert not anchored_at_start(r"^[^](]|x")
     assert not anchored_at_start(r"^\(|x")
     assert not anchored_at_start(r"photo$")
+
+
+def test_a_pattern_opening_with_alternatives_splits_into_one_pattern_each() -> None:
+    assert leading_alternatives(r"\b(getty|ap\s+photo)\W*$") == [
+        r"\b(?:getty)\W*$",
+        r"\b(?:ap\s+photo)\W*$",
+    ]
+    assert leading_alternatives(r"(?:[|)]x|(a|b)c)d") == [r"(?:[|)]x)d", r"(?:(a|b)c)d"]
+    assert leading_alternatives(r"(a|b)+c") is None  # "abc" matches, neither "a+c" nor "b+c"
+    assert leading_alternatives(r"(a|b)c\1") is None  # the group's number is gone
+    assert leading_alternatives(r"x(a|b)") is None
+    assert leading_alternatives(r"(?i:a|b)") is None
 
 
 def one_alternation_per_line(patterns: list[str], flags: int, text: str) -> dict[int, str]:
