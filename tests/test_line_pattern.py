@@ -134,3 +134,9 @@ def test_line_search_finds_the_lines_a_scan_of_the_text_would_miss() -> None:
     patterns = [r"^$", r"(?<!\s)y", r"^-\W*", r"^foo"]
     found = LineSearch(patterns, 0).matching_lines(text, split_lines(text), lambda: 1.0)
     assert found == {1: "", 2: "y", 3: "-", 4: "foo"}
+
+
+def test_a_pattern_opening_with_a_run_of_characters_is_found_by_what_follows() -> None:
+    text = "ab x\nabcdef x\n.x"
+    found = LineSearch([r"^[^.]{0,3}\bx"], 0).matching_lines(text, split_lines(text), lambda: 1.0)
+    assert found == {0: "ab x"}
