@@ -156,6 +156,8 @@ class Engine:
                 )
             )
             return
+        if not results:
+            return  # what most rules find in most articles: no bookkeeping to do
         cuts = [r for r in results if isinstance(r, Cut)]
         captures = [r for r in results if isinstance(r, Capture)]
         if spec.mode == "shadow":
