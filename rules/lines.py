@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 
 # Characters that print nothing: a line made only of them is blank (editors leave U+200B
 # between paragraphs).
@@ -23,15 +25,37 @@ class Line:
         return self.words == 0
 
 
+def _line(index: int, start: int, raw: str) -> Line:
+    tokens = raw.split()
+    if not raw.isascii() and any(ch in raw for ch in _INVISIBLE):
+        tokens = [t for t in tokens if t.strip(_INVISIBLE)]
+    return Line(index, start, start + len(raw), raw, len(tokens))
+
+
 def split_lines(text: str) -> list[Line]:
     lines, pos = [], 0
     for index, raw in enumerate(text.split("\n")):
-        tokens = raw.split()
-        if not raw.isascii() and any(ch in raw for ch in _INVISIBLE):
-            tokens = [t for t in tokens if t.strip(_INVISIBLE)]
-        lines.append(Line(index, pos, pos + len(raw), raw, len(tokens)))
+        lines.append(_line(index, pos, raw))
         pos += len(raw) + 1
     return lines
+
+
+def cut_lines(lines: list[Line], start: int, end: int) -> list[Line]:
+    """What ``split_lines`` gives once ``text[start:end]`` is cut out of the text whose
+    ``lines`` these are, without splitting it again: the lines before the cut stay, the lines
+    after it move up, and the line the cut starts in joins the one it ends in."""
+    first = bisect_right(lines, start, key=attrgetter("start")) - 1
+    last = bisect_right(lines, end, key=attrgetter("start")) - 1
+    head, tail = lines[first], lines[last]
+    joined = _line(
+        first, head.start, head.text[: start - head.start] + tail.text[end - tail.start :]
+    )
+    shift, gone = end - start, last - first
+    after = (
+        Line(line.index - gone, line.start - shift, line.end - shift, line.text, line.words)
+        for line in lines[last + 1 :]
+    )
+    return [*lines[:first], joined, *after]
 
 
 def runs(indices: Iterable[int]) -> Iterator[tuple[int, int]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from rules.lines import Line, split_lines
+from rules.lines import Line, cut_lines, split_lines
 from rules.records import Span
 
 
@@ -28,8 +28,8 @@ class TextView:
 
     @property
     def lines(self) -> list[Line]:
-        """The current text's lines; computed once per version of the text, because most rules
-        read them and few cut anything."""
+        """The current text's lines; computed once per text, because most rules read them and
+        few cut anything, and then carried over each cut."""
         if self._lines is None:
             self._lines = split_lines(self.text)
         return self._lines
@@ -77,7 +77,8 @@ class TextView:
         self._kept = kept
         self._text = None
         self._starts = None
-        self._lines = None
+        if self._lines is not None:
+            self._lines = cut_lines(self._lines, start, end)
         self.removed.extend(spans)
         self.removed.sort(key=lambda span: span.start)
         return spans

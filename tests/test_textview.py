@@ -3,6 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from rules.lines import split_lines
 from rules.textview import TextView
 
 
@@ -51,3 +52,19 @@ def test_spans_never_overlap_and_map_back_to_the_original(
     assert "".join(kept) == view.text
     for pos in range(len(view.text)):
         assert text[view.to_original(pos)] == view.text[pos]
+
+
+@given(
+    text=st.text(alphabet="ab \n\u200b", max_size=60),
+    cuts=st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), min_size=1, max_size=8),
+)
+def test_lines_carried_over_a_cut_are_the_lines_of_the_text_after_it(
+    text: str, cuts: list[tuple[float, float]]
+) -> None:
+    view = TextView(text)
+    for a, b in cuts:
+        assert view.lines == split_lines(view.text)
+        length = len(view.text)
+        lo, hi = sorted((int(a * length), int(b * length)))
+        view.remove(lo, hi, "r")
+    assert view.lines == split_lines(view.text)
