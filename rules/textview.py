@@ -18,6 +18,7 @@ class TextView:
         self._text: str | None = original
         self._starts: list[int] | None = None
         self._lines: list[Line] | None = None
+        self._content_lines: list[Line] | None = None
         self.removed: list[Span] = []
 
     @property
@@ -33,6 +34,14 @@ class TextView:
         if self._lines is None:
             self._lines = split_lines(self.text)
         return self._lines
+
+    @property
+    def content_lines(self) -> list[Line]:
+        """The current text's non-blank lines, which most rules look at (one list for them
+        all: a list of its own for each rule took 3 us an article and rule)."""
+        if self._content_lines is None:
+            self._content_lines = [line for line in self.lines if not line.blank]
+        return self._content_lines
 
     def _current_starts(self) -> list[int]:
         """Offset in the current text at which each kept segment begins."""
@@ -79,6 +88,7 @@ class TextView:
         self._starts = None
         if self._lines is not None:
             self._lines = cut_lines(self._lines, start, end)
+        self._content_lines = None
         self.removed.extend(spans)
         self.removed.sort(key=lambda span: span.start)
         return spans

@@ -179,6 +179,10 @@ class Document:
     def lines(self) -> list[Line]:
         return self.body.lines
 
+    @property
+    def content_lines(self) -> list[Line]:
+        return self.body.content_lines
+
     def event_time(self, ctx: Context) -> datetime:
         """When the article happened, for windows and decay: ``published_at``, unless it is
         missing, before 1970 or more than a day in the future — then the processing time."""

@@ -99,7 +99,7 @@ class ContentRegionRule(Rule):
 
     def apply(self, doc: Document, ctx: Context) -> Iterator[Cut]:
         lines = doc.lines
-        content = [line for line in lines if not line.blank]
+        content = doc.content_lines
         best, current = 0.0, 0.0
         start = best_start = best_end = -1
         for n, value in enumerate(self._scores(content)):

@@ -129,7 +129,7 @@ class CreditsRule(Rule):
 
     def apply(self, doc: Document, ctx: Context) -> Iterator[CreditHit]:
         text = doc.text
-        lines = [line for line in doc.lines if not line.blank]
+        lines = doc.content_lines
         # Every form holds a name: most articles name no source, and a look for the names
         # spares them a scan per form.
         name_starts = self._name_starts(text) if lines else []

@@ -134,7 +134,7 @@ class LearnedChromeRule(Rule):
         table.decay_to(now, spec.half_life_days * 86400)
 
         lines = doc.lines
-        candidates = [line for line in lines if not line.blank and line.words <= spec.max_words]
+        candidates = [line for line in doc.content_lines if line.words <= spec.max_words]
         keys = [_line_key(line.text) for line in candidates]
         counts = table.counts_of(keys)
         chrome = [

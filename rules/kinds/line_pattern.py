@@ -87,7 +87,7 @@ class LinePatternRule(Rule):
     def apply(self, doc: Document, ctx: Context) -> Iterator[Cut | Capture]:
         spec = self.spec
         lines = doc.lines
-        candidates = [line for line in lines if not line.blank]
+        candidates = doc.content_lines
         if spec.where == "head":
             candidates = candidates[: spec.within]
         elif spec.where == "tail":

@@ -29,9 +29,7 @@ class MenuBlockRule(Rule):
     def apply(self, doc: Document, ctx: Context) -> Iterator[Cut]:
         lines = doc.lines
         run: list[int] = []  # indices of the menu lines in the current run (blank lines between)
-        for line in [*lines, None]:
-            if line is not None and line.blank:
-                continue
+        for line in [*doc.content_lines, None]:
             if line is not None and is_headline_like(line.text, self.spec.max_words):
                 run.append(line.index)
                 continue
