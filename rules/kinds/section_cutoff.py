@@ -91,7 +91,8 @@ class SectionCutoffRule(Rule):
             if line.blank:
                 i += 1
                 continue
-            if prose_words >= spec.after_prose_words and self._is_heading(line, ctx):
+            begun = prose_words >= spec.after_prose_words
+            if begun and self._is_heading(line, ctx):
                 if spec.remove == "rest":
                     yield Cut(*block_cut(lines, i, len(lines) - 1))
                     return
@@ -99,6 +100,6 @@ class SectionCutoffRule(Rule):
                 yield Cut(*block_cut(lines, i, last))
                 i = last + 1
                 continue
-            if is_prose(line.text, spec.prose_min_chars):
-                prose_words += line.words
+            if not begun and is_prose(line.text, spec.prose_min_chars):
+                prose_words += line.words  # counted until the article has begun
             i += 1
