@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Literal
 
 import regex
@@ -48,8 +49,18 @@ FORMS: dict[Where, tuple[str, ...]] = {
 }
 
 
-# How a form that can only match where a name starts begins.
+# How a form that can only match where a name starts begins, and how one whose matches end
+# where a name does ends.
 _OPENS_WITH_NAME = r"\b(?:{name})"
+_CLOSES_WITH_NAME = r"(?:{name})\b"
+
+
+@dataclass(frozen=True)
+class _Form:
+    where: Where
+    pattern: regex.Pattern[str]
+    opens_with_name: bool
+    closes_with_name: bool
 
 
 def _finditer_at(
@@ -105,34 +116,38 @@ class CreditsRule(Rule):
         # "The Associated Press"): where none of those occurs, no name does.
         least = [n for n in names if not any(m != n and m in n for m in names)]
         self._holders = {m: [n for n in names if m in n] for m in least}
-        self._forms: list[tuple[Where, regex.Pattern[str], bool]] = [
-            (
+        self._forms = [
+            _Form(
                 where,
                 regex.compile(form.replace("(?:{name})", alternation), regex.MULTILINE),
                 form.startswith(_OPENS_WITH_NAME),
+                form.endswith(_CLOSES_WITH_NAME),
             )
             for where, forms in FORMS.items()
             for form in forms
         ]
 
-    def _name_starts(self, text: str) -> list[int]:
-        """Where a name starts in ``text``, in order. (Substring tests: the regex engine takes
-        half again as long to search for the names' alternation.)"""
+    def _names(self, text: str) -> tuple[list[int], int]:
+        """Where a name starts in ``text``, in order, and where the last name ends. (Substring
+        tests: the regex engine takes half again as long to search for the names'
+        alternation.)"""
         present = [m for m in self._holders if m in text]
         starts: set[int] = set()
+        last_end = 0
         for name in {n for m in present for n in self._holders[m]}:
             at = text.find(name)
             while at >= 0:
                 starts.add(at)
+                last_end = max(last_end, at + len(name))
                 at = text.find(name, at + 1)
-        return sorted(starts)
+        return sorted(starts), last_end
 
     def apply(self, doc: Document, ctx: Context) -> Iterator[CreditHit]:
         text = doc.text
         lines = doc.content_lines
         # Every form holds a name: most articles name no source, and a look for the names
         # spares them a scan per form.
-        name_starts = self._name_starts(text) if lines else []
+        name_starts, last_name_end = self._names(text) if lines else ([], 0)
         if not name_starts:
             return
         head_end = lines[min(self.spec.head_lines, len(lines)) - 1].end
@@ -144,9 +159,14 @@ class CreditsRule(Rule):
             "text": (0, len(text)),
         }
         found: list[tuple[str, int, int]] = []
-        for where, pattern, opens_with_name in self._forms:
+        for form in self._forms:
+            where, pattern = form.where, form.pattern
             lo, hi = regions[where]
-            if opens_with_name:
+            if form.closes_with_name:
+                # Its matches end by the last name; the character after that is all the
+                # regex engine needs to see past it (for the closing \b).
+                hi = min(hi, last_name_end + 1)
+            if form.opens_with_name:
                 matches = list(_finditer_at(pattern, text, name_starts, lo, hi, ctx))
             else:
                 matches = list(pattern.finditer(text, lo, hi, timeout=ctx.regex_budget()))
