@@ -83,7 +83,8 @@ class LocalBroker:
         wrongly for multi-record batches, which trips Faust's table-recovery consistency check;
         and it answers a fetch at the end of its wait, not when a record arrives, so a short
         wait keeps each stage's latency down (10 ms: a hundred empty fetches a second per idle
-        worker, which cost this loopback broker little)."""
+        worker, which cost this loopback broker little while its topics are small; see the
+        README on the local broker for what they cost once they are not)."""
         return {
             "COPYDESK_BROKER": self.url,
             "COPYDESK_RECOVERY_CONSISTENCY_CHECK": "false",
