@@ -141,6 +141,8 @@ class DuplicateIndex:
         self.bucket_size = bucket_size
         self.generation = state.generation
         self.epochs: dict[int, EpochBuckets] = {}
+        marker = state.get(NAMESPACE, SWEPT)
+        self.swept = int(marker) if marker is not None else None  # the store's, read once
         self._rebuild()
 
     def epoch(self, when: float) -> int:
@@ -208,13 +210,11 @@ class DuplicateIndex:
             (b for b in fingerprint.buckets if b not in known), ref
         )
 
-    def sweep(self, when: float) -> int:
-        """Forget every epoch that has left the window; at most once per epoch. Returns the
-        number of fingerprints deleted."""
+    def sweep(self, when: float) -> None:
+        """Forget every epoch that has left the window; at most once per epoch."""
         current = self.epoch(when)
-        marker = self.state.get(NAMESPACE, SWEPT)
-        if marker is not None and int(marker) >= current:
-            return 0
+        if self.swept is not None and self.swept >= current:
+            return
         stale = [
             key
             for key in self.state.keys(NAMESPACE)
@@ -225,7 +225,7 @@ class DuplicateIndex:
         for epoch in [e for e in self.epochs if e < current - 1]:
             del self.epochs[epoch]
         self.state.put(NAMESPACE, SWEPT, str(current).encode())
-        return len(stale)
+        self.swept = current
 
     def bucket_bytes(self) -> int:
         """Bytes of the merged bucket arrays (recent entries not merged yet not counted)."""

@@ -20,6 +20,8 @@ from streams.topics import declare_topics
 
 log = logging.getLogger(__name__)
 
+FAUST_FETCH_WAIT_MS = 1500  # what Faust passes to aiokafka, with no setting to change it
+
 
 def faust_app(settings: Settings) -> faust.App:
     """The Faust application with every broker, group and web setting, and nothing on it yet
@@ -44,14 +46,11 @@ def faust_app(settings: Settings) -> faust.App:
         web_enabled=True,
     )
     if settings.fetch_wait_ms != FAUST_FETCH_WAIT_MS:
-        set_fetch_wait(app, settings.fetch_wait_ms)
+        _set_fetch_wait(app, settings.fetch_wait_ms)
     return app
 
 
-FAUST_FETCH_WAIT_MS = 1500  # what Faust passes to aiokafka, with no setting to change it
-
-
-def set_fetch_wait(app: faust.App, milliseconds: int) -> None:
+def _set_fetch_wait(app: faust.App, milliseconds: int) -> None:
     """Make the worker's consumer wait at most ``milliseconds`` per fetch.
 
     Faust builds its aiokafka consumer with a fixed ``fetch_max_wait_ms=1500`` and no setting,
