@@ -15,10 +15,10 @@ from collections import Counter
 from pathlib import Path
 
 from bench.common import aeb_pages
-from rules.engine import Engine
-from rules.loader import load_rules
-from rules.records import ArticleIn
-from rules.state import MemoryStore
+from copydesk.rules.engine import Engine
+from copydesk.rules.loader import load_rules
+from copydesk.rules.records import ArticleIn
+from copydesk.rules.state import MemoryStore
 
 LABELS = Path(__file__).parent / "labels" / "aeb-credits.json"
 

@@ -15,10 +15,10 @@ from collections.abc import Callable
 import trafilatura
 
 from bench.common import Page, Score, aeb_pages, average, score
-from rules.engine import Engine
-from rules.loader import load_rules
-from rules.records import ArticleIn
-from rules.state import MemoryStore
+from copydesk.rules.engine import Engine
+from copydesk.rules.loader import load_rules
+from copydesk.rules.records import ArticleIn
+from copydesk.rules.state import MemoryStore
 
 
 def systems(engine: Engine) -> dict[str, Callable[[Page], str]]:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from statistics import mean
 
-from rules.duplicate_index import NAMESPACE, DuplicateIndex
-from rules.state import MemoryStore
+from copydesk.rules.duplicate_index import NAMESPACE, DuplicateIndex
+from copydesk.rules.state import MemoryStore
 
 SHARED = Path(os.environ.get("COPYDESK_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 AEB = SHARED / "data" / "aeb"

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import regex
 
-from rules.fingerprint import STOPWORDS, words
+from copydesk.rules.fingerprint import STOPWORDS, words
 
 _TOKEN = regex.compile(r"\p{L}+|\d")
 FUNCTION_WORDS = 300  # the most frequent words of the corpus stay as they are

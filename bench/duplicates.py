@@ -25,12 +25,12 @@ from datetime import UTC, datetime
 from datasketch import MinHash, MinHashLSH
 
 from bench.common import SHARED, Page, aeb_pages, index_bytes, require
-from rules.engine import Engine
-from rules.fingerprint import sentence_similarity, sketch, split_sentences, words
-from rules.loader import RuleSet, load_rules
-from rules.records import ArticleIn
-from rules.schema import Pack
-from rules.state import MemoryStore
+from copydesk.rules.engine import Engine
+from copydesk.rules.fingerprint import sentence_similarity, sketch, split_sentences, words
+from copydesk.rules.loader import RuleSet, load_rules
+from copydesk.rules.records import ArticleIn
+from copydesk.rules.schema import Pack
+from copydesk.rules.state import MemoryStore
 
 CHROME = [
     "Share this article",

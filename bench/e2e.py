@@ -34,9 +34,9 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from bench.common import aeb_pages
 from bench.corpus import Article, stream
-from streams.app import FAUST_FETCH_WAIT_MS
-from streams.broker import LocalBroker, free_port, start_broker
-from streams.demo import read_metrics, start_worker, stop_worker, wait_until_serving
+from copydesk.streams.app import FAUST_FETCH_WAIT_MS
+from copydesk.streams.broker import LocalBroker, free_port, start_broker
+from copydesk.streams.demo import read_metrics, start_worker, stop_worker, wait_until_serving
 
 PARTITIONS = 2
 WARM_UP = 200  # articles through a fresh worker before its latency is measured
@@ -189,7 +189,7 @@ def fill_to(deployment: Deployment, articles: Iterator[Article], total: int) -> 
     return done
 
 
-WORKER = ("streams", "worker")
+WORKER = ("copydesk.streams", "worker")
 PASSTHROUGH = ("bench.passthrough",)
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import faust
 
-from streams.app import faust_app
-from streams.settings import Settings
-from streams.topics import declare_topics
+from copydesk.streams.app import faust_app
+from copydesk.streams.settings import Settings
+from copydesk.streams.topics import declare_topics
 
 
 def create_passthrough(settings: Settings) -> faust.App:

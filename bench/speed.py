@@ -27,12 +27,12 @@ from datasketch import MinHash, MinHashLSH
 
 from bench.common import aeb_pages, index_bytes
 from bench.corpus import Article, stream
-from rules.engine import Engine
-from rules.fingerprint import words
-from rules.loader import RuleSet, builtin_pack_paths, load_rules
-from rules.records import ArticleIn
-from rules.state import MemoryStore
-from streams.processing import Origin, flag_message, strip_message
+from copydesk.rules.engine import Engine
+from copydesk.rules.fingerprint import words
+from copydesk.rules.loader import RuleSet, builtin_pack_paths, load_rules
+from copydesk.rules.records import ArticleIn
+from copydesk.rules.state import MemoryStore
+from copydesk.streams.processing import Origin, flag_message, strip_message
 
 ORIGIN = Origin("articles.raw", 0, 0)
 

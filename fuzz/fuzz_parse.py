@@ -15,10 +15,10 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
-    from rules.engine import Engine
-    from rules.loader import load_rules
-    from rules.parse import RecordError, parse_article
-    from rules.state import MemoryStore
+    from copydesk.rules.engine import Engine
+    from copydesk.rules.loader import load_rules
+    from copydesk.rules.parse import RecordError, parse_article
+    from copydesk.rules.state import MemoryStore
 
 ENGINE = Engine(load_rules())
 

@@ -23,8 +23,8 @@ from itertools import chain
 import numpy as np
 import xxhash
 
-from rules.fingerprint import Fingerprint
-from rules.state import StateStore
+from copydesk.rules.fingerprint import Fingerprint
+from copydesk.rules.state import StateStore
 
 NAMESPACE = "duplicates"
 # 48 bits: one chance in ~280 of any collision among a million articles in the window.

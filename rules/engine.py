@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from rules.extract import extract_html
-from rules.identity import article_key
-from rules.kinds.base import (
+from copydesk.rules.extract import extract_html
+from copydesk.rules.identity import article_key
+from copydesk.rules.kinds.base import (
     Capture,
     Context,
     CreditHit,
@@ -22,10 +22,10 @@ from rules.kinds.base import (
     RuleSpec,
     Stage,
 )
-from rules.loader import RuleSet
-from rules.records import ArticleIn, ArticleOut, Credit, Finding
-from rules.state import StateStore
-from rules.textview import TextView
+from copydesk.rules.loader import RuleSet
+from copydesk.rules.records import ArticleIn, ArticleOut, Credit, Finding
+from copydesk.rules.state import StateStore
+from copydesk.rules.textview import TextView
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rules.engine import Engine
-from rules.kinds.base import ExampleCase, RuleSpec
-from rules.loader import RuleSet
-from rules.records import ArticleIn
-from rules.schema import Pack
-from rules.state import MemoryStore
+from copydesk.rules.engine import Engine
+from copydesk.rules.kinds.base import ExampleCase, RuleSpec
+from copydesk.rules.loader import RuleSet
+from copydesk.rules.records import ArticleIn
+from copydesk.rules.schema import Pack
+from copydesk.rules.state import MemoryStore
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from itertools import pairwise
 
 import regex
 
-from rules.kinds.base import any_of
-from rules.lines import Line
+from copydesk.rules.kinds.base import any_of
+from copydesk.rules.lines import Line
 
 
 def _syntax(pattern: str) -> Iterator[tuple[int, str, int]]:

@@ -20,8 +20,8 @@ from typing import Any, cast
 import yaml
 from pydantic import ValidationError
 
-from rules.kinds.base import RuleSpec
-from rules.schema import Pack, effective_rules, field_vocabulary
+from copydesk.rules.kinds.base import RuleSpec
+from copydesk.rules.schema import Pack, effective_rules, field_vocabulary
 
 MAX_PACK_BYTES = 1 << 20
 MAX_PACK_NODES = 100_000

@@ -6,7 +6,7 @@ import codecs
 
 from pydantic import ValidationError
 
-from rules.records import ArticleIn
+from copydesk.rules.records import ArticleIn
 
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 

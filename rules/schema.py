@@ -8,8 +8,8 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from rules.kinds import AnyRuleSpec
-from rules.kinds.base import KEBAB_CASE, ExampleCase, Examples, RuleSpec
+from copydesk.rules.kinds import AnyRuleSpec
+from copydesk.rules.kinds.base import KEBAB_CASE, ExampleCase, Examples, RuleSpec
 
 
 class Pack(BaseModel):

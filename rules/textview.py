@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from rules.lines import Line, cut_lines, split_lines
-from rules.records import Span
+from copydesk.rules.lines import Line, cut_lines, split_lines
+from copydesk.rules.records import Span
 
 
 class TextView:

@@ -1,3 +1,3 @@
-from streams.cli import main
+from copydesk.streams.cli import main
 
 main()

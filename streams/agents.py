@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rules.state import StateStore
-from streams import metrics
-from streams.processing import Origin, Outgoing, flag_message, strip_message
-from streams.rulesets import RulesWatcher
-from streams.settings import Settings
-from streams.topics import Topics
+from copydesk.rules.state import StateStore
+from copydesk.streams import metrics
+from copydesk.streams.processing import Origin, Outgoing, flag_message, strip_message
+from copydesk.streams.rulesets import RulesWatcher
+from copydesk.streams.settings import Settings
+from copydesk.streams.topics import Topics
 
 
 def register_agents(

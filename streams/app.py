@@ -10,13 +10,13 @@ from typing import Any
 import faust
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from rules.engine import Engine
-from streams import metrics
-from streams.agents import register_agents
-from streams.rulesets import RulesWatcher, build_engine
-from streams.settings import Settings
-from streams.tables import TableStore, create_table
-from streams.topics import declare_topics
+from copydesk.rules.engine import Engine
+from copydesk.streams import metrics
+from copydesk.streams.agents import register_agents
+from copydesk.streams.rulesets import RulesWatcher, build_engine
+from copydesk.streams.settings import Settings
+from copydesk.streams.tables import TableStore, create_table
+from copydesk.streams.topics import declare_topics
 
 log = logging.getLogger(__name__)
 

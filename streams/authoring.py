@@ -11,14 +11,14 @@ from pathlib import Path
 import click
 import regex
 
-from rules.engine import Engine
-from rules.examples import ExampleFailure, check_case, check_examples, example_engine
-from rules.kinds.base import ExampleCase, RuleSpec
-from rules.loader import PackError, RuleSet, builtin_pack_paths, load_rules, pack_paths
-from rules.parse import MAX_RECORD_BYTES, RecordError, parse_article
-from rules.records import ArticleIn, ArticleOut
-from rules.state import MemoryStore
-from streams.offline import read_document
+from copydesk.rules.engine import Engine
+from copydesk.rules.examples import ExampleFailure, check_case, check_examples, example_engine
+from copydesk.rules.kinds.base import ExampleCase, RuleSpec
+from copydesk.rules.loader import PackError, RuleSet, builtin_pack_paths, load_rules, pack_paths
+from copydesk.rules.parse import MAX_RECORD_BYTES, RecordError, parse_article
+from copydesk.rules.records import ArticleIn, ArticleOut
+from copydesk.rules.state import MemoryStore
+from copydesk.streams.offline import read_document
 
 # Inputs that make a backtracking regex slow: long runs and near-misses.
 _PROBES = ("a" * 3000 + "!", " " * 3000 + "x", "aaaa bbbb " * 300 + "\u0000", "1" * 3000 + "a")

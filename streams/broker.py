@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
 
-from streams.feed import ensure_topics
+from copydesk.streams.feed import ensure_topics
 
 
 class BrokerUnavailableError(RuntimeError):

@@ -12,12 +12,12 @@ import click
 from pydantic import ValidationError
 from tqdm import tqdm
 
-from rules.loader import PackError
-from rules.records import ArticleIn, ArticleOut
-from rules.schema import Pack
-from rules.state import MemoryStore, SqliteStore, StateStore
-from streams.authoring import RULES_OPTION, explain, rules_group
-from streams.settings import Settings
+from copydesk.rules.loader import PackError
+from copydesk.rules.records import ArticleIn, ArticleOut
+from copydesk.rules.schema import Pack
+from copydesk.rules.state import MemoryStore, SqliteStore, StateStore
+from copydesk.streams.authoring import RULES_OPTION, explain, rules_group
+from copydesk.streams.settings import Settings
 
 EXIT_REJECTED = 3
 
@@ -35,7 +35,7 @@ def _settings(rules: tuple[Path, ...] = (), no_builtin: bool = False) -> Setting
 
 
 def _engine_or_exit(settings: Settings) -> Any:
-    from streams.rulesets import build_engine
+    from copydesk.streams.rulesets import build_engine
 
     try:
         return build_engine(settings)
@@ -47,6 +47,7 @@ def _engine_or_exit(settings: Settings) -> Any:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="copydesk", prog_name="copydesk")
 def main() -> None:
     """copydesk: a streaming content-quality filter for news and web articles."""
 
@@ -55,7 +56,7 @@ def main() -> None:
 @click.option("--loglevel", default="info", show_default=True)
 def worker(loglevel: str) -> None:
     """Run a Faust worker: articles.raw -> articles.clean / .findings / .dlq."""
-    from streams.app import create_app
+    from copydesk.streams.app import create_app
 
     settings = _settings()
     app = create_app(settings, _engine_or_exit(settings))
@@ -101,7 +102,7 @@ def filter_command(
     Unreadable inputs go to the rejects file (default: OUTPUT.rejects.jsonl, or stderr when
     writing to stdout) and the exit code is 3.
     """
-    from streams.offline import read_inputs, run_filter
+    from copydesk.streams.offline import read_inputs, run_filter
 
     settings = _settings(rules, no_builtin)
     engine = _engine_or_exit(settings)
@@ -167,7 +168,7 @@ def schema(which: str | None) -> None:
 @click.option("--port", default=9092, show_default=True)
 def broker(port: int) -> None:
     """Run the local Kafka-compatible broker (Tansu, in memory) on 127.0.0.1 until Ctrl-C."""
-    from streams.broker import BrokerUnavailableError, start_broker
+    from copydesk.streams.broker import BrokerUnavailableError, start_broker
 
     try:
         running = start_broker(port)
@@ -189,7 +190,7 @@ def broker(port: int) -> None:
 def produce(path: Path | None, topic: str | None, key: str | None) -> None:
     """Send each line of a JSONL file (default: the bundled sample feed), byte for byte, to the
     raw topic."""
-    from streams.feed import produce_lines, sample_feed_path
+    from copydesk.streams.feed import produce_lines, sample_feed_path
 
     settings = _settings()
     topic = topic or settings.topic_raw
@@ -208,7 +209,7 @@ def produce(path: Path | None, topic: str | None, key: str | None) -> None:
 )
 def run(port: int, web_port: int, feed: Path | None) -> None:
     """Start the local broker and a worker, replay a feed and show a live summary."""
-    from streams.demo import run_demo
+    from copydesk.streams.demo import run_demo
 
     sys.exit(run_demo(_settings(), port, web_port, feed))
 

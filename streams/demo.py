@@ -17,9 +17,9 @@ from typing import IO
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from streams.broker import BrokerUnavailableError, port_in_use, start_broker
-from streams.feed import ensure_topics, produce_lines, sample_feed_path
-from streams.settings import Settings
+from copydesk.streams.broker import BrokerUnavailableError, port_in_use, start_broker
+from copydesk.streams.feed import ensure_topics, produce_lines, sample_feed_path
+from copydesk.streams.settings import Settings
 
 REFRESH_SECONDS = 1.0
 
@@ -79,7 +79,7 @@ def summary_lines(
 
 
 def start_worker(
-    env: dict[str, str], log: IO[bytes], command: Sequence[str] = ("streams", "worker")
+    env: dict[str, str], log: IO[bytes], command: Sequence[str] = ("copydesk.streams", "worker")
 ) -> subprocess.Popen[bytes]:
     """``python -m <command>`` (a copydesk worker unless told otherwise) with ``env`` added."""
     return subprocess.Popen(

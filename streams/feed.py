@@ -13,7 +13,7 @@ from kafka.errors import TopicAlreadyExistsError
 
 
 def sample_feed_path() -> Path:
-    return Path(str(resources.files("streams") / "data" / "sample-feed.jsonl"))
+    return Path(str(resources.files("copydesk.streams") / "data" / "sample-feed.jsonl"))
 
 
 def ensure_topics(bootstrap: str, names: Iterable[str], partitions: int) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram, Info
 
-from rules.state import StateStore
+from copydesk.rules.state import StateStore
 
 ARTICLES_IN = Counter("copydesk_articles_in_total", "Records consumed.", ["topic"])
 ARTICLES_OUT = Counter("copydesk_articles_out_total", "Records produced.", ["topic"])

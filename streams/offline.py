@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from rules.engine import Engine
-from rules.parse import RecordError, decode, parse_article
-from rules.records import ArticleIn, ArticleOut
-from rules.state import StateStore
-from streams.processing import record_outcome
+from copydesk.rules.engine import Engine
+from copydesk.rules.parse import RecordError, decode, parse_article
+from copydesk.rules.records import ArticleIn, ArticleOut
+from copydesk.rules.state import StateStore
+from copydesk.streams.processing import record_outcome
 
 WriteFn = Callable[[str], None]
 

@@ -7,11 +7,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal
 
-from rules.engine import Engine
-from rules.parse import RecordError, parse_article
-from rules.records import ArticleOut
-from rules.state import StateStore
-from streams import metrics
+from copydesk.rules.engine import Engine
+from copydesk.rules.parse import RecordError, parse_article
+from copydesk.rules.records import ArticleOut
+from copydesk.rules.state import StateStore
+from copydesk.streams import metrics
 
 Destination = Literal["stripped", "clean", "findings", "dlq"]
 RAW_TIMESTAMP_HEADER = "copydesk.raw.timestamp"  # milliseconds, on articles.stripped only

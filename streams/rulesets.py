@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import logging
 
-from rules.engine import Engine, Limits
-from rules.loader import PackError, load_rules, pack_paths
-from streams import metrics
-from streams.settings import Settings
+from copydesk.rules.engine import Engine, Limits
+from copydesk.rules.loader import PackError, load_rules, pack_paths
+from copydesk.streams import metrics
+from copydesk.streams.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from streams.settings import Settings
+from copydesk.streams.settings import Settings
 
 
 @dataclass(frozen=True)

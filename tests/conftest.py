@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from rules.engine import Engine
-from rules.loader import RuleSet, load_rules
-from rules.schema import Pack
-from rules.state import MemoryStore
-from streams.broker import LocalBroker, start_broker
+from copydesk.rules.engine import Engine
+from copydesk.rules.loader import RuleSet, load_rules
+from copydesk.rules.schema import Pack
+from copydesk.rules.state import MemoryStore
+from copydesk.streams.broker import LocalBroker, start_broker
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import regex
 
-from rules.engine import Engine
-from rules.records import ArticleIn, ArticleOut
-from rules.state import MemoryStore
+from copydesk.rules.engine import Engine
+from copydesk.rules.records import ArticleIn, ArticleOut
+from copydesk.rules.state import MemoryStore
 from tests.conftest import engine_for, rule
 
 CASES = json.loads((Path(__file__).parent / "fixtures" / "duplicates.json").read_text())

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rules.records import ArticleIn, ArticleOut
-from rules.state import MemoryStore
+from copydesk.rules.records import ArticleIn, ArticleOut
+from copydesk.rules.state import MemoryStore
 from tests.conftest import engine_for, rule
 
 PROSE = [

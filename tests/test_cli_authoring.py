@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from streams.cli import main
+from copydesk.streams.cli import main
 from tests.conftest import SHARE_PROMPT_RULE
 
 PACK = "pack: mine\nrules:\n" + SHARE_PROMPT_RULE

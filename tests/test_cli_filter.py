@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from streams.cli import EXIT_REJECTED, main
+from copydesk.streams.cli import EXIT_REJECTED, main
 
 GOOD = [
     {"id": "one", "text": "Share this article\nFirst story body."},
@@ -148,6 +148,9 @@ def test_output_records_validate_against_the_printed_schema(tmp_path: Path) -> N
 
 def test_the_installed_command_runs() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "streams", "--help"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "copydesk.streams", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "filter" in result.stdout and "worker" in result.stdout

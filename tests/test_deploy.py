@@ -17,7 +17,7 @@ import pytest
 import yaml
 from prometheus_client import REGISTRY
 
-import streams.metrics  # registers every copydesk metric
+from copydesk.streams import metrics as stream_metrics  # registers every copydesk metric
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
@@ -334,17 +334,17 @@ def test_exported_metrics_follow_the_naming_rules() -> None:
     for family in families:
         assert not family.name.endswith("_total")  # the client adds it to counters
         assert not re.search(r"_(ms|milliseconds|kb|mb|minutes)\b", family.name)
-    for metric in vars(streams.metrics).values():
+    for metric in vars(stream_metrics).values():
         labels = set(getattr(metric, "_labelnames", ()))
         assert not labels & forbidden, metric
 
 
 def test_the_counting_store_tracks_entries_and_bytes() -> None:
-    from rules.state import MemoryStore
+    from copydesk.rules.state import MemoryStore
 
     inner = MemoryStore()
     inner.put("dup", "old", b"12345")  # state recovered before the worker counts
-    store = streams.metrics.CountingStore(inner, "test", lambda: [v for _, v in inner.items()])
+    store = stream_metrics.CountingStore(inner, "test", lambda: [v for _, v in inner.items()])
 
     def sample(name: str) -> float | None:
         return REGISTRY.get_sample_value(name, {"stage": "test"})

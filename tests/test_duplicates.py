@@ -13,9 +13,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rules.duplicate_index import NAMESPACE, SWEPT, DuplicateIndex, EpochBuckets, article_ref
-from rules.engine import Engine
-from rules.fingerprint import (
+from copydesk.rules.duplicate_index import (
+    NAMESPACE,
+    SWEPT,
+    DuplicateIndex,
+    EpochBuckets,
+    article_ref,
+)
+from copydesk.rules.engine import Engine
+from copydesk.rules.fingerprint import (
     Fingerprint,
     estimate_jaccard,
     exact_hash,
@@ -24,10 +30,10 @@ from rules.fingerprint import (
     sketch,
     words,
 )
-from rules.kinds.duplicates import DuplicatesSpec
-from rules.loader import load_rules
-from rules.records import ArticleIn, ArticleOut
-from rules.state import MemoryStore
+from copydesk.rules.kinds.duplicates import DuplicatesSpec
+from copydesk.rules.loader import load_rules
+from copydesk.rules.records import ArticleIn, ArticleOut
+from copydesk.rules.state import MemoryStore
 from tests.conftest import engine_for, rule
 
 CASES = json.loads((Path(__file__).parent / "fixtures" / "duplicates.json").read_text())

@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from rules.engine import Engine, Limits
-from rules.records import ArticleIn
-from rules.state import MemoryStore
+from copydesk.rules.engine import Engine, Limits
+from copydesk.rules.records import ArticleIn
+from copydesk.rules.state import MemoryStore
 from tests.conftest import engine_for, rule
 
 

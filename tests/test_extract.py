@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rules.extract import extract_html
+from copydesk.rules.extract import extract_html
 
 PROSE = (
     "The council voted on Tuesday to approve a new bridge over the river, a project that had"

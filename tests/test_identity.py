@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from rules.identity import article_key, canonical_url
+from copydesk.rules.identity import article_key, canonical_url
 
 
 @pytest.mark.parametrize(

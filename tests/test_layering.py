@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from rules.engine import Engine
-from rules.loader import PackError, load_rules
-from rules.records import ArticleIn
-from rules.state import MemoryStore
+from copydesk.rules.engine import Engine
+from copydesk.rules.loader import PackError, load_rules
+from copydesk.rules.records import ArticleIn
+from copydesk.rules.state import MemoryStore
 
 BODY = (
     "The council met on Tuesday and voted 5-2 to approve the bridge.\nShare this article\n"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from rules.engine import Engine
-from rules.kinds.learned_chrome import LineCounts
-from rules.records import ArticleIn
-from rules.state import MemoryStore
+from copydesk.rules.engine import Engine
+from copydesk.rules.kinds.learned_chrome import LineCounts
+from copydesk.rules.records import ArticleIn
+from copydesk.rules.state import MemoryStore
 from tests.conftest import engine_for, rule
 
 FOOTER = "Harbor Daily has served the coast since 1921. Tips: news@harbor.example"

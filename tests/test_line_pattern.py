@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import regex
 
-from rules.kinds.base import any_of
-from rules.kinds.line_pattern import LinePatternSpec
-from rules.line_search import LineSearch, anchored_at_start, leading_alternatives
-from rules.lines import split_lines
-from rules.loader import load_rules
-from rules.records import ArticleIn
-from rules.state import MemoryStore
+from copydesk.rules.kinds.base import any_of
+from copydesk.rules.kinds.line_pattern import LinePatternSpec
+from copydesk.rules.line_search import LineSearch, anchored_at_start, leading_alternatives
+from copydesk.rules.lines import split_lines
+from copydesk.rules.loader import load_rules
+from copydesk.rules.records import ArticleIn
+from copydesk.rules.state import MemoryStore
 from tests.conftest import engine_for, rule
 
 STORY = "The council met on Tuesday.\nIt voted 5-2.\n\nRelated\n\n© 2026 Harbor Daily"

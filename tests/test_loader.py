@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rules.loader import MAX_PACK_BYTES, PackError, load_rules
+from copydesk.rules.loader import MAX_PACK_BYTES, PackError, load_rules
 from tests.conftest import SHARE_PROMPT_RULE
 
 

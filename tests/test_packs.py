@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rules.examples import check_examples
-from rules.loader import builtin_pack_paths, load_rules
+from copydesk.rules.examples import check_examples
+from copydesk.rules.loader import builtin_pack_paths, load_rules
 
 RULESET = load_rules()
 
@@ -20,7 +20,7 @@ def test_there_are_builtin_packs() -> None:
 
 @pytest.mark.parametrize("spec", RULESET.rules, ids=lambda spec: spec.id)
 def test_every_example_of_every_shipped_rule_holds(spec: object) -> None:
-    from rules.kinds.base import RuleSpec
+    from copydesk.rules.kinds.base import RuleSpec
 
     assert isinstance(spec, RuleSpec)
     assert [str(f) for f in check_examples(spec, RULESET.rules)] == []

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from rules.parse import RecordError, parse_article
+from copydesk.rules.parse import RecordError, parse_article
 
 
 def test_a_good_record_keeps_unknown_fields() -> None:

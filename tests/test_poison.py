@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from streams.cli import EXIT_REJECTED, main
+from copydesk.streams.cli import EXIT_REJECTED, main
 
 GOOD = {"id": "good", "text": "The council voted 5-2 on Tuesday to approve the new bridge."}
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from rules.engine import Engine
-from rules.state import MemoryStore
-from streams.processing import Origin, Outgoing, flag_message, strip_message
+from copydesk.rules.engine import Engine
+from copydesk.rules.state import MemoryStore
+from copydesk.streams.processing import Origin, Outgoing, flag_message, strip_message
 
 ORIGIN = Origin("articles.raw", 3, 41)
 STRIPPED = Origin("articles.stripped", 0, 7)

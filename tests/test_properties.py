@@ -9,11 +9,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rules.engine import Engine
-from rules.loader import PackError, load_rules
-from rules.parse import RecordError, parse_article
-from rules.records import ArticleIn
-from rules.state import MemoryStore
+from copydesk.rules.engine import Engine
+from copydesk.rules.loader import PackError, load_rules
+from copydesk.rules.parse import RecordError, parse_article
+from copydesk.rules.records import ArticleIn
+from copydesk.rules.state import MemoryStore
 
 ENGINE = Engine(load_rules())
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rules.examples import check_examples
-from rules.loader import load_rules
+from copydesk.rules.examples import check_examples
+from copydesk.rules.loader import load_rules
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 BLOCKS = re.findall(r"```yaml\n(.*?)```", README.read_text(encoding="utf-8"), re.S)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from streams.settings import Settings
+from copydesk.streams.settings import Settings
 
 
 def test_defaults_work_locally() -> None:

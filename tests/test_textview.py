@@ -3,8 +3,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rules.lines import split_lines
-from rules.textview import TextView
+from copydesk.rules.lines import split_lines
+from copydesk.rules.textview import TextView
 
 
 def test_cuts_in_current_text_are_recorded_in_original_offsets() -> None:

@@ -4,16 +4,16 @@ from typing import Annotated
 
 from pydantic import Field
 
-from rules.kinds.content_region import ContentRegionSpec
-from rules.kinds.credits import CreditsSpec
-from rules.kinds.duplicates import DuplicatesSpec
-from rules.kinds.learned_chrome import LearnedChromeSpec
-from rules.kinds.line_pattern import LinePatternSpec
-from rules.kinds.menu_block import MenuBlockSpec
-from rules.kinds.missing_attribution import MissingAttributionSpec
-from rules.kinds.quotes import QuoteAttributionSpec
-from rules.kinds.section_cutoff import SectionCutoffSpec
-from rules.kinds.wire_style import WireStyleSpec
+from copydesk.rules.kinds.content_region import ContentRegionSpec
+from copydesk.rules.kinds.credits import CreditsSpec
+from copydesk.rules.kinds.duplicates import DuplicatesSpec
+from copydesk.rules.kinds.learned_chrome import LearnedChromeSpec
+from copydesk.rules.kinds.line_pattern import LinePatternSpec
+from copydesk.rules.kinds.menu_block import MenuBlockSpec
+from copydesk.rules.kinds.missing_attribution import MissingAttributionSpec
+from copydesk.rules.kinds.quotes import QuoteAttributionSpec
+from copydesk.rules.kinds.section_cutoff import SectionCutoffSpec
+from copydesk.rules.kinds.wire_style import WireStyleSpec
 
 AnyRuleSpec = Annotated[
     LinePatternSpec

@@ -19,10 +19,10 @@ from typing import Annotated, Any, ClassVar, Literal
 import regex
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from rules.lines import Line
-from rules.records import ArticleIn, Credit, Finding, Severity
-from rules.state import StateStore
-from rules.textview import TextView
+from copydesk.rules.lines import Line
+from copydesk.rules.records import ArticleIn, Credit, Finding, Severity
+from copydesk.rules.state import StateStore
+from copydesk.rules.textview import TextView
 
 KEBAB_CASE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SNAKE_CASE = r"^[a-z][a-z0-9_]*$"

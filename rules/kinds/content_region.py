@@ -15,9 +15,18 @@ from typing import Literal
 
 from pydantic import Field
 
-from rules.kinds.base import Context, Cut, Document, RegexPattern, Rule, RuleSpec, Stage, any_of
-from rules.lines import Line, block_cut, runs
-from rules.prose import is_prose, is_truncated, item_number
+from copydesk.rules.kinds.base import (
+    Context,
+    Cut,
+    Document,
+    RegexPattern,
+    Rule,
+    RuleSpec,
+    Stage,
+    any_of,
+)
+from copydesk.rules.lines import Line, block_cut, runs
+from copydesk.rules.prose import is_prose, is_truncated, item_number
 
 
 class ContentRegionSpec(RuleSpec):

@@ -15,7 +15,7 @@ from typing import Literal
 import regex
 from pydantic import BaseModel, ConfigDict, Field
 
-from rules.kinds.base import Context, CreditHit, Document, Rule, RuleSpec, Stage
+from copydesk.rules.kinds.base import Context, CreditHit, Document, Rule, RuleSpec, Stage
 
 Where = Literal["dateline", "credit-line", "byline", "text"]
 

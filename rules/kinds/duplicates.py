@@ -27,8 +27,8 @@ from weakref import WeakKeyDictionary
 
 from pydantic import Field, model_validator
 
-from rules.duplicate_index import DuplicateIndex, Entry, article_ref
-from rules.fingerprint import (
+from copydesk.rules.duplicate_index import DuplicateIndex, Entry, article_ref
+from copydesk.rules.fingerprint import (
     MAX_SENTENCES,
     Fingerprint,
     SentenceSketch,
@@ -43,9 +43,9 @@ from rules.fingerprint import (
     split_sentences,
     words,
 )
-from rules.identity import article_key
-from rules.kinds.base import Context, Document, Hit, Rule, RuleSpec, Stage
-from rules.state import StateStore
+from copydesk.rules.identity import article_key
+from copydesk.rules.kinds.base import Context, Document, Hit, Rule, RuleSpec, Stage
+from copydesk.rules.state import StateStore
 
 AUTHOR_CREDITS = ("dateline", "byline", "credit-line")  # a credit in the text cites, not signs
 

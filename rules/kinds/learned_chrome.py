@@ -21,9 +21,9 @@ import numpy as np
 import xxhash
 from pydantic import Field
 
-from rules.identity import canonical_url
-from rules.kinds.base import Context, Cut, Document, Rule, RuleSpec, Stage
-from rules.lines import block_cut, runs
+from copydesk.rules.identity import canonical_url
+from copydesk.rules.kinds.base import Context, Cut, Document, Rule, RuleSpec, Stage
+from copydesk.rules.lines import block_cut, runs
 
 NAMESPACE = "learned-chrome"
 _HEADER = struct.Struct("<dQ")  # last update (epoch seconds), entry count

@@ -9,7 +9,7 @@ from typing import Literal
 import regex
 from pydantic import Field, model_validator
 
-from rules.kinds.base import (
+from copydesk.rules.kinds.base import (
     SNAKE_CASE,
     Capture,
     Context,
@@ -20,8 +20,8 @@ from rules.kinds.base import (
     RuleSpec,
     Stage,
 )
-from rules.line_search import LineSearch
-from rules.lines import Line, block_cut, runs
+from copydesk.rules.line_search import LineSearch
+from copydesk.rules.lines import Line, block_cut, runs
 
 
 def normalise_line(text: str, ignore_case: bool) -> str:

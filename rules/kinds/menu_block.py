@@ -8,9 +8,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from rules.kinds.base import Context, Cut, Document, Rule, RuleSpec, Stage
-from rules.lines import block_cut
-from rules.prose import is_headline_like
+from copydesk.rules.kinds.base import Context, Cut, Document, Rule, RuleSpec, Stage
+from copydesk.rules.lines import block_cut
+from copydesk.rules.prose import is_headline_like
 
 
 class MenuBlockSpec(RuleSpec):

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from rules.kinds.base import Context, Document, Hit, Rule, RuleSpec, Stage
+from copydesk.rules.kinds.base import Context, Document, Hit, Rule, RuleSpec, Stage
 
 
 def _same(a: str, b: str) -> bool:

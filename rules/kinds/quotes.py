@@ -11,7 +11,16 @@ from typing import Literal
 import regex
 from pydantic import Field
 
-from rules.kinds.base import Context, Document, Hit, RegexPattern, Rule, RuleSpec, Stage, any_of
+from copydesk.rules.kinds.base import (
+    Context,
+    Document,
+    Hit,
+    RegexPattern,
+    Rule,
+    RuleSpec,
+    Stage,
+    any_of,
+)
 
 _QUOTE = regex.compile(r"“([^”\n]{3,1000})”|\"([^\"\n]{3,1000})\"|«([^»\n]{3,1000})»")
 _SENTENCE = regex.compile(r"[^.!?\n]*(?:[.!?]+[\"”’»)]*|\n|$)")

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from rules.kinds.base import (
+from copydesk.rules.kinds.base import (
     Context,
     Cut,
     Document,
@@ -21,8 +21,8 @@ from rules.kinds.base import (
     Stage,
     any_of,
 )
-from rules.lines import Line, block_cut
-from rules.prose import is_headline_like, is_prose, is_question_headline
+from copydesk.rules.lines import Line, block_cut
+from copydesk.rules.prose import is_headline_like, is_prose, is_question_headline
 
 
 class SectionCutoffSpec(RuleSpec):

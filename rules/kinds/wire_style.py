@@ -11,7 +11,7 @@ from typing import Literal
 import regex
 from pydantic import BaseModel, ConfigDict, Field
 
-from rules.kinds.base import (
+from copydesk.rules.kinds.base import (
     Context,
     Document,
     Hit,
@@ -21,7 +21,7 @@ from rules.kinds.base import (
     Stage,
     any_of,
 )
-from rules.line_search import AtLineStarts, anchored_at_start, sees_past_its_line
+from copydesk.rules.line_search import AtLineStarts, anchored_at_start, sees_past_its_line
 
 
 class HouseStyle(BaseModel):

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from kafka import KafkaConsumer
 
-from streams.broker import LocalBroker, free_port
-from streams.demo import start_worker, stop_worker, wait_until_serving
+from copydesk.streams.broker import LocalBroker, free_port
+from copydesk.streams.demo import start_worker, stop_worker, wait_until_serving
 
 pytestmark = pytest.mark.integration
 

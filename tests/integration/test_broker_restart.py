@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from kafka import KafkaProducer
 
-from streams.broker import free_port, port_in_use, start_broker
-from streams.feed import ensure_topics
+from copydesk.streams.broker import free_port, port_in_use, start_broker
+from copydesk.streams.feed import ensure_topics
 from tests.integration.conftest import (
     Deployment,
     collecting,

@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 import yaml
 
-from streams.broker import free_port
-from streams.feed import produce_lines, sample_feed_path
+from copydesk.streams.broker import free_port
+from copydesk.streams.feed import produce_lines, sample_feed_path
 from tests.integration.conftest import Deployment, running_worker
 from tests.test_deploy import PROMETHEUS, alert_expressions, dashboard_expressions
 

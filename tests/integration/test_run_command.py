@@ -12,12 +12,12 @@ import time
 
 import pytest
 
-from rules.engine import Engine
-from rules.loader import load_rules
-from rules.parse import RecordError, parse_article
-from rules.state import MemoryStore
-from streams.broker import free_port, port_in_use
-from streams.feed import sample_feed_path
+from copydesk.rules.engine import Engine
+from copydesk.rules.loader import load_rules
+from copydesk.rules.parse import RecordError, parse_article
+from copydesk.rules.state import MemoryStore
+from copydesk.streams.broker import free_port, port_in_use
+from copydesk.streams.feed import sample_feed_path
 
 pytestmark = pytest.mark.integration
 
@@ -35,7 +35,16 @@ def flagged_offline() -> int:
 def test_run_shows_the_sample_feed_and_stops_on_ctrl_c() -> None:
     port, web_port = free_port(), free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "streams", "run", "--port", str(port), "--web-port", str(web_port)],
+        [
+            sys.executable,
+            "-m",
+            "copydesk.streams",
+            "run",
+            "--port",
+            str(port),
+            "--web-port",
+            str(web_port),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

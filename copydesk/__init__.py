@@ -1,0 +1,14 @@
+"""copydesk: a streaming content-quality filter for news and web articles.
+
+The code lives in the repository's top-level ``rules/`` (the rule engine and its packs) and
+``streams/`` (the Faust worker, the CLI) folders, as the project layout asks; this package
+maps them to ``copydesk.rules`` and ``copydesk.streams`` (symbolic links here, real folders in
+the wheel) so that an installed copydesk adds one name to site-packages, not two generic ones.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("copydesk")
+except PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"
