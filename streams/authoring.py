@@ -80,6 +80,13 @@ def lint(ruleset: RuleSet) -> list[Lint]:
     return warnings
 
 
+# `filter` and `explain` read a .txt the same way, so one file gives one result.
+TITLE_LINE_OPTION = click.option(
+    "--title-line/--no-title-line",
+    default=True,
+    show_default=True,
+    help="For .txt inputs, take the first non-empty line as the title.",
+)
 RULES_OPTION = click.option(
     "--rules",
     "rules",
@@ -183,12 +190,12 @@ def test_command(paths: tuple[Path, ...]) -> None:
         sys.exit(1)
 
 
-def _read_article(source: str) -> ArticleIn:
-    """A .txt or .html file as ``copydesk filter`` reads it (whole text as body), else one JSON
-    record from the file or stdin."""
+def _read_article(source: str, title_line: bool) -> ArticleIn:
+    """A .txt or .html file as ``copydesk filter`` reads it, else one JSON record from the
+    file or stdin."""
     path = Path(source)
     if source != "-" and path.suffix.lower() in (".txt", ".html", ".htm"):
-        item = read_document(path, title_line=False, max_bytes=MAX_RECORD_BYTES)
+        item = read_document(path, title_line=title_line, max_bytes=MAX_RECORD_BYTES)
         if item.article is not None:
             return item.article
         assert item.error is not None
@@ -229,14 +236,15 @@ def render(out: ArticleOut, body: str, colour: bool) -> str:
 @click.argument("article")
 @click.option("--json", "as_json", is_flag=True, help="Print the output record as JSON.")
 @RULES_OPTION
-def explain(article: str, as_json: bool, rules: tuple[Path, ...]) -> None:
+@TITLE_LINE_OPTION
+def explain(article: str, as_json: bool, rules: tuple[Path, ...], title_line: bool) -> None:
     """Show what the rules do to one article (.txt, .html or a JSON record; - for stdin):
     removed spans marked in place by rule id, then each finding with its evidence."""
     try:
         engine = Engine(load_rules(rules))
     except PackError as exc:
         raise click.ClickException(str(exc)) from None
-    item = _read_article(article)
+    item = _read_article(article, title_line)
     out = engine.process(item, MemoryStore())
     if as_json:
         click.echo(out.model_dump_json(indent=2))

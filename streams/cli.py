@@ -16,22 +16,44 @@ from copydesk.rules.loader import PackError
 from copydesk.rules.records import ArticleIn, ArticleOut
 from copydesk.rules.schema import Pack
 from copydesk.rules.state import MemoryStore, SqliteStore, StateStore
-from copydesk.streams.authoring import RULES_OPTION, explain, rules_group
+from copydesk.streams.authoring import RULES_OPTION, TITLE_LINE_OPTION, explain, rules_group
 from copydesk.streams.settings import Settings
 
 EXIT_REJECTED = 3
 
 
-def _settings(rules: tuple[Path, ...] = (), no_builtin: bool = False) -> Settings:
+BROKER_OPTION = click.option(
+    "--broker",
+    metavar="URL",
+    help="Kafka bootstrap servers, e.g. kafka://kafka:9092 (default: COPYDESK_BROKER).",
+)
+
+
+def _settings(
+    rules: tuple[Path, ...] = (), no_builtin: bool = False, broker: str | None = None
+) -> Settings:
     try:
         settings = Settings()
     except ValidationError as exc:
         raise click.ClickException(f"bad COPYDESK_* setting: {exc}") from None
+    if broker:
+        settings.broker = broker
     if rules:
         settings.rules = [*settings.rules, *rules]
     if no_builtin:
         settings.builtin_rules = False
     return settings
+
+
+def _reachable(settings: Settings) -> str:
+    """The broker's host:port list, once one of them accepts a connection; else exit 1."""
+    from copydesk.streams.reach import BrokerUnreachableError, require_broker
+
+    try:
+        require_broker(settings.broker_url())
+    except BrokerUnreachableError as exc:
+        raise click.ClickException(str(exc)) from None
+    return settings.broker_url()
 
 
 def _engine_or_exit(settings: Settings) -> Any:
@@ -53,14 +75,33 @@ def main() -> None:
 
 
 @main.command()
+@BROKER_OPTION
 @click.option("--loglevel", default="info", show_default=True)
-def worker(loglevel: str) -> None:
-    """Run a Faust worker: articles.raw -> articles.clean / .findings / .dlq."""
-    from copydesk.streams.app import create_app
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one JSON object per log line on stderr, for log collectors.",
+)
+def worker(broker: str | None, loglevel: str, log_format: str) -> None:
+    """Run a Faust worker: articles.raw -> articles.clean / .findings / .dlq.
 
-    settings = _settings()
+    Exits with one line when no bootstrap server accepts a connection (an orchestrator restarts
+    it), rather than retrying out of sight.
+    """
+    from copydesk.streams.app import create_app
+    from copydesk.streams.logs import json_logging_config
+
+    settings = _settings(broker=broker)
+    _reachable(settings)
     app = create_app(settings, _engine_or_exit(settings))
-    app.Worker(loglevel=loglevel).execute_from_commandline()
+    if log_format == "json":
+        app.Worker(
+            loglevel=loglevel, quiet=True, logging_config=json_logging_config(loglevel)
+        ).execute_from_commandline()
+    else:
+        app.Worker(loglevel=loglevel).execute_from_commandline()
 
 
 @main.command(name="filter")
@@ -75,12 +116,7 @@ def worker(loglevel: str) -> None:
     type=click.Path(path_type=Path),
     help="SQLite file that keeps rule state between runs (default: memory).",
 )
-@click.option(
-    "--title-line/--no-title-line",
-    default=True,
-    show_default=True,
-    help="For .txt inputs, take the first non-empty line as the title.",
-)
+@TITLE_LINE_OPTION
 @click.option(
     "--metrics-file",
     type=click.Path(path_type=Path),
@@ -118,11 +154,17 @@ def filter_command(
             if output == "-"
             else stack.enter_context(open(output, "w", encoding="utf-8"))
         )
-        rej: IO[str] = (
-            sys.stderr
-            if rejects is None
-            else stack.enter_context(open(rejects, "w", encoding="utf-8"))
-        )
+        opened: list[IO[str]] = []
+
+        def reject(line: str) -> None:
+            # The rejects file is made by the first reject: a clean run leaves none behind.
+            if rejects is None:
+                print(line, file=sys.stderr)
+                return
+            if not opened:
+                opened.append(stack.enter_context(open(rejects, "w", encoding="utf-8")))
+            print(line, file=opened[0])
+
         items = read_inputs(list(inputs), sys.stdin.buffer, title_line, settings.max_record_bytes)
         progress = tqdm(items, unit=" articles", disable=not sys.stderr.isatty(), file=sys.stderr)
         summary = run_filter(
@@ -130,7 +172,7 @@ def filter_command(
             store,
             iter(progress),
             write=lambda line: print(line, file=out),
-            reject=lambda line: print(line, file=rej),
+            reject=reject,
             findings_only=findings_only,
         )
     if isinstance(store, SqliteStore):
@@ -187,16 +229,53 @@ def broker(port: int) -> None:
 )
 @click.option("--topic", help="Default: COPYDESK_TOPIC_RAW.")
 @click.option("--key", help="Record key for every line (one partition, order kept).")
-def produce(path: Path | None, topic: str | None, key: str | None) -> None:
+@BROKER_OPTION
+def produce(path: Path | None, topic: str | None, key: str | None, broker: str | None) -> None:
     """Send each line of a JSONL file (default: the bundled sample feed), byte for byte, to the
     raw topic."""
+    from kafka.errors import KafkaError
+
     from copydesk.streams.feed import produce_lines, sample_feed_path
 
-    settings = _settings()
+    settings = _settings(broker=broker)
     topic = topic or settings.topic_raw
     data = (path or sample_feed_path()).read_bytes()
-    count = produce_lines(settings.broker_url(), topic, data, key.encode() if key else None)
+    try:
+        count = produce_lines(_reachable(settings), topic, data, key.encode() if key else None)
+    except KafkaError as exc:
+        raise click.ClickException(f"producing to {topic} failed: {exc}") from None
     click.echo(f"sent {count} records to {topic}")
+
+
+@main.command()
+@click.argument("topic")
+@click.option("-n", "--lines", "last", default=10, show_default=True, help="Latest N records.")
+@click.option("-f", "--follow", is_flag=True, help="Then print new records until Ctrl-C.")
+@click.option("--keys", is_flag=True, help="Print envelopes with each record's key.")
+@click.option("--headers", is_flag=True, help="Print envelopes with each record's headers.")
+@BROKER_OPTION
+def tail(
+    topic: str, last: int, follow: bool, keys: bool, headers: bool, broker: str | None
+) -> None:
+    """Print the latest records of TOPIC as JSON lines (the value, or an envelope with the
+    key, headers, partition, offset and timestamp)."""
+    from kafka.errors import KafkaError
+
+    from copydesk.streams.tail import NoSuchTopicError, render
+    from copydesk.streams.tail import tail as read_tail
+
+    settings = _settings(broker=broker)
+    bootstrap = _reachable(settings)
+
+    def write(record: Any) -> None:
+        click.echo(render(record, keys, headers))
+
+    try:
+        read_tail(bootstrap, topic, max(last, 0), follow, write)
+    except (NoSuchTopicError, KafkaError) as exc:
+        raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        pass
 
 
 @main.command()

@@ -154,3 +154,28 @@ def test_the_installed_command_runs() -> None:
         check=True,
     )
     assert "filter" in result.stdout and "worker" in result.stdout
+
+
+def test_a_clean_run_to_a_file_leaves_no_rejects_file(tmp_path: Path) -> None:
+    source = jsonl(tmp_path / "in.jsonl", [json.dumps(g) for g in GOOD])
+    out = tmp_path / "out.jsonl"
+    assert run("filter", str(source), "-o", str(out))[0] == 0
+    assert len(out.read_text().splitlines()) == len(GOOD)
+    assert not Path(f"{out}.rejects.jsonl").exists()
+
+
+def test_explain_and_filter_read_a_txt_file_the_same_way(tmp_path: Path) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text("Bridge vote passes\n\nThe council voted 5-2 on Tuesday.\n", encoding="utf-8")
+    for flag, title in (("--title-line", "Bridge vote passes"), ("--no-title-line", None)):
+        filtered = json.loads(run("filter", str(story), flag)[1])
+        code, explained, _ = run("explain", str(story), "--json", flag)
+        assert code == 0
+        assert filtered["title"] == json.loads(explained)["title"] == title
+        assert filtered["text"] == json.loads(explained)["text"]
+
+
+def test_version() -> None:
+    code, out, _ = run("--version")
+    assert code == 0
+    assert out.startswith("copydesk, version ")
