@@ -142,11 +142,25 @@ class Engine:
                 self._run(rule, doc, ctx)
 
     @staticmethod
-    def _run(rule: Rule, doc: Document, ctx: Context) -> None:
-        spec = rule.spec
+    def _apply_within_budget(
+        rule: Rule, doc: Document, ctx: Context
+    ) -> list[Cut | Capture | CreditHit | Hit]:
+        """The rule's results within its regex budget, given a second try: the budget is wall
+        time, so a pause of the whole process (a full garbage collection, a loaded machine)
+        can use it up without any fault of the rule's. A backtracking pattern runs out twice.
+        Only regex calls raise TimeoutError, so a try that did not finish changed nothing."""
         ctx.deadline = time.monotonic() + ctx.regex_timeout
         try:
-            results = list(rule.apply(doc, ctx))
+            return list(rule.apply(doc, ctx))
+        except TimeoutError:
+            ctx.deadline = time.monotonic() + ctx.regex_timeout
+            return list(rule.apply(doc, ctx))
+
+    @staticmethod
+    def _run(rule: Rule, doc: Document, ctx: Context) -> None:
+        spec = rule.spec
+        try:
+            results = Engine._apply_within_budget(rule, doc, ctx)
         except TimeoutError:  # raised by the regex module past ctx.regex_budget()
             doc.findings.append(
                 _engine_finding(

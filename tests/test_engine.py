@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from copydesk.rules.engine import Engine, Limits
+from copydesk.rules.kinds.base import Context
 from copydesk.rules.records import ArticleIn
 from copydesk.rules.state import MemoryStore
 from tests.conftest import engine_for, rule
@@ -113,3 +114,22 @@ def test_duplicates_compare_the_stripped_text_whatever_the_pack_order() -> None:
     assert [(f.rule, f.kind, f.evidence["original_id"]) for f in out.findings] == [
         ("dups", "exact-duplicate", "a1")
     ]
+
+
+def test_a_pause_that_uses_up_one_budget_does_not_skip_the_rule(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The budget is wall time: a full garbage collection during a rule's first regex call (seen
+    # on the first article of a run) must not cost the article that rule.
+    engine = engine_for(rule("line-pattern", id="share", patterns=["^share this$"]))
+    real_budget = Context.regex_budget
+    calls: list[float] = []
+
+    def paused_once(ctx: Context) -> float:
+        calls.append(0.0)
+        return 0.0 if len(calls) == 1 else real_budget(ctx)
+
+    monkeypatch.setattr(Context, "regex_budget", paused_once)
+    out = engine.process(article("share this\nbody"), MemoryStore())
+    assert out.text == "body"
+    assert out.findings == []
