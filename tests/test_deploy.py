@@ -30,7 +30,12 @@ DATASOURCE_UID = "copydesk-prometheus"
 # Series that Prometheus itself makes for every scrape target.
 PROMETHEUS_BUILTINS = {"up", "scrape_duration_seconds", "scrape_samples_scraped"}
 # Grafana's own variables, with the values the integration test queries them with.
-GRAFANA_VARIABLES = {"$__rate_interval": "1m", "$__interval": "15s", "$__range": "1h"}
+GRAFANA_VARIABLES = {
+    "$__rate_interval": "1m",
+    "$__interval": "15s",
+    "$__range": "1h",
+    "$instance": ".*",  # the dashboards' worker variable with "All" chosen
+}
 PROMQL_KEYWORDS = {
     "by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless",
     "bool", "offset", "inf", "nan", "atan2",
@@ -264,15 +269,65 @@ def test_the_dashboards_cover_what_issue_7_asks_for() -> None:
         "sum by (reason) (rate(copydesk_dlq_total",
         "copydesk_consumer_lag",
         "copydesk_end_to_end_lag_seconds_bucket",
-        'up{job="copydesk"}',
+        'up{job="copydesk", instance=~".*"}',
         "sum by (rule) (rate(copydesk_findings_total",
         "topk(10,",
         "exact-duplicate|near-duplicate|paraphrase",
         "attribution",
         "sum by (rule) (rate(copydesk_removed_characters_total",
-        'copydesk_state_entries{stage="flag"}',
+        'copydesk_state_entries{stage="flag", instance=~".*"}',
     ):
         assert needle in exprs, needle
+
+
+def test_every_panel_has_a_unit_and_no_generic_one() -> None:
+    # A rate of articles is not "req/s", and a count of entries is not "short": each panel says
+    # what its axis counts.
+    for path in DASHBOARDS:
+        for panel in panels(json.loads(path.read_text(encoding="utf-8"))):
+            if panel.get("type") == "row":
+                continue
+            unit = panel.get("fieldConfig", {}).get("defaults", {}).get("unit")
+            assert unit and unit not in {"short", "reqps", "cps", "none"}, (
+                path.name,
+                panel["title"],
+            )
+            assert "until" not in panel.get("description", ""), (path.name, panel["title"])
+
+
+def test_every_query_follows_the_worker_variable() -> None:
+    for path in DASHBOARDS:
+        dashboard = json.loads(path.read_text(encoding="utf-8"))
+        [variable] = dashboard["templating"]["list"]
+        assert (variable["name"], variable["includeAll"], variable["multi"]) == (
+            "instance",
+            True,
+            True,
+        )
+        for panel in panels(dashboard):
+            for target in panel.get("targets", []):
+                selectors = re.findall(
+                    r"\b(?:copydesk_\w+|up)(?:\{[^}]*\})?(?![\w(])", target["expr"]
+                )
+                assert selectors, target["expr"]
+                for selector in selectors:
+                    assert 'instance=~"$instance"' in selector, (
+                        path.name,
+                        panel["title"],
+                        selector,
+                    )
+
+
+def test_refused_rule_reloads_have_a_panel_and_an_alert() -> None:
+    exprs = [expr for _, expr in dashboard_expressions()]
+    assert any('copydesk_rules_reloads_total{result="refused"' in e for e in exprs)
+    [alert] = [r for r in alert_rules() if r["alert"] == "CopydeskRuleReloadRefused"]
+    assert 'copydesk_rules_reloads_total{result="refused"}' in alert["expr"]
+
+
+def test_the_worker_healthcheck_asks_health_not_metrics() -> None:
+    test = " ".join(compose()["services"]["worker"]["healthcheck"]["test"])
+    assert "/health'" in test and "/metrics" not in test
 
 
 # --- Prometheus ---------------------------------------------------------------------------
