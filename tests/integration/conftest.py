@@ -113,8 +113,9 @@ class WorkerProcess:
         stop_worker(self.process)
 
 
-def spawn_worker(deployment: Deployment, **extra_env: str) -> WorkerProcess:
-    """Start a worker (own web port and fresh state folder) and wait until it serves."""
+def spawn_worker(deployment: Deployment, *options: str, **extra_env: str) -> WorkerProcess:
+    """Start a worker (own web port and fresh state folder, ``copydesk worker`` ``options``)
+    and wait until it serves."""
     port = free_port()
     env = {
         **deployment.env,
@@ -124,7 +125,7 @@ def spawn_worker(deployment: Deployment, **extra_env: str) -> WorkerProcess:
     }
     log_path = deployment.tmp / f"worker-{port}.log"
     with open(log_path, "ab") as log:
-        process = start_worker(env, log)
+        process = start_worker(env, log, ("copydesk.streams", "worker", *options))
     worker = WorkerProcess(process, port, log_path)
     try:
         wait_until_serving(process, port)

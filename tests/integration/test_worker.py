@@ -8,7 +8,7 @@ import json
 import pytest
 from kafka import KafkaProducer
 
-from tests.integration.conftest import Deployment
+from tests.integration.conftest import Deployment, spawn_worker, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -95,3 +95,14 @@ def test_learned_chrome_state_lives_in_the_worker_table(
     assert all(footer in texts[f"h{n}"] for n in range(5))
     assert all(footer not in texts[f"h{n}"] for n in range(5, 12))
     assert all(f"Story {n} " in texts[f"h{n}"] for n in range(12))
+
+
+def test_json_logs_are_one_object_per_line(deployment: Deployment) -> None:
+    worker = spawn_worker(deployment, "--log-format", "json")
+    wait_for(lambda: bool(worker.partitions()), 60, "partitions assigned")
+    worker.stop()
+    lines = [line for line in worker.log().splitlines() if line.strip()]
+    assert lines, "the worker logged nothing"
+    entries = [json.loads(line) for line in lines]  # fails on any line that is not JSON
+    assert all({"time", "level", "logger", "message"} <= entry.keys() for entry in entries)
+    assert any(entry["level"] == "INFO" for entry in entries)
