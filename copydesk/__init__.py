@@ -6,9 +6,14 @@ maps them to ``copydesk.rules`` and ``copydesk.streams`` (symbolic links here, r
 the wheel) so that an installed copydesk adds one name to site-packages, not two generic ones.
 """
 
-from importlib.metadata import PackageNotFoundError, version
 
-try:
-    __version__ = version("copydesk")
-except PackageNotFoundError:  # a source tree that was never installed
-    __version__ = "0+unknown"
+def __getattr__(name: str) -> str:
+    # Read on demand: importlib.metadata costs more than the CLI's whole start-up otherwise.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("copydesk")
+        except PackageNotFoundError:  # a source tree that was never installed
+            return "0+unknown"
+    raise AttributeError(name)

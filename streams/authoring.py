@@ -1,5 +1,5 @@
-"""Commands for rule authors: ``copydesk rules check``, ``copydesk rules test`` and
-``copydesk explain``."""
+"""What the rule authors' commands do (``copydesk rules check``, ``rules test``, ``explain``);
+the commands themselves are in ``cli``, which imports this module only when one of them runs."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import regex
 from copydesk.rules.engine import Engine
 from copydesk.rules.examples import ExampleFailure, check_case, check_examples, example_engine
 from copydesk.rules.kinds.base import ExampleCase, RuleSpec
-from copydesk.rules.loader import PackError, RuleSet, builtin_pack_paths, load_rules, pack_paths
+from copydesk.rules.loader import RuleSet, load_rules, pack_paths
 from copydesk.rules.parse import MAX_RECORD_BYTES, RecordError, parse_article
 from copydesk.rules.records import ArticleIn, ArticleOut
 from copydesk.rules.state import MemoryStore
@@ -80,57 +80,6 @@ def lint(ruleset: RuleSet) -> list[Lint]:
     return warnings
 
 
-# `filter` and `explain` read a .txt the same way, so one file gives one result.
-TITLE_LINE_OPTION = click.option(
-    "--title-line/--no-title-line",
-    default=True,
-    show_default=True,
-    help="For .txt inputs, take the first non-empty line as the title.",
-)
-RULES_OPTION = click.option(
-    "--rules",
-    "rules",
-    multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Extra rule pack file or folder (repeatable).",
-)
-
-
-@click.group(name="rules")
-def rules_group() -> None:
-    """Check and test rule packs."""
-
-
-def _paths(paths: tuple[Path, ...]) -> list[Path]:
-    """The given packs, or the built-in ones when none are given."""
-    return list(paths) if paths else builtin_pack_paths()
-
-
-@rules_group.command(name="check")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-def check_command(paths: tuple[Path, ...]) -> None:
-    """Validate packs (default: the built-in ones); report every error at once.
-
-    Exit 1 when a pack has errors. Warnings (slow regexes, patterns two rules share) do not
-    change the exit code.
-    """
-    files = _paths(paths)
-    try:
-        ruleset = load_rules(files, builtin=False)
-    except PackError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem))
-        click.echo(f"{len(exc.problems)} error(s) in {len(pack_paths(files))} pack(s)")
-        sys.exit(1)
-    warnings = lint(ruleset)
-    for warning in warnings:
-        click.echo(str(warning))
-    click.echo(
-        f"{len(ruleset.rules)} rules in {len(ruleset.packs)} pack(s) OK, {len(warnings)}"
-        f" warning(s); rules version {ruleset.version}"
-    )
-
-
 def fixture_cases(pack: Path) -> list[tuple[str, bool, ExampleCase]]:
     """``NAME.fixtures.jsonl`` beside ``NAME.yaml``: one case a line,
     ``{"rule": id, "text": ..., "trigger": true|false, "removed": [...], "after": [...]}``."""
@@ -152,42 +101,29 @@ def fixture_cases(pack: Path) -> list[tuple[str, bool, ExampleCase]]:
     return cases
 
 
-@rules_group.command(name="test")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-def test_command(paths: tuple[Path, ...]) -> None:
-    """Run every rule's inline examples, and the fixtures in NAME.fixtures.jsonl beside each
-    pack (default: the built-in packs). Ends with 'N passed, N failed'."""
-    files = _paths(paths)
-    try:
-        ruleset = load_rules(files, builtin=False)
-    except PackError as exc:
-        raise click.ClickException(str(exc)) from None
+def run_pack_tests(files: list[Path]) -> tuple[int, list[ExampleFailure]]:
+    """Every rule's inline examples, and the fixtures in NAME.fixtures.jsonl beside each pack:
+    (cases passed, failures). Raises PackError when the packs do not load."""
+    ruleset = load_rules(files, builtin=False)
     specs = {spec.id: spec for spec in ruleset.rules}
-    passed = failed = 0
+    passed = 0
     failures: list[ExampleFailure] = []
     for spec in ruleset.rules:
-        cases = len(spec.examples.trigger) + len(spec.examples.ignore)
         found = check_examples(spec, ruleset.rules)
         failures.extend(found)
-        failed += len(found)
-        passed += cases - len(found)
+        passed += len(spec.examples.trigger) + len(spec.examples.ignore) - len(found)
     for pack in pack_paths(files):
         for rule_id, trigger, case in fixture_cases(pack):
             if rule_id not in specs:
                 failures.append(ExampleFailure(rule_id, case.text, "fixture names no loaded rule"))
-                failed += 1
                 continue
             spec = specs[rule_id]
             failure = check_case(spec, case, trigger, example_engine(spec, ruleset.rules))
-            if failure is not None:
+            if failure is None:
+                passed += 1
+            else:
                 failures.append(failure)
-            failed += failure is not None
-            passed += failure is None
-    for failure in failures:
-        click.echo(f"FAIL {failure}")
-    click.echo(f"{passed} passed, {failed} failed")
-    if failed:
-        sys.exit(1)
+    return passed, failures
 
 
 def _read_article(source: str, title_line: bool) -> ArticleIn:
@@ -232,25 +168,17 @@ def render(out: ArticleOut, body: str, colour: bool) -> str:
     return "\n".join(lines)
 
 
-@click.command()
-@click.argument("article")
-@click.option("--json", "as_json", is_flag=True, help="Print the output record as JSON.")
-@RULES_OPTION
-@TITLE_LINE_OPTION
-def explain(article: str, as_json: bool, rules: tuple[Path, ...], title_line: bool) -> None:
-    """Show what the rules do to one article (.txt, .html or a JSON record; - for stdin):
-    removed spans marked in place by rule id, then each finding with its evidence."""
-    try:
-        engine = Engine(load_rules(rules))
-    except PackError as exc:
-        raise click.ClickException(str(exc)) from None
-    item = _read_article(article, title_line)
-    out = engine.process(item, MemoryStore())
+def explain_article(
+    source: str, title_line: bool, rules: tuple[Path, ...], as_json: bool, colour: bool
+) -> str:
+    """What the rules do to one article: the output record as JSON, or the original body with
+    each removed span marked in place, then the findings. Raises PackError."""
+    engine = Engine(load_rules(rules))
+    out = engine.process(_read_article(source, title_line), MemoryStore())
     if as_json:
-        click.echo(out.model_dump_json(indent=2))
-        return
+        return out.model_dump_json(indent=2)
     body = out.text
     # The original body: the cleaned text with the removed spans put back.
     for span in sorted(out.removed, key=lambda s: s.start):
         body = body[: span.start] + span.text + body[span.start :]
-    click.echo(render(out, body, colour=sys.stdout.isatty()))
+    return render(out, body, colour)

@@ -1,4 +1,8 @@
-"""The ``copydesk`` command."""
+"""The ``copydesk`` command.
+
+Only click is imported up front: each command imports what it needs when it runs, so that
+``copydesk --help`` does not load the rule engine, pydantic or a Kafka client.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +10,30 @@ import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
-from pydantic import ValidationError
-from tqdm import tqdm
 
-from copydesk.rules.loader import PackError
-from copydesk.rules.records import ArticleIn, ArticleOut
-from copydesk.rules.schema import Pack
-from copydesk.rules.state import MemoryStore, SqliteStore, StateStore
-from copydesk.streams.authoring import RULES_OPTION, TITLE_LINE_OPTION, explain, rules_group
-from copydesk.streams.settings import Settings
+if TYPE_CHECKING:
+    from copydesk.rules.state import StateStore
+    from copydesk.streams.settings import Settings
 
 EXIT_REJECTED = 3
 
+# `filter` and `explain` read a .txt the same way, so one file gives one result.
+TITLE_LINE_OPTION = click.option(
+    "--title-line/--no-title-line",
+    default=True,
+    show_default=True,
+    help="For .txt inputs, take the first non-empty line as the title.",
+)
+RULES_OPTION = click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Extra rule pack file or folder (repeatable).",
+)
 
 BROKER_OPTION = click.option(
     "--broker",
@@ -32,6 +45,10 @@ BROKER_OPTION = click.option(
 def _settings(
     rules: tuple[Path, ...] = (), no_builtin: bool = False, broker: str | None = None
 ) -> Settings:
+    from pydantic import ValidationError
+
+    from copydesk.streams.settings import Settings
+
     try:
         settings = Settings()
     except ValidationError as exc:
@@ -57,6 +74,7 @@ def _reachable(settings: Settings) -> str:
 
 
 def _engine_or_exit(settings: Settings) -> Any:
+    from copydesk.rules.loader import PackError
     from copydesk.streams.rulesets import build_engine
 
     try:
@@ -138,6 +156,9 @@ def filter_command(
     Unreadable inputs go to the rejects file (default: OUTPUT.rejects.jsonl, or stderr when
     writing to stdout) and the exit code is 3.
     """
+    from tqdm import tqdm
+
+    from copydesk.rules.state import MemoryStore, SqliteStore
     from copydesk.streams.offline import read_inputs, run_filter
 
     settings = _settings(rules, no_builtin)
@@ -198,6 +219,9 @@ def filter_command(
 @click.argument("which", type=click.Choice(["input", "output", "pack"]), required=False)
 def schema(which: str | None) -> None:
     """Print the JSON Schemas of the records and of rule packs."""
+    from copydesk.rules.records import ArticleIn, ArticleOut
+    from copydesk.rules.schema import Pack
+
     schemas = {
         "input": ArticleIn.model_json_schema(),
         "output": ArticleOut.model_json_schema(),
@@ -293,5 +317,78 @@ def run(port: int, web_port: int, feed: Path | None) -> None:
     sys.exit(run_demo(_settings(), port, web_port, feed))
 
 
-main.add_command(rules_group)
-main.add_command(explain)
+@main.group(name="rules")
+def rules_group() -> None:
+    """Check and test rule packs."""
+
+
+def _pack_files(paths: tuple[Path, ...]) -> list[Path]:
+    """The given packs, or the built-in ones when none are given."""
+    from copydesk.rules.loader import builtin_pack_paths
+
+    return list(paths) if paths else builtin_pack_paths()
+
+
+@rules_group.command(name="check")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def check_command(paths: tuple[Path, ...]) -> None:
+    """Validate packs (default: the built-in ones); report every error at once.
+
+    Exit 1 when a pack has errors. Warnings (slow regexes, patterns two rules share) do not
+    change the exit code.
+    """
+    from copydesk.rules.loader import PackError, load_rules, pack_paths
+    from copydesk.streams.authoring import lint
+
+    files = _pack_files(paths)
+    try:
+        ruleset = load_rules(files, builtin=False)
+    except PackError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem))
+        click.echo(f"{len(exc.problems)} error(s) in {len(pack_paths(files))} pack(s)")
+        sys.exit(1)
+    warnings = lint(ruleset)
+    for warning in warnings:
+        click.echo(str(warning))
+    click.echo(
+        f"{len(ruleset.rules)} rules in {len(ruleset.packs)} pack(s) OK, {len(warnings)}"
+        f" warning(s); rules version {ruleset.version}"
+    )
+
+
+@rules_group.command(name="test")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def test_command(paths: tuple[Path, ...]) -> None:
+    """Run every rule's inline examples, and the fixtures in NAME.fixtures.jsonl beside each
+    pack (default: the built-in packs). Ends with 'N passed, N failed'."""
+    from copydesk.rules.loader import PackError
+    from copydesk.streams.authoring import run_pack_tests
+
+    try:
+        passed, failures = run_pack_tests(_pack_files(paths))
+    except PackError as exc:
+        raise click.ClickException(str(exc)) from None
+    for failure in failures:
+        click.echo(f"FAIL {failure}")
+    click.echo(f"{passed} passed, {len(failures)} failed")
+    if failures:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("article")
+@click.option("--json", "as_json", is_flag=True, help="Print the output record as JSON.")
+@RULES_OPTION
+@TITLE_LINE_OPTION
+def explain(article: str, as_json: bool, rules: tuple[Path, ...], title_line: bool) -> None:
+    """Show what the rules do to one article (.txt, .html or a JSON record; - for stdin):
+    removed spans marked in place by rule id, then each finding with its evidence."""
+    from copydesk.rules.loader import PackError
+    from copydesk.streams.authoring import explain_article
+
+    try:
+        shown = explain_article(article, title_line, rules, as_json, sys.stdout.isatty())
+    except PackError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(shown)
