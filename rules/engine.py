@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from copydesk.rules.extract import extract_html
 from copydesk.rules.identity import article_key
 from copydesk.rules.kinds.base import (
     Capture,
@@ -66,6 +65,9 @@ class Engine:
             body = article.text
         else:
             assert article.html is not None  # ArticleIn guarantees text or html
+            # trafilatura is a third of the engine's import time; text streams never need it.
+            from copydesk.rules.extract import extract_html
+
             extracted = extract_html(article.html)
             body, title = extracted.text, title or extracted.title
             metadata = extracted.metadata()

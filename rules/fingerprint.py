@@ -26,7 +26,8 @@ import numpy as np
 import regex
 import Stemmer
 import xxhash
-from datasketch import MinHash
+
+from copydesk.rules.minhash import signature
 
 MAX_SENTENCES = 48
 MAX_TERMS_PER_SENTENCE = 16
@@ -84,24 +85,8 @@ def shingle_hashes(tokens: list[str], shingle: int) -> np.ndarray:
 
 
 def minhash(tokens: list[str], shingle: int, permutations: int, seed: int) -> np.ndarray:
-    """MinHash values (uint64) over word ``shingle``-grams."""
-    template = _minhash_template(permutations, seed)
-    signature = MinHash(
-        num_perm=permutations,
-        seed=seed,
-        hashfunc=int,  # the values given are already hashes
-        permutations=template.permutations,
-        scheme=template.scheme,
-    )
-    signature.update_batch(shingle_hashes(tokens, shingle).tolist())
-    values: np.ndarray = signature.hashvalues
-    return values
-
-
-@lru_cache(maxsize=8)
-def _minhash_template(permutations: int, seed: int) -> MinHash:
-    """A MinHash whose permutations are reused: datasketch draws them anew for every MinHash."""
-    return MinHash(num_perm=permutations, seed=seed, hashfunc=int)
+    """MinHash values (uint32) over word ``shingle``-grams."""
+    return signature(shingle_hashes(tokens, shingle).astype(np.uint32), permutations, seed)
 
 
 def band_hashes(signature: np.ndarray, bands: int, rows: int) -> list[int]:

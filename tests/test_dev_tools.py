@@ -35,6 +35,7 @@ MODULES = {
     "types-tqdm": "tqdm-stubs",
     "jsonschema": "jsonschema",
     "setuptools": "setuptools",
+    "datasketch": "datasketch",
 }
 
 
