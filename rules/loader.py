@@ -68,7 +68,7 @@ class RuleSet:
 
 
 def builtin_pack_paths() -> list[Path]:
-    packs = resources.files("rules") / "packs"
+    packs = resources.files("copydesk.rules") / "packs"
     return sorted(Path(str(p)) for p in packs.iterdir() if p.name.endswith((".yaml", ".yml")))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -75,3 +76,23 @@ def test_installed_copydesk_imports_by_its_namespace_only(wheel: Path, tmp_path:
     )
     assert version.returncode == 0, version.stderr
     assert "copydesk" in version.stdout
+    # The built-in packs and the sample feed are found inside the installed package.
+    story = tmp_path / "story.txt"
+    story.write_text("Bridge vote\n\nThe council voted 5-2.\nShare this article\n", "utf-8")
+    filtered = subprocess.run(
+        [env / "bin" / "copydesk", "filter", story],
+        cwd=tmp_path,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert filtered.returncode == 0, filtered.stderr
+    assert json.loads(filtered.stdout)["text"].rstrip() == "The council voted 5-2."
+    feed = subprocess.run(
+        [python, "-c", "from copydesk.streams.feed import sample_feed_path as p; print(p())"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert Path(feed.stdout.strip()).is_file()
