@@ -124,7 +124,7 @@ class Engine:
         doc = Document(
             article,
             out.key,
-            TextView(out.text),
+            TextView.after_removals(out.text, out.removed),
             out.body_from,
             list(out.findings),
             {name: list(values) for name, values in out.metadata.items()},

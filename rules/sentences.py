@@ -1,0 +1,43 @@
+"""Sentence spans of a text, for rules that look at a quotation's sentence and the ones around
+it. A sentence ends at a paragraph break, or at . ! ? (and any closing quotes or brackets)
+before a space and a capital, digit or quote mark — except after an abbreviation ("Sen. Jeff
+Merkley", "3 p.m. Monday", "U.S. officials"), an initial ("George W. Bush") or inside a web
+address (".com"), which would cut a speaker off from the quotation."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import regex
+
+_BREAK = regex.compile(r"[.!?]+[\"”’»)\]]*\s+(?=[\"“‘«(\[]?[\p{Lu}\d])|\n")
+_LAST_WORD = regex.compile(r"(\S+?)[.!?]*$")
+
+
+def _ends_after_abbreviation(text: str, at: int, abbreviations: Collection[str]) -> bool:
+    if text[at] != ".":
+        return False
+    match = _LAST_WORD.search(text, max(at - 40, 0), at + 1)
+    word = match.group(1) if match else ""
+    word = word.lstrip('"“‘«([')
+    return (
+        word in abbreviations
+        or (len(word) == 1 and word.isupper())  # an initial
+        or "." in word  # U.S., p.m., D.C.
+    )
+
+
+def sentence_spans(text: str, abbreviations: Collection[str]) -> list[tuple[int, int]]:
+    """``(start, end)`` of each non-blank sentence; together with the blanks between them the
+    spans tile the text."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _BREAK.finditer(text):
+        if match.group() != "\n" and _ends_after_abbreviation(text, match.start(), abbreviations):
+            continue
+        if text[start : match.end()].strip():
+            spans.append((start, match.end()))
+        start = match.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
