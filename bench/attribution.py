@@ -9,8 +9,9 @@
    finds itself (``polnear.quotations``) that are not attributed, one counted as found when a
    flag covers most of it. Also flags per 100 articles.
 3. Credits against PolNeAR's ``wire`` column: of the articles with a wire, the share whose
-   credits name it; of all credits, the share that name neither the article's wire nor a
-   source the annotators marked (a Source span overlapping the credit).
+   credits name it; of all credits (``where: interview`` — "told Reuters" — counted apart),
+   the share that name neither the article's wire nor a source the annotators marked (a
+   Source span overlapping the credit).
 
     .venv/bin/python -m bench.attribution [--split train|dev|both] [--show N]
 """
@@ -82,7 +83,13 @@ def aeb_credits() -> None:
 
 
 # metadata.tsv's spelling of a wire -> the credits registry's name.
-WIRES = {"AP": "Associated Press", "UPI": "UPI", "AFP": "AFP", "reuters": "Reuters"}
+WIRES = {
+    "AP": "Associated Press",
+    "UPI": "UPI",
+    "AFP": "AFP",
+    "reuters": "Reuters",
+    "Reuters": "Reuters",
+}
 
 
 @dataclass
@@ -96,6 +103,7 @@ class QuoteTally:
     wire_credited: int = 0
     credits: int = 0
     unexplained: int = 0
+    interviews: int = 0
 
     def row(self, split: str) -> str:
         precision = self.right / max(self.flags, 1)
@@ -106,6 +114,7 @@ class QuoteTally:
             f" {self.unattributed} | {self.found} | {recall:.3f} |"
             f" {100 * self.flags / max(self.articles, 1):.1f} | {false_per_100:.1f} |"
             f" {self.wire_credited}/{self.wired} | {self.unexplained}/{self.credits} |"
+            f" {self.interviews} |"
         )
 
 
@@ -144,6 +153,9 @@ def polnear_split(engine: Engine, split: str, show: int) -> str:
             tally.wired += 1
             tally.wire_credited += any(c.source == wire for c in out.credits)
         for credit in out.credits:
+            if credit.where == "interview":  # a source that received a statement: kept apart
+                tally.interviews += 1
+                continue
             tally.credits += 1
             if credit.source != wire and not article.in_source(credit.start, credit.end):
                 tally.unexplained += 1
@@ -168,8 +180,9 @@ def polnear_quotes(splits: list[str], show: int) -> None:
     print(
         "| split | articles | flags | right | precision | unattributed quotations | flagged |"
         " recall | flags/100 | false flags/100 | wire credited | credits unexplained |"
+        " interview mentions |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
 
 

@@ -45,7 +45,7 @@ class Engine:
         self.rules: list[Rule] = sorted(
             (spec.build() for spec in ruleset.rules), key=lambda rule: rule.stage
         )
-        # The worker's strip agent runs the stages up to the credits; its flag agent the rest.
+        # The worker's strip agent runs the strip and credits stages; its flag agent the rest.
         self.strip_rules = [rule for rule in self.rules if rule.stage < Stage.DUPLICATES]
         self.flag_rules = [rule for rule in self.rules if rule.stage >= Stage.DUPLICATES]
 
@@ -164,7 +164,7 @@ class Engine:
             _report_cuts(spec, doc, merge_cuts(cuts))
         else:
             _apply_cuts(spec.id, doc, cuts, captures)
-        text = doc.text
+        body = doc.body.original
         for credit in (r for r in results if isinstance(r, CreditHit)):
             doc.credits.append(
                 Credit(
@@ -172,7 +172,7 @@ class Engine:
                     where=credit.where,
                     start=credit.start,
                     end=credit.end,
-                    text=text[credit.start : credit.end],
+                    text=body[credit.start : credit.end],
                 )
             )
         for hit in (r for r in results if isinstance(r, Hit)):

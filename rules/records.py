@@ -77,7 +77,7 @@ class Credit(BaseModel):
     stand in a footer that the strip rules took out of ``text``."""
 
     source: str
-    where: Literal["dateline", "credit-line", "byline", "text"]
+    where: Literal["dateline", "credit-line", "byline", "interview", "text"]
     start: int = Field(ge=0)
     end: int = Field(ge=0)
     text: str

@@ -1,8 +1,8 @@
 """Sentence spans of a text, for rules that look at a quotation's sentence and the ones around
 it. A sentence ends at a paragraph break, or at . ! ? (and any closing quotes or brackets)
 before a space and a capital, digit or quote mark — except after an abbreviation ("Sen. Jeff
-Merkley", "3 p.m. Monday", "U.S. officials"), an initial ("George W. Bush") or inside a web
-address (".com"), which would cut a speaker off from the quotation."""
+Merkley", "3 p.m. Monday", "U.S. officials") or an initial ("George W. Bush"), which would cut
+a speaker off from the quotation; a full stop inside a word ("Breitbart.com") never ends one."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import regex
 
 _BREAK = regex.compile(r"[.!?]+[\"”’»)\]]*\s+(?=[\"“‘«(\[]?[\p{Lu}\d])|\n")
 _LAST_WORD = regex.compile(r"(\S+?)[.!?]*$")
+_DOTTED = regex.compile(r"(?:\p{L}{1,2}\.)+\p{L}{1,2}")  # U.S, p.m, D.C — not Example.com
 
 
 def _ends_after_abbreviation(text: str, at: int, abbreviations: Collection[str]) -> bool:
@@ -23,7 +24,7 @@ def _ends_after_abbreviation(text: str, at: int, abbreviations: Collection[str])
     return (
         word in abbreviations
         or (len(word) == 1 and word.isupper())  # an initial
-        or "." in word  # U.S., p.m., D.C.
+        or _DOTTED.fullmatch(word) is not None
     )
 
 
