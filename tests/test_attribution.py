@@ -234,9 +234,12 @@ def test_a_house_style_is_found_where_a_search_of_the_text_finds_it(pattern: str
         '"We will build it," the mayor said.\n"It will cost what it costs."\n"Nobody can stop it."',
         # mixed curly and straight marks still pair
         '“We will build this bridge whatever it costs," the mayor said. "It is time."',
-        # titles and scare quotes are not speech
+        '"We will build this bridge whatever it costs." [Gazette]',
+        '"We will build it," the mayor said. She smiled. Then came the rest. "We start in May."',
+        # titles, scare quotes and partial quotes woven into the writer's sentence: not judged
         'The museum opens "Timber Town: Crestview and the River" on Friday.',
         'The plan is "very fine" for now.',
+        'In May the council attacked "the hateful idea of building a bridge at any cost."',
     ],
 )
 def test_quotes_with_a_speaker_are_attributed(builtin_engine: Engine, sentence: str) -> None:

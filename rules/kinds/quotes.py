@@ -8,15 +8,19 @@ attributed when, outside its marks,
 - a transcript's speaker label opens it ("PENCE: Well, …");
 - punctuation ties it to a speaker: a colon or comma before it ("Trump: “…”", "Hillary shot
   back, “…”"), a comma closing it with the sentence going on ("“…,” Oliver barked"), a dash
-  and a name after it ("“…” — Ben Jealous", "“…”–@realDonaldTrump");
+  and a name after it ("“…” — Ben Jealous", "“…”–@realDonaldTrump", or "- Sanders." as the
+  next paragraph), or a bracketed source after it ("“…” [WaPo.]");
+- an earlier quotation in its paragraph is attributed (the same speaker goes on);
 - it opens a paragraph after one whose last sentence holds a cue, ends with a colon, or ends
   with an attributed quotation (a speaker quoted over several paragraphs), or it goes on from a
   quotation left open there.
 
-Quotations of fewer than ``min_words`` words (scare quotes, terms) and titles (most words
-capitalised) are not speech and are not judged. Each unattributed quotation is a finding with
-its span, in offsets of the body the engine started from (like removed spans and credits);
-every finding carries the article's counts of attributed and unattributed quotations."""
+Quotations of fewer than ``min_words`` words (scare quotes, terms), titles (most words
+capitalised) and partial quotations woven into the writer's sentence (opening with a small
+letter: "Trump attacked “the hateful ideology of …”") are not judged. Each unattributed
+quotation is a finding with its span, in offsets of the body the engine started from (like
+removed spans and credits); every finding carries the article's counts of attributed and
+unattributed quotations."""
 
 from __future__ import annotations
 
@@ -41,8 +45,10 @@ from copydesk.rules.quotations import Quotation, quotations
 from copydesk.rules.quote_lexicon import builtin_lexicon
 from copydesk.rules.sentences import sentence_spans
 
-# A dash and a name or handle right after a quotation.
-_DASH_AFTER = regex.compile(r"^[\s,.]*[―—–-]+\s*[@\p{Lu}]")
+# A dash and a name or handle right after a quotation, or opening the next paragraph.
+_DASH_AFTER = regex.compile(r"[\s,.]{0,6}[―—–-]+\s*[@\p{Lu}]")
+# A bracketed source right after a quotation, as digests credit it ("“…” [WaPo.]").
+_SOURCE_AFTER = regex.compile(r"\s{0,3}\[\p{Lu}[^\]\n]{0,40}\]")
 # A transcript's speaker label opening the quotation ("PENCE: Well, …").
 _SPEAKER_LABEL = regex.compile(r"[“”\"«]\s*\p{Lu}[\p{Lu}.'’ -]{1,40}:")
 # A quotation closed by a comma (or ? !) inside its marks: the sentence goes on to its speaker.
@@ -57,6 +63,11 @@ class QuoteAttributionSpec(RuleSpec):
     min_words: int = Field(default=4, ge=1, description="Shorter quotes (terms, names) pass.")
     skip_titles: bool = Field(
         default=True, description="Quoted titles (most words capitalised) are not quotations."
+    )
+    skip_fragments: bool = Field(
+        default=True,
+        description="Partial quotations opening with a small letter, woven into the writer's"
+        " sentence (its subject is the speaker, which the rule cannot parse), are not judged.",
     )
     attribution: list[RegexPattern] = Field(
         default_factory=list,
@@ -79,6 +90,8 @@ class QuoteAttributionRule(Rule):
     def _is_speech(self, quoted: str) -> bool:
         words = quoted.split()
         if len(words) < self.spec.min_words:
+            return False
+        if self.spec.skip_fragments and words[0][:1].islower():
             return False
         capitalised = sum(1 for w in words if w[:1].isupper())
         return not (self.spec.skip_titles and capitalised >= 0.6 * len(words))
@@ -140,8 +153,12 @@ class QuoteAttributionRule(Rule):
         before, after = text[lo : quote.start], text[quote.end : max(hi, quote.end)]
         if self._attributes(before, ctx) or self._attributes(after, ctx):
             return True
-        if before.rstrip().endswith((":", ",")) or _DASH_AFTER.search(after):
+        if before.rstrip().endswith((":", ",")) or _DASH_AFTER.match(text, quote.end):
             return True
+        if _SOURCE_AFTER.match(text, quote.end):
+            return True
+        if attributed_ends and attributed_ends[-1] > paragraph_start:
+            return True  # the speaker of the paragraph's quotation before goes on
         if _SPEAKER_LABEL.match(text, quote.start, quote.end):
             return True
         if after.strip() and _COMMA_CLOSES.search(text[quote.start : quote.end]):
