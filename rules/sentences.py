@@ -11,16 +11,19 @@ from collections.abc import Collection
 import regex
 
 _BREAK = regex.compile(r"[.!?]+[\"”’»)\]]*\s+(?=[\"“‘«(\[]?[\p{Lu}\d])|\n")
-_LAST_WORD = regex.compile(r"(\S+?)[.!?]*$")
 _DOTTED = regex.compile(r"(?:\p{L}{1,2}\.)+\p{L}{1,2}")  # U.S, p.m, D.C — not Example.com
 
 
 def _ends_after_abbreviation(text: str, at: int, abbreviations: Collection[str]) -> bool:
+    """Whether the full stop at ``text[at]`` closes an abbreviation or an initial. (String
+    searches: a regex for the word before took half the rule's time.)"""
     if text[at] != ".":
         return False
-    match = _LAST_WORD.search(text, max(at - 40, 0), at + 1)
-    word = match.group(1) if match else ""
-    word = word.lstrip('"“‘«([')
+    lo = max(at - 60, 0)
+    start = max(
+        text.rfind(" ", lo, at), text.rfind("\n", lo, at), text.rfind("\xa0", lo, at), lo - 1
+    )
+    word = text[start + 1 : at].lstrip('"“‘«([')
     return (
         word in abbreviations
         or (len(word) == 1 and word.isupper())  # an initial

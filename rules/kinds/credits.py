@@ -62,7 +62,7 @@ FORMS: dict[Where, tuple[str, ...]] = {
         r"\b(?i:according to)\s+(?:(?i:the)\s+)?(?:{name})\b",
         r"\b(?i:reported by|quoted by|cited by)\s+(?:(?i:the)\s+)?(?:{name})\b",
         r"\b(?:{name})\s+(?i:journalists?|reporters?|photographers?|correspondents?|poll|"
-        r"survey|tally|calculations|analysis|investigation|data)\b",
+        r"survey|tally|count|calculations|analysis|investigation|data)\b",
         r"\((?:{name})\)",
     ),
 }

@@ -105,18 +105,21 @@ class QuoteAttributionRule(Rule):
         text = doc.text
         if not any(mark in text for mark in '“”"«»'):
             return
+        found = quotations(text)
+        speech = [self._is_speech(quote.inner(text)) for quote in found]
+        if not any(speech):
+            return  # most quoted words are names, titles and terms: no sentences needed
         sentences = sentence_spans(text, self._lexicon.abbreviations)
         ends = [end for _, end in sentences]
         judged: list[tuple[Quotation, bool]] = []
         attributed_ends: list[int] = []  # where the attributed quotations so far end
-        for quote in quotations(text):
-            if quote.goes_on:
-                attributed = bool(judged) and judged[-1][1]
-            else:
+        attributed = False
+        for quote, is_speech in zip(found, speech, strict=True):
+            if not quote.goes_on:  # one that goes on keeps the verdict of the one it goes on from
                 attributed = self._attributed(text, quote, sentences, ends, attributed_ends, ctx)
             if attributed:
                 attributed_ends.append(quote.end)
-            if self._is_speech(quote.inner(text)) or quote.goes_on:
+            if is_speech:
                 judged.append((quote, attributed))
         unattributed = [quote for quote, attributed in judged if not attributed]
         counts = {
