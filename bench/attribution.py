@@ -22,7 +22,7 @@ import argparse
 import json
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import polnear
@@ -104,6 +104,7 @@ class QuoteTally:
     credits: int = 0
     unexplained: int = 0
     interviews: int = 0
+    shapes: Counter[str] = field(default_factory=Counter)
 
     def row(self, split: str) -> str:
         precision = self.right / max(self.flags, 1)
@@ -118,7 +119,16 @@ class QuoteTally:
         )
 
 
-def polnear_split(engine: Engine, split: str, show: int) -> str:
+def quotation_shape(quoted: str) -> str:
+    """What an unattributed quotation looks like, by the tests the rule documents (titles:
+    most words capitalised; partial quotations: opening with a small letter)."""
+    words = quoted.strip('“”"«» ').split()
+    if sum(1 for w in words if w[:1].isupper()) >= 0.6 * len(words):
+        return "titles"
+    return "partial quotations" if words[0][:1].islower() else "sentences"
+
+
+def polnear_split(engine: Engine, split: str, show: int) -> tuple[str, str]:
     tally = QuoteTally()
     wrong: list[str] = []
     missed: list[str] = []
@@ -144,6 +154,7 @@ def polnear_split(engine: Engine, split: str, show: int) -> str:
             if article.attributed(start, end):
                 continue
             tally.unattributed += 1
+            tally.shapes[quotation_shape(text[start:end])] += 1
             if any(2 * (min(b, end) - max(a, start)) > end - start for a, b in flagged):
                 tally.found += 1
             else:
@@ -167,12 +178,13 @@ def polnear_split(engine: Engine, split: str, show: int) -> str:
         print("\n".join(wrong[:show]))
         print(f"{split}: {len(missed)} unattributed quotations not flagged, first {show}:")
         print("\n".join(missed[:show]))
-    return tally.row(split)
+    shapes = ", ".join(f"{n} {shape}" for shape, n in tally.shapes.most_common())
+    return tally.row(split), f"{split}: the unattributed quotations are {shapes}"
 
 
 def polnear_quotes(splits: list[str], show: int) -> None:
     engine = Engine(load_rules())
-    rows = [polnear_split(engine, split, show) for split in splits]
+    rows, notes = zip(*(polnear_split(engine, split, show) for split in splits), strict=True)
     print(
         "\nPolNeAR: unattributed-quote flags (truth: bench/polnear.py) and credits against"
         " the `wire` column\n"
@@ -184,6 +196,7 @@ def polnear_quotes(splits: list[str], show: int) -> None:
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
+    print("\n" + "\n".join(notes))
 
 
 def main() -> None:
