@@ -15,7 +15,7 @@ from copydesk.rules.quote_lexicon import builtin_lexicon
 from copydesk.rules.records import ArticleIn, ArticleOut
 from copydesk.rules.sentences import sentence_spans
 from copydesk.rules.state import MemoryStore
-from tests.conftest import engine_for, rule
+from tests.conftest import SHARED, engine_for, rule
 
 CASES = json.loads((Path(__file__).parent / "fixtures" / "duplicates.json").read_text())
 
@@ -308,3 +308,12 @@ def test_sentences_do_not_end_after_abbreviations_initials_or_inside_addresses()
         "Then George W. Bush spoke.",
         "The U.S. Senate voted.",
     ]
+
+
+@pytest.mark.skipif(
+    not (SHARED / "data" / "polnear").exists(), reason="PolNeAR is not in ../shared/data"
+)
+def test_the_shipped_quote_lexicon_is_what_its_script_learns_from_polnear_train() -> None:
+    from bench.quote_lexicon import MIN_CUES, MIN_SHARE, OUT, build
+
+    assert json.loads(OUT.read_text(encoding="utf-8")) == build(MIN_CUES, MIN_SHARE)
