@@ -184,6 +184,19 @@ def test_a_wire_story_in_its_page_chrome_keeps_its_credits_and_its_rewrite_owes_
     )
     assert [(c.source, c.where) for c in rewrite.credits] == [("Interfax", "text")]
     assert warnings(rewrite) == ["Reuters"]
+    # Naming the wire only as the one a statement went to does not credit it with the story.
+    store = MemoryStore()
+    builtin_engine.process(ArticleIn(id="page", source="World News Site", text=WIRE_PAGE), store)
+    told = builtin_engine.process(
+        ArticleIn(
+            id="told",
+            source="Other Farm",
+            text=WIRE_PAGE_REWRITE.replace("insisted", "told Reuters"),
+        ),
+        store,
+    )
+    assert ("Reuters", "interview") in [(c.source, c.where) for c in told.credits]
+    assert warnings(told) == ["Reuters"]
 
 
 def test_stripped_wire_copy_is_warned(builtin_engine: Engine) -> None:

@@ -73,7 +73,9 @@ class WireStyleRule(Rule):
         if any(c.where in AUTHOR_CREDITS for c in doc.credits):
             return  # signed by some source: its house style proves nothing about another
         publisher = " ".join((doc.article.source or "").split()).casefold()
-        credited = {" ".join(c.source.split()).casefold() for c in doc.credits}
+        credited = {
+            " ".join(c.source.split()).casefold() for c in doc.credits if c.where != "interview"
+        }
         for source, search in self._styles:
             name = " ".join(source.split()).casefold()
             if name == publisher or name in credited:
