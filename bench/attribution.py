@@ -107,11 +107,11 @@ class QuoteTally:
     shapes: Counter[str] = field(default_factory=Counter)
 
     def row(self, split: str) -> str:
-        precision = self.right / max(self.flags, 1)
+        precision = f"{self.right / self.flags:.3f}" if self.flags else "— (no flags)"
         recall = self.found / max(self.unattributed, 1)
         false_per_100 = 100 * (self.flags - self.right) / max(self.articles, 1)
         return (
-            f"| {split} | {self.articles} | {self.flags} | {self.right} | {precision:.3f} |"
+            f"| {split} | {self.articles} | {self.flags} | {self.right} | {precision} |"
             f" {self.unattributed} | {self.found} | {recall:.3f} |"
             f" {100 * self.flags / max(self.articles, 1):.1f} | {false_per_100:.1f} |"
             f" {self.wire_credited}/{self.wired} | {self.unexplained}/{self.credits} |"
