@@ -58,7 +58,8 @@ class Engine:
     def strip(
         self, article: ArticleIn, state: StateStore, now: datetime | None = None
     ) -> ArticleOut:
-        """Extraction and the strip stage: the cleaned text and what was taken out of it."""
+        """Extraction, the strip stage and the credits: the cleaned text, what was taken out of
+        it, and the sources the article credits."""
         title = article.title
         origin: Literal["text", "html"] = "text" if article.text is not None else "html"
         metadata: dict[str, list[str]] = {}
