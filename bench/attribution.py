@@ -1,19 +1,31 @@
-"""Credit detection on real articles: the article-extraction benchmark's article bodies
-(../shared/data/aeb, dev split), against hand labels of the sources each article credits
-(bench/labels/aeb-credits.json: page id -> credited sources, with notes on non-credits).
+"""Attribution on real articles.
 
-    .venv/bin/python -m bench.attribution
+1. Credits on the article-extraction benchmark's article bodies (../shared/data/aeb, dev
+   split), against hand labels of the sources each article credits
+   (bench/labels/aeb-credits.json: page id -> credited sources, with notes on non-credits).
+   Counts (page, source) pairs: precision = correct / detected, recall = correct / labelled.
+2. Unattributed-quote flags on PolNeAR (bench/polnear.py has the truth): a flag is right when
+   its quotation is not attributed; recall is over the quotations of 4+ words the benchmark
+   finds itself (``polnear.quotations``) that are not attributed, one counted as found when a
+   flag covers most of it. Also flags per 100 articles.
+3. Credits against PolNeAR's ``wire`` column: of the articles with a wire, the share whose
+   credits name it; of all credits (``where: interview`` — "told Reuters" — counted apart),
+   the share that name neither the article's wire nor a source the annotators marked (a
+   Source span overlapping the credit).
 
-Counts (page, source) pairs: precision = correct / detected, recall = correct / labelled.
+    .venv/bin/python -m bench.attribution [--split train|dev|both] [--show N]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import polnear
 from bench.common import aeb_pages
 from copydesk.rules.engine import Engine
 from copydesk.rules.loader import load_rules
@@ -23,7 +35,7 @@ from copydesk.rules.state import MemoryStore
 LABELS = Path(__file__).parent / "labels" / "aeb-credits.json"
 
 
-def main() -> None:
+def aeb_credits() -> None:
     labels = json.loads(LABELS.read_text(encoding="utf-8"))
     engine = Engine(load_rules())
     pages = [p for p in aeb_pages() if p.id in labels]
@@ -68,6 +80,132 @@ def main() -> None:
     print(f"\n{len(pages) / elapsed:.0f} articles/s through all built-in rules")
     if misses:
         print("\n" + "\n".join(sorted(misses)))
+
+
+# metadata.tsv's spelling of a wire -> the credits registry's name.
+WIRES = {
+    "AP": "Associated Press",
+    "UPI": "UPI",
+    "AFP": "AFP",
+    "reuters": "Reuters",
+    "Reuters": "Reuters",
+}
+
+
+@dataclass
+class QuoteTally:
+    articles: int = 0
+    flags: int = 0
+    right: int = 0
+    unattributed: int = 0
+    found: int = 0
+    wired: int = 0
+    wire_credited: int = 0
+    credits: int = 0
+    unexplained: int = 0
+    interviews: int = 0
+    shapes: Counter[str] = field(default_factory=Counter)
+
+    def row(self, split: str) -> str:
+        precision = f"{self.right / self.flags:.3f}" if self.flags else "— (no flags)"
+        recall = self.found / max(self.unattributed, 1)
+        false_per_100 = 100 * (self.flags - self.right) / max(self.articles, 1)
+        return (
+            f"| {split} | {self.articles} | {self.flags} | {self.right} | {precision} |"
+            f" {self.unattributed} | {self.found} | {recall:.3f} |"
+            f" {100 * self.flags / max(self.articles, 1):.1f} | {false_per_100:.1f} |"
+            f" {self.wire_credited}/{self.wired} | {self.unexplained}/{self.credits} |"
+            f" {self.interviews} |"
+        )
+
+
+def quotation_shape(quoted: str) -> str:
+    """What an unattributed quotation looks like, by the tests the rule documents (titles:
+    most words capitalised; partial quotations: opening with a small letter)."""
+    words = quoted.strip('“”"«» ').split()
+    if sum(1 for w in words if w[:1].isupper()) >= 0.6 * len(words):
+        return "titles"
+    return "partial quotations" if words[0][:1].islower() else "sentences"
+
+
+def polnear_split(engine: Engine, split: str, show: int) -> tuple[str, str]:
+    tally = QuoteTally()
+    wrong: list[str] = []
+    missed: list[str] = []
+    for article in polnear.articles(split):
+        out = engine.process(
+            ArticleIn(id=article.name, source=article.publisher, text=article.text),
+            MemoryStore(),
+        )
+        text = article.text
+        tally.articles += 1
+        flagged = [
+            (f.evidence["start"], f.evidence["end"])
+            for f in out.findings
+            if f.kind == "unattributed-quote"
+        ]
+        for start, end in flagged:
+            tally.flags += 1
+            if article.attributed(start, end):
+                wrong.append(f"  {article.name}: {text[max(start - 150, 0) : end + 80]!r}")
+            else:
+                tally.right += 1
+        for start, end in polnear.quotations(text):
+            if article.attributed(start, end):
+                continue
+            tally.unattributed += 1
+            tally.shapes[quotation_shape(text[start:end])] += 1
+            if any(2 * (min(b, end) - max(a, start)) > end - start for a, b in flagged):
+                tally.found += 1
+            else:
+                missed.append(f"  {article.name}: {text[max(start - 150, 0) : end + 80]!r}")
+        wire = WIRES.get(article.wire or "")
+        if article.wire:
+            tally.wired += 1
+            tally.wire_credited += any(c.source == wire for c in out.credits)
+        for credit in out.credits:
+            if credit.where == "interview":  # a source that received a statement: kept apart
+                tally.interviews += 1
+                continue
+            tally.credits += 1
+            if credit.source != wire and not article.in_source(credit.start, credit.end):
+                tally.unexplained += 1
+                wrong.append(
+                    f"  unexplained credit {credit.source} in {article.name}: {credit.text!r}"
+                )
+    if show:
+        print(f"\n{split}: {len(wrong)} false flags and unexplained credits, first {show}:")
+        print("\n".join(wrong[:show]))
+        print(f"{split}: {len(missed)} unattributed quotations not flagged, first {show}:")
+        print("\n".join(missed[:show]))
+    shapes = ", ".join(f"{n} {shape}" for shape, n in tally.shapes.most_common())
+    return tally.row(split), f"{split}: the unattributed quotations are {shapes}"
+
+
+def polnear_quotes(splits: list[str], show: int) -> None:
+    engine = Engine(load_rules())
+    rows, notes = zip(*(polnear_split(engine, split, show) for split in splits), strict=True)
+    print(
+        "\nPolNeAR: unattributed-quote flags (truth: bench/polnear.py) and credits against"
+        " the `wire` column\n"
+    )
+    print(
+        "| split | articles | flags | right | precision | unattributed quotations | flagged |"
+        " recall | flags/100 | false flags/100 | wire credited | credits unexplained |"
+        " interview mentions |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("\n".join(rows))
+    print("\n" + "\n".join(notes))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=["train", "dev", "both"], default="both")
+    parser.add_argument("--show", type=int, default=0, help="print N errors of each kind")
+    args = parser.parse_args()
+    aeb_credits()
+    polnear_quotes(["train", "dev"] if args.split == "both" else [args.split], args.show)
 
 
 if __name__ == "__main__":

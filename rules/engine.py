@@ -44,7 +44,7 @@ class Engine:
         self.rules: list[Rule] = sorted(
             (spec.build() for spec in ruleset.rules), key=lambda rule: rule.stage
         )
-        # The worker's strip agent runs the stages up to the credits; its flag agent the rest.
+        # The worker's strip agent runs the strip and credits stages; its flag agent the rest.
         self.strip_rules = [rule for rule in self.rules if rule.stage < Stage.DUPLICATES]
         self.flag_rules = [rule for rule in self.rules if rule.stage >= Stage.DUPLICATES]
 
@@ -57,7 +57,8 @@ class Engine:
     def strip(
         self, article: ArticleIn, state: StateStore, now: datetime | None = None
     ) -> ArticleOut:
-        """Extraction and the strip stage: the cleaned text and what was taken out of it."""
+        """Extraction, the strip stage and the credits: the cleaned text, what was taken out of
+        it, and the sources the article credits."""
         title = article.title
         origin: Literal["text", "html"] = "text" if article.text is not None else "html"
         metadata: dict[str, list[str]] = {}
@@ -126,7 +127,7 @@ class Engine:
         doc = Document(
             article,
             out.key,
-            TextView(out.text),
+            TextView.after_removals(out.text, out.removed),
             out.body_from,
             list(out.findings),
             {name: list(values) for name, values in out.metadata.items()},
@@ -180,7 +181,7 @@ class Engine:
             _report_cuts(spec, doc, merge_cuts(cuts))
         else:
             _apply_cuts(spec.id, doc, cuts, captures)
-        text = doc.text
+        body = doc.body.original
         for credit in (r for r in results if isinstance(r, CreditHit)):
             doc.credits.append(
                 Credit(
@@ -188,7 +189,7 @@ class Engine:
                     where=credit.where,
                     start=credit.start,
                     end=credit.end,
-                    text=text[credit.start : credit.end],
+                    text=body[credit.start : credit.end],
                 )
             )
         for hit in (r for r in results if isinstance(r, Hit)):

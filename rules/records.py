@@ -77,7 +77,10 @@ class Credit(BaseModel):
     stand in a footer that the strip rules took out of ``text``."""
 
     source: str
-    where: Literal["dateline", "credit-line", "byline", "text"]
+    where: Literal["dateline", "credit-line", "byline", "interview", "text"] = Field(
+        description="dateline, byline, credit-line: the story came from the source; text: the"
+        " article cites it; interview: it received a statement the article quotes."
+    )
     start: int = Field(ge=0)
     end: int = Field(ge=0)
     text: str

@@ -21,6 +21,29 @@ class TextView:
         self._content_lines: list[Line] | None = None
         self.removed: list[Span] = []
 
+    @classmethod
+    def after_removals(cls, text: str, removed: list[Span]) -> TextView:
+        """The view a strip stage left: ``text`` is what it kept of a body from which it cut
+        ``removed`` (spans in the body's offsets). Later stages read ``text`` and report
+        offsets into the body with ``to_original``."""
+        pieces: list[str] = []
+        kept: list[tuple[int, int]] = []
+        pos = at = 0  # in the body, in text
+        for span in sorted(removed, key=lambda s: s.start):
+            if span.start > pos:
+                kept.append((pos, span.start))
+                pieces.append(text[at : at + span.start - pos])
+                at += span.start - pos
+            pieces.append(span.text)
+            pos = span.end
+        if at < len(text):
+            kept.append((pos, pos + len(text) - at))
+            pieces.append(text[at:])
+        view = cls("".join(pieces))
+        view._kept, view._text = kept, text
+        view.removed = sorted(removed, key=lambda s: s.start)
+        return view
+
     @property
     def text(self) -> str:
         if self._text is None:

@@ -10,9 +10,12 @@ import pytest
 import regex
 
 from copydesk.rules.engine import Engine
+from copydesk.rules.quotations import quotations
+from copydesk.rules.quote_lexicon import builtin_lexicon
 from copydesk.rules.records import ArticleIn, ArticleOut
+from copydesk.rules.sentences import sentence_spans
 from copydesk.rules.state import MemoryStore
-from tests.conftest import engine_for, rule
+from tests.conftest import SHARED, engine_for, rule
 
 CASES = json.loads((Path(__file__).parent / "fixtures" / "duplicates.json").read_text())
 
@@ -95,7 +98,21 @@ def test_the_cited_source_is_a_text_credit_not_an_author(builtin_engine: Engine)
             "Xinhua quoted the minister as saying the deal is off.",
             [("Xinhua", "text", "Xinhua quoted")],
         ),
+        (
+            "The budget passed.\n(Reporting by Reuters; Editing by Tom Hale)",
+            [("Reuters", "credit-line", "(Reporting by Reuters")],
+        ),
         ("The council met and the app was updated in April.", []),
+        # Receiving forms: the source got a statement; listed apart from credits of the story.
+        ("The deal is off, the minister told Reuters.", [("Reuters", "interview", "told Reuters")]),
+        (
+            "In an interview with the AP, she said the deal is off.",
+            [("Associated Press", "interview", "interview with the AP")],
+        ),
+        (
+            "The minister told Reuters news agency the deal is off.",
+            [("Reuters", "interview", "told Reuters")],
+        ),
     ],
 )
 def test_credit_forms(
@@ -116,6 +133,70 @@ def test_credits_in_removed_chrome_still_count_and_point_into_the_body(
     [credit] = out.credits
     assert (credit.source, credit.where) == ("AFP", "credit-line")
     assert text[credit.start : credit.end] == credit.text == "© 2026 AFP"
+
+
+# A wire story as scraped with its site's chrome: headline, section line, date line and photo
+# caption above the dateline; share prompt and headline lists below the credit line.
+WIRE_PAGE = """Orlavian energy minister quits over cancelled grid contract
+• World
+November 23, 2026 4:12 PM UTC Updated 2 hours ago
+FILE PHOTO: Orlavian Energy Minister Piet Halvorsen speaks at a news conference in Velsk, Orlavia, \
+May 3, 2026. REUTERS/Ana Voss/File Photo
+VELSK, Nov 23 (Reuters) - The Orlavian energy minister resigned on Monday after a 3.4 billion \
+crown contract with Nordvik Energi was cancelled, Interfax news agency reported.
+Minister Piet Halvorsen said the deal had been signed in good faith.
+Parliament will debate the contract on December 2, speaker Ana Voss said.
+The opposition demanded an inquiry into the 3.4 billion crown deal.
+(Reporting by Reuters; Editing by Tom Hale)
+Share this article
+More from World
+Nordvik Energi shares fall after contract scrapped
+Velsk council approves new harbour bridge
+Orlavia's central bank holds rates steady
+Most read
+Storm closes Baltic ports for a second day
+Grain prices climb on export worries
+"""
+WIRE_PAGE_REWRITE = (
+    "Orlavia's energy minister Piet Halvorsen quit on Monday after the 3.4 billion crown Nordvik"
+    " Energi contract was scrapped, according to Interfax. Halvorsen insisted that the deal had"
+    " been signed in good faith. Speaker Ana Voss said parliament would debate the contract on"
+    " December 2. Opposition lawmakers called for an inquiry into the 3.4 billion crown deal."
+)
+
+
+def test_a_wire_story_in_its_page_chrome_keeps_its_credits_and_its_rewrite_owes_the_wire(
+    builtin_engine: Engine,
+) -> None:
+    store = MemoryStore()
+    page = builtin_engine.process(
+        ArticleIn(id="page", source="World News Site", text=WIRE_PAGE), store
+    )
+    signed = [(c.source, c.where, c.text) for c in page.credits if c.where != "text"]
+    assert signed == [
+        ("Reuters", "dateline", "VELSK, Nov 23 (Reuters) -"),
+        ("Reuters", "credit-line", "(Reporting by Reuters"),
+    ]
+    for credit in page.credits:
+        assert WIRE_PAGE[credit.start : credit.end] == credit.text
+    rewrite = builtin_engine.process(
+        ArticleIn(id="rewrite", source="Content Farm", text=WIRE_PAGE_REWRITE), store
+    )
+    assert [(c.source, c.where) for c in rewrite.credits] == [("Interfax", "text")]
+    assert warnings(rewrite) == ["Reuters"]
+    # Naming the wire only as the one a statement went to does not credit it with the story.
+    store = MemoryStore()
+    builtin_engine.process(ArticleIn(id="page", source="World News Site", text=WIRE_PAGE), store)
+    told = builtin_engine.process(
+        ArticleIn(
+            id="told",
+            source="Other Farm",
+            text=WIRE_PAGE_REWRITE.replace("insisted", "told Reuters"),
+        ),
+        store,
+    )
+    assert ("Reuters", "interview") in [(c.source, c.where) for c in told.credits]
+    assert warnings(told) == ["Reuters"]
 
 
 def test_stripped_wire_copy_is_warned(builtin_engine: Engine) -> None:
@@ -151,6 +232,27 @@ def test_a_house_style_is_found_where_a_search_of_the_text_finds_it(pattern: str
         '"We will build this bridge whatever it costs," she told reporters.',
         'It will be built, according to the mayor: "We will build this bridge whatever it costs."',
         'The Gazette quoted the mayor as saying "we will build this bridge whatever it costs".',
+        # cue words learned from annotated news, not only "said"
+        '"We will build this bridge whatever it costs," the crowd chanted.',
+        '"We will build this bridge whatever it costs," adding that work starts in May.',
+        # colon, comma, dash and transcript labels tie a quote to its speaker
+        'Voss: "We will build this bridge whatever it costs."',
+        'The mayor shot back, "We will build this bridge whatever it costs."',
+        '"We will build this bridge whatever it costs," Voss barked.',
+        '"We will build this bridge whatever it costs." ― Ana Voss',
+        '"VOSS: We will build this bridge whatever it costs.',
+        # the speaker in the paragraph before
+        'Mayor Ana Voss said on Tuesday the town would borrow.\n"We will build it whatever."',
+        'The mayor, who fought for the bridge for years, put it this way:\n\n"We will build it."',
+        '"We will build it," the mayor said.\n"It will cost what it costs."\n"Nobody can stop it."',
+        # mixed curly and straight marks still pair
+        '“We will build this bridge whatever it costs," the mayor said. "It is time."',
+        '"We will build this bridge whatever it costs." [Gazette]',
+        '"We will build it," the mayor said. She smiled. Then came the rest. "We start in May."',
+        # titles, scare quotes and partial quotes woven into the writer's sentence: not judged
+        'The museum opens "Timber Town: Crestview and the River" on Friday.',
+        'The plan is "very fine" for now.',
+        'In May the council attacked "the hateful idea of building a bridge at any cost."',
     ],
 )
 def test_quotes_with_a_speaker_are_attributed(builtin_engine: Engine, sentence: str) -> None:
@@ -172,3 +274,59 @@ def test_a_quote_without_a_speaker_is_reported_with_its_span(builtin_engine: Eng
         == '"We will build this bridge whatever it costs."'
     )
     assert (evidence["attributed_quotes"], evidence["unattributed_quotes"]) == (1, 1)
+
+
+def test_a_quote_span_indexes_the_body_the_engine_started_from(builtin_engine: Engine) -> None:
+    body = (
+        "Home\nWorld\nBusiness\n\n"
+        "The council voted on Tuesday to approve the bridge after a long debate.\n"
+        '"We will build this bridge whatever it costs."\nWork starts in May.'
+    )
+    out = builtin_engine.process(ArticleIn(id="q", text=body), MemoryStore())
+    assert out.removed  # the menu is chrome: text and body differ
+    [finding] = [f for f in out.findings if f.kind == "unattributed-quote"]
+    quote = '"We will build this bridge whatever it costs."'
+    assert body[finding.evidence["start"] : finding.evidence["end"]] == quote
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ('“Mixed marks," he said. "Straight ones.”', ['“Mixed marks,"', '"Straight ones.”']),
+        ("”Backwards opening” mark.", ["”Backwards opening”"]),
+        ('He is 6\'3" tall and said "not tall enough."', ['"not tall enough."']),
+        (
+            '"A quote going on\n"into the next paragraph."',
+            ['"A quote going on', '"into the next paragraph."'],
+        ),
+    ],
+)
+def test_quote_marks_pair_by_where_they_stand(text: str, quoted: list[str]) -> None:
+    assert [text[q.start : q.end] for q in quotations(text)] == quoted
+
+
+def test_a_quotation_opening_the_next_paragraph_goes_on_from_an_open_one() -> None:
+    text = '"It will cost what it costs.\n\n"And we will pay for it."\n"A new one."'
+    assert [q.goes_on for q in quotations(text)] == [False, True, False]
+
+
+def test_sentences_do_not_end_after_abbreviations_initials_or_inside_addresses() -> None:
+    text = (
+        "It was said by Sen. Jeff Merkley at 3 p.m. Monday on Example.com. Then George W. Bush"
+        " spoke. The U.S. Senate voted."
+    )
+    spans = sentence_spans(text, builtin_lexicon().abbreviations)
+    assert [text[a:b].strip() for a, b in spans] == [
+        "It was said by Sen. Jeff Merkley at 3 p.m. Monday on Example.com.",
+        "Then George W. Bush spoke.",
+        "The U.S. Senate voted.",
+    ]
+
+
+@pytest.mark.skipif(
+    not (SHARED / "data" / "polnear").exists(), reason="PolNeAR is not in ../shared/data"
+)
+def test_the_shipped_quote_lexicon_is_what_its_script_learns_from_polnear_train() -> None:
+    from bench.quote_lexicon import MIN_CUES, MIN_SHARE, OUT, build
+
+    assert json.loads(OUT.read_text(encoding="utf-8")) == build(MIN_CUES, MIN_SHARE)

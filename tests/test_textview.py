@@ -55,6 +55,26 @@ def test_spans_never_overlap_and_map_back_to_the_original(
 
 
 @given(
+    text=st.text(max_size=200),
+    cuts=st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), max_size=12),
+)
+def test_a_view_rebuilt_from_text_and_removed_spans_maps_like_the_strip_stages(
+    text: str, cuts: list[tuple[float, float]]
+) -> None:
+    view = TextView(text)
+    for n, (a, b) in enumerate(cuts):
+        length = len(view.text)
+        lo, hi = sorted((int(a * length), int(b * length)))
+        view.remove(lo, hi, f"r{n}")
+    rebuilt = TextView.after_removals(view.text, view.removed)
+    assert rebuilt.original == text
+    assert rebuilt.text == view.text
+    assert [rebuilt.to_original(p) for p in range(len(view.text))] == [
+        view.to_original(p) for p in range(len(view.text))
+    ]
+
+
+@given(
     text=st.text(alphabet="ab \n\u200b", max_size=60),
     cuts=st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), min_size=1, max_size=8),
 )

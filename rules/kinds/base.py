@@ -48,8 +48,10 @@ def any_of(patterns: Sequence[str], flags: int = regex.IGNORECASE) -> regex.Patt
 class Stage(IntEnum):
     """Rules run stage by stage, in pack order within a stage."""
 
-    CREDITS = 1  # on the body as it came: a credit in a footer the strip stage removes still counts
-    STRIP = 2
+    STRIP = 1
+    # After the strip, which tells where the article starts and ends, but on the body as it
+    # came: a credit in a footer the strip stage removes still counts.
+    CREDITS = 2
     DUPLICATES = 3
     ATTRIBUTION = 4
 
@@ -118,10 +120,11 @@ class Cut:
 
 @dataclass(frozen=True, slots=True)
 class CreditHit:
-    """The article credits ``source`` at ``text[start:end]`` of the current text."""
+    """The article credits ``source`` at ``body[start:end]`` of the body the engine started
+    from (not of the current text: a credit may stand in chrome the strip stage removed)."""
 
     source: str
-    where: Literal["dateline", "credit-line", "byline", "text"]
+    where: Literal["dateline", "credit-line", "byline", "interview", "text"]
     start: int
     end: int
 

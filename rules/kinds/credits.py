@@ -3,6 +3,16 @@
 Press writer … contributed to this report") or its text ("Interfax reported", "according to
 Reuters", "Xinhua quoted … as saying"). The sources and their aliases are a registry in YAML;
 the forms a credit takes are built in. Fills the output's ``credits``; raises no finding.
+
+Runs after the strip stage, on the body as it came: datelines and bylines are looked for from
+the top of the page down to the ``head_lines``-th line of the article the strip kept, closing
+credit lines from its ``tail_lines``-th last line to the bottom of the page — so a headline,
+section line and photo caption above a dateline, or a share prompt and headline lists below a
+credit line, do not hide them, and a credit line the strip removed still counts.
+
+A source that *received* a statement ("told Reuters", "in an interview with the AP", "a
+statement to AFP") is listed apart, as ``where: interview``: the article uses its reporting,
+but that is no sign the story came from it (no dateline, byline or credit line).
 """
 
 from __future__ import annotations
@@ -16,8 +26,9 @@ import regex
 from pydantic import BaseModel, ConfigDict, Field
 
 from copydesk.rules.kinds.base import Context, CreditHit, Document, Rule, RuleSpec, Stage
+from copydesk.rules.lines import split_lines
 
-Where = Literal["dateline", "credit-line", "byline", "text"]
+Where = Literal["dateline", "credit-line", "byline", "interview", "text"]
 
 # The forms a credit takes; {name} stands for the source's names. Keywords ignore case, names
 # do not ("AP" is a credit, "ap" is not).
@@ -32,22 +43,29 @@ FORMS: dict[Where, tuple[str, ...]] = {
         r"\b(?:{name})\s+(?i:writers?|reporters?|correspondents?|staff)\b[^\n]{0,160}"
         r"\b(?i:contributed)\b",
         r"\b(?:{name})\s+(?i:contributed)\b",
+        # A wire's own closing line: "(Reporting by Reuters; Editing by Tom Hale)".
+        r"\(\s*(?i:(?:additional\s+)?(?:reporting|writing)\s+by)\s[^)\n]{0,200}?\b(?:{name})\b",
         r"\b(?:{name})\s+(?i:photo)\s*/",
         r"(?:^|[.!?]\s+)(?:{name})\s*$",  # the agency's name closing the story: "… the US. PTI"
         r"\[\s*(?:{name})\s*\]",  # a bracketed source link: "[ Bloomberg ]"
+    ),
+    # The source received a statement rather than supplied the story ("told Reuters", "in an
+    # interview with the AP"): listed apart, before the text forms claim the same words.
+    "interview": (
+        r"\b(?i:told|tells|telling|said to|speaking to|spoke to|talking to|interview with|"
+        r"interviewed by|e-?mail to|statement to|letter to|comment to)\s+(?:(?i:the)\s+)?"
+        r"(?:{name})\b",
     ),
     "text": (
         r"\b(?:{name})\s+(?i:reported|reports|said|says|quoted|cited|wrote|news agency|"
         r"agency reported|has reported|had reported|was told|learned)\b",
         r"\b(?i:according to)\s+(?:(?i:the)\s+)?(?:{name})\b",
-        r"\b(?i:told|said to|speaking to|interview with|email to|statement to|reported by|"
-        r"quoted by|cited by)\s+(?:(?i:the)\s+)?(?:{name})\b",
+        r"\b(?i:reported by|quoted by|cited by)\s+(?:(?i:the)\s+)?(?:{name})\b",
         r"\b(?:{name})\s+(?i:journalists?|reporters?|photographers?|correspondents?|poll|"
-        r"survey|tally|calculations|analysis|investigation|data)\b",
+        r"survey|tally|count|calculations|analysis|investigation|data)\b",
         r"\((?:{name})\)",
     ),
 }
-
 
 # How a form that can only match where a name starts begins, and how one whose matches end
 # where a name does ends.
@@ -143,20 +161,23 @@ class CreditsRule(Rule):
         return sorted(starts), last_end
 
     def apply(self, doc: Document, ctx: Context) -> Iterator[CreditHit]:
-        text = doc.text
-        lines = doc.content_lines
+        body = doc.body.original
         # Every form holds a name: most articles name no source, and a look for the names
         # spares them a scan per form.
-        name_starts, last_name_end = self._names(text) if lines else ([], 0)
+        name_starts, last_name_end = self._names(body)
         if not name_starts:
             return
-        head_end = lines[min(self.spec.head_lines, len(lines)) - 1].end
-        tail_start = lines[max(len(lines) - self.spec.tail_lines, 0)].start
+        lines = self._article_lines(doc)
+        if not lines:
+            return
+        head_end = lines[min(self.spec.head_lines, len(lines)) - 1][1]
+        tail_start = lines[max(len(lines) - self.spec.tail_lines, 0)][0]
         regions: dict[Where, tuple[int, int]] = {
             "dateline": (0, head_end),
             "byline": (0, head_end),
-            "credit-line": (tail_start, len(text)),
-            "text": (0, len(text)),
+            "credit-line": (tail_start, len(body)),
+            "interview": (0, len(body)),
+            "text": (0, len(body)),
         }
         found: list[tuple[str, int, int]] = []
         for form in self._forms:
@@ -167,9 +188,9 @@ class CreditsRule(Rule):
                 # regex engine needs to see past it (for the closing \b).
                 hi = min(hi, last_name_end + 1)
             if form.opens_with_name:
-                matches = list(_finditer_at(pattern, text, name_starts, lo, hi, ctx))
+                matches = list(_finditer_at(pattern, body, name_starts, lo, hi, ctx))
             else:
-                matches = list(pattern.finditer(text, lo, hi, timeout=ctx.regex_budget()))
+                matches = list(pattern.finditer(body, lo, hi, timeout=ctx.regex_budget()))
             for match in matches:
                 # One credit per place: the forms go from the most specific (dateline) to the
                 # least (text), and a later form's match inside an earlier one is the same credit.
@@ -179,3 +200,15 @@ class CreditsRule(Rule):
                     continue
                 found.append((source, start, end))
                 yield CreditHit(source, where, start, end)
+
+    @staticmethod
+    def _article_lines(doc: Document) -> list[tuple[int, int]]:
+        """The non-blank lines of the article the strip stage kept, as spans of the body; the
+        body's own lines when it kept none."""
+        kept = doc.content_lines
+        if not kept:
+            return [
+                (line.start, line.end) for line in split_lines(doc.body.original) if not line.blank
+            ]
+        to_body = doc.body.to_original
+        return [(to_body(line.start), to_body(line.end - 1) + 1) for line in kept]

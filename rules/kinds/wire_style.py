@@ -21,6 +21,7 @@ from copydesk.rules.kinds.base import (
     Stage,
     any_of,
 )
+from copydesk.rules.kinds.duplicates import AUTHOR_CREDITS
 from copydesk.rules.line_search import AtLineStarts, anchored_at_start, sees_past_its_line
 
 
@@ -69,10 +70,12 @@ class WireStyleRule(Rule):
         self._styles = [(style.source, _StyleSearch(style.patterns)) for style in spec.styles]
 
     def apply(self, doc: Document, ctx: Context) -> Iterator[Hit]:
-        if any(c.where != "text" for c in doc.credits):
+        if any(c.where in AUTHOR_CREDITS for c in doc.credits):
             return  # signed by some source: its house style proves nothing about another
         publisher = " ".join((doc.article.source or "").split()).casefold()
-        credited = {" ".join(c.source.split()).casefold() for c in doc.credits}
+        credited = {
+            " ".join(c.source.split()).casefold() for c in doc.credits if c.where != "interview"
+        }
         for source, search in self._styles:
             name = " ".join(source.split()).casefold()
             if name == publisher or name in credited:

@@ -1,0 +1,39 @@
+"""The quote-attribution rule's knowledge of English news prose, learned from annotated news
+(rules/models/quote-lexicon.json, built by ``python -m bench.quote_lexicon``): the stems of
+the words that attribute a quotation to someone, and the abbreviations after which a full stop
+does not end a sentence."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import regex
+import Stemmer
+
+_STEMMER = Stemmer.Stemmer("english")
+_WORD = regex.compile(r"\p{L}+(?:['’]\p{L}+)?")
+
+
+def stem_words(text: str) -> list[str]:
+    """The lower-cased stems of the words of ``text``."""
+    stems: list[str] = _STEMMER.stemWords([w.lower() for w in _WORD.findall(text)])
+    return stems
+
+
+@dataclass(frozen=True)
+class QuoteLexicon:
+    cues: frozenset[str]
+    abbreviations: frozenset[str]
+
+    def has_cue(self, text: str) -> bool:
+        return not self.cues.isdisjoint(stem_words(text))
+
+
+@cache
+def builtin_lexicon() -> QuoteLexicon:
+    path = resources.files("copydesk.rules") / "models" / "quote-lexicon.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return QuoteLexicon(frozenset(data["cues"]), frozenset(data["abbreviations"]))
