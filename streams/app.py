@@ -13,10 +13,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from copydesk.rules.engine import Engine
 from copydesk.streams import metrics
 from copydesk.streams.agents import register_agents
+from copydesk.streams.feed import create_missing
+from copydesk.streams.progress import Progress
 from copydesk.streams.rulesets import RulesWatcher, build_engine
 from copydesk.streams.settings import Settings
 from copydesk.streams.tables import TableStore, create_table
-from copydesk.streams.topics import declare_topics
+from copydesk.streams.topics import FLAG_TABLE, STRIP_TABLE, declare_topics, required_topics
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,9 @@ def faust_app(settings: Settings) -> faust.App:
         broker_rebalance_timeout=settings.rebalance_timeout_seconds,
         consumer_group_instance_id=settings.group_instance_id,
         recovery_consistency_check=settings.recovery_consistency_check,
+        producer_compression_type=None if settings.compression == "none" else settings.compression,
+        producer_max_request_size=settings.producer_max_request_bytes,
+        producer_request_timeout=settings.producer_request_timeout_seconds,
         web_host=settings.web_host,
         web_bind=settings.web_host,
         web_port=settings.web_port,
@@ -81,9 +86,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Any:
     app = faust_app(settings)
     topics = declare_topics(app, settings)
     strip_state = TableStore(
-        create_table(app, "state", settings.topic_partitions, "Strip-stage rule state.")
+        create_table(app, STRIP_TABLE, settings.topic_partitions, "Strip-stage rule state.")
     )
-    flag_table = create_table(app, "flag-state", 1, "The duplicate index.")
+    flag_table = create_table(app, FLAG_TABLE, 1, "The duplicate index.")
     flag_tables = TableStore(flag_table)
     # Counts the duplicate index for copydesk_state_entries/bytes{stage="flag"}; seeded from
     # the table's active partition (after recovery), re-seeded after each rebalance.
@@ -91,14 +96,26 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Any:
         flag_tables, "flag", lambda: [bytes(v) for v in flag_table.values()]
     )
     rules = RulesWatcher(settings, engine)
-    register_agents(app, topics, strip_state, flag_state, rules, settings)
+    progress = Progress(settings.stall_seconds)
+    register_agents(app, topics, strip_state, flag_state, rules, settings, progress)
     if settings.rules and settings.rules_reload_seconds > 0:
 
         @app.timer(interval=settings.rules_reload_seconds)  # type: ignore[untyped-decorator]
         async def reload_rules() -> None:
             rules.check()
 
+    if settings.topics_check_seconds > 0:
+
+        @app.timer(interval=settings.topics_check_seconds)  # type: ignore[untyped-decorator]
+        async def recreate_missing_topics() -> None:
+            await restore_topics(settings)
+
     consumed = {settings.topic_raw, settings.topic_stripped}
+
+    def stalled_partitions() -> list[str]:
+        stalled = progress.stalled(waiting_input(app.consumer, consumed, progress))
+        metrics.STALLED_PARTITIONS.set(len(stalled))
+        return sorted(f"{tp.topic}:{tp.partition}" for tp in stalled)
 
     async def forget_state_counts(sender: Any, *args: Any, **kwargs: Any) -> None:
         flag_state.invalidate()  # whoever owns the duplicate index now re-seeds the counts
@@ -131,11 +148,13 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Any:
     async def prometheus_metrics(web: Any, request: Any) -> Any:
         metrics.WORKER_UP.set(1)
         metrics.update_consumer_lag(app.consumer, consumed)
+        stalled_partitions()
         return web.bytes(generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     @app.page("/health")
     async def health(web: Any, request: Any) -> Any:
-        """200 with what this worker holds while it runs; 503 once it is stopping or crashed."""
+        """200 with what this worker holds while it runs; 503 once it is stopping or crashed,
+        or while a partition is stalled (input waiting, no progress for COPYDESK_STALL_SECONDS)."""
         crashed = bool(getattr(app, "crashed", False))
         stopping = bool(getattr(app, "should_stop", False))
         try:
@@ -146,12 +165,54 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Any:
             )
         except Exception:
             assigned = []
-        ok = not (crashed or stopping)
+        stalled = stalled_partitions()
+        ok = not (crashed or stopping or stalled)
         body = {
-            "status": "ok" if ok else "unavailable",
+            "status": "ok" if ok else "stalled" if stalled else "unavailable",
             "rules_version": rules.engine.version,
             "assigned_partitions": assigned,
+            "stalled_partitions": stalled,
         }
         return web.json(body, status=200 if ok else 503)
 
     return app
+
+
+def waiting_input(consumer: Any, topics: set[str], progress: Progress) -> dict[Any, bool]:
+    """Each assigned partition of ``topics`` -> whether input waits on it: records read and
+    not acked, or records on the broker past what was acked (else committed)."""
+    try:
+        assigned = [tp for tp in consumer.assignment() if tp.topic in topics]
+    except Exception:  # not started or shutting down
+        return {}
+    waiting = {}
+    for tp in assigned:
+        position = progress.position(tp)
+        if position is None:
+            position = consumer._committed_offset.get(tp)
+        try:
+            highwater = consumer.highwater(tp)
+        except Exception:
+            highwater = None
+        behind = highwater is not None and position is not None and highwater > position
+        waiting[tp] = progress.in_flight(tp) or behind
+    return waiting
+
+
+async def restore_topics(settings: Settings) -> None:
+    """Create the topics the worker needs that the broker lost (an empty broker after a restart,
+    a re-created cluster). Off the event loop: the admin client blocks."""
+    loop = asyncio.get_running_loop()
+    try:
+        created = await loop.run_in_executor(
+            None,
+            create_missing,
+            settings.broker_url(),
+            required_topics(settings),
+            settings.topic_replication,
+        )
+    except Exception as exc:  # the broker is away: the next check tries again
+        log.warning("could not check the broker's topics: %r", exc)
+        return
+    if created:
+        log.warning("the broker had lost these topics; created again: %s", ", ".join(created))

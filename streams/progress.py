@@ -1,0 +1,47 @@
+"""Is each consumed partition moving? A partition with input waiting (records read and not yet
+acked, or records on the broker past what was acked) that has not moved for ``stall_seconds``
+is stalled: ``/health`` answers 503 and ``copydesk_stalled_partitions`` counts it. Idle
+partitions are never stalled."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+
+class Progress:
+    def __init__(self, stall_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.stall_seconds = stall_seconds
+        self._clock = clock
+        self._read: dict[Any, int] = {}
+        self._done: dict[Any, int] = {}
+        self._moved: dict[Any, float] = {}  # when the partition last moved or was idle
+
+    def read(self, tp: Any, offset: int) -> None:
+        self._read[tp] = max(offset, self._read.get(tp, offset))
+
+    def done(self, tp: Any, offset: int) -> None:
+        self._done[tp] = max(offset, self._done.get(tp, offset))
+        self._moved[tp] = self._clock()
+
+    def position(self, tp: Any) -> int | None:
+        """The next offset to ack on ``tp``, once one was acked by this worker."""
+        done = self._done.get(tp)
+        return None if done is None else done + 1
+
+    def in_flight(self, tp: Any) -> bool:
+        """Records of ``tp`` read and not yet acked."""
+        return self._read.get(tp, -1) > self._done.get(tp, -1)
+
+    def stalled(self, waiting: Mapping[Any, bool]) -> list[Any]:
+        """The partitions of ``waiting`` (partition -> has input waiting) that have waited
+        without moving for longer than ``stall_seconds``."""
+        now = self._clock()
+        stalled = []
+        for tp, has_input in waiting.items():
+            if not has_input:
+                self._moved[tp] = now
+            elif now - self._moved.setdefault(tp, now) > self.stall_seconds:
+                stalled.append(tp)
+        return stalled
