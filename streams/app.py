@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import threading
 from typing import Any
 
 import faust
@@ -23,11 +25,42 @@ from copydesk.streams.topics import FLAG_TABLE, STRIP_TABLE, declare_topics, req
 log = logging.getLogger(__name__)
 
 FAUST_FETCH_WAIT_MS = 1500  # what Faust passes to aiokafka, with no setting to change it
+EXIT_STOP_TIMEOUT = 2  # the worker did not stop in time and exited without a last commit
+
+
+class BoundedStopWorker(faust.Worker):
+    """A Faust worker that exits at most ``stop_timeout`` seconds after SIGTERM or Ctrl-C.
+
+    A worker whose topic vanished (a broker that came back empty) retries its last offset
+    commit forever (UnknownTopicOrPartitionError) and never stops; an orchestrator would kill
+    it. Exiting without that commit is safe: the inputs past the last commit are processed again.
+    """
+
+    stop_timeout: float = 20.0
+
+    def _on_sigterm(self) -> None:
+        self._arm_deadline()
+        super()._on_sigterm()
+
+    def _on_sigint(self) -> None:
+        self._arm_deadline()
+        super()._on_sigint()
+
+    def _arm_deadline(self) -> None:
+        def give_up() -> None:
+            log.error("not stopped after %.0f s: exiting without a last commit", self.stop_timeout)
+            logging.shutdown()
+            os._exit(EXIT_STOP_TIMEOUT)
+
+        deadline = threading.Timer(self.stop_timeout, give_up)
+        deadline.daemon = True
+        deadline.start()
 
 
 def faust_app(settings: Settings) -> faust.App:
     """The Faust application with every broker, group and web setting, and nothing on it yet
     (``bench.passthrough`` puts a no-op agent on the same one)."""
+    stop_timeout = settings.stop_timeout_seconds
     app = faust.App(
         settings.app_id,
         broker=settings.broker,
@@ -49,6 +82,7 @@ def faust_app(settings: Settings) -> faust.App:
         web_bind=settings.web_host,
         web_port=settings.web_port,
         web_enabled=True,
+        Worker=type("Worker", (BoundedStopWorker,), {"stop_timeout": stop_timeout}),
     )
     if settings.fetch_wait_ms != FAUST_FETCH_WAIT_MS:
         _set_fetch_wait(app, settings.fetch_wait_ms)

@@ -89,6 +89,12 @@ class Settings(BaseSettings):
         description="How often the worker re-creates topics that vanished from the broker,"
         " changelogs included (0: only at start).",
     )
+    stop_timeout_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        description="A worker not stopped this long after SIGTERM exits without a last commit"
+        " (exit code 2); what it had not committed is processed again.",
+    )
     max_body_chars: int = Field(
         default=1_000_000, ge=1, description="Longer bodies are truncated, with a finding."
     )
