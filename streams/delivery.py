@@ -125,9 +125,10 @@ class SizeLimit:
 class _Pending:
     ack: Callable[[], object]
     park: Park
-    sent: list[asyncio.Future[Any]]
-    parked: bool
-    parking: bool = False
+    sent: list[asyncio.Future[Any]] = field(default_factory=list)
+    parked: bool = False
+    # Not to be acked now: its records are being queued or parked, or it failed for good.
+    held: bool = True
 
 
 @dataclass
@@ -142,31 +143,25 @@ class InOrderDelivery:
 
     send: Send
     shrink: Callable[[Outgoing], Outgoing]
-    fail: Callable[
-        [BaseException], None
-    ]  # stop the worker: an input can be neither produced nor parked
+    # Stops the worker: an input could be neither produced nor parked.
+    fail: Callable[[BaseException], None]
     _pending: deque[_Pending] = field(default_factory=deque)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
-    @property
-    def waiting(self) -> int:
-        """Inputs read and not acked yet."""
-        return len(self._pending)
-
     async def deliver(self, records: list[Outgoing], ack: Callable[[], object], park: Park) -> None:
+        entry = _Pending(ack, park)
+        self._pending.append(entry)
         try:
-            sent = [await self.send(out) for out in records]
-            parked = False
+            entry.sent = [await self.send(out) for out in records]
         except Exception as exc:  # refused before sending (serialisation, a closed producer, ...)
             try:
-                sent = [await self._park_send(park, exc)]
+                entry.sent = [await self._park_send(park, exc)]
             except Exception as fatal:
-                self.fail(fatal)
+                self.fail(fatal)  # it stays held: neither it nor any later input is acked
                 return
-            parked = True
-        entry = _Pending(ack, park, sent, parked)
-        self._pending.append(entry)
-        for future in sent:
+            entry.parked = True
+        entry.held = False
+        for future in entry.sent:
             future.add_done_callback(self._drain)
         self._drain()
 
@@ -178,21 +173,21 @@ class InOrderDelivery:
     def _drain(self, *_: object) -> None:
         while self._pending:
             head = self._pending[0]
-            if head.parking or not all(future.done() for future in head.sent):
+            if head.held or not all(future.done() for future in head.sent):
                 return
             error = next(filter(None, map(_error, head.sent)), None)
             if error is None:
                 self._pending.popleft()
                 head.ack()
-            elif head.parked:
-                self.fail(error)  # not even the DLQ took it: head stays unacked, never committed
-                return
+                continue
+            head.held = True
+            if head.parked:
+                self.fail(error)  # not even the DLQ took it
             else:
-                head.parking = True
                 task = asyncio.ensure_future(self._park(head, error))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
-                return
+            return
 
     async def _park(self, entry: _Pending, error: BaseException) -> None:
         try:
@@ -200,7 +195,7 @@ class InOrderDelivery:
         except Exception as fatal:
             self.fail(fatal)
             return
-        entry.sent, entry.parked, entry.parking = [future], True, False
+        entry.sent, entry.parked, entry.held = [future], True, False
         future.add_done_callback(self._drain)
 
 

@@ -91,13 +91,16 @@ def test_a_dlq_record_too_large_keeps_a_prefix_with_size_and_sha256() -> None:
 class FakeProducer:
     """Sends return futures that the test resolves, in any order."""
 
-    def __init__(self, refuse: bool = False) -> None:
+    def __init__(self, refuse: bool = False, refuse_dlq: bool = False) -> None:
         self.sent: list[tuple[Outgoing, asyncio.Future[None]]] = []
         self.refuse = refuse
+        self.refuse_dlq = refuse_dlq
 
     async def send(self, out: Outgoing) -> asyncio.Future[None]:
         if self.refuse and out.destination != "dlq":
             raise ValueError("cannot serialise")
+        if self.refuse_dlq and out.destination == "dlq":
+            raise ValueError("no dead-letter topic")
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.sent.append((out, future))
         return future
@@ -137,7 +140,6 @@ def test_inputs_are_acked_in_order_once_the_broker_has_their_records() -> None:
         b.set_result(None)
         await settle()
         assert h.acked == [0, 1]
-        assert h.delivery.waiting == 0
 
     asyncio.run(scenario())
 
@@ -178,7 +180,21 @@ def test_a_send_refused_at_once_parks_the_input() -> None:
     asyncio.run(scenario())
 
 
-def test_when_the_dlq_refuses_too_the_worker_stops_without_acking() -> None:
+def test_when_both_sends_are_refused_at_once_nothing_after_the_input_is_acked() -> None:
+    async def scenario() -> None:
+        h = Harness(FakeProducer(refuse=True, refuse_dlq=True))
+        await h.deliver(0, "clean")
+        h.producer.refuse = False
+        await h.deliver(1, "clean")
+        h.producer.sent[0][1].set_result(None)
+        await settle()
+        assert h.acked == []
+        assert [str(e) for e in h.failures] == ["no dead-letter topic"]
+
+    asyncio.run(scenario())
+
+
+def test_when_the_dlq_refuses_too_the_worker_stops_once_without_acking() -> None:
     async def scenario() -> None:
         h = Harness(FakeProducer())
         await h.deliver(0, "clean")
@@ -188,7 +204,10 @@ def test_when_the_dlq_refuses_too_the_worker_stops_without_acking() -> None:
         await settle()
         h.producer.sent[2][1].set_exception(RuntimeError("broker still away"))
         await settle()
-        assert h.acked == []
+        await h.deliver(2, "clean")
+        h.producer.sent[3][1].set_result(None)
+        await settle()
+        assert h.acked == []  # nothing after the input that could not be parked either
         assert [str(e) for e in h.failures] == ["broker still away"]
 
     asyncio.run(scenario())
