@@ -16,7 +16,10 @@ class Progress:
         self._clock = clock
         self._read: dict[Any, int] = {}
         self._done: dict[Any, int] = {}
-        self._moved: dict[Any, float] = {}  # when the partition last moved or was idle
+        self._moved: dict[Any, float] = {}  # when the partition last acked a record
+        # When each partition was first seen with input waiting, in its current streak: asked
+        # rarely, a stall is only reported for input seen waiting for the whole time.
+        self._waiting_since: dict[Any, float] = {}
 
     def read(self, tp: Any, offset: int) -> None:
         self._read[tp] = max(offset, self._read.get(tp, offset))
@@ -35,13 +38,15 @@ class Progress:
         return self._read.get(tp, -1) > self._done.get(tp, -1)
 
     def stalled(self, waiting: Mapping[Any, bool]) -> list[Any]:
-        """The partitions of ``waiting`` (partition -> has input waiting) that have waited
+        """The partitions of ``waiting`` (assigned partition -> has input waiting) seen waiting
         without moving for longer than ``stall_seconds``."""
         now = self._clock()
+        for tp in [tp for tp in self._waiting_since if not waiting.get(tp)]:
+            del self._waiting_since[tp]  # idle, or no longer assigned: the streak ends
         stalled = []
         for tp, has_input in waiting.items():
-            if not has_input:
-                self._moved[tp] = now
-            elif now - self._moved.setdefault(tp, now) > self.stall_seconds:
-                stalled.append(tp)
+            if has_input:
+                since = max(self._waiting_since.setdefault(tp, now), self._moved.get(tp, 0.0))
+                if now - since > self.stall_seconds:
+                    stalled.append(tp)
         return stalled

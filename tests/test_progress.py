@@ -33,8 +33,28 @@ def test_progress_and_idleness_restart_the_clock() -> None:
     clock.now += 30
     assert progress.stalled({"raw:0": True, "raw:1": False}) == []  # raw:1 idle: no stall
     clock.now += 35
-    # raw:0 has not moved for 65 s; raw:1 has waited 35 s since it was last idle.
+    # raw:0 has not moved for 65 s; raw:1 was idle at the last look, 35 s ago.
     assert progress.stalled({"raw:0": True, "raw:1": True}) == ["raw:0"]
+
+
+def test_input_first_seen_waiting_after_a_long_gap_is_not_stalled_yet() -> None:
+    clock = Clock()
+    progress = Progress(stall_seconds=60, clock=clock)
+    assert progress.stalled({"raw:0": False}) == []
+    clock.now += 600  # nobody asked for ten minutes; input arrived meanwhile
+    assert progress.stalled({"raw:0": True}) == []
+    clock.now += 61
+    assert progress.stalled({"raw:0": True}) == ["raw:0"]
+
+
+def test_a_partition_assigned_again_starts_a_new_streak() -> None:
+    clock = Clock()
+    progress = Progress(stall_seconds=60, clock=clock)
+    progress.stalled({"raw:0": True})
+    clock.now += 30
+    assert progress.stalled({}) == []  # revoked
+    clock.now += 300
+    assert progress.stalled({"raw:0": True}) == []  # assigned again, with a backlog
 
 
 def test_records_read_and_not_acked_are_in_flight() -> None:
