@@ -73,21 +73,6 @@ def _reachable(settings: Settings) -> str:
     return settings.broker_url()
 
 
-def _create_topics(settings: Settings) -> list[str]:
-    """Create every topic copydesk needs that the broker lacks; their names. Exit 1 if the
-    broker is unreachable or refuses."""
-    from kafka.errors import KafkaError
-
-    from copydesk.streams.feed import create_missing
-    from copydesk.streams.topics import required_topics
-
-    bootstrap = _reachable(settings)
-    try:
-        return create_missing(bootstrap, required_topics(settings), settings.topic_replication)
-    except KafkaError as exc:
-        raise click.ClickException(f"could not create the topics: {exc}") from None
-
-
 def _engine_or_exit(settings: Settings) -> Any:
     from copydesk.rules.loader import PackError
     from copydesk.streams.rulesets import build_engine
@@ -124,11 +109,18 @@ def worker(broker: str | None, loglevel: str, log_format: str) -> None:
     every COPYDESK_TOPICS_CHECK_SECONDS. Exits with one line when no bootstrap server accepts a
     connection (an orchestrator restarts it), rather than retrying out of sight.
     """
+    from kafka.errors import KafkaError
+
     from copydesk.streams.app import create_app
+    from copydesk.streams.feed import create_missing
     from copydesk.streams.logs import json_logging_config
+    from copydesk.streams.topics import required_topics
 
     settings = _settings(broker=broker)
-    _create_topics(settings)
+    try:
+        create_missing(_reachable(settings), required_topics(settings), settings.topic_replication)
+    except KafkaError as exc:  # e.g. no right to create topics: they may all exist
+        click.echo(f"warning: could not create the missing topics ({exc}); starting", err=True)
     app = create_app(settings, _engine_or_exit(settings))
     if log_format == "json":
         app.Worker(
@@ -345,11 +337,18 @@ def topics_create(broker: str | None) -> None:
     """Create every topic copydesk needs that the broker lacks, with its partition count: the
     input and output topics, articles.stripped and the tables' changelogs (after a broker came
     back empty, or on a new cluster)."""
+    from kafka.errors import KafkaError
+
+    from copydesk.streams.feed import create_missing
     from copydesk.streams.topics import required_topics
 
     settings = _settings(broker=broker)
-    created = set(_create_topics(settings))
-    for spec in required_topics(settings):
+    specs = required_topics(settings)
+    try:
+        created = set(create_missing(_reachable(settings), specs, settings.topic_replication))
+    except KafkaError as exc:
+        raise click.ClickException(f"could not create the topics: {exc}") from None
+    for spec in specs:
         state = "created" if spec.name in created else "exists"
         click.echo(f"{spec.name:<40} {spec.partitions:>3} partition(s)  {state}")
 
