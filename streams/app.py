@@ -200,14 +200,14 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Any:
         except Exception:
             assigned = []
         stalled = stalled_partitions()
-        ok = not (crashed or stopping or stalled)
+        status = "unavailable" if crashed or stopping else "stalled" if stalled else "ok"
         body = {
-            "status": "ok" if ok else "stalled" if stalled else "unavailable",
+            "status": status,
             "rules_version": rules.engine.version,
             "assigned_partitions": assigned,
             "stalled_partitions": stalled,
         }
-        return web.json(body, status=200 if ok else 503)
+        return web.json(body, status=200 if status == "ok" else 503)
 
     return app
 
