@@ -330,3 +330,12 @@ def test_the_shipped_quote_lexicon_is_what_its_script_learns_from_polnear_train(
     from bench.quote_lexicon import MIN_CUES, MIN_SHARE, OUT, build
 
     assert json.loads(OUT.read_text(encoding="utf-8")) == build(MIN_CUES, MIN_SHARE)
+
+
+@pytest.mark.skipif(
+    not (SHARED / "data" / "polnear").exists(), reason="PolNeAR is not in ../shared/data"
+)
+def test_the_shipped_quote_model_is_what_its_script_learns_from_polnear_train() -> None:
+    from bench.quote_model import OUT, build
+
+    assert json.loads(OUT.read_text(encoding="utf-8")) == build()
