@@ -9,9 +9,10 @@
    finds itself (``polnear.quotations``) that are not attributed, one counted as found when a
    flag covers most of it. Also flags per 100 articles.
 3. Credits against PolNeAR's ``wire`` column: of the articles with a wire, the share whose
-   credits name it; of all credits (``where: interview`` — "told Reuters" — counted apart),
-   the share that name neither the article's wire nor a source the annotators marked (a
-   Source span overlapping the credit).
+   credits name it, and the share the rules know came from it (credited, or written in its
+   house style with the credit stripped: a ``wire-style`` warning naming it); of all credits
+   (``where: interview`` — "told Reuters" — counted apart), the share that name neither the
+   article's wire nor a source the annotators marked (a Source span overlapping the credit).
 
     .venv/bin/python -m bench.attribution [--split train|dev|both] [--show N]
 """
@@ -101,6 +102,7 @@ class QuoteTally:
     found: int = 0
     wired: int = 0
     wire_credited: int = 0
+    wire_known: int = 0
     credits: int = 0
     unexplained: int = 0
     interviews: int = 0
@@ -114,7 +116,8 @@ class QuoteTally:
             f"| {split} | {self.articles} | {self.flags} | {self.right} | {precision} |"
             f" {self.unattributed} | {self.found} | {recall:.3f} |"
             f" {100 * self.flags / max(self.articles, 1):.1f} | {false_per_100:.1f} |"
-            f" {self.wire_credited}/{self.wired} | {self.unexplained}/{self.credits} |"
+            f" {self.wire_credited}/{self.wired} | {self.wire_known}/{self.wired} |"
+            f" {self.unexplained}/{self.credits} |"
             f" {self.interviews} |"
         )
 
@@ -162,7 +165,12 @@ def polnear_split(engine: Engine, split: str, show: int) -> tuple[str, str]:
         wire = WIRES.get(article.wire or "")
         if article.wire:
             tally.wired += 1
-            tally.wire_credited += any(c.source == wire for c in out.credits)
+            credited = any(c.source == wire for c in out.credits)
+            tally.wire_credited += credited
+            tally.wire_known += credited or any(
+                f.evidence.get("uncredited_source") == wire and "style" in f.evidence
+                for f in out.findings
+            )
         for credit in out.credits:
             if credit.where == "interview":  # a source that received a statement: kept apart
                 tally.interviews += 1
@@ -191,10 +199,11 @@ def polnear_quotes(splits: list[str], show: int) -> None:
     )
     print(
         "| split | articles | flags | right | precision | unattributed quotations | flagged |"
-        " recall | flags/100 | false flags/100 | wire credited | credits unexplained |"
+        " recall | flags/100 | false flags/100 | wire credited | wire credited or its style"
+        " warned | credits unexplained |"
         " interview mentions |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
     print("\n" + "\n".join(notes))
 

@@ -199,16 +199,32 @@ def test_a_wire_story_in_its_page_chrome_keeps_its_credits_and_its_rewrite_owes_
     assert warnings(told) == ["Reuters"]
 
 
-def test_stripped_wire_copy_is_warned(builtin_engine: Engine) -> None:
-    body = (
-        "The budget passed on Friday after a long debate in parliament over its cost.\n"
-        "(Reporting by Ana Silva; Editing by Tom Hale)"
-    )
+@pytest.mark.parametrize(
+    ("body", "wire"),
+    [
+        (
+            "The budget passed on Friday after a long debate in parliament over its cost.\n"
+            "(Reporting by Ana Silva; Editing by Tom Hale)",
+            "Reuters",
+        ),
+        (
+            "The budget passed on Friday after a long debate in parliament over its cost.\n"
+            "(Additional reporting by Bo Lind in Oslo; Editing by Tom Hale)",
+            "Reuters",
+        ),
+        (
+            "10 Things to Know for Today\n\nYour daily look at late-breaking news, upcoming"
+            " events and the stories that will be talked about today:\n\n1. BUDGET PASSES.",
+            "Associated Press",
+        ),
+    ],
+)
+def test_stripped_wire_copy_is_warned(builtin_engine: Engine, body: str, wire: str) -> None:
     out = builtin_engine.process(
         ArticleIn(id="w", source="Daily Aggregator", text=body), MemoryStore()
     )
-    assert warnings(out) == ["Reuters"]
-    signed = builtin_engine.process(ArticleIn(id="r", source="Reuters", text=body), MemoryStore())
+    assert warnings(out) == [wire]
+    signed = builtin_engine.process(ArticleIn(id="r", source=wire, text=body), MemoryStore())
     assert warnings(signed) == []
 
 
