@@ -40,6 +40,8 @@ _SIGNALS = frozenset(
         "cue in sentence after",
         "cue in sentence before it",
         "cue in sentence after it",
+        "strong cue in sentence",
+        "strong cue in sentence either side",
         "colon before",
         "comma before",
         "dash after",
@@ -102,6 +104,10 @@ def speaker_signals(
         "cue in sentence after": has_cue(after),
         "cue in sentence before it": has_cue(text[lo:own_lo]),
         "cue in sentence after it": has_cue(text[max(own_hi, quote.end) : max(hi, quote.end)]),
+        "strong cue in sentence": lexicon.has_strong_cue(before + " " + after),
+        "strong cue in sentence either side": lexicon.has_strong_cue(
+            text[lo:own_lo] + " " + text[max(own_hi, quote.end) : max(hi, quote.end)]
+        ),
         "colon before": before.rstrip().endswith(":"),
         "comma before": before.rstrip().endswith(","),
         "dash after": _DASH_AFTER.match(text, quote.end) is not None,
