@@ -107,6 +107,7 @@ class QuoteTally:
     unexplained: int = 0
     interviews: int = 0
     shapes: Counter[str] = field(default_factory=Counter)
+    found_shapes: Counter[str] = field(default_factory=Counter)
 
     def row(self, split: str) -> str:
         precision = f"{self.right / self.flags:.3f}" if self.flags else "— (no flags)"
@@ -157,9 +158,11 @@ def polnear_split(engine: Engine, split: str, show: int) -> tuple[str, str]:
             if article.attributed(start, end):
                 continue
             tally.unattributed += 1
-            tally.shapes[quotation_shape(text[start:end])] += 1
+            shape = quotation_shape(text[start:end])
+            tally.shapes[shape] += 1
             if any(2 * (min(b, end) - max(a, start)) > end - start for a, b in flagged):
                 tally.found += 1
+                tally.found_shapes[shape] += 1
             else:
                 missed.append(f"  {article.name}: {text[max(start - 150, 0) : end + 80]!r}")
         wire = WIRES.get(article.wire or "")
@@ -186,8 +189,17 @@ def polnear_split(engine: Engine, split: str, show: int) -> tuple[str, str]:
         print("\n".join(wrong[:show]))
         print(f"{split}: {len(missed)} unattributed quotations not flagged, first {show}:")
         print("\n".join(missed[:show]))
-    shapes = ", ".join(f"{n} {shape}" for shape, n in tally.shapes.most_common())
-    return tally.row(split), f"{split}: the unattributed quotations are {shapes}"
+    shapes = ", ".join(
+        f"{n} {shape} ({tally.found_shapes[shape]} flagged)"
+        for shape, n in tally.shapes.most_common()
+    )
+    speech = tally.unattributed - tally.shapes["titles"]
+    found_speech = tally.found - tally.found_shapes["titles"]
+    return tally.row(split), (
+        f"{split}: the unattributed quotations are {shapes}; recall without titles (names, not"
+        f" speech: the rule does not judge them) {found_speech}/{speech} ="
+        f" {found_speech / max(speech, 1):.3f}"
+    )
 
 
 def polnear_quotes(splits: list[str], show: int) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import regex
 
 from copydesk.rules.quotations import Quotation
-from copydesk.rules.quote_lexicon import QuoteLexicon
+from copydesk.rules.quote_lexicon import QuoteLexicon, stem_words
 from copydesk.rules.sentences import sentence_spans
 
 # A dash and a name or handle right after a quotation, or opening the next paragraph.
@@ -85,12 +85,17 @@ def speaker_signals(
     lexicon: QuoteLexicon,
     attributed_ends: list[int],
     window: int,
-    cue: Callable[[str], bool] | None = None,
+    extra_cue: Callable[[str], bool] | None = None,
 ) -> Features:
     """The signals that tie ``quote`` to a speaker, each 1 when present. ``attributed_ends``:
-    where the quotations before it that have a signal end; ``cue``: what else counts as a cue
-    (the lexicon's words by default)."""
-    has_cue = cue or lexicon.has_cue
+    where the quotations before it that have a signal end; ``extra_cue``: what counts as a cue
+    besides the lexicon's words."""
+
+    def stems_and_cue(span: str) -> tuple[set[str], bool]:
+        stems = set(stem_words(span))
+        found = not lexicon.cues.isdisjoint(stems) or bool(extra_cue and extra_cue(span))
+        return stems, found
+
     text = doc.text
     paragraph_start, paragraph_end = doc.paragraph(quote.start, quote.end)
     first, last = doc.sentence_at(quote.start), doc.sentence_at(quote.end - 1)
@@ -99,15 +104,18 @@ def speaker_signals(
     lo = max(doc.sentences[max(first - window, 0)][0], paragraph_start)
     hi = min(doc.sentences[min(last + window, len(doc.sentences) - 1)][1], paragraph_end)
     before, after = text[own_lo : quote.start], text[quote.end : max(own_hi, quote.end)]
+    before_stems, cue_before = stems_and_cue(before)
+    after_stems, cue_after = stems_and_cue(after)
+    prior_stems, cue_prior = stems_and_cue(text[lo:own_lo])
+    next_stems, cue_next = stems_and_cue(text[max(own_hi, quote.end) : max(hi, quote.end)])
+    strong = lexicon.strong_cues
     signals = {
-        "cue in sentence before": has_cue(before),
-        "cue in sentence after": has_cue(after),
-        "cue in sentence before it": has_cue(text[lo:own_lo]),
-        "cue in sentence after it": has_cue(text[max(own_hi, quote.end) : max(hi, quote.end)]),
-        "strong cue in sentence": lexicon.has_strong_cue(before + " " + after),
-        "strong cue in sentence either side": lexicon.has_strong_cue(
-            text[lo:own_lo] + " " + text[max(own_hi, quote.end) : max(hi, quote.end)]
-        ),
+        "cue in sentence before": cue_before,
+        "cue in sentence after": cue_after,
+        "cue in sentence before it": cue_prior,
+        "cue in sentence after it": cue_next,
+        "strong cue in sentence": not strong.isdisjoint(before_stems | after_stems),
+        "strong cue in sentence either side": not strong.isdisjoint(prior_stems | next_stems),
         "colon before": before.rstrip().endswith(":"),
         "comma before": before.rstrip().endswith(","),
         "dash after": _DASH_AFTER.match(text, quote.end) is not None,
@@ -128,9 +136,9 @@ def speaker_signals(
         signals["paragraph before ends with attributed quotation"] = bool(
             attributed_ends and attributed_ends[-1] >= len(previous)
         )
-        signals["cue at end of paragraph before"] = has_cue(
+        signals["cue at end of paragraph before"] = stems_and_cue(
             text[doc.sentences[at][0] : len(previous)]
-        )
+        )[1]
     return {name: 1.0 for name, present in signals.items() if present}
 
 
@@ -177,23 +185,26 @@ def quotation_features(doc: QuoteText, quote: Quotation, signals: Features) -> F
 def features_of_quotations(
     text: str,
     found: list[Quotation],
+    judged: list[bool],
     lexicon: QuoteLexicon,
     window: int,
-    cue: Callable[[str], bool] | None = None,
-) -> list[Features]:
-    """The features of each quotation ``found`` in ``text``, in order. A quotation with a
-    signal lets the next ones of its paragraph (and the one opening the next paragraph) go on
-    with its speaker; one that goes on from a quotation left open keeps that one's standing."""
+    extra_cue: Callable[[str], bool] | None = None,
+) -> list[tuple[Quotation, Features]]:
+    """The features of each quotation ``found`` in ``text`` that is ``judged``, in order. Every
+    quotation with a signal, judged or not, lets the next ones of its paragraph (and the one
+    opening the next paragraph) go on with its speaker; one that goes on from a quotation left
+    open keeps that one's standing."""
     sentences = sentence_spans(text, lexicon.abbreviations)
     doc = QuoteText(text, sentences, [end for _, end in sentences])
     attributed_ends: list[int] = []
     tied = False
     out = []
-    for quote in found:
-        signals = speaker_signals(doc, quote, lexicon, attributed_ends, window, cue)
+    for quote, is_judged in zip(found, judged, strict=True):
+        signals = speaker_signals(doc, quote, lexicon, attributed_ends, window, extra_cue)
         if not quote.goes_on:
             tied = has_speaker_signal(signals)
         if tied:
             attributed_ends.append(quote.end)
-        out.append(quotation_features(doc, quote, signals))
+        if is_judged:
+            out.append((quote, quotation_features(doc, quote, signals)))
     return out

@@ -29,12 +29,6 @@ class QuoteLexicon:
     strong_cues: frozenset[str]  # cues in most of their occurrences near quotations
     abbreviations: frozenset[str]
 
-    def has_cue(self, text: str) -> bool:
-        return not self.cues.isdisjoint(stem_words(text))
-
-    def has_strong_cue(self, text: str) -> bool:
-        return not self.strong_cues.isdisjoint(stem_words(text))
-
 
 @cache
 def builtin_lexicon() -> QuoteLexicon:

@@ -96,18 +96,13 @@ class QuoteAttributionRule(Rule):
             return []  # most quoted words are names, titles and terms: no sentences needed
         patterns = self._patterns
 
-        def cue(span: str) -> bool:
-            if self._lexicon.has_cue(span):
-                return True
+        def extra_cue(span: str) -> bool:
             budget = ctx.regex_budget() if ctx is not None else None
             return bool(patterns and patterns.search(span, timeout=budget))
 
-        features = features_of_quotations(text, found, self._lexicon, self.spec.window, cue)
-        return [
-            (quote, quote_features)
-            for quote, is_speech, quote_features in zip(found, speech, features, strict=True)
-            if is_speech
-        ]
+        return features_of_quotations(
+            text, found, speech, self._lexicon, self.spec.window, extra_cue if patterns else None
+        )
 
     def apply(self, doc: Document, ctx: Context) -> Iterator[Hit]:
         text = doc.text
