@@ -292,6 +292,42 @@ def test_a_quote_without_a_speaker_is_reported_with_its_span(builtin_engine: Eng
     assert (evidence["attributed_quotes"], evidence["unattributed_quotes"]) == (1, 1)
 
 
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        # an embedded tweet whose author is only in the markup
+        (
+            'Rubio held a rally in Hialeah on Wednesday.\n\n<tweet author="@reporter">'
+            '"Stands empty; crowd in one end zone at the rally tonight." pic.twitter.com/abc'
+            "</tweet>",
+            ['"Stands empty; crowd in one end zone at the rally tonight."'],
+        ),
+        # a digest of links: headlines and leads nobody in the text is said to have said
+        (
+            'NOW OPEN—"Council approves the new bridge after a long debate," by the Gazette\'s'
+            ' Ana Voss: "The council voted 5-2 on Tuesday to approve the bridge."'
+            " http://bit.ly/abc",
+            [
+                '"Council approves the new bridge after a long debate,"',
+                '"The council voted 5-2 on Tuesday to approve the bridge."',
+            ],
+        ),
+        # a link beside a quotation does not hide its speaker
+        (
+            'The mayor spoke on Tuesday.\n\n"We will build this bridge whatever it costs," she'
+            " said. Read more at http://example.com/bridge",
+            [],
+        ),
+    ],
+)
+def test_the_model_reports_quoted_tweets_and_digest_entries_with_no_speaker(
+    builtin_engine: Engine, text: str, quoted: list[str]
+) -> None:
+    out = builtin_engine.process(ArticleIn(id="q", text=text), MemoryStore())
+    found = [f.evidence for f in out.findings if f.kind == "unattributed-quote"]
+    assert [text[e["start"] : e["end"]] for e in found] == quoted
+
+
 def test_a_quote_span_indexes_the_body_the_engine_started_from(builtin_engine: Engine) -> None:
     body = (
         "Home\nWorld\nBusiness\n\n"
