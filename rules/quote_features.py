@@ -1,6 +1,6 @@
 """What the quote-attribution model sees of a quotation: the signals that tie it to a speaker
 (a cue word near it, punctuation, a transcript label, the speaker of an earlier quotation) and
-what the quotation itself looks like (length, capitals, pronouns, where it stands), as named
+what the quotation itself looks like (length, capitals, pronouns, markup around it), as named
 features. The model (rules/quote_model.py) weighs them; its weights are learned from PolNeAR
 train by ``python -m bench.quote_model``, which computes the features with this same module.
 
@@ -31,7 +31,6 @@ _COMMA_CLOSES = regex.compile(r"[,?!]\s*[”\"»]$")
 _SENTENCE_CLOSES = regex.compile(r"[.?!…]\s*[”\"»]?$")
 _FIRST_PERSON = frozenset({"i", "i'm", "i’m", "me", "my", "we", "we're", "we’re", "us", "our"})
 _SECOND_PERSON = frozenset({"you", "your", "you're", "you’re"})
-_WORD = regex.compile(r"\p{L}+(?:['’]\p{L}+)?")
 # Signals that say where the quotation stands, not who speaks it.
 _PLACE_ONLY = frozenset({"opens paragraph", "goes on"})
 _SIGNALS = frozenset(
@@ -155,7 +154,7 @@ def stands_alone(features: Features) -> bool:
 
 
 def quotation_features(doc: QuoteText, quote: Quotation, signals: Features) -> Features:
-    """``signals`` with what the quotation looks like and the words just outside its marks."""
+    """``signals`` with what the quotation looks like and what stands around it."""
     text = doc.text
     quoted = quote.inner(text)
     words = quoted.split()
@@ -169,7 +168,6 @@ def quotation_features(doc: QuoteText, quote: Quotation, signals: Features) -> F
     features |= {
         "log words": math.log(len(words)),
         "capitalised share": capitalised,
-        "title shaped": float(capitalised >= 0.6),
         "opens small": float(words[0][:1].islower()),
         "closes a sentence": float(_SENTENCE_CLOSES.search(quoted) is not None),
         "question": float("?" in quoted),

@@ -1,7 +1,6 @@
 """``quote-attribution``: direct quotations nobody is said to have said. Each quotation of
-``min_words`` words or more that is not a title is judged by a model learned from PolNeAR's
-training articles (rules/quote_model.py, rules/models/quote-attribution.json) from the
-features rules/quote_features.py reads around it:
+``min_words`` words or more that is not a title is judged from what rules/quote_features.py
+reads around it:
 
 - the signals that tie it to a speaker: a cue word (``rules/models/quote-lexicon.json``: said,
   told, adding, chanted, according to …, or a match of the rule's own ``attribution``
@@ -12,14 +11,15 @@ features rules/quote_features.py reads around it:
   paragraph, a paragraph before ending with a colon, a quotation with a speaker, or a cue;
 - what it looks like: its length, its share of capitalised words, a small first letter (a
   partial quotation woven into the writer's sentence), a closing full stop, a question, first
-  and second-person pronouns, whether it fills its paragraph or opens its sentence, markup or
-  links nearby (tweets), where it stands in the article, and the words just before and after
-  its marks.
+  and second-person pronouns, whether it fills its paragraph or opens its sentence, and markup
+  or links in its paragraph (embedded tweets, digests of links).
 
-A quotation whose probability of having no speaker reaches the model's threshold is a finding
-with its span, in offsets of the body the engine started from (like removed spans and
-credits); every finding carries the article's counts of attributed and unattributed
-quotations. Titles (most words capitalised) are names, not speech, and are not judged."""
+One that opens with a capital and has no signal at all is unattributed; any other is judged by
+a logistic model learned from PolNeAR's training articles (rules/quote_model.py,
+rules/models/quote-attribution.json). Each unattributed quotation is a finding with its span,
+in offsets of the body the engine started from (like removed spans and credits); every finding
+carries the article's counts of attributed and unattributed quotations. Titles (most words
+capitalised) are names, not speech, and are not judged."""
 
 from __future__ import annotations
 
