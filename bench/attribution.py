@@ -7,7 +7,8 @@
 2. Unattributed-quote flags on PolNeAR (bench/polnear.py has the truth): a flag is right when
    its quotation is not attributed; recall is over the quotations of 4+ words the benchmark
    finds itself (``polnear.quotations``) that are not attributed, one counted as found when a
-   flag covers most of it. Also flags per 100 articles.
+   flag covers most of it. Also flags per 100 articles, and how well the quote model orders the
+   quotations it judges whatever its threshold (average precision of its probabilities).
 3. Credits against PolNeAR's ``wire`` column: of the articles with a wire, the share whose
    credits name it, and the share the rules know came from it (credited, or written in its
    house style with the credit stripped: a ``wire-style`` warning naming it); of all credits
@@ -26,10 +27,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import polnear
+from bench import polnear, quote_model
 from bench.common import aeb_pages
 from copydesk.rules.engine import Engine
 from copydesk.rules.loader import load_rules
+from copydesk.rules.quote_features import stands_alone
+from copydesk.rules.quote_model import builtin_model
 from copydesk.rules.records import ArticleIn
 from copydesk.rules.state import MemoryStore
 
@@ -202,6 +205,29 @@ def polnear_split(engine: Engine, split: str, show: int) -> tuple[str, str]:
     )
 
 
+def model_ranking(split: str) -> str:
+    """How well the quote model orders the quotations it judges, whatever its threshold: the
+    average precision of its probabilities against the truth, and the highest probability."""
+    rule, model = quote_model.builtin_rule(), builtin_model()
+    scored: list[tuple[float, bool]] = []
+    for article in polnear.articles(split):
+        for quote, features in rule.judged(article.text):
+            if not stands_alone(features):
+                unattributed = not article.attributed(quote.start, quote.end)
+                scored.append((model.probability(features), unattributed))
+    scored.sort(key=lambda pair: -pair[0])
+    right, precisions = 0, []
+    for rank, (_, unattributed) in enumerate(scored, 1):
+        if unattributed:
+            right += 1
+            precisions.append(right / rank)
+    return (
+        f"{split}: the model's ranking of the {len(scored)} quotations it judges, {right}"
+        f" unattributed: average precision {sum(precisions) / max(right, 1):.3f}, highest"
+        f" probability {scored[0][0] if scored else 0:.3f} (threshold {model.threshold:.3f})"
+    )
+
+
 def polnear_quotes(splits: list[str], show: int) -> None:
     engine = Engine(load_rules())
     rows, notes = zip(*(polnear_split(engine, split, show) for split in splits), strict=True)
@@ -218,6 +244,7 @@ def polnear_quotes(splits: list[str], show: int) -> None:
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
     print("\n" + "\n".join(notes))
+    print("\n".join(model_ranking(split) for split in splits))
 
 
 def main() -> None:
