@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 
 from datasketch import MinHash, MinHashLSH
 
+from bench import reuse
 from bench.common import SHARED, Page, aeb_pages, index_bytes, require
 from copydesk.rules.engine import Engine
 from copydesk.rules.fingerprint import sentence_similarity, sketch, split_sentences, words
@@ -140,16 +141,18 @@ def copydesk_detector() -> Callable[[Pair], str | None]:
     return detect
 
 
+def _datasketch_signature(text: str) -> MinHash:
+    tokens = words(text)
+    grams = {" ".join(tokens[i : i + 5]) for i in range(max(len(tokens) - 4, 1))}
+    m = MinHash(num_perm=112)
+    m.update_batch([g.encode() for g in grams])
+    return m
+
+
 def datasketch_detector() -> Callable[[Pair], str | None]:
     """datatrove's MinHash settings: word 5-grams, 14 buckets of 8 hashes; a candidate pair
     from the LSH index counts as a duplicate."""
-
-    def signature(text: str) -> MinHash:
-        tokens = words(text)
-        grams = {" ".join(tokens[i : i + 5]) for i in range(max(len(tokens) - 4, 1))}
-        m = MinHash(num_perm=112)
-        m.update_batch([g.encode() for g in grams])
-        return m
+    signature = _datasketch_signature
 
     def detect(pair: Pair) -> str | None:
         lsh = MinHashLSH(num_perm=112, params=(14, 8))
@@ -229,6 +232,58 @@ def throughput_and_state(pages: list[Page]) -> tuple[float, float, float]:
     return rate, stored / len(articles), buckets / len(articles)
 
 
+def real_reuse() -> None:
+    """Clough leave-one-task-out and at the pack's settings, with datasketch beside it; SemEval-8
+    false flags."""
+    sources, answers = reuse.clough()
+    totals = {level: sum(1 for a in answers if a.level == level) for level in reuse.LEVELS}
+    print("\nClough & Stevenson, leave-one-task-out (tuned on four tasks, reported on the fifth):")
+    held_out, _ = reuse.leave_one_task_out(sources, answers)
+    rows = [("copydesk, leave-one-task-out", held_out)]
+    pack = reuse.clough_outcomes(reuse.engine_with({}), sources, answers)
+    rows.append(
+        ("copydesk, pack settings (chosen on all five tasks: training)", reuse.tally(answers, pack))
+    )
+    signature = _datasketch_signature
+    for threshold in (None, 0.5):
+        lsh = (
+            MinHashLSH(num_perm=112, params=(14, 8))
+            if threshold is None
+            else MinHashLSH(threshold=threshold, num_perm=112)
+        )
+        for task, text in sources.items():
+            lsh.insert(task, signature(text))
+        found = [
+            a.task in lsh.query(signature(a.text))
+            if a.level != "non"
+            else bool(lsh.query(signature(a.text)))
+            for a in answers
+        ]
+        name = (
+            "datasketch MinHashLSH 14x8"
+            if threshold is None
+            else "datasketch MinHashLSH, threshold 0.5"
+        )
+        rows.append((name, reuse.tally(answers, ["found" if f else None for f in found])))
+    print("\n| Clough (95 answers, 5 sources) | cut | light | heavy | independent flagged |")
+    print("|---|---|---|---|---|")
+    for name, counts in rows:
+        print(
+            f"| {name} | "
+            + " | ".join(f"{counts[level]}/{totals[level]}" for level in reuse.LEVELS)
+            + " |"
+        )
+    kinds = Counter((a.level, kind) for a, kind in zip(answers, pack, strict=True) if kind)
+    print("kinds at the pack's settings:", dict(sorted(kinds.items())))
+    flags = reuse.semeval_flags(reuse.engine_with({}), reuse.semeval_pairs())
+    (different, of_different), (same, of_same) = flags["different"], flags["same"]
+    print(
+        f"\nSemEval-2022 Task 8 train, English-English: {different}/{of_different} different-story"
+        f" pairs (Overall >= 3.5) flagged ({different / max(of_different, 1):.1%}); for"
+        f" information, {same}/{of_same} same-story pairs (Overall <= 1.5) flagged"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seed", type=int, default=7)
@@ -258,6 +313,7 @@ def main() -> None:
         f"\nsentence scorer on MSRP train (threshold {threshold}): accuracy {accuracy:.3f},"
         f" F1 {f1:.3f} (always 'paraphrase': accuracy 0.665)"
     )
+    real_reuse()
     rate, per_article, in_memory = throughput_and_state(pages)
     print(
         f"duplicates rule alone: {rate:.0f} articles/s on one core; state {per_article:.0f}"

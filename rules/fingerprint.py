@@ -31,6 +31,9 @@ from copydesk.rules.minhash import signature
 
 MAX_SENTENCES = 48
 MAX_TERMS_PER_SENTENCE = 16
+MIN_KEY_STEMS = 4
+SENTENCE_KEY_SEED = 17
+WRAP_WIDTH = 100  # characters: longer lines are paragraphs, not wrapped text
 
 _WORD = regex.compile(r"\w+(?:[.,']\w+)*", regex.V1)
 _NUMBER = regex.compile(r"\d+(?:[.,]\d+)*")
@@ -132,19 +135,82 @@ class SentenceSketch:
     numbers: frozenset[int]
 
 
+def _hard_wrapped(lines: list[str]) -> bool:
+    """Whether the text was wrapped at a fixed width (e-mail, plain-text copies): nearly every
+    line of a similar, short length. Extracted article text has one paragraph per line."""
+    lengths = [len(line) for line in lines if line.strip()]
+    if len(lengths) < 4 or max(lengths) > WRAP_WIDTH:
+        return False
+    return sum(1 for n in lengths if n >= WRAP_WIDTH // 2) >= 0.7 * len(lengths)
+
+
+def paragraphs(text: str) -> list[str]:
+    """The text's paragraphs: its lines, except that a line continuing the one before (it
+    starts in lower case, or the whole text is hard-wrapped) is joined to it, so that a wrapped
+    sentence stays one sentence."""
+    lines = text.split("\n")
+    wrapped = _hard_wrapped(lines)
+    out: list[str] = []
+    joinable = False
+    for line in lines:
+        stripped = line.strip()
+        if not stripped:
+            joinable = False
+            continue
+        if joinable and (wrapped or stripped[0].islower()):
+            out[-1] = f"{out[-1]} {stripped}"
+        else:
+            out.append(stripped)
+        joinable = True
+    return out
+
+
 def split_sentences(text: str) -> list[str]:
-    return [s.strip() for line in text.split("\n") for s in _SENTENCE_END.split(line) if s.strip()]
+    return [s.strip() for line in paragraphs(text) for s in _SENTENCE_END.split(line) if s.strip()]
+
+
+@lru_cache(maxsize=1 << 17)
+def _stem(token: str) -> str | None:
+    """The stem of a content word; None for a number or a word without content. Cached: word
+    frequencies are Zipfian, so nearly every token of an article was seen before."""
+    if _NUMBER.fullmatch(token) or token in STOPWORDS or len(token) < 2:
+        return None
+    return str(_STEMMER.stemWord(token))
 
 
 @lru_cache(maxsize=1 << 17)
 def _token_code(token: str) -> tuple[bool, int] | None:
-    """``(is_number, 8-bit hash)`` of a token, or None for a word without content. Cached:
-    word frequencies are Zipfian, so nearly every token of an article was seen before."""
+    """``(is_number, 8-bit hash)`` of a token, or None for a word without content."""
     if _NUMBER.fullmatch(token):
         return True, _hash8(normalise_number(token))
-    if token in STOPWORDS or len(token) < 2:
-        return None
-    return False, _hash8(str(_STEMMER.stemWord(token)))
+    stem = _stem(token)
+    return None if stem is None else (False, _hash8(stem))
+
+
+@lru_cache(maxsize=1 << 17)
+def _rank(stem: str) -> int:
+    return xxhash.xxh32_intdigest(stem.encode(), seed=SENTENCE_KEY_SEED)
+
+
+def sentence_keys(tokens: list[str], spread: int) -> list[int]:
+    """Retrieval keys of a sentence given as its ``words``: pairs of its content-word stems.
+
+    Stems are ranked by a fixed hash; the stored key is the pair of the two lowest ranked (a
+    2-row MinHash of the sentence's stem set, so two sentences sharing a share J of their stems
+    share it with probability about J squared). With ``spread`` above 2 the keys are every pair
+    among the ``spread`` lowest ranked: a query with ``spread`` 4 also meets a stored sentence
+    whose two lowest stems are among its four lowest, though it has words the other lacks.
+    Sentences with fewer than ``MIN_KEY_STEMS`` stems give no key: their pairs are too common.
+    """
+    stems = sorted({s for s in map(_stem, tokens) if s is not None}, key=_rank)
+    if len(stems) < MIN_KEY_STEMS:
+        return []
+    low = stems[:spread]
+    return [
+        xxhash.xxh3_64_intdigest(f"{a} {b}".encode())
+        for i, a in enumerate(low)
+        for b in low[i + 1 :]
+    ]
 
 
 def sketch(sentence: str) -> SentenceSketch:

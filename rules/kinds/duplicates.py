@@ -25,6 +25,7 @@ from itertools import islice
 from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
+import numpy as np
 from pydantic import Field, model_validator
 
 from copydesk.rules.duplicate_index import DuplicateIndex, Entry, article_ref
@@ -38,6 +39,7 @@ from copydesk.rules.fingerprint import (
     exact_hash,
     minhash,
     pack_nibbles,
+    sentence_keys,
     similarity_matrix,
     sketch_words,
     split_sentences,
@@ -62,21 +64,52 @@ class DuplicatesSpec(RuleSpec):
         default=0.6, gt=0, le=1, description="Estimated Jaccard that confirms a near duplicate."
     )
     anchors: int = Field(default=12, ge=1, le=64, description="Anchor terms kept per article.")
-    min_shared_anchors: int = Field(default=5, ge=1)
-    candidates: int = Field(default=5, ge=1, le=50, description="Paraphrase candidates aligned.")
+    query_spread: int = Field(
+        default=4,
+        ge=2,
+        le=8,
+        description="A sentence looks up every pair of its this many lowest-ranked stems.",
+    )
+    min_shared_keys: int = Field(
+        default=1, ge=1, description="Retrieval keys (anchors, sentence keys) a candidate shares."
+    )
+    candidates: int = Field(default=5, ge=1, le=50, description="Reuse candidates aligned.")
     sentence_threshold: float = Field(
         default=0.4, gt=0, le=1, description="Score at which two sentences align (MSRP-tuned)."
     )
-    min_aligned: int = Field(default=3, ge=1, description="Aligned sentences for a paraphrase.")
+    min_aligned: int = Field(default=3, ge=1, description="Aligned sentences for a reuse flag.")
     min_coverage: float = Field(
-        default=0.3, gt=0, le=1, description="Share of the article's sentences that must align."
+        default=0.2,
+        gt=0,
+        le=1,
+        description="Share of the article's sentences that must align, each counted by its score.",
+    )
+    same_wording: float = Field(
+        default=0.8,
+        gt=0,
+        le=1,
+        description="Mean score of the aligned sentences from which the wording is the"
+        " original's: a near-duplicate or an excerpt, not a paraphrase.",
+    )
+    excerpt_below: float = Field(
+        default=0.6,
+        gt=0,
+        le=1,
+        description="A copy in the original's wording that covers less than this share of the"
+        " original's sentences is an excerpt.",
+    )
+    common_sentence: int = Field(
+        default=8,
+        ge=2,
+        description="A sentence whose key this many remembered articles hold is a template or"
+        " boilerplate sentence: it does not count as aligned.",
     )
     bucket_size: int = Field(default=32, ge=1, le=1024, description="Entries kept per bucket.")
 
     @model_validator(mode="after")
     def _sane(self) -> DuplicatesSpec:
-        if self.min_shared_anchors > self.anchors:
-            raise ValueError("min_shared_anchors cannot exceed anchors")
+        if self.same_wording < self.sentence_threshold:
+            raise ValueError("same_wording cannot be below sentence_threshold")
         return self
 
     def build(self) -> DuplicatesRule:
@@ -89,7 +122,7 @@ def _bucket(kind: int, value: int) -> int:
     return kind << 30 | value & 0x3FFFFFFF
 
 
-EXACT, BAND, ANCHOR = 0, 1, 2
+EXACT, BAND, ANCHOR, SENTENCE = 0, 1, 2, 3
 
 
 class DuplicatesRule(Rule):
@@ -108,11 +141,21 @@ class DuplicatesRule(Rule):
             self._indexes[state] = index
         return index
 
+    def _sentences(self, doc: Document) -> tuple[list[tuple[str, list[str]]], list[str]]:
+        """Sentences with their words, and all the words: of the cleaned text, or of the text
+        before stripping when the strip rules left too little to compare (a short article whose
+        headline and last paragraph were cut must not escape)."""
+        spec = self.spec
+        for text in (doc.text, doc.body.original):
+            sentences = [(s, words(s)) for s in split_sentences(text)]
+            tokens = [token for _, sentence_words in sentences for token in sentence_words]
+            if len(tokens) >= spec.min_words and len(sentences) >= spec.min_aligned:
+                break
+        return sentences, tokens
+
     def apply(self, doc: Document, ctx: Context) -> Iterator[Hit]:
         spec = self.spec
-        text = doc.text
-        sentences = [(s, words(s)) for s in split_sentences(text)]
-        tokens = [token for _, sentence_words in sentences for token in sentence_words]
+        sentences, tokens = self._sentences(doc)
         if len(tokens) < spec.min_words:
             return
         when = doc.event_time(ctx).timestamp()
@@ -123,17 +166,35 @@ class DuplicatesRule(Rule):
         exact = exact_hash(tokens)
         bands = [_bucket(BAND, b) for b in band_hashes(signature, spec.bands, spec.rows)]
         mine = [
-            (s, k)
-            for s, k in ((s, sketch_words(sentence_words)) for s, sentence_words in sentences)
+            (s, sentence_words, k)
+            for s, sentence_words, k in (
+                (s, sentence_words, sketch_words(sentence_words)) for s, sentence_words in sentences
+            )
             if len(k.terms) >= 3
+        ][:MAX_SENTENCES]
+        # Stored: one key per sentence. Looked up: the pairs among a few more of its stems.
+        stored_keys = [
+            [_bucket(SENTENCE, key) for key in sentence_keys(sentence_words, 2)]
+            for _, sentence_words, _ in mine
+        ]
+        query_keys = [
+            _bucket(SENTENCE, key)
+            for _, sentence_words, _ in mine
+            for key in sentence_keys(sentence_words, spec.query_spread)
         ]
         anchor_terms = [
-            _bucket(ANCHOR, a) for a in anchors(text, [s for s, _ in sentences], spec.anchors)
+            _bucket(ANCHOR, a) for a in anchors(doc.text, [s for s, _ in sentences], spec.anchors)
         ]
         hit = (
             self._exact(index, index.candidates([_bucket(EXACT, exact)], when, me), exact, when)
             or self._near(index, index.candidates(bands, when, me), bits, when)
-            or self._paraphrase(index, index.candidates(anchor_terms, when, me), mine, when)
+            or self._reuse(
+                index,
+                index.candidates(dict.fromkeys([*anchor_terms, *query_keys]), when, me),
+                [(s, k) for s, _, k in mine],
+                self._common(index, stored_keys, when, me),
+                when,
+            )
         )
         if hit is not None:
             yield hit
@@ -148,14 +209,35 @@ class DuplicatesRule(Rule):
             published=when,
             exact=exact,
             minhash_bits=bits,
-            sentences=tuple(k for _, k in mine[:MAX_SENTENCES]),
-            buckets=(_bucket(EXACT, exact), *bands, *anchor_terms),
+            sentences=tuple(k for _, _, k in mine),
+            buckets=tuple(
+                dict.fromkeys(
+                    [
+                        _bucket(EXACT, exact),
+                        *bands,
+                        *anchor_terms,
+                        *(key for keys in stored_keys for key in keys),
+                    ]
+                )
+            ),
         )
         index.remember(me, fingerprint)
         # After the fingerprint: on the local broker a recovering table gets only the first
         # record of its changelog's last batch (Tansu's ListOffsets bug, see the README), and
         # the sweep marker is the one that can be lost.
         index.sweep(when)
+
+    def _common(
+        self, index: DuplicateIndex, stored_keys: list[list[int]], when: float, me: int
+    ) -> set[int]:
+        """The sentences (by position) whose key many remembered articles hold: template and
+        boilerplate sentences, which say nothing about reuse."""
+        limit = self.spec.common_sentence
+        return {
+            n
+            for n, keys in enumerate(stored_keys)
+            if keys and len({e.ref for e in index.candidates(keys, when, me)}) >= limit
+        }
 
     def _exact(
         self, index: DuplicateIndex, entries: list[Entry], exact: int, when: float
@@ -198,40 +280,40 @@ class DuplicatesRule(Rule):
             f"estimated similarity {similarity:.2f}",
         )
 
-    def _paraphrase(
+    def _reuse(
         self,
         index: DuplicateIndex,
         entries: list[Entry],
         mine: list[tuple[str, SentenceSketch]],
+        common: set[int],
         when: float,
     ) -> Hit | None:
         spec = self.spec
-        if len(mine) < spec.min_aligned:
+        if len(mine) - len(common) < spec.min_aligned:
             return None
         shared = Counter(e.ref for e in entries)
         entry_of = {e.ref: e for e in entries}
-        ranked = (ref for ref, n in shared.most_common() if n >= spec.min_shared_anchors)
-        # The `candidates` best-anchored earlier articles in the window.
+        ranked = (ref for ref, n in shared.most_common() if n >= spec.min_shared_keys)
+        # The `candidates` earlier articles in the window that share the most keys.
         originals = (index.earlier(entry_of[ref], when) for ref in ranked)
         candidates = islice(
             (o for o in originals if o is not None and o.sentences), spec.candidates
         )
-        best: tuple[float, list[dict[str, Any]], Fingerprint] | None = None
         ours = [k for _, k in mine]
+        counted = len(mine) - len(common)
+        best: tuple[float, list[tuple[int, int, float]], Fingerprint] | None = None
         for original in candidates:
-            scores = similarity_matrix(ours, list(original.sentences))
-            best_match = scores.argmax(axis=1)
+            theirs = list(original.sentences)
             pairs = [
-                {
-                    "sentence": n,
-                    "text": text[:300],
-                    "original_sentence": int(j),
-                    "score": round(float(scores[n, j]), 3),
-                }
-                for n, ((text, _), j) in enumerate(zip(mine, best_match, strict=True))
-                if scores[n, j] >= spec.sentence_threshold
+                (n, j, score)
+                for n, j, score in align(ours, theirs, spec.sentence_threshold)
+                if n not in common
             ]
-            coverage = len(pairs) / len(mine)
+            if _template(ours, theirs, pairs):
+                continue
+            # Each aligned sentence counts by its score: many loosely similar sentences, which
+            # two texts on one topic have, weigh less than a few retold ones.
+            coverage = sum(score for _, _, score in pairs) / counted
             if (
                 len(pairs) >= spec.min_aligned
                 and coverage >= spec.min_coverage
@@ -241,15 +323,88 @@ class DuplicatesRule(Rule):
         if best is None:
             return None
         coverage, pairs, original = best
+        wording = sum(score for _, _, score in pairs) / len(pairs)
+        of_original = len(pairs) / len(original.sentences)
+        if wording < spec.same_wording:
+            kind, what = "paraphrase", "Retells"
+        elif of_original < spec.excerpt_below:
+            kind, what = "excerpt", "Copies a part of"
+        else:
+            kind, what = "near-duplicate", "Nearly copies"
         evidence = _evidence(original, round(coverage, 3))
-        evidence["aligned"] = pairs
+        evidence["aligned"] = [
+            {
+                "sentence": n,
+                "text": mine[n][0][:300],
+                "original_sentence": j,
+                "score": round(score, 3),
+            }
+            for n, j, score in pairs
+        ]
         evidence["sentences"] = len(mine)
+        evidence["original_coverage"] = round(min(of_original, 1.0), 3)
+        evidence["wording"] = round(wording, 3)
         return Hit(
             evidence,
-            kind="paraphrase",
-            message=f"Retells an earlier article ({original.id}): {len(pairs)} of "
-            f"{len(mine)} sentences align",
+            kind=kind,
+            message=f"{what} an earlier article ({original.id}): {len(pairs)} of "
+            f"{len(mine)} sentences align with {len(pairs)} of its {len(original.sentences)}",
         )
+
+
+def _template(
+    ours: list[SentenceSketch], theirs: list[SentenceSketch], pairs: list[tuple[int, int, float]]
+) -> bool:
+    """Whether the aligned sentences are a template filled in twice: where both sentences of a
+    pair state figures, they mostly disagree (a rewrite keeps the figures; a market wrap, a
+    score line or a generated company profile changes exactly those)."""
+    with_figures = [
+        ours[n].numbers == theirs[j].numbers
+        for n, j, _ in pairs
+        if ours[n].numbers and theirs[j].numbers
+    ]
+    disagree = with_figures.count(False)
+    return disagree >= 2 and disagree > len(with_figures) - disagree
+
+
+def align(
+    ours: list[SentenceSketch], theirs: list[SentenceSketch], threshold: float
+) -> list[tuple[int, int, float]]:
+    """One-to-one sentence alignment, best pairs first: ``(our sentence, their sentence,
+    score)`` for pairs scoring at least ``threshold``, in our order. One-to-one, so that a line
+    repeated in either text (a title, a slogan) counts once."""
+    scores = similarity_matrix(ours, theirs)
+    rows, cols = np.nonzero(scores >= threshold)
+    order = np.argsort(-scores[rows, cols], kind="stable")
+    used_ours: set[int] = set()
+    used_theirs: set[int] = set()
+    pairs: list[tuple[int, int, float]] = []
+    for n, j in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
+        if n not in used_ours and j not in used_theirs:
+            used_ours.add(n)
+            used_theirs.add(j)
+            pairs.append((n, j, float(scores[n, j])))
+    return in_order(sorted(pairs))
+
+
+def in_order(pairs: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+    """The heaviest subsequence of ``pairs`` (sorted by our sentence) whose sentences of theirs
+    also ascend: a copy or a retelling keeps the order of the story, while sentences two texts
+    on one topic happen to share fall in any order."""
+    weight = [score for _, _, score in pairs]
+    before = [-1] * len(pairs)
+    for b, (_, jb, score) in enumerate(pairs):
+        for a in range(b):
+            if pairs[a][1] < jb and weight[a] + score > weight[b]:
+                weight[b], before[b] = weight[a] + score, a
+    if not pairs:
+        return []
+    at = max(range(len(pairs)), key=weight.__getitem__)
+    chain: list[tuple[int, int, float]] = []
+    while at >= 0:
+        chain.append(pairs[at])
+        at = before[at]
+    return chain[::-1]
 
 
 def _evidence(original: Fingerprint, score: float) -> dict[str, Any]:
