@@ -168,11 +168,12 @@ class DuplicateIndex:
             held.insert(keys, refs)
 
     def candidates(self, buckets: Iterable[int], when: float, exclude: int) -> list[Entry]:
-        """Entries of the given buckets in the epoch of ``when`` and the one before, but
-        ``exclude`` (the article itself, when it is delivered again)."""
+        """Entries of the given buckets in the epoch of ``when`` and the ones either side (the
+        one after holds articles published later but seen already), but ``exclude`` (the
+        article itself, when it is delivered again)."""
         found: list[Entry] = []
         wanted = list(buckets)
-        for epoch in (self.epoch(when), self.epoch(when) - 1):
+        for epoch in (self.epoch(when), self.epoch(when) - 1, self.epoch(when) + 1):
             held = self.epochs.get(epoch)
             if held is not None:
                 found += (
@@ -191,6 +192,14 @@ class DuplicateIndex:
         window before it."""
         found = self.fingerprint(entry)
         if found is None or not 0 <= when - found.published <= self.window:
+            return None
+        return found
+
+    def later(self, entry: Entry, when: float) -> Fingerprint | None:
+        """The entry's fingerprint if that article was published after ``when`` and at most a
+        window after it."""
+        found = self.fingerprint(entry)
+        if found is None or not 0 < found.published - when <= self.window:
             return None
         return found
 

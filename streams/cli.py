@@ -205,7 +205,8 @@ def filter_command(
         write_to_textfile(str(metrics_file), REGISTRY)
     click.echo(
         f"read {summary.read}, written {summary.written}, flagged {summary.flagged}, "
-        f"rejected {summary.rejected} (rules {engine.version})",
+        + (f"late findings {summary.late}, " if summary.late else "")
+        + f"rejected {summary.rejected} (rules {engine.version})",
         err=True,
     )
     for rule, count in sorted(summary.findings.items(), key=lambda kv: (-kv[1], kv[0])):

@@ -19,7 +19,8 @@ the fingerprints in memory (``rules.duplicate_index``), so one article is one st
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any, Literal
@@ -46,7 +47,7 @@ from copydesk.rules.fingerprint import (
     words,
 )
 from copydesk.rules.identity import article_key
-from copydesk.rules.kinds.base import Context, Document, Hit, Rule, RuleSpec, Stage
+from copydesk.rules.kinds.base import Context, Document, Hit, LateHit, Rule, RuleSpec, Stage
 from copydesk.rules.state import StateStore
 
 AUTHOR_CREDITS = ("dateline", "byline", "credit-line")  # a credit in the text cites, not signs
@@ -153,7 +154,7 @@ class DuplicatesRule(Rule):
                 break
         return sentences, tokens
 
-    def apply(self, doc: Document, ctx: Context) -> Iterator[Hit]:
+    def apply(self, doc: Document, ctx: Context) -> Iterator[Hit | LateHit]:
         spec = self.spec
         sentences, tokens = self._sentences(doc)
         if len(tokens) < spec.min_words:
@@ -162,7 +163,6 @@ class DuplicatesRule(Rule):
         index = self._index(ctx.state)
         me = article_ref(doc.key)
         signature = minhash(tokens, spec.shingle, spec.bands * spec.rows, spec.seed)
-        bits = pack_nibbles(signature)
         exact = exact_hash(tokens)
         bands = [_bucket(BAND, b) for b in band_hashes(signature, spec.bands, spec.rows)]
         mine = [
@@ -185,20 +185,6 @@ class DuplicatesRule(Rule):
         anchor_terms = [
             _bucket(ANCHOR, a) for a in anchors(doc.text, [s for s, _ in sentences], spec.anchors)
         ]
-        hit = (
-            self._exact(index, index.candidates([_bucket(EXACT, exact)], when, me), exact, when)
-            or self._near(index, index.candidates(bands, when, me), bits, when)
-            or self._reuse(
-                index,
-                index.candidates(dict.fromkeys([*anchor_terms, *query_keys]), when, me),
-                [(s, k) for s, _, k in mine],
-                self._common(index, stored_keys, when, me),
-                when,
-            )
-        )
-        if hit is not None:
-            yield hit
-
         fingerprint = Fingerprint(
             id=doc.article.id,
             source=doc.article.source or "",
@@ -208,7 +194,7 @@ class DuplicatesRule(Rule):
             ),
             published=when,
             exact=exact,
-            minhash_bits=bits,
+            minhash_bits=pack_nibbles(signature),
             sentences=tuple(k for _, _, k in mine),
             buckets=tuple(
                 dict.fromkeys(
@@ -221,6 +207,25 @@ class DuplicatesRule(Rule):
                 )
             ),
         )
+        exact_entries = index.candidates([_bucket(EXACT, exact)], when, me)
+        band_entries = index.candidates(bands, when, me)
+        key_entries = index.candidates(dict.fromkeys([*anchor_terms, *query_keys]), when, me)
+        hit = (
+            self._exact(index, exact_entries, exact, when)
+            or self._near(index, band_entries, fingerprint.minhash_bits, when)
+            or self._reuse(
+                index,
+                key_entries,
+                [s for s, _, _ in mine],
+                fingerprint.sentences,
+                self._common(index, stored_keys, when, me),
+                when,
+            )
+        )
+        if hit is not None:
+            yield hit
+        yield from self._late(index, [*exact_entries, *band_entries, *key_entries], fingerprint)
+
         index.remember(me, fingerprint)
         # After the fingerprint: on the local broker a recovering table gets only the first
         # record of its changelog's last batch (Tansu's ListOffsets bug, see the README), and
@@ -247,12 +252,7 @@ class DuplicatesRule(Rule):
         found = [o for o in originals if o is not None and o.exact == exact]
         if not found:
             return None
-        original = min(found, key=lambda o: o.published)  # the first publication
-        return Hit(
-            _evidence(original, 1.0),
-            kind="exact-duplicate",
-            message=f"Exact copy of an earlier article ({original.id})",
-        )
+        return _exact_hit(min(found, key=lambda o: o.published))  # the first publication
 
     def _near(
         self, index: DuplicateIndex, entries: list[Entry], bits: bytes, when: float
@@ -262,35 +262,27 @@ class DuplicatesRule(Rule):
             original = index.earlier(entry, when)
             if original is None:
                 continue
-            similarity = estimate_jaccard(
-                bits, original.minhash_bits, self.spec.bands * self.spec.rows
-            )
+            similarity = self._similarity(bits, original)
             # The most similar; of equals, the first published.
             if similarity >= self.spec.near_threshold and (
                 best is None or (similarity, -original.published) > (best[0], -best[1].published)
             ):
                 best = (similarity, original)
-        if best is None:
-            return None
-        similarity, original = best
-        return Hit(
-            _evidence(original, round(similarity, 3)),
-            kind="near-duplicate",
-            message=f"Near copy of an earlier article ({original.id}), "
-            f"estimated similarity {similarity:.2f}",
-        )
+        return None if best is None else _near_hit(*best)
+
+    def _similarity(self, bits: bytes, other: Fingerprint) -> float:
+        return estimate_jaccard(bits, other.minhash_bits, self.spec.bands * self.spec.rows)
 
     def _reuse(
         self,
         index: DuplicateIndex,
         entries: list[Entry],
-        mine: list[tuple[str, SentenceSketch]],
+        texts: list[str],
+        ours: tuple[SentenceSketch, ...],
         common: set[int],
         when: float,
     ) -> Hit | None:
         spec = self.spec
-        if len(mine) - len(common) < spec.min_aligned:
-            return None
         shared = Counter(e.ref for e in entries)
         entry_of = {e.ref: e for e in entries}
         ranked = (ref for ref, n in shared.most_common() if n >= spec.min_shared_keys)
@@ -299,61 +291,135 @@ class DuplicatesRule(Rule):
         candidates = islice(
             (o for o in originals if o is not None and o.sentences), spec.candidates
         )
-        ours = [k for _, k in mine]
-        counted = len(mine) - len(common)
-        best: tuple[float, list[tuple[int, int, float]], Fingerprint] | None = None
+        best: tuple[Alignment, Fingerprint] | None = None
         for original in candidates:
-            theirs = list(original.sentences)
-            pairs = [
-                (n, j, score)
-                for n, j, score in align(ours, theirs, spec.sentence_threshold)
-                if n not in common
-            ]
-            if _template(ours, theirs, pairs):
-                continue
-            # Each aligned sentence counts by its score: many loosely similar sentences, which
-            # two texts on one topic have, weigh less than a few retold ones.
-            coverage = sum(score for _, _, score in pairs) / counted
-            if (
-                len(pairs) >= spec.min_aligned
-                and coverage >= spec.min_coverage
-                and (best is None or coverage > best[0])
-            ):
-                best = (coverage, pairs, original)
-        if best is None:
+            found = self._aligned(ours, original.sentences, common)
+            if found is not None and (best is None or found.coverage > best[0].coverage):
+                best = (found, original)
+        return None if best is None else self._reuse_hit(*best, texts)
+
+    def _aligned(
+        self,
+        ours: tuple[SentenceSketch, ...],
+        theirs: tuple[SentenceSketch, ...],
+        common: Collection[int] = (),
+    ) -> Alignment | None:
+        """How our sentences retell theirs, if they do: aligned one to one and in order, with
+        our ``common`` (template) sentences left out, and not a template filled in twice."""
+        spec = self.spec
+        counted = len(ours) - len(common)
+        if counted < spec.min_aligned or not theirs:
             return None
-        coverage, pairs, original = best
+        pairs = [
+            (n, j, score)
+            for n, j, score in align(list(ours), list(theirs), spec.sentence_threshold)
+            if n not in common
+        ]
+        if len(pairs) < spec.min_aligned or _template(ours, theirs, pairs):
+            return None
+        # Each aligned sentence counts by its score: many loosely similar sentences, which two
+        # texts on one topic have, weigh less than a few retold ones.
+        coverage = sum(score for _, _, score in pairs) / counted
+        if coverage < spec.min_coverage:
+            return None
+        return Alignment(pairs, coverage, len(ours), len(theirs))
+
+    def _reuse_hit(
+        self, alignment: Alignment, original: Fingerprint, texts: list[str] | None
+    ) -> Hit:
+        """The finding for an alignment: its kind follows how close the wording is and how much
+        of the original it covers."""
+        spec = self.spec
+        pairs = alignment.pairs
         wording = sum(score for _, _, score in pairs) / len(pairs)
-        of_original = len(pairs) / len(original.sentences)
+        of_original = len(pairs) / alignment.theirs
         if wording < spec.same_wording:
             kind, what = "paraphrase", "Retells"
         elif of_original < spec.excerpt_below:
             kind, what = "excerpt", "Copies a part of"
         else:
             kind, what = "near-duplicate", "Nearly copies"
-        evidence = _evidence(original, round(coverage, 3))
+        evidence = _evidence(original, round(alignment.coverage, 3))
         evidence["aligned"] = [
             {
                 "sentence": n,
-                "text": mine[n][0][:300],
+                **({"text": texts[n][:300]} if texts is not None else {}),
                 "original_sentence": j,
                 "score": round(score, 3),
             }
             for n, j, score in pairs
         ]
-        evidence["sentences"] = len(mine)
-        evidence["original_coverage"] = round(min(of_original, 1.0), 3)
+        evidence["sentences"] = alignment.ours
+        evidence["original_coverage"] = round(of_original, 3)
         evidence["wording"] = round(wording, 3)
         return Hit(
             evidence,
             kind=kind,
             message=f"{what} an earlier article ({original.id}): {len(pairs)} of "
-            f"{len(mine)} sentences align with {len(pairs)} of its {len(original.sentences)}",
+            f"{alignment.ours} sentences align with {len(pairs)} of its {alignment.theirs}",
         )
+
+    def _late(
+        self, index: DuplicateIndex, entries: list[Entry], original: Fingerprint
+    ) -> Iterator[LateHit]:
+        """Findings for articles seen before this one but published after it that copy or
+        retell it: in a stream, crawl order is not publication order, and a rewrite is often
+        crawled before its original. (Their template sentences are not known here: they are
+        all counted.)"""
+        shared = Counter(e.ref for e in entries)
+        entry_of = {e.ref: e for e in entries}
+        later = (index.later(entry_of[ref], original.published) for ref, _ in shared.most_common())
+        for copy in islice((c for c in later if c is not None), self.spec.candidates):
+            hit: Hit | None
+            if copy.exact == original.exact:
+                hit = _exact_hit(original)
+            elif (similarity := self._similarity(copy.minhash_bits, original)) >= (
+                self.spec.near_threshold
+            ):
+                hit = _near_hit(similarity, original)
+            else:
+                found = self._aligned(copy.sentences, original.sentences)
+                hit = None if found is None else self._reuse_hit(found, original, None)
+            if hit is not None:
+                yield LateHit(
+                    key=article_key(copy.id, copy.url or None),
+                    id=copy.id,
+                    url=copy.url or None,
+                    source=copy.source or None,
+                    published_at=datetime.fromtimestamp(copy.published, UTC),
+                    hit=hit,
+                )
+
+
+@dataclass(frozen=True)
+class Alignment:
+    pairs: list[tuple[int, int, float]]  # (our sentence, their sentence, score)
+    coverage: float  # of our sentences, each counted by its score
+    ours: int  # sentences
+    theirs: int
+
+
+def _exact_hit(original: Fingerprint) -> Hit:
+    return Hit(
+        _evidence(original, 1.0),
+        kind="exact-duplicate",
+        message=f"Exact copy of an earlier article ({original.id})",
+    )
+
+
+def _near_hit(similarity: float, original: Fingerprint) -> Hit:
+    return Hit(
+        _evidence(original, round(similarity, 3)),
+        kind="near-duplicate",
+        message=f"Near copy of an earlier article ({original.id}), "
+        f"estimated similarity {similarity:.2f}",
+    )
 
 
 def _template(
-    ours: list[SentenceSketch], theirs: list[SentenceSketch], pairs: list[tuple[int, int, float]]
+    ours: Sequence[SentenceSketch],
+    theirs: Sequence[SentenceSketch],
+    pairs: list[tuple[int, int, float]],
 ) -> bool:
     """Whether the aligned sentences are a template filled in twice: where both sentences of a
     pair state figures, they mostly disagree (a rewrite keeps the figures; a market wrap, a
