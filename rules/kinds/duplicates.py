@@ -165,13 +165,7 @@ class DuplicatesRule(Rule):
         signature = minhash(tokens, spec.shingle, spec.bands * spec.rows, spec.seed)
         exact = exact_hash(tokens)
         bands = [_bucket(BAND, b) for b in band_hashes(signature, spec.bands, spec.rows)]
-        mine = [
-            (s, sentence_words, k)
-            for s, sentence_words, k in (
-                (s, sentence_words, sketch_words(sentence_words)) for s, sentence_words in sentences
-            )
-            if len(k.terms) >= 3
-        ][:MAX_SENTENCES]
+        mine = _distinct_sentences(sentences)
         # Stored: one key per sentence. Looked up: the pairs among a few more of its stems.
         stored_keys = [
             [_bucket(SENTENCE, key) for key in sentence_keys(sentence_words, 2)]
@@ -389,6 +383,21 @@ class DuplicatesRule(Rule):
                     published_at=datetime.fromtimestamp(copy.published, UTC),
                     hit=hit,
                 )
+
+
+def _distinct_sentences(
+    sentences: list[tuple[str, list[str]]],
+) -> list[tuple[str, list[str], SentenceSketch]]:
+    """The sentences worth comparing, with their sketches: three content words or more, and a
+    line repeated within the article (a title, a slogan) only once."""
+    seen: set[SentenceSketch] = set()
+    found: list[tuple[str, list[str], SentenceSketch]] = []
+    for text, sentence_words in sentences:
+        sketch = sketch_words(sentence_words)
+        if len(sketch.terms) >= 3 and sketch not in seen:
+            seen.add(sketch)
+            found.append((text, sentence_words, sketch))
+    return found[:MAX_SENTENCES]
 
 
 @dataclass(frozen=True)
