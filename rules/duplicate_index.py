@@ -198,10 +198,11 @@ class DuplicateIndex:
     def later(self, entry: Entry, when: float) -> Fingerprint | None:
         """The entry's fingerprint if that article was published after ``when`` and at most a
         window after it."""
-        found = self.fingerprint(entry)
-        if found is None or not 0 < found.published - when <= self.window:
+        raw = self.state.get(NAMESPACE, _fingerprint_key(entry.epoch, entry.ref))
+        # Most candidates were published earlier: tell from the time, before decoding.
+        if not raw or not 0 < Fingerprint.index_entry(raw)[0] - when <= self.window:
             return None
-        return found
+        return Fingerprint.decode(raw)
 
     def remember(self, ref: int, fingerprint: Fingerprint) -> None:
         """Store the fingerprint and put the article in its buckets. An article delivered again

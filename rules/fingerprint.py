@@ -195,11 +195,12 @@ def _rank(stem: str) -> int:
 def sentence_keys(tokens: list[str], spread: int) -> list[int]:
     """Retrieval keys of a sentence given as its ``words``: pairs of its content-word stems.
 
-    Stems are ranked by a fixed hash; the stored key is the pair of the two lowest ranked (a
+    Stems are ranked by a fixed hash; the first key is the pair of the two lowest ranked (a
     2-row MinHash of the sentence's stem set, so two sentences sharing a share J of their stems
-    share it with probability about J squared). With ``spread`` above 2 the keys are every pair
-    among the ``spread`` lowest ranked: a query with ``spread`` 4 also meets a stored sentence
-    whose two lowest stems are among its four lowest, though it has words the other lacks.
+    share it with probability about J squared): that one is stored. The keys after it are the
+    other pairs among the ``spread`` lowest ranked: a query with ``spread`` 4 also meets a
+    stored sentence whose two lowest stems are among its four lowest, though it has words the
+    other lacks.
     Sentences with fewer than ``MIN_KEY_STEMS`` stems give no key: their pairs are too common.
     """
     stems = sorted({s for s in map(_stem, tokens) if s is not None}, key=_rank)

@@ -166,16 +166,14 @@ class DuplicatesRule(Rule):
         exact = exact_hash(tokens)
         bands = [_bucket(BAND, b) for b in band_hashes(signature, spec.bands, spec.rows)]
         mine = _distinct_sentences(sentences)
-        # Stored: one key per sentence. Looked up: the pairs among a few more of its stems.
-        stored_keys = [
-            [_bucket(SENTENCE, key) for key in sentence_keys(sentence_words, 2)]
+        # Looked up: the pairs among a few of each sentence's lowest-ranked stems. Stored: the
+        # first of them, the pair of its two lowest.
+        looked_up = [
+            [_bucket(SENTENCE, key) for key in sentence_keys(sentence_words, spec.query_spread)]
             for _, sentence_words, _ in mine
         ]
-        query_keys = [
-            _bucket(SENTENCE, key)
-            for _, sentence_words, _ in mine
-            for key in sentence_keys(sentence_words, spec.query_spread)
-        ]
+        stored_keys = [keys[:1] for keys in looked_up]
+        query_keys = [key for keys in looked_up for key in keys]
         anchor_terms = [
             _bucket(ANCHOR, a) for a in anchors(doc.text, [s for s, _ in sentences], spec.anchors)
         ]
@@ -302,14 +300,16 @@ class DuplicatesRule(Rule):
         our ``common`` (template) sentences left out, and not a template filled in twice."""
         spec = self.spec
         counted = len(ours) - len(common)
-        if counted < spec.min_aligned or not theirs:
+        # A short article (of min_words or more) is judged on all its sentences, two at least.
+        needed = max(min(spec.min_aligned, counted), 2)
+        if counted < needed or not theirs:
             return None
         pairs = [
             (n, j, score)
             for n, j, score in align(list(ours), list(theirs), spec.sentence_threshold)
             if n not in common
         ]
-        if len(pairs) < spec.min_aligned or _template(ours, theirs, pairs):
+        if len(pairs) < needed or _template(ours, theirs, pairs):
             return None
         # Each aligned sentence counts by its score: many loosely similar sentences, which two
         # texts on one topic have, weigh less than a few retold ones.
@@ -390,12 +390,12 @@ def _distinct_sentences(
 ) -> list[tuple[str, list[str], SentenceSketch]]:
     """The sentences worth comparing, with their sketches: three content words or more, and a
     line repeated within the article (a title, a slogan) only once."""
-    seen: set[SentenceSketch] = set()
+    seen: set[tuple[str, ...]] = set()
     found: list[tuple[str, list[str], SentenceSketch]] = []
     for text, sentence_words in sentences:
         sketch = sketch_words(sentence_words)
-        if len(sketch.terms) >= 3 and sketch not in seen:
-            seen.add(sketch)
+        if len(sketch.terms) >= 3 and tuple(sentence_words) not in seen:
+            seen.add(tuple(sentence_words))
             found.append((text, sentence_words, sketch))
     return found[:MAX_SENTENCES]
 
@@ -431,10 +431,11 @@ def _template(
     pairs: list[tuple[int, int, float]],
 ) -> bool:
     """Whether the aligned sentences are a template filled in twice: where both sentences of a
-    pair state figures, they mostly disagree (a rewrite keeps the figures; a market wrap, a
-    score line or a generated company profile changes exactly those)."""
+    pair state figures, they mostly disagree (a rewrite keeps the figures, though merging two
+    sentences adds some; a market wrap, a score line or a generated company profile changes
+    exactly those). Figures agree when at least half of all those the pair states are shared."""
     with_figures = [
-        ours[n].numbers == theirs[j].numbers
+        2 * len(ours[n].numbers & theirs[j].numbers) >= len(ours[n].numbers | theirs[j].numbers)
         for n, j, _ in pairs
         if ours[n].numbers and theirs[j].numbers
     ]
