@@ -133,8 +133,8 @@ def _grid() -> Iterator[dict[str, Any]]:
 def leave_one_task_out(
     sources: dict[str, str], answers: list[Answer], report: Callable[[str], None] = print
 ) -> tuple[dict[str, int], list[tuple[str, dict[str, Any]]]]:
-    """Per task: the grid point that finds most reuse in the other four tasks' answers with no
-    independent answer flagged (ties: the first in grid order, the strictest), then the counts
+    """Per task: the grid point that finds most reuse in the other four tasks' answers with the
+    fewest independent answers flagged (ties: the strictest thresholds), then the counts
     on the held-out task's answers with it. Returns the summed held-out counts and the choices."""
     outcomes = {
         tuple(sorted(point.items())): clough_outcomes(engine_with(point), sources, answers)
@@ -146,11 +146,11 @@ def leave_one_task_out(
         train = [n for n, a in enumerate(answers) if a.task != task]
         test = [n for n, a in enumerate(answers) if a.task == task]
 
-        def fit(key: tuple[tuple[str, Any], ...], rows: list[int] = train) -> tuple[int, int]:
+        def fit(key: tuple[tuple[str, Any], ...], rows: list[int] = train) -> tuple[Any, ...]:
             flagged = outcomes[key]
             false = sum(1 for n in rows if answers[n].level == "non" and flagged[n])
             found = sum(1 for n in rows if answers[n].level != "non" and flagged[n])
-            return (-false, found)
+            return (-false, found, *(value for _, value in key))  # ties: the strictest
 
         best = max(outcomes, key=fit)
         counts = tally([answers[n] for n in test], [outcomes[best][n] for n in test])

@@ -126,6 +126,14 @@ class EpochBuckets:
             found += recent
         return found
 
+    def sizes(self, buckets: list[int]) -> list[int]:
+        """How many entries each bucket holds."""
+        wanted = np.array(buckets, np.uint32)
+        held = np.searchsorted(self.keys, wanted, side="right") - np.searchsorted(
+            self.keys, wanted, side="left"
+        )
+        return [int(n) + len(self.recent.get(b, ())) for b, n in zip(buckets, held, strict=True)]
+
     def nbytes(self) -> int:
         """Bytes of the merged arrays (the dict of recent entries not counted)."""
         return int(self.keys.nbytes + self.refs.nbytes)
@@ -182,6 +190,15 @@ class DuplicateIndex:
                     if ref != exclude
                 )
         return found
+
+    def sizes(self, buckets: list[int], when: float) -> list[int]:
+        """How many remembered articles each bucket holds, in the epochs ``candidates`` reads."""
+        total = [0] * len(buckets)
+        for epoch in (self.epoch(when), self.epoch(when) - 1, self.epoch(when) + 1):
+            held = self.epochs.get(epoch)
+            if held is not None:
+                total = [a + b for a, b in zip(total, held.sizes(buckets), strict=True)]
+        return total
 
     def fingerprint(self, entry: Entry) -> Fingerprint | None:
         raw = self.state.get(NAMESPACE, _fingerprint_key(entry.epoch, entry.ref))

@@ -8,6 +8,7 @@ import json
 import textwrap
 from pathlib import Path
 
+import jsonschema
 from click.testing import CliRunner
 
 from copydesk.rules.engine import Engine
@@ -169,3 +170,9 @@ def test_copydesk_filter_writes_a_late_finding_as_a_line_of_its_own(tmp_path: Pa
     assert lines[2]["key"] == lines[0]["key"]
     assert lines[2]["finding"]["evidence"]["original_key"] == lines[1]["key"]
     assert "late findings 1" in result.stderr
+    schemas = {
+        w: json.loads(CliRunner().invoke(main, ["schema", w]).stdout) for w in ("output", "late")
+    }
+    for line in lines:
+        jsonschema.validate(line, schemas["late" if line.get("late") else "output"])
+    assert "late" not in schemas["output"]["properties"]

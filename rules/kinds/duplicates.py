@@ -210,7 +210,7 @@ class DuplicatesRule(Rule):
                 key_entries,
                 [s for s, _, _ in mine],
                 fingerprint.sentences,
-                self._common(index, stored_keys, when, me),
+                self._common(index, stored_keys, when),
                 when,
             )
         )
@@ -224,16 +224,15 @@ class DuplicatesRule(Rule):
         # the sweep marker is the one that can be lost.
         index.sweep(when)
 
-    def _common(
-        self, index: DuplicateIndex, stored_keys: list[list[int]], when: float, me: int
-    ) -> set[int]:
+    def _common(self, index: DuplicateIndex, stored_keys: list[list[int]], when: float) -> set[int]:
         """The sentences (by position) whose key many remembered articles hold: template and
         boilerplate sentences, which say nothing about reuse."""
-        limit = self.spec.common_sentence
+        keyed = [(n, keys[0]) for n, keys in enumerate(stored_keys) if keys]
+        sizes = index.sizes([key for _, key in keyed], when)
         return {
             n
-            for n, keys in enumerate(stored_keys)
-            if keys and len({e.ref for e in index.candidates(keys, when, me)}) >= limit
+            for (n, _), size in zip(keyed, sizes, strict=True)
+            if size >= self.spec.common_sentence
         }
 
     def _exact(
