@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 import jsonschema
+import pytest
 from click.testing import CliRunner
 
 from copydesk.rules.engine import Engine
@@ -176,3 +177,24 @@ def test_copydesk_filter_writes_a_late_finding_as_a_line_of_its_own(tmp_path: Pa
     for line in lines:
         jsonschema.validate(line, schemas["late" if line.get("late") else "output"])
     assert "late" not in schemas["output"]["properties"]
+
+
+@pytest.mark.parametrize(("common_sentence", "flagged"), [(8, False), (1000, True)])
+def test_sentences_many_articles_carry_do_not_count(common_sentence: int, flagged: bool) -> None:
+    """A sign-off every article of a site carries is not reuse once the index has seen it in
+    `common_sentence` articles (before that, it counts: the table learns from the stream)."""
+    engine = engine_for(rule("duplicates", id="duplicates", common_sentence=common_sentence))
+    sign_off = [
+        "Subscribe to our morning newsletter for the latest regional headlines and analysis.",
+        "Our reporters follow local government, business and culture across the valley daily.",
+        "Send tips and corrections to the newsroom editors through the contact page anytime.",
+    ]
+    bodies = [case[0] for case in CASES.values()] + [CASES["same_event_independent"][1]]
+    store = MemoryStore()
+    outs = [
+        engine.process(
+            load(body, text="\n".join(split_sentences(body["text"])[:6] + sign_off)), store
+        )
+        for body in bodies
+    ]
+    assert bool(kinds(outs[-1])) == flagged
