@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -241,21 +242,41 @@ def _overlap(a: np.ndarray, b: np.ndarray, op: Any) -> np.ndarray:
     return counts
 
 
-def similarity_matrix(ours: list[SentenceSketch], theirs: list[SentenceSketch]) -> np.ndarray:
+@dataclass(frozen=True)
+class SketchBitmaps:
+    """Sentence sketches as bitmaps: set operations become bit counts."""
+
+    terms: np.ndarray
+    sizes: np.ndarray
+    numbers: np.ndarray
+    has_numbers: np.ndarray
+
+
+@lru_cache(maxsize=16)
+def _sketch_bitmaps(sketches: tuple[SentenceSketch, ...]) -> SketchBitmaps:
+    """Cached: an article's sentences are compared with several candidates in a row."""
+    return SketchBitmaps(
+        _bitmaps([s.terms for s in sketches]),
+        np.array([len(s.terms) for s in sketches], np.float64),
+        _bitmaps([s.numbers for s in sketches]),
+        np.array([bool(s.numbers) for s in sketches]),
+    )
+
+
+def similarity_matrix(
+    ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch]
+) -> np.ndarray:
     """``sentence_similarity`` for every pair: rows are ours, columns theirs."""
-    terms_a, terms_b = _bitmaps([s.terms for s in ours]), _bitmaps([s.terms for s in theirs])
-    size_a = np.array([len(s.terms) for s in ours], np.float64)[:, None]
-    size_b = np.array([len(s.terms) for s in theirs], np.float64)[None, :]
-    shared = _overlap(terms_a, terms_b, np.bitwise_and)
+    a, b = _sketch_bitmaps(tuple(ours)), _sketch_bitmaps(tuple(theirs))
+    size_a, size_b = a.sizes[:, None], b.sizes[None, :]
+    shared = _overlap(a.terms, b.terms, np.bitwise_and)
     with np.errstate(invalid="ignore", divide="ignore"):
         dice = np.where((size_a > 0) & (size_b > 0), 2 * shared / (size_a + size_b), 0.0)
-    nums_a, nums_b = _bitmaps([s.numbers for s in ours]), _bitmaps([s.numbers for s in theirs])
-    both = _overlap(nums_a, nums_b, np.bitwise_and)
-    either = _overlap(nums_a, nums_b, np.bitwise_or)
-    has_a = np.array([bool(s.numbers) for s in ours])[:, None]
-    has_b = np.array([bool(s.numbers) for s in theirs])[None, :]
+    both = _overlap(a.numbers, b.numbers, np.bitwise_and)
+    either = _overlap(a.numbers, b.numbers, np.bitwise_or)
+    has = a.has_numbers[:, None] & b.has_numbers[None, :]
     with np.errstate(invalid="ignore", divide="ignore"):
-        factor = np.where(has_a & has_b, 0.25 + 0.75 * both / either, 1.0)
+        factor = np.where(has, 0.25 + 0.75 * both / either, 1.0)
     scores: np.ndarray = dice * factor
     return scores
 

@@ -306,7 +306,7 @@ class DuplicatesRule(Rule):
             return None
         pairs = [
             (n, j, score)
-            for n, j, score in align(list(ours), list(theirs), spec.sentence_threshold)
+            for n, j, score in align(ours, theirs, spec.sentence_threshold)
             if n not in common
         ]
         if len(pairs) < needed or _template(ours, theirs, pairs):
@@ -447,7 +447,7 @@ def _template(
 
 
 def align(
-    ours: list[SentenceSketch], theirs: list[SentenceSketch], threshold: float
+    ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch], threshold: float
 ) -> list[tuple[int, int, float]]:
     """One-to-one sentence alignment, best pairs first: ``(our sentence, their sentence,
     score)`` for pairs scoring at least ``threshold``, in our order. One-to-one, so that a line
