@@ -73,7 +73,7 @@ class DuplicatesSpec(RuleSpec):
         description="A sentence looks up every pair of its this many lowest-ranked stems.",
     )
     min_shared_keys: int = Field(
-        default=1, ge=1, description="Retrieval keys (anchors, sentence keys) a candidate shares."
+        default=2, ge=1, description="Retrieval keys (anchors, sentence keys) a candidate shares."
     )
     candidates: int = Field(default=5, ge=1, le=50, description="Reuse candidates aligned.")
     sentence_threshold: float = Field(
