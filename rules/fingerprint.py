@@ -21,6 +21,7 @@ import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -229,9 +230,12 @@ def sketch_words(tokens: list[str]) -> SentenceSketch:
 
 def _bitmaps(sets: list[frozenset[int]]) -> np.ndarray:
     """Sets of 8-bit values as rows of four 64-bit words: set operations become bit counts."""
+    sizes = [len(values) for values in sets]
     marks = np.zeros((len(sets), 256), np.bool_)
-    rows = [n for n, values in enumerate(sets) for _ in values]
-    marks[rows, [v for values in sets for v in values]] = True
+    marks[
+        np.repeat(np.arange(len(sets)), sizes),
+        np.fromiter(chain.from_iterable(sets), np.intp, sum(sizes)),
+    ] = True
     packed: np.ndarray = np.packbits(marks, axis=1).view(np.uint64)
     return packed
 
