@@ -198,3 +198,20 @@ def test_sentences_many_articles_carry_do_not_count(common_sentence: int, flagge
         for body in bodies
     ]
     assert bool(kinds(outs[-1])) == flagged
+
+
+def test_a_rewrite_names_the_first_published_of_equal_originals(builtin_engine: Engine) -> None:
+    original, rewrite = CASES["paraphrase_uncredited"]
+    copy = load(
+        original,
+        id="copy",
+        url="https://copies.example/1",
+        published_at=rewrite["published_at"][:11] + "12:00:00Z",
+    )
+    store = MemoryStore()
+    builtin_engine.process(copy, store)  # seen first, published after the original
+    builtin_engine.process(load(original), store)
+    out = builtin_engine.process(load(rewrite), store)
+    [finding] = [f for f in out.findings if f.rule == "duplicates"]
+    assert finding.kind == "paraphrase"
+    assert finding.evidence["original_id"] == original["id"]

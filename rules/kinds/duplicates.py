@@ -286,7 +286,12 @@ class DuplicatesRule(Rule):
         best: tuple[Alignment, Fingerprint] | None = None
         for original in candidates:
             found = self._aligned(ours, original.sentences, common)
-            if found is not None and (best is None or found.coverage > best[0].coverage):
+            # The best covered; of equals, the first published (a copy of a copy names the
+            # original).
+            if found is not None and (
+                best is None
+                or (found.coverage, -original.published) > (best[0].coverage, -best[1].published)
+            ):
                 best = (found, original)
         return None if best is None else self._reuse_hit(*best, texts)
 
