@@ -3,7 +3,7 @@
 The state store (a Faust table with a changelog in the worker, SQLite or memory offline) holds
 one record per remembered article: its fingerprint, keyed by window epoch and article ref, with
 the article's bucket keys inside (``Fingerprint.buckets``). So one article costs one state write
-and one changelog record, whatever the number of LSH bands and anchors.
+and one changelog record, whatever the number of LSH bands, anchors and sentence keys.
 
 The buckets (bucket key -> refs of the articles in it) live in memory only, in a compact form
 (12 bytes per article and bucket), and are rebuilt from the fingerprints when a store is first

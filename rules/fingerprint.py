@@ -1,4 +1,4 @@
-"""What the duplicate rules remember of an article, in well under 1 KiB.
+"""What the duplicate rules remember of an article, in under 1 KiB on average.
 
 - ``exact``: a 64-bit hash of the body with case, whitespace and punctuation normalised away;
 - ``minhash``: the lowest 4 bits of each MinHash value over word shingles, two to a byte
@@ -10,9 +10,9 @@
 - the identity the flags report (id, source, url, time; the key is derived from id and url),
   and the sources it credits as its author (for the missing-attribution rule);
 - ``buckets``: the 32-bit keys of the index buckets the article is in (its exact hash, its LSH
-  bands, its anchor terms), from which the in-memory bucket index is rebuilt
-  (``rules.duplicate_index``). The full MinHash signature and the anchor terms themselves are
-  computed from the text when an article arrives and are not stored.
+  bands, its anchor terms, one key per sentence), from which the in-memory bucket index is
+  rebuilt (``rules.duplicate_index``). The full MinHash signature, the anchor terms and the
+  sentences' words are computed from the text when an article arrives and are not stored.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""``duplicates``: flag an article that copies, nearly copies or retells one seen earlier in the
-window, naming the earlier article.
+"""``duplicates``: flag an article that copies, nearly copies, excerpts or retells one
+published earlier in the window, naming the earlier article; and, when an original arrives
+after its copy, a late finding for the copy.
 
 - **exact-duplicate**: same body once case, whitespace and punctuation are normalised away;
 - **near-duplicate**: MinHash over word shingles, LSH banding to find candidates (documents that
@@ -7,10 +8,12 @@ window, naming the earlier article.
   similarity. The chance that a pair with similarity s becomes a candidate is
   ``1 - (1 - s**rows)**bands``: with 14 bands of 8 rows, 0.6 → 0.19, 0.7 → 0.57, 0.8 → 0.96,
   0.9 → 1.00 (the S-curve's midpoint is near (1/14)**(1/8) ≈ 0.72);
-- **paraphrase**: a retelling in other words. Candidates share anchors (figures, names,
-  quotations, which a rewrite keeps); then each sentence of the new article is aligned with its
-  best match in the candidate by content-word overlap (stems, with disagreeing figures
-  penalised), and the article is flagged when enough of its sentences align.
+- **excerpts and rewrites**: candidates share per-sentence keys (pairs of stemmed content words,
+  ``fingerprint.sentence_keys``) or anchors (figures, names, quotations); the sentences of the
+  new article are aligned one to one and in order with the candidate's by content-word overlap
+  (disagreeing figures penalised), each counting by its score. The kind follows the reuse:
+  the original's wording over most of it is a near-duplicate, over a part of it an excerpt,
+  other wording a paraphrase.
 
 State: one fingerprint per remembered article in the state store, and buckets derived from
 the fingerprints in memory (``rules.duplicate_index``), so one article is one state write.
