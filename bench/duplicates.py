@@ -328,6 +328,20 @@ def real_reuse() -> None:
     )
 
 
+def stream_of_real_bodies() -> None:
+    ruleset = load_rules()
+    duplicates = next(r for r in ruleset.rules if r.id == "duplicates")
+    engine = Engine(RuleSet((Pack(pack="bench", rules=[duplicates]),), ()))
+    count, flags = reuse.stream_flags(engine)
+    kinds = Counter(kind for kind, _, _ in flags)
+    print(
+        f"\n{count} real bodies (L3S-GN1 and AEB dev) in one stream, duplicates rule alone:"
+        f" {len(flags)} flagged {dict(sorted(kinds.items()))} (unlabelled: read them)"
+    )
+    for kind, url, original in flags:
+        print(f"  {kind}: {url[:70]} <- {original[:70]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seed", type=int, default=7)
@@ -363,6 +377,7 @@ def main() -> None:
         + ", ".join(f"{name} {value:.3f}" for name, value in crossed.items())
     )
     real_reuse()
+    stream_of_real_bodies()
     rate, per_article, in_memory = throughput_and_state(pages)
     peer = datasketch_throughput(pages)
     print(
