@@ -215,3 +215,16 @@ def test_a_rewrite_names_the_first_published_of_equal_originals(builtin_engine: 
     [finding] = [f for f in out.findings if f.rule == "duplicates"]
     assert finding.kind == "paraphrase"
     assert finding.evidence["original_id"] == original["id"]
+
+
+def test_a_three_sentence_rewrite_of_a_long_original_is_found(builtin_engine: Engine) -> None:
+    """No shared 5-grams to speak of and few anchors: the sentence keys bring the candidate."""
+    original, rewrite = CASES["paraphrase_uncredited"]
+    sentences = split_sentences(rewrite["text"])
+    short = " ".join(sentences[n] for n in (6, 8, 10))  # the quote, the financing, the tariff
+    store = MemoryStore()
+    builtin_engine.process(load(original), store)
+    out = builtin_engine.process(load(rewrite, text=short), store)
+    [finding] = [f for f in out.findings if f.rule == "duplicates"]
+    assert finding.kind == "paraphrase"
+    assert finding.evidence["original_id"] == original["id"]
