@@ -146,21 +146,21 @@ class DuplicatesRule(Rule):
             self._indexes[state] = index
         return index
 
-    def _sentences(self, doc: Document) -> tuple[list[tuple[str, list[str]]], list[str]]:
-        """Sentences with their words, and all the words: of the cleaned text, or of the text
-        before stripping when the strip rules left too little to compare (a short article whose
-        headline and last paragraph were cut must not escape)."""
+    def _compared(self, doc: Document) -> tuple[str, list[tuple[str, list[str]]], list[str]]:
+        """The text compared, its sentences with their words, and all its words: the cleaned
+        text, or the text before stripping when the strip rules left too little to compare (a
+        short article whose headline and last paragraph were cut must not escape)."""
         spec = self.spec
         for text in (doc.text, doc.body.original):
             sentences = [(s, words(s)) for s in split_sentences(text)]
             tokens = [token for _, sentence_words in sentences for token in sentence_words]
             if len(tokens) >= spec.min_words and len(sentences) >= spec.min_aligned:
                 break
-        return sentences, tokens
+        return text, sentences, tokens
 
     def apply(self, doc: Document, ctx: Context) -> Iterator[Hit | LateHit]:
         spec = self.spec
-        sentences, tokens = self._sentences(doc)
+        text, sentences, tokens = self._compared(doc)
         if len(tokens) < spec.min_words:
             return
         when = doc.event_time(ctx).timestamp()
@@ -179,7 +179,7 @@ class DuplicatesRule(Rule):
         stored_keys = [keys[:1] for keys in looked_up]
         query_keys = [key for keys in looked_up for key in keys]
         anchor_terms = [
-            _bucket(ANCHOR, a) for a in anchors(doc.text, [s for s, _ in sentences], spec.anchors)
+            _bucket(ANCHOR, a) for a in anchors(text, [s for s, _ in sentences], spec.anchors)
         ]
         fingerprint = Fingerprint(
             id=doc.article.id,
