@@ -17,12 +17,13 @@ from copydesk.rules.kinds.base import (
     Cut,
     Document,
     Hit,
+    LateHit,
     Rule,
     RuleSpec,
     Stage,
 )
 from copydesk.rules.loader import RuleSet
-from copydesk.rules.records import ArticleIn, ArticleOut, Credit, Finding
+from copydesk.rules.records import ArticleIn, ArticleOut, Credit, Finding, LateFinding
 from copydesk.rules.state import StateStore
 from copydesk.rules.textview import TextView
 
@@ -134,7 +135,9 @@ class Engine:
             list(out.credits),
         )
         self._run_all(self.flag_rules, doc, state, now)
-        return out.model_copy(update={"findings": doc.findings, "metadata": doc.metadata})
+        return out.model_copy(
+            update={"findings": doc.findings, "metadata": doc.metadata, "late": doc.late}
+        )
 
     def _run_all(
         self, rules: list[Rule], doc: Document, state: StateStore, now: datetime | None
@@ -147,7 +150,7 @@ class Engine:
     @staticmethod
     def _apply_within_budget(
         rule: Rule, doc: Document, ctx: Context
-    ) -> list[Cut | Capture | CreditHit | Hit]:
+    ) -> list[Cut | Capture | CreditHit | Hit | LateHit]:
         """The rule's results within its regex budget, given a second try: the budget is wall
         time, so a pause of the whole process (a full garbage collection, a loaded machine)
         can use it up without any fault of the rule's. A backtracking pattern runs out twice.
@@ -159,11 +162,10 @@ class Engine:
             ctx.deadline = time.monotonic() + ctx.regex_timeout
             return list(rule.apply(doc, ctx))
 
-    @staticmethod
-    def _run(rule: Rule, doc: Document, ctx: Context) -> None:
+    def _run(self, rule: Rule, doc: Document, ctx: Context) -> None:
         spec = rule.spec
         try:
-            results = Engine._apply_within_budget(rule, doc, ctx)
+            results = self._apply_within_budget(rule, doc, ctx)
         except TimeoutError:  # raised by the regex module past ctx.regex_budget()
             doc.findings.append(
                 _engine_finding(
@@ -193,16 +195,31 @@ class Engine:
                 )
             )
         for hit in (r for r in results if isinstance(r, Hit)):
-            doc.findings.append(
-                Finding(
-                    rule=spec.id,
-                    kind=hit.kind or spec.kind,
-                    severity=spec.severity,
-                    message=hit.message or spec.message,
-                    evidence=hit.evidence,
-                    shadow=spec.mode == "shadow",
+            doc.findings.append(_finding(spec, hit))
+        for late in (r for r in results if isinstance(r, LateHit)):
+            doc.late.append(
+                LateFinding(
+                    key=late.key,
+                    id=late.id,
+                    url=late.url,
+                    source=late.source,
+                    published_at=late.published_at,
+                    finding=_finding(spec, late.hit),
+                    raised_by=doc.key,
+                    rules_version=self.version,
                 )
             )
+
+
+def _finding(spec: RuleSpec, hit: Hit) -> Finding:
+    return Finding(
+        rule=spec.id,
+        kind=hit.kind or spec.kind,
+        severity=spec.severity,
+        message=hit.message or spec.message,
+        evidence=hit.evidence,
+        shadow=spec.mode == "shadow",
+    )
 
 
 def _apply_cuts(rule_id: str, doc: Document, cuts: list[Cut], captures: list[Capture]) -> None:

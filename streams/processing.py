@@ -15,6 +15,7 @@ from copydesk.streams import metrics
 
 Destination = Literal["stripped", "clean", "findings", "dlq"]
 RAW_TIMESTAMP_HEADER = "copydesk.raw.timestamp"  # milliseconds, on articles.stripped only
+LATE_HEADER = "copydesk.late"  # on a findings record that is a LateFinding, not an ArticleOut
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,16 @@ def flag_message(
     records = [Outgoing("clean", out.key.encode(), payload, forwarded)]
     if out.findings:
         records.append(Outgoing("findings", out.key.encode(), payload, forwarded))
+    # Findings on articles seen before this one, keyed by those articles.
+    records += (
+        Outgoing(
+            "findings",
+            late.key.encode(),
+            late.model_dump_json().encode(),
+            [*forwarded, (LATE_HEADER, b"1")],
+        )
+        for late in out.late
+    )
     return records
 
 
@@ -130,7 +141,7 @@ def record_outcome(out: ArticleOut) -> None:
     metrics.CHARS_IN.inc(len(out.text) + sum(len(span.text) for span in out.removed))
     for span in out.removed:
         metrics.CHARS_REMOVED.labels(rule=span.rule).inc(len(span.text))
-    for finding in out.findings:
+    for finding in [*out.findings, *(late.finding for late in out.late)]:
         metrics.FINDINGS.labels(
             rule=finding.rule, kind=finding.kind, severity=finding.severity
         ).inc()

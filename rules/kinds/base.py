@@ -20,7 +20,7 @@ import regex
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from copydesk.rules.lines import Line
-from copydesk.rules.records import ArticleIn, Credit, Finding, Severity
+from copydesk.rules.records import ArticleIn, Credit, Finding, LateFinding, Severity
 from copydesk.rules.state import StateStore
 from copydesk.rules.textview import TextView
 
@@ -146,6 +146,19 @@ class Hit:
     message: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class LateHit:
+    """Raise a finding on an article seen before this one (its identity as remembered), because
+    this one, published earlier, turned out to be its original."""
+
+    key: str
+    id: str
+    url: str | None
+    source: str | None
+    published_at: datetime
+    hit: Hit
+
+
 @dataclass(slots=True)
 class Context:
     """Per-article environment: the state store and the processing time."""
@@ -173,6 +186,7 @@ class Document:
     findings: list[Finding] = field(default_factory=list)
     metadata: dict[str, list[str]] = field(default_factory=dict)
     credits: list[Credit] = field(default_factory=list)
+    late: list[LateFinding] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -205,5 +219,8 @@ class Rule(ABC):
         self.spec = spec
 
     @abstractmethod
-    def apply(self, doc: Document, ctx: Context) -> Iterable[Cut | Capture | CreditHit | Hit]:
-        """Look at the document; yield cuts and captures (strip rules) or hits (flag rules)."""
+    def apply(
+        self, doc: Document, ctx: Context
+    ) -> Iterable[Cut | Capture | CreditHit | Hit | LateHit]:
+        """Look at the document; yield cuts and captures (strip rules) or hits (flag rules; late
+        hits for articles seen before this one)."""
