@@ -20,7 +20,6 @@ from copydesk.rules.kinds.base import (
     LateHit,
     Rule,
     RuleSpec,
-    Stage,
 )
 from copydesk.rules.loader import RuleSet
 from copydesk.rules.records import ArticleIn, ArticleOut, Credit, Finding, LateFinding
@@ -45,9 +44,14 @@ class Engine:
         self.rules: list[Rule] = sorted(
             (spec.build() for spec in ruleset.rules), key=lambda rule: rule.stage
         )
-        # The worker's strip agent runs the strip and credits stages; its flag agent the rest.
-        self.strip_rules = [rule for rule in self.rules if rule.stage < Stage.DUPLICATES]
-        self.flag_rules = [rule for rule in self.rules if rule.stage >= Stage.DUPLICATES]
+        # The worker's flag agent (one partition: it sees every article) runs the rules with
+        # state shared by all articles and those that read their results; the strip agent,
+        # spread over the raw topic's partitions and so over every worker, runs the rest.
+        shared = {rule.spec.kind for rule in self.rules if rule.shared_state}
+        self.flag_rules = [
+            rule for rule in self.rules if rule.shared_state or shared & set(rule.needs)
+        ]
+        self.strip_rules = [rule for rule in self.rules if rule not in self.flag_rules]
 
     def process(
         self, article: ArticleIn, state: StateStore, now: datetime | None = None
@@ -58,8 +62,9 @@ class Engine:
     def strip(
         self, article: ArticleIn, state: StateStore, now: datetime | None = None
     ) -> ArticleOut:
-        """Extraction, the strip stage and the credits: the cleaned text, what was taken out of
-        it, and the sources the article credits."""
+        """Extraction, the strip stage, the credits and every later rule that needs no state
+        shared by all articles: the cleaned text, what was taken out of it, the sources the
+        article credits, findings, and what the flag stage's rules could prepare."""
         title = article.title
         origin: Literal["text", "html"] = "text" if article.text is not None else "html"
         metadata: dict[str, list[str]] = {}
@@ -94,6 +99,11 @@ class Engine:
             metadata,
         )
         self._run_all(self.strip_rules, doc, state, now)
+        prepared = {
+            rule.spec.id: rule.prepare(doc)
+            for rule in self.flag_rules
+            if rule.prepares and origin in rule.spec.applies_to
+        }
         return ArticleOut(
             key=doc.key,
             id=article.id,
@@ -109,11 +119,13 @@ class Engine:
             findings=doc.findings,
             rules_version=self.version,
             extra=article.extra,
+            prepared=prepared,
         )
 
     def flag(self, out: ArticleOut, state: StateStore, now: datetime | None = None) -> ArticleOut:
-        """The later stages (duplicates, then attribution) on a stripped article. These stages
-        compare and annotate; they never cut the text."""
+        """The rules that need the state every article shares (the duplicate index) and those
+        that read their findings, on a stripped article. They compare and annotate; they never
+        cut the text."""
         article = ArticleIn.model_validate(
             {
                 **out.extra,
@@ -133,10 +145,17 @@ class Engine:
             list(out.findings),
             {name: list(values) for name, values in out.metadata.items()},
             list(out.credits),
+            # Prepared under other rules (a reload between the stages) would not match these.
+            prepared=out.prepared if out.rules_version == self.version else {},
         )
         self._run_all(self.flag_rules, doc, state, now)
         return out.model_copy(
-            update={"findings": doc.findings, "metadata": doc.metadata, "late": doc.late}
+            update={
+                "findings": doc.findings,
+                "metadata": doc.metadata,
+                "late": doc.late,
+                "prepared": {},
+            }
         )
 
     def _run_all(

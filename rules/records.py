@@ -133,3 +133,8 @@ class ArticleOut(BaseModel):
     extra: dict[str, Any] = Field(
         default_factory=dict, description="Input fields copydesk does not know, unchanged."
     )
+    prepared: dict[str, Any] = Field(
+        default_factory=dict,
+        exclude=True,  # from the strip agent to the flag agent only, in a header of its own
+        description="What the strip stage prepared for the flag stage's rules, by rule id.",
+    )

@@ -187,6 +187,8 @@ class Document:
     metadata: dict[str, list[str]] = field(default_factory=dict)
     credits: list[Credit] = field(default_factory=list)
     late: list[LateFinding] = field(default_factory=list)
+    # Rule id -> what that rule's ``prepare`` made of this article (see ``Rule.prepare``).
+    prepared: dict[str, Any] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -214,9 +216,22 @@ class Rule(ABC):
     # Kinds whose results this kind reads (credits, duplicate findings): their rules run with it
     # when its examples are checked.
     needs: ClassVar[tuple[str, ...]] = ()
+    # Reads and writes state that spans every article (the duplicate index): such a rule, and
+    # every rule that needs its results, runs in the worker's one-partition flag agent.
+    # Everything else runs in the strip agent, spread over the raw topic's partitions.
+    shared_state: ClassVar[bool] = False
+    # Has a ``prepare`` step (below).
+    prepares: ClassVar[bool] = False
 
     def __init__(self, spec: RuleSpec) -> None:
         self.spec = spec
+
+    def prepare(self, doc: Document) -> Any:
+        """For a rule with shared state: the work on the article alone (sketches, hashes),
+        as JSON-compatible data. The strip agent runs it, on as many cores as there are
+        workers, and ``apply`` finds the result in ``doc.prepared``, so that the one flag
+        agent only does what needs the shared state."""
+        raise NotImplementedError
 
     @abstractmethod
     def apply(

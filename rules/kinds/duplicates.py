@@ -21,9 +21,11 @@ the fingerprints in memory (``rules.duplicate_index``), so one article is one st
 
 from __future__ import annotations
 
+import struct
+from base64 import b64decode, b64encode
 from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any, Literal
@@ -55,6 +57,39 @@ from copydesk.rules.state import StateStore
 
 AUTHOR_CREDITS = ("dateline", "byline", "credit-line")  # a credit in the text cites, not signs
 LATE_READS_PER_CANDIDATE = 4
+EVIDENCE_CHARS = 300  # of each aligned sentence, in a finding's evidence
+
+
+@dataclass(frozen=True)
+class Sketched:
+    """An article's side of every comparison, made from the article alone: its fingerprint
+    (publication time not yet set), its sentences as evidence quotes them, and its lookup keys.
+    The strip agent makes it and sends it on as JSON (``to_json``)."""
+
+    fingerprint: Fingerprint
+    texts: list[str]
+    bands: list[int]
+    looked_up: list[list[int]]
+    anchor_terms: list[int]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "fingerprint": b64encode(self.fingerprint.encode()).decode(),
+            "texts": self.texts,
+            "bands": self.bands,
+            "looked_up": self.looked_up,
+            "anchors": self.anchor_terms,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Sketched:
+        return cls(
+            Fingerprint.decode(b64decode(data["fingerprint"])),
+            data["texts"],
+            data["bands"],
+            data["looked_up"],
+            data["anchors"],
+        )
 
 
 class DuplicatesSpec(RuleSpec):
@@ -132,6 +167,8 @@ EXACT, BAND, ANCHOR, SENTENCE = 0, 1, 2, 3
 
 class DuplicatesRule(Rule):
     stage = Stage.DUPLICATES
+    shared_state = True
+    prepares = True
     spec: DuplicatesSpec
 
     def __init__(self, spec: DuplicatesSpec) -> None:
@@ -158,14 +195,16 @@ class DuplicatesRule(Rule):
                 break
         return text, sentences, tokens
 
-    def apply(self, doc: Document, ctx: Context) -> Iterator[Hit | LateHit]:
+    def prepare(self, doc: Document) -> dict[str, Any] | None:
+        """The article's sketches and lookup keys, made from it alone (see ``Rule.prepare``)."""
+        sketched = self._sketch(doc)
+        return None if sketched is None else sketched.to_json()
+
+    def _sketch(self, doc: Document) -> Sketched | None:
         spec = self.spec
         text, sentences, tokens = self._compared(doc)
         if len(tokens) < spec.min_words:
-            return
-        when = doc.event_time(ctx).timestamp()
-        index = self._index(ctx.state)
-        me = article_ref(doc.key)
+            return None
         signature = minhash(tokens, spec.shingle, spec.bands * spec.rows, spec.seed)
         exact = exact_hash(tokens)
         bands = [_bucket(BAND, b) for b in band_hashes(signature, spec.bands, spec.rows)]
@@ -176,8 +215,6 @@ class DuplicatesRule(Rule):
             [_bucket(SENTENCE, key) for key in sentence_keys(sentence_words, spec.query_spread)]
             for _, sentence_words, _ in mine
         ]
-        stored_keys = [keys[:1] for keys in looked_up]
-        query_keys = [key for keys in looked_up for key in keys]
         anchor_terms = [
             _bucket(ANCHOR, a) for a in anchors(text, [s for s, _ in sentences], spec.anchors)
         ]
@@ -188,7 +225,7 @@ class DuplicatesRule(Rule):
             credited="|".join(
                 dict.fromkeys(c.source for c in doc.credits if c.where in AUTHOR_CREDITS)
             ),
-            published=when,
+            published=0.0,  # set when it is looked up: the event time needs the clock then
             exact=exact,
             minhash_bits=pack_nibbles(signature),
             sentences=tuple(k for _, _, k in mine),
@@ -198,11 +235,34 @@ class DuplicatesRule(Rule):
                         _bucket(EXACT, exact),
                         *bands,
                         *anchor_terms,
-                        *(key for keys in stored_keys for key in keys),
+                        *(keys[0] for keys in looked_up if keys),
                     ]
                 )
             ),
         )
+        return Sketched(
+            fingerprint, [t[:EVIDENCE_CHARS] for t, _, _ in mine], bands, looked_up, anchor_terms
+        )
+
+    def apply(self, doc: Document, ctx: Context) -> Iterator[Hit | LateHit]:
+        spec = self.spec
+        # Prepared by the strip agent; made here when the record came without it (offline
+        # filtering prepares too; a record from a worker of an older version does not).
+        try:
+            prepared = doc.prepared[spec.id]
+            sketched = None if prepared is None else Sketched.from_json(prepared)
+        except (LookupError, TypeError, ValueError, struct.error):
+            sketched = self._sketch(doc)
+        if sketched is None:
+            return
+        when = doc.event_time(ctx).timestamp()
+        index = self._index(ctx.state)
+        me = article_ref(doc.key)
+        fingerprint = replace(sketched.fingerprint, published=when)
+        exact, bands, looked_up = fingerprint.exact, sketched.bands, sketched.looked_up
+        stored_keys = [keys[:1] for keys in looked_up]
+        query_keys = [key for keys in looked_up for key in keys]
+        anchor_terms = sketched.anchor_terms
         exact_entries = index.candidates([_bucket(EXACT, exact)], when, me)
         band_entries = index.candidates(bands, when, me)
         key_entries = index.candidates(dict.fromkeys([*anchor_terms, *query_keys]), when, me)
@@ -212,7 +272,7 @@ class DuplicatesRule(Rule):
             or self._reuse(
                 index,
                 key_entries,
-                [s for s, _, _ in mine],
+                sketched.texts,
                 fingerprint.sentences,
                 self._common(index, stored_keys, when),
                 when,
@@ -345,7 +405,7 @@ class DuplicatesRule(Rule):
         evidence["aligned"] = [
             {
                 "sentence": n,
-                **({"text": texts[n][:300]} if texts is not None else {}),
+                **({"text": texts[n][:EVIDENCE_CHARS]} if texts is not None else {}),
                 "original_sentence": j,
                 "score": round(score, 3),
             }
