@@ -213,7 +213,8 @@ def filter_command(
         write_to_textfile(str(metrics_file), REGISTRY)
     click.echo(
         f"read {summary.read}, written {summary.written}, flagged {summary.flagged}, "
-        f"rejected {summary.rejected} (rules {engine.version})",
+        + (f"late findings {summary.late}, " if summary.late else "")
+        + f"rejected {summary.rejected} (rules {engine.version})",
         err=True,
     )
     for rule, count in sorted(summary.findings.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -225,15 +226,17 @@ def filter_command(
 
 
 @main.command()
-@click.argument("which", type=click.Choice(["input", "output", "pack"]), required=False)
+@click.argument("which", type=click.Choice(["input", "output", "late", "pack"]), required=False)
 def schema(which: str | None) -> None:
     """Print the JSON Schemas of the records and of rule packs."""
-    from copydesk.rules.records import ArticleIn, ArticleOut
+    from copydesk.rules.records import ArticleIn, ArticleOut, LateFinding
     from copydesk.rules.schema import Pack
 
     schemas = {
         "input": ArticleIn.model_json_schema(),
-        "output": ArticleOut.model_json_schema(),
+        # As written: what a record holds, not what the model would accept.
+        "output": ArticleOut.model_json_schema(mode="serialization"),
+        "late": LateFinding.model_json_schema(mode="serialization"),
         "pack": Pack.model_json_schema(),
     }
     click.echo(json.dumps(schemas[which] if which else schemas, indent=2))
