@@ -3,10 +3,10 @@ request, the broker's 1,048,588-byte message, zstd, the 1,000,000-character body
 
 Each article is real text of one language, unique paragraphs joined up to the body limit: the
 AEB and L3S-GN1 development bodies (English) and the SemEval-8 training texts per language.
-Both stages of the built-in engine run on it and ``SizeLimit`` measures the flag stage's output
-as the producer sends it (compressed batch). Where a language has fewer than 1,000,000
-characters of unique text, the largest whole article is extrapolated from the compressed bytes
-per character (marked ~). Nothing here is tuned: the limits are the defaults.
+Both stages of the built-in engine run on it and ``SizeLimit`` measures the larger of the two
+stages' outputs as the producer sends it (compressed batch). Where a language has fewer than
+1,000,000 characters of unique text, the largest whole article is extrapolated from the
+compressed bytes per character (marked ~). Nothing here is tuned: the limits are the defaults.
 
     .venv/bin/python -m bench.delivery
 """
@@ -71,10 +71,11 @@ def main() -> None:
         outputs = flag_message(
             engine, MemoryStore(), stripped.key, stripped.value, stripped.headers, ORIGIN
         )
-        clean = outputs[0]
-        request = limit.request_bytes(clean)
-        batch = limit.batch_bytes(clean)
-        fits = limit.refusal(clean) is None
+        # The larger of the two stages' outputs, as sent, decides.
+        largest_out = max([stripped, *outputs], key=limit.batch_bytes)
+        request = limit.request_bytes(largest_out)
+        batch = limit.batch_bytes(largest_out)
+        fits = all(limit.refusal(out) is None for out in [stripped, *outputs])
         per_char = batch / len(body)
         if fits and len(body) >= body_limit:
             largest = f"{body_limit:,} chars (the body limit)"
