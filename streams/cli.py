@@ -105,14 +105,22 @@ def main() -> None:
 def worker(broker: str | None, loglevel: str, log_format: str) -> None:
     """Run a Faust worker: articles.raw -> articles.clean / .findings / .dlq.
 
-    Exits with one line when no bootstrap server accepts a connection (an orchestrator restarts
-    it), rather than retrying out of sight.
+    Creates the topics it needs that the broker lacks (changelogs included), and checks again
+    every COPYDESK_TOPICS_CHECK_SECONDS. Exits with one line when no bootstrap server accepts a
+    connection (an orchestrator restarts it), rather than retrying out of sight.
     """
+    from kafka.errors import KafkaError
+
     from copydesk.streams.app import create_app
+    from copydesk.streams.feed import create_missing
     from copydesk.streams.logs import json_logging_config
+    from copydesk.streams.topics import required_topics
 
     settings = _settings(broker=broker)
-    _reachable(settings)
+    try:
+        create_missing(_reachable(settings), required_topics(settings), settings.topic_replication)
+    except KafkaError as exc:  # e.g. no right to create topics: they may all exist
+        click.echo(f"warning: could not create the missing topics ({exc}); starting", err=True)
     app = create_app(settings, _engine_or_exit(settings))
     if log_format == "json":
         app.Worker(
@@ -319,6 +327,33 @@ def run(port: int, web_port: int, feed: Path | None) -> None:
     from copydesk.streams.demo import run_demo
 
     sys.exit(run_demo(_settings(), port, web_port, feed))
+
+
+@main.group(name="topics")
+def topics_group() -> None:
+    """The broker's topics."""
+
+
+@topics_group.command(name="create")
+@BROKER_OPTION
+def topics_create(broker: str | None) -> None:
+    """Create every topic copydesk needs that the broker lacks, with its partition count: the
+    input and output topics, articles.stripped and the tables' changelogs (after a broker came
+    back empty, or on a new cluster)."""
+    from kafka.errors import KafkaError
+
+    from copydesk.streams.feed import create_missing
+    from copydesk.streams.topics import required_topics
+
+    settings = _settings(broker=broker)
+    specs = required_topics(settings)
+    try:
+        created = set(create_missing(_reachable(settings), specs, settings.topic_replication))
+    except KafkaError as exc:
+        raise click.ClickException(f"could not create the topics: {exc}") from None
+    for spec in specs:
+        state = "created" if spec.name in created else "exists"
+        click.echo(f"{spec.name:<40} {spec.partitions:>3} partition(s)  {state}")
 
 
 @main.group(name="rules")

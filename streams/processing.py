@@ -42,8 +42,8 @@ class Outgoing:
 def dlq_record(
     key: bytes | None, value: bytes, origin: Origin, reason: str, error: str, message: str
 ) -> Outgoing:
-    """The consumed bytes, unchanged, with why and where from in the headers."""
-    metrics.DLQ.labels(reason=reason).inc()
+    """The consumed bytes, unchanged, with why and where from in the headers (the agents count
+    it in ``copydesk_dlq_total`` once the broker has it)."""
     return Outgoing(
         "dlq",
         key,

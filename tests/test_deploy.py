@@ -325,6 +325,13 @@ def test_refused_rule_reloads_have_a_panel_and_an_alert() -> None:
     assert 'copydesk_rules_reloads_total{result="refused"}' in alert["expr"]
 
 
+def test_stalled_partitions_have_a_panel_and_an_alert() -> None:
+    exprs = [expr for _, expr in dashboard_expressions()]
+    assert any("copydesk_stalled_partitions" in e for e in exprs)
+    [alert] = [r for r in alert_rules() if r["alert"] == "CopydeskPartitionStalled"]
+    assert "copydesk_stalled_partitions" in alert["expr"]
+
+
 def test_the_worker_healthcheck_asks_health_not_metrics() -> None:
     test = " ".join(compose()["services"]["worker"]["healthcheck"]["test"])
     assert "/health'" in test and "/metrics" not in test
