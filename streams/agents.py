@@ -103,6 +103,7 @@ def register_agents(
                 settings.max_record_bytes,
             )
             await out.deliver(limit.fit(records, park), acker(event), park)
+            await yield_to_loop()
 
     @app.agent(topics.stripped, name="copydesk.flag")  # type: ignore[untyped-decorator]
     async def flag(stream: Any) -> None:
@@ -117,3 +118,14 @@ def register_agents(
                 rules.engine, flag_state, message.key, event.value, headers, origin
             )
             await out.deliver(limit.fit(records, park), acker(event), park)
+            await yield_to_loop()
+
+
+async def yield_to_loop() -> None:
+    """The rules are CPU work with no await inside: with a backlog, an agent would run event
+    after event while Faust's commit timer, heartbeats and fetches wait, and a crash then
+    re-delivers everything since the last commit that got its turn. One loop turn per event
+    keeps commits on their interval. (Faust's tables are not thread-safe, so the rules stay on
+    the loop; more cores mean more workers, see docs/architecture.md.)"""
+    await asyncio.sleep(0)
+
