@@ -25,6 +25,7 @@ from copydesk.rules.loader import RuleSet
 from copydesk.rules.records import ArticleIn, ArticleOut, Credit, Finding
 from copydesk.rules.state import StateStore
 from copydesk.rules.textview import TextView
+from copydesk.rules.unwrap import unwrapped
 
 
 @dataclass(frozen=True)
@@ -84,15 +85,24 @@ class Engine:
             body = body[: self.limits.max_body_chars]
         if not body.strip():
             findings.append(_engine_finding("body-empty", "article has no body text", {}))
+        # The rules judge lines by their shape, so they read a hard-wrapped body with its
+        # paragraphs joined; the output keeps the line breaks that came in.
+        seen = unwrapped(body)
         doc = Document(
             article,
             article_key(article.id, article.url),
-            TextView(body),
+            TextView(seen),
             origin,
             findings,
             metadata,
         )
         self._run_all(self.strip_rules, doc, state, now)
+        if seen is not body:
+            doc.body.restore(body)
+            doc.credits = [
+                credit.model_copy(update={"text": body[credit.start : credit.end]})
+                for credit in doc.credits
+            ]
         return ArticleOut(
             key=doc.key,
             id=article.id,
