@@ -18,6 +18,9 @@ from copydesk.rules.prose import ends_sentence
 # A line ending this close to the width is a full line (wrappers break between words, so a
 # long word moved down leaves a line this much shorter).
 _FULL_LINE_SLACK = 10
+# The width is estimated from the longest lines, which a few lines cut at a wider width (or
+# not cut) can stretch: a word this much too long for the line still counts as not fitting.
+_FIT_SLACK = 5
 # Fewest full lines, and least share of the longer lines (over half the width) that are full,
 # for a text to count as hard-wrapped. Text with a paragraph per line has lines of every length.
 _MIN_FULL_LINES = 3
@@ -75,6 +78,6 @@ def _continues(line: str, following: str, width: int) -> bool:
     words = following.split()
     if not line or not words or following[0].isspace():
         return False
-    if len(line) + 1 + len(words[0]) <= width:
+    if len(line) + 1 + len(words[0]) <= width - _FIT_SLACK:
         return False
     return len(following.strip()) > width // 2 or ends_sentence(following)
