@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
+from copydesk.rules.agreement import most_agreed
 from copydesk.rules.identity import article_key
 from copydesk.rules.kinds.base import (
     Capture,
@@ -23,7 +24,7 @@ from copydesk.rules.kinds.base import (
 )
 from copydesk.rules.loader import RuleSet
 from copydesk.rules.records import ArticleIn, ArticleOut, Credit, Finding
-from copydesk.rules.state import StateStore
+from copydesk.rules.state import MemoryStore, StateStore
 from copydesk.rules.textview import TextView
 from copydesk.rules.unwrap import unwrapped
 
@@ -62,6 +63,7 @@ class Engine:
         it, and the sources the article credits."""
         title = article.title
         origin: Literal["text", "html"] = "text" if article.text is not None else "html"
+        seen_as = origin  # the candidate from HTML read as page text runs the text rules
         metadata: dict[str, list[str]] = {}
         if article.text is not None:
             body = article.text
@@ -71,8 +73,13 @@ class Engine:
             from copydesk.rules.extract import extract_html
 
             extracted = extract_html(article.html)
-            body, title = extracted.text, title or extracted.title
+            title = title or extracted.title
             metadata = extracted.metadata()
+            body, seen_as = self._most_agreed(
+                article,
+                [(extracted.text, "html"), (extracted.readable, "html"), (extracted.page, "text")],
+                now,
+            )
         findings: list[Finding] = []
         if len(body) > self.limits.max_body_chars:
             findings.append(
@@ -92,7 +99,7 @@ class Engine:
             article,
             article_key(article.id, article.url),
             TextView(seen),
-            origin,
+            seen_as,
             findings,
             metadata,
         )
@@ -119,6 +126,23 @@ class Engine:
             rules_version=self.version,
             extra=article.extra,
         )
+
+    def _most_agreed(
+        self,
+        article: ArticleIn,
+        candidates: list[tuple[str, Literal["text", "html"]]],
+        now: datetime | None,
+    ) -> tuple[str, Literal["text", "html"]]:
+        """Of the readings of an HTML page (trafilatura's extraction, readability-lxml's, the
+        whole page as text), each stripped by the rules that apply to it, the one whose result
+        the others agree with most. Stripped on a scratch store: only the chosen reading goes
+        through the strip stage for real, so rules that learn from a source learn once."""
+        stripped = []
+        for body, seen_as in candidates:
+            doc = Document(article, "", TextView(body), seen_as)
+            self._run_all(self.strip_rules, doc, MemoryStore(), now)
+            stripped.append(doc.text)
+        return candidates[most_agreed(stripped)]
 
     def flag(self, out: ArticleOut, state: StateStore, now: datetime | None = None) -> ArticleOut:
         """The later stages (duplicates, then attribution) on a stripped article. These stages
