@@ -25,6 +25,8 @@ _FIT_SLACK = 5
 # for a text to count as hard-wrapped. Text with a paragraph per line has lines of every length.
 _MIN_FULL_LINES = 3
 _MIN_FULL_SHARE = 0.3
+# Least share of the joined line breaks that fall inside a sentence.
+_MIN_MID_SENTENCE_SHARE = 0.5
 # Narrower "widths" are clusters of menu entries and headlines, wider ones clusters of
 # paragraphs of similar length; wrappers use 60 to 80 columns, source HTML up to about 120.
 _MIN_WIDTH = 40
@@ -60,13 +62,21 @@ def unwrapped(text: str) -> str:
     if width is None:
         return text
     lines = text.split("\n")
-    out = list(text)
-    pos = 0
+    breaks: list[int] = []  # offsets of the newlines inside paragraphs
+    mid_sentence = pos = 0
     for line, following in pairwise(lines):
         pos += len(line)
         if _continues(line.rstrip(), following, width):
-            out[pos] = " "
+            breaks.append(pos)
+            mid_sentence += not ends_sentence(line)
         pos += 1  # the newline
+    # A wrapper breaks lines wherever the width runs out, mostly inside sentences; lines that
+    # all end a sentence are paragraphs of similar length, not a wrapped text.
+    if mid_sentence < _MIN_MID_SENTENCE_SHARE * len(breaks):
+        return text
+    out = list(text)
+    for pos in breaks:
+        out[pos] = " "
     return "".join(out)
 
 

@@ -55,3 +55,14 @@ def test_hard_wrapped_page_text_keeps_its_story_and_its_line_breaks() -> None:
     assert out.text == wrapped(PARAGRAPHS)
     assert "".join(span.text for span in out.removed).split() == MENU + " ".join(FOOTER).split()
     assert all(text[span.start : span.end] == span.text for span in out.removed)
+
+
+def test_paragraphs_of_similar_length_that_each_end_a_sentence_stay_apart() -> None:
+    text = "\n".join(
+        [
+            "Story 3: the council met for the third time this year and voted on item 21.",
+            "Residents said item 21 mattered to 39 households in the district, or more.",
+            "Harbor Daily has served the coast since 1921. Tips: news@harbor.example",
+        ]
+    )
+    assert unwrapped(text) == text
