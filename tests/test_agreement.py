@@ -27,6 +27,12 @@ def test_the_reading_the_others_agree_with_wins() -> None:
     assert most_agreed(readings) == 1
 
 
+def test_a_reading_cut_at_a_widget_loses_to_two_that_kept_the_body() -> None:
+    story = "\n".join(STORY)
+    readings = [STORY[0], f"{story}\nContact us", f"Home\n{story}"]
+    assert most_agreed(readings) in (1, 2)
+
+
 def test_a_reading_that_found_nothing_never_wins() -> None:
     story = "\n".join(STORY)
     assert most_agreed(["", "Contact us", story]) == 2
