@@ -3,9 +3,9 @@ end-to-end run takes most of it)."""
 
 import sys
 
-from bench import attribution, boilerplate, duplicates, e2e, speed, startup
+from bench import attribution, boilerplate, delivery, duplicates, e2e, speed, startup
 
 sys.argv = sys.argv[:1]
-for benchmark in (boilerplate, duplicates, attribution, speed, startup, e2e):
+for benchmark in (boilerplate, duplicates, attribution, speed, startup, delivery, e2e):
     benchmark.main()
     print()

@@ -7,11 +7,13 @@
 2. Unattributed-quote flags on PolNeAR (bench/polnear.py has the truth): a flag is right when
    its quotation is not attributed; recall is over the quotations of 4+ words the benchmark
    finds itself (``polnear.quotations``) that are not attributed, one counted as found when a
-   flag covers most of it. Also flags per 100 articles.
+   flag covers most of it. Also flags per 100 articles, and how well the quote model orders the
+   quotations it judges whatever its threshold (average precision of its probabilities).
 3. Credits against PolNeAR's ``wire`` column: of the articles with a wire, the share whose
-   credits name it; of all credits (``where: interview`` — "told Reuters" — counted apart),
-   the share that name neither the article's wire nor a source the annotators marked (a
-   Source span overlapping the credit).
+   credits name it, and the share the rules know came from it (credited, or written in its
+   house style with the credit stripped: a ``wire-style`` warning naming it); of all credits
+   (``where: interview`` — "told Reuters" — counted apart), the share that name neither the
+   article's wire nor a source the annotators marked (a Source span overlapping the credit).
 
     .venv/bin/python -m bench.attribution [--split train|dev|both] [--show N]
 """
@@ -25,10 +27,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import polnear
+from bench import polnear, quote_model
 from bench.common import aeb_pages
 from copydesk.rules.engine import Engine
 from copydesk.rules.loader import load_rules
+from copydesk.rules.quote_features import stands_alone
+from copydesk.rules.quote_model import builtin_model
 from copydesk.rules.records import ArticleIn
 from copydesk.rules.state import MemoryStore
 
@@ -101,10 +105,12 @@ class QuoteTally:
     found: int = 0
     wired: int = 0
     wire_credited: int = 0
+    wire_known: int = 0
     credits: int = 0
     unexplained: int = 0
     interviews: int = 0
     shapes: Counter[str] = field(default_factory=Counter)
+    found_shapes: Counter[str] = field(default_factory=Counter)
 
     def row(self, split: str) -> str:
         precision = f"{self.right / self.flags:.3f}" if self.flags else "— (no flags)"
@@ -114,7 +120,8 @@ class QuoteTally:
             f"| {split} | {self.articles} | {self.flags} | {self.right} | {precision} |"
             f" {self.unattributed} | {self.found} | {recall:.3f} |"
             f" {100 * self.flags / max(self.articles, 1):.1f} | {false_per_100:.1f} |"
-            f" {self.wire_credited}/{self.wired} | {self.unexplained}/{self.credits} |"
+            f" {self.wire_credited}/{self.wired} | {self.wire_known}/{self.wired} |"
+            f" {self.unexplained}/{self.credits} |"
             f" {self.interviews} |"
         )
 
@@ -154,15 +161,22 @@ def polnear_split(engine: Engine, split: str, show: int) -> tuple[str, str]:
             if article.attributed(start, end):
                 continue
             tally.unattributed += 1
-            tally.shapes[quotation_shape(text[start:end])] += 1
+            shape = quotation_shape(text[start:end])
+            tally.shapes[shape] += 1
             if any(2 * (min(b, end) - max(a, start)) > end - start for a, b in flagged):
                 tally.found += 1
+                tally.found_shapes[shape] += 1
             else:
                 missed.append(f"  {article.name}: {text[max(start - 150, 0) : end + 80]!r}")
         wire = WIRES.get(article.wire or "")
         if article.wire:
             tally.wired += 1
-            tally.wire_credited += any(c.source == wire for c in out.credits)
+            credited = any(c.source == wire for c in out.credits)
+            tally.wire_credited += credited
+            tally.wire_known += credited or any(
+                f.evidence.get("uncredited_source") == wire and "style" in f.evidence
+                for f in out.findings
+            )
         for credit in out.credits:
             if credit.where == "interview":  # a source that received a statement: kept apart
                 tally.interviews += 1
@@ -178,8 +192,40 @@ def polnear_split(engine: Engine, split: str, show: int) -> tuple[str, str]:
         print("\n".join(wrong[:show]))
         print(f"{split}: {len(missed)} unattributed quotations not flagged, first {show}:")
         print("\n".join(missed[:show]))
-    shapes = ", ".join(f"{n} {shape}" for shape, n in tally.shapes.most_common())
-    return tally.row(split), f"{split}: the unattributed quotations are {shapes}"
+    shapes = ", ".join(
+        f"{n} {shape} ({tally.found_shapes[shape]} flagged)"
+        for shape, n in tally.shapes.most_common()
+    )
+    speech = tally.unattributed - tally.shapes["titles"]
+    found_speech = tally.found - tally.found_shapes["titles"]
+    return tally.row(split), (
+        f"{split}: the unattributed quotations are {shapes}; recall without titles (names, not"
+        f" speech: the rule does not judge them) {found_speech}/{speech} ="
+        f" {found_speech / max(speech, 1):.3f}"
+    )
+
+
+def model_ranking(split: str) -> str:
+    """How well the quote model orders the quotations it judges, whatever its threshold: the
+    average precision of its probabilities against the truth, and the highest probability."""
+    rule, model = quote_model.builtin_rule(), builtin_model()
+    scored: list[tuple[float, bool]] = []
+    for article in polnear.articles(split):
+        for quote, features in rule.judged(article.text):
+            if not stands_alone(features):
+                unattributed = not article.attributed(quote.start, quote.end)
+                scored.append((model.probability(features), unattributed))
+    scored.sort(key=lambda pair: -pair[0])
+    right, precisions = 0, []
+    for rank, (_, unattributed) in enumerate(scored, 1):
+        if unattributed:
+            right += 1
+            precisions.append(right / rank)
+    return (
+        f"{split}: the model's ranking of the {len(scored)} quotations it judges, {right}"
+        f" unattributed: average precision {sum(precisions) / max(right, 1):.3f}, highest"
+        f" probability {scored[0][0] if scored else 0:.3f} (threshold {model.threshold:.3f})"
+    )
 
 
 def polnear_quotes(splits: list[str], show: int) -> None:
@@ -191,12 +237,14 @@ def polnear_quotes(splits: list[str], show: int) -> None:
     )
     print(
         "| split | articles | flags | right | precision | unattributed quotations | flagged |"
-        " recall | flags/100 | false flags/100 | wire credited | credits unexplained |"
+        " recall | flags/100 | false flags/100 | wire credited | wire credited or its style"
+        " warned | credits unexplained |"
         " interview mentions |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
     print("\n" + "\n".join(notes))
+    print("\n".join(model_ranking(split) for split in splits))
 
 
 def main() -> None:

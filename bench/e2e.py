@@ -1,7 +1,9 @@
 """End to end through the local broker (Tansu), in one run, each figure printed when measured:
 
 1. throughput: the same articles, loaded on the raw topic first, through the copydesk worker
-   and through a no-op Faust agent (``bench.passthrough``): articles/s and their ratio;
+   and through a no-op Faust agent (``bench.passthrough``): articles/s and their ratio; then
+   through two copydesk worker processes in one group (the raw topic's two partitions shared,
+   the one-partition flag stage in one of them) against one;
 2. latency: each fed at half copydesk's measured rate, on fresh topics, after a warm-up;
    p50/p95/p99 from the producer's send to a downstream consumer's receipt of the output (the
    passthrough's figures are what the broker and Faust alone cost). Both fetch with the local
@@ -26,7 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from statistics import quantiles
 
@@ -54,7 +56,7 @@ class Deployment:
             "COPYDESK_WEB_HOST": "127.0.0.1",
         }
         self.raw, self.clean = self.env["COPYDESK_TOPIC_RAW"], self.env["COPYDESK_TOPIC_CLEAN"]
-        self.worker: subprocess.Popen[bytes] | None = None
+        self.workers: list[subprocess.Popen[bytes]] = []
 
     def produce(self, records: Iterator[bytes]) -> None:
         producer = KafkaProducer(bootstrap_servers=self.broker.bootstrap, linger_ms=20)
@@ -63,15 +65,22 @@ class Deployment:
         producer.flush()
         producer.close()
 
-    def start(self, *command: str) -> None:
-        """Start ``python -m <command>`` and wait for its web port."""
-        with (self.tmp / f"{self.env['COPYDESK_APP_ID']}.log").open("ab") as log:
-            self.worker = start_worker(self.env, log, command)
-        wait_until_serving(self.worker, int(self.env["COPYDESK_WEB_PORT"]))
+    def start(self, *command: str, processes: int = 1) -> None:
+        """Start ``processes`` of ``python -m <command>`` in one consumer group (each with its
+        own web port and state folder; the first keeps the deployment's) and wait for them."""
+        for n in range(processes):
+            env = dict(self.env)
+            if n:
+                env["COPYDESK_WEB_PORT"] = str(free_port())
+                env["COPYDESK_DATA_DIR"] = f"{self.env['COPYDESK_DATA_DIR']}-{n}"
+            with (self.tmp / f"{self.env['COPYDESK_APP_ID']}-{n}.log").open("ab") as log:
+                worker = start_worker(env, log, command)
+            self.workers.append(worker)
+            wait_until_serving(worker, int(env["COPYDESK_WEB_PORT"]))
 
     def stop(self) -> None:
-        if self.worker is not None:
-            stop_worker(self.worker)
+        for worker in self.workers:
+            stop_worker(worker)
 
     def consumer(self) -> KafkaConsumer:
         # From the earliest offset on an out-of-range answer too (the default jumps to the
@@ -106,8 +115,7 @@ class Deployment:
         return next(le for le, count in buckets if count >= q * total)
 
     def rss_bytes(self) -> int:
-        assert self.worker is not None
-        status = Path(f"/proc/{self.worker.pid}/status").read_text()
+        status = Path(f"/proc/{self.workers[0].pid}/status").read_text()
         kib = next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))
         return int(kib) * 1024
 
@@ -124,11 +132,13 @@ def wait_outputs(consumer: KafkaConsumer, count: int, timeout: float) -> list[fl
     return list(stamps.values())
 
 
-def throughput(deployment: Deployment, command: tuple[str, ...], records: list[bytes]) -> float:
+def throughput(
+    deployment: Deployment, command: tuple[str, ...], records: list[bytes], processes: int = 1
+) -> float:
     """Articles/s between the first and the last output, with the input loaded beforehand."""
     deployment.produce(iter(records))
     consumer = deployment.consumer()
-    deployment.start(*command)
+    deployment.start(*command, processes=processes)
     stamps = wait_outputs(consumer, len(records), timeout=len(records) / 20 + 120)
     consumer.close()
     return (len(records) - 1) / max(max(stamps) - min(stamps), 1e-9)
@@ -193,6 +203,79 @@ WORKER = ("copydesk.streams", "worker")
 PASSTHROUGH = ("bench.passthrough",)
 
 
+Deploy = Callable[..., Deployment]
+
+
+def measure_throughput(deployment: Deploy, records: list[bytes]) -> float:
+    """Prints copydesk's and the passthrough's rates, and two processes against one; returns
+    copydesk's rate with one process."""
+    rates: dict[str, float] = {}
+    print(f"{len(records):,} articles loaded first, one worker process each", flush=True)
+    for name, command in (("copydesk", WORKER), ("passthrough", PASSTHROUGH)):
+        # Faust's own fetch wait: on this broker a 10 ms wait costs more as topics grow.
+        work = deployment(name, FAUST_FETCH_WAIT_MS)
+        try:
+            rates[name] = throughput(work, command, records)
+            if name == "copydesk":
+                for stage in ("strip", "flag"):
+                    p50, p99 = (work.processing_quantile(stage, q) * 1000 for q in (0.5, 0.99))
+                    print(
+                        f"copydesk's own processing per article, {stage} stage: "
+                        f"p50 <= {p50:g} ms, p99 <= {p99:g} ms"
+                    )
+        finally:
+            work.stop()
+        print(f"throughput, {name}: {rates[name]:,.0f} articles/s", flush=True)
+    print(f"ratio copydesk / passthrough: {rates['copydesk'] / rates['passthrough']:.2f}")
+
+    # Every core: one worker process per core, sharing the raw topic's partitions; the
+    # one-partition flag stage (the duplicate index) runs in one of them.
+    work = deployment("copydesk-two", FAUST_FETCH_WAIT_MS)
+    try:
+        two = throughput(work, WORKER, records, processes=2)
+    finally:
+        work.stop()
+    print(
+        f"throughput, copydesk with 2 worker processes: {two:,.0f} articles/s, "
+        f"{two / rates['copydesk']:.2f}x one",
+        flush=True,
+    )
+    return rates["copydesk"]
+
+
+def measure_latency(
+    deployment: Deploy, corpus: Iterator[Article], load: float, seconds: float
+) -> None:
+    sent = int(load * seconds)
+    for name, command in (("copydesk", WORKER), ("passthrough", PASSTHROUGH)):
+        # Fresh topics, with the local broker's short fetch wait (LocalBroker.worker_env).
+        work = deployment(f"{name}-latency")
+        try:
+            work.start(*command)
+            work.produce(next(corpus).record() for _ in range(WARM_UP))
+            delays = latency(work, corpus, load, seconds, WARM_UP)
+        finally:
+            work.stop()
+        p = quantiles(delays, n=100)
+        print(
+            f"latency at {load:,.0f}/s, {name}: p50 {p[49]:.0f} ms, p95 {p[94]:.0f} ms, "
+            f"p99 {p[98]:.0f} ms ({len(delays):,} of {sent:,} received within 60 s of the "
+            "last send; quantiles over those received)",
+            flush=True,
+        )
+
+
+def measure_memory(deployment: Deploy, corpus: Iterator[Article], articles: int) -> None:
+    work = deployment("copydesk-memory", FAUST_FETCH_WAIT_MS)
+    try:
+        work.start(*WORKER)
+        done = fill_to(work, corpus, articles)
+        rss = work.rss_bytes()
+    finally:
+        work.stop()
+    print(f"copydesk worker resident memory after {done:,} articles: {rss / 2**20:,.0f} MiB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=20_000)
@@ -201,9 +284,8 @@ def main() -> None:
     args = parser.parse_args()
 
     bodies = [p.article_body for p in aeb_pages()]
-    corpus = stream(bodies, max(args.rss_articles, args.articles) * 2)
+    corpus = stream(bodies, sys.maxsize)  # lazy: as many as the three runs take
     records = [next(corpus).record() for _ in range(args.articles)]
-    rates: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp, start_broker(log=Path(tmp) / "broker.log") as b:
 
         def deployment(name: str, fetch_wait_ms: int | None = None) -> Deployment:
@@ -212,51 +294,9 @@ def main() -> None:
                 made.env["COPYDESK_FETCH_WAIT_MS"] = str(fetch_wait_ms)
             return made
 
-        print(f"{args.articles:,} articles loaded first, one worker process each", flush=True)
-        for name, command in (("copydesk", WORKER), ("passthrough", PASSTHROUGH)):
-            # Faust's own fetch wait: on this broker a 10 ms wait costs more as topics grow.
-            work = deployment(name, FAUST_FETCH_WAIT_MS)
-            try:
-                rates[name] = throughput(work, command, records)
-                if name == "copydesk":
-                    for stage in ("strip", "flag"):
-                        p50, p99 = (work.processing_quantile(stage, q) * 1000 for q in (0.5, 0.99))
-                        print(
-                            f"copydesk's own processing per article, {stage} stage: "
-                            f"p50 <= {p50:g} ms, p99 <= {p99:g} ms"
-                        )
-            finally:
-                work.stop()
-            print(f"throughput, {name}: {rates[name]:,.0f} articles/s", flush=True)
-        print(f"ratio copydesk / passthrough: {rates['copydesk'] / rates['passthrough']:.2f}")
-
-        load = rates["copydesk"] / 2
-        sent = int(load * args.latency_seconds)
-        for name, command in (("copydesk", WORKER), ("passthrough", PASSTHROUGH)):
-            # Fresh topics, with the local broker's short fetch wait (LocalBroker.worker_env).
-            work = deployment(f"{name}-latency")
-            try:
-                work.start(*command)
-                work.produce(next(corpus).record() for _ in range(WARM_UP))
-                delays = latency(work, corpus, load, args.latency_seconds, WARM_UP)
-            finally:
-                work.stop()
-            p = quantiles(delays, n=100)
-            print(
-                f"latency at {load:,.0f}/s, {name}: p50 {p[49]:.0f} ms, p95 {p[94]:.0f} ms, "
-                f"p99 {p[98]:.0f} ms ({len(delays):,} of {sent:,} received within 60 s of the "
-                "last send; quantiles over those received)",
-                flush=True,
-            )
-
-        work = deployment("copydesk-memory", FAUST_FETCH_WAIT_MS)
-        try:
-            work.start(*WORKER)
-            done = fill_to(work, corpus, args.rss_articles)
-            rss = work.rss_bytes()
-        finally:
-            work.stop()
-        print(f"copydesk worker resident memory after {done:,} articles: {rss / 2**20:,.0f} MiB")
+        rate = measure_throughput(deployment, records)
+        measure_latency(deployment, corpus, rate / 2, args.latency_seconds)
+        measure_memory(deployment, corpus, args.rss_articles)
 
 
 if __name__ == "__main__":

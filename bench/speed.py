@@ -55,16 +55,20 @@ def engine_rate(ruleset: RuleSet, articles: Sequence[ArticleIn]) -> tuple[float,
     return per_second(len(articles), run), store
 
 
-def record_path_rate(ruleset: RuleSet, records: Sequence[bytes]) -> float:
-    """What one worker core does per article besides Kafka I/O: both stages on bytes."""
-    engine, store = Engine(ruleset), MemoryStore()
-
-    def run() -> None:
-        for raw in records:
-            for stripped in strip_message(engine, store, None, raw, ORIGIN, 10_000_000):
-                flag_message(engine, store, None, stripped.value, stripped.headers, ORIGIN)
-
-    return per_second(len(records), run)
+def record_path_seconds(ruleset: RuleSet, records: Sequence[bytes]) -> tuple[float, float]:
+    """What the worker's two agents do per article besides Kafka I/O, on bytes: CPU seconds of
+    the strip stage over every record, then of the flag stage over what it produced."""
+    engine, strip_store, flag_store = Engine(ruleset), MemoryStore(), MemoryStore()
+    started = time.process_time()
+    stripped = [
+        out
+        for raw in records
+        for out in strip_message(engine, strip_store, None, raw, ORIGIN, 10**7)
+    ]
+    middle = time.process_time()
+    for out in stripped:
+        flag_message(engine, flag_store, None, out.value, out.headers, ORIGIN)
+    return middle - started, time.process_time() - middle
 
 
 def datasketch_dedup() -> Callable[[str], None]:
@@ -114,6 +118,32 @@ def row(name: str, rate: float, baseline: float | None = None, note: str = "") -
     print(f"| {name} | {rate:,.0f} | {ratio} | {note} |")
 
 
+def text_mode_table(
+    everything: RuleSet, articles: Sequence[ArticleIn], records: Sequence[bytes]
+) -> float:
+    """Prints the text-mode table; returns the engine's rate with every pack."""
+    print("| text mode | articles/s | ratio | note |")
+    print("|---|---|---|---|")
+    all_rate, _ = engine_rate(everything, articles)
+    row("all default packs (engine)", all_rate)
+    for path in builtin_pack_paths():
+        rate, _ = engine_rate(pack_alone(path), articles)
+        row(f"{path.stem} pack alone", rate, all_rate, "vs all packs")
+    n = len(records)
+    bare = n / sum(record_path_seconds(RuleSet((), ()), records))
+    row("record path, no rules", bare, None, "parse, validate, serialise, both stages")
+    strip_seconds, flag_seconds = record_path_seconds(everything, records)
+    row("record path, all packs", n / (strip_seconds + flag_seconds), bare, "vs no rules")
+    row("strip stage alone", n / strip_seconds, None, "runs on every worker")
+    row("flag stage alone", n / flag_seconds, None, "one partition: one worker")
+    # With the raw partitions spread over k workers, the one owning the flag partition does
+    # 1/k of the strip work and all the flag work: it sets the pace.
+    two = (strip_seconds + flag_seconds) / (strip_seconds / 2 + flag_seconds)
+    share = flag_seconds / (strip_seconds + flag_seconds)
+    print(f"\nflag stage {share:.0%} of the work: two workers at most {two:.2f}x one")
+    return all_rate
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=2000, help="text-mode stream length")
@@ -136,17 +166,7 @@ def main() -> None:
         f"{len(articles):,} distinct articles (median {median_words} words), "
         f"articles per CPU second on one core\n"
     )
-    print("| text mode | articles/s | ratio | note |")
-    print("|---|---|---|---|")
-    all_rate, _ = engine_rate(everything, articles)
-    row("all default packs (engine)", all_rate)
-    for path in builtin_pack_paths():
-        rate, _ = engine_rate(pack_alone(path), articles)
-        row(f"{path.stem} pack alone", rate, all_rate, "vs all packs")
-    nothing = RuleSet((), ())
-    bare = record_path_rate(nothing, records)
-    row("record path, no rules", bare, None, "parse, validate, serialise, both stages")
-    row("record path, all packs", record_path_rate(everything, records), bare, "vs no rules")
+    all_rate = text_mode_table(everything, articles, records)
 
     print("\n| duplicates | articles/s | ratio | note |")
     print("|---|---|---|---|")

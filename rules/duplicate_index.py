@@ -3,7 +3,7 @@
 The state store (a Faust table with a changelog in the worker, SQLite or memory offline) holds
 one record per remembered article: its fingerprint, keyed by window epoch and article ref, with
 the article's bucket keys inside (``Fingerprint.buckets``). So one article costs one state write
-and one changelog record, whatever the number of LSH bands and anchors.
+and one changelog record, whatever the number of LSH bands, anchors and sentence keys.
 
 The buckets (bucket key -> refs of the articles in it) live in memory only, in a compact form
 (12 bytes per article and bucket), and are rebuilt from the fingerprints when a store is first
@@ -126,6 +126,14 @@ class EpochBuckets:
             found += recent
         return found
 
+    def sizes(self, buckets: list[int]) -> list[int]:
+        """How many entries each bucket holds."""
+        wanted = np.array(buckets, np.uint32)
+        held = np.searchsorted(self.keys, wanted, side="right") - np.searchsorted(
+            self.keys, wanted, side="left"
+        )
+        return [int(n) + len(self.recent.get(b, ())) for b, n in zip(buckets, held, strict=True)]
+
     def nbytes(self) -> int:
         """Bytes of the merged arrays (the dict of recent entries not counted)."""
         return int(self.keys.nbytes + self.refs.nbytes)
@@ -168,11 +176,12 @@ class DuplicateIndex:
             held.insert(keys, refs)
 
     def candidates(self, buckets: Iterable[int], when: float, exclude: int) -> list[Entry]:
-        """Entries of the given buckets in the epoch of ``when`` and the one before, but
-        ``exclude`` (the article itself, when it is delivered again)."""
+        """Entries of the given buckets in the epoch of ``when`` and the ones either side (the
+        one after holds articles published later but seen already), but ``exclude`` (the
+        article itself, when it is delivered again)."""
         found: list[Entry] = []
         wanted = list(buckets)
-        for epoch in (self.epoch(when), self.epoch(when) - 1):
+        for epoch in (self.epoch(when), self.epoch(when) - 1, self.epoch(when) + 1):
             held = self.epochs.get(epoch)
             if held is not None:
                 found += (
@@ -181,6 +190,15 @@ class DuplicateIndex:
                     if ref != exclude
                 )
         return found
+
+    def sizes(self, buckets: list[int], when: float) -> list[int]:
+        """How many remembered articles each bucket holds, in the epochs ``candidates`` reads."""
+        total = [0] * len(buckets)
+        for epoch in (self.epoch(when), self.epoch(when) - 1, self.epoch(when) + 1):
+            held = self.epochs.get(epoch)
+            if held is not None:
+                total = [a + b for a, b in zip(total, held.sizes(buckets), strict=True)]
+        return total
 
     def fingerprint(self, entry: Entry) -> Fingerprint | None:
         raw = self.state.get(NAMESPACE, _fingerprint_key(entry.epoch, entry.ref))
@@ -193,6 +211,15 @@ class DuplicateIndex:
         if found is None or not 0 <= when - found.published <= self.window:
             return None
         return found
+
+    def later(self, entry: Entry, when: float) -> Fingerprint | None:
+        """The entry's fingerprint if that article was published after ``when`` and at most a
+        window after it."""
+        raw = self.state.get(NAMESPACE, _fingerprint_key(entry.epoch, entry.ref))
+        # Most candidates were published earlier: tell from the time, before decoding.
+        if not raw or not 0 < Fingerprint.index_entry(raw)[0] - when <= self.window:
+            return None
+        return Fingerprint.decode(raw)
 
     def remember(self, ref: int, fingerprint: Fingerprint) -> None:
         """Store the fingerprint and put the article in its buckets. An article delivered again

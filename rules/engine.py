@@ -18,12 +18,12 @@ from copydesk.rules.kinds.base import (
     Cut,
     Document,
     Hit,
+    LateHit,
     Rule,
     RuleSpec,
-    Stage,
 )
 from copydesk.rules.loader import RuleSet
-from copydesk.rules.records import ArticleIn, ArticleOut, Credit, Finding
+from copydesk.rules.records import ArticleIn, ArticleOut, Credit, Finding, LateFinding
 from copydesk.rules.state import MemoryStore, StateStore
 from copydesk.rules.textview import TextView
 from copydesk.rules.unwrap import unwrapped
@@ -46,9 +46,14 @@ class Engine:
         self.rules: list[Rule] = sorted(
             (spec.build() for spec in ruleset.rules), key=lambda rule: rule.stage
         )
-        # The worker's strip agent runs the strip and credits stages; its flag agent the rest.
-        self.strip_rules = [rule for rule in self.rules if rule.stage < Stage.DUPLICATES]
-        self.flag_rules = [rule for rule in self.rules if rule.stage >= Stage.DUPLICATES]
+        # The worker's flag agent (one partition: it sees every article) runs the rules with
+        # state shared by all articles and those that read their results; the strip agent,
+        # spread over the raw topic's partitions and so over every worker, runs the rest.
+        shared = {rule.spec.kind for rule in self.rules if rule.shared_state}
+        self.flag_rules = [
+            rule for rule in self.rules if rule.shared_state or shared & set(rule.needs)
+        ]
+        self.strip_rules = [rule for rule in self.rules if rule not in self.flag_rules]
 
     def process(
         self, article: ArticleIn, state: StateStore, now: datetime | None = None
@@ -59,8 +64,9 @@ class Engine:
     def strip(
         self, article: ArticleIn, state: StateStore, now: datetime | None = None
     ) -> ArticleOut:
-        """Extraction, the strip stage and the credits: the cleaned text, what was taken out of
-        it, and the sources the article credits."""
+        """Extraction, the strip stage, the credits and every later rule that needs no state
+        shared by all articles: the cleaned text, what was taken out of it, the sources the
+        article credits, findings, and what the flag stage's rules could prepare."""
         title = article.title
         origin: Literal["text", "html"] = "text" if article.text is not None else "html"
         seen_as = origin  # the candidate from HTML read as page text runs the text rules
@@ -110,6 +116,11 @@ class Engine:
                 credit.model_copy(update={"text": body[credit.start : credit.end]})
                 for credit in doc.credits
             ]
+        prepared = {
+            rule.spec.id: rule.prepare(doc)
+            for rule in self.flag_rules
+            if rule.prepares and origin in rule.spec.applies_to
+        }
         return ArticleOut(
             key=doc.key,
             id=article.id,
@@ -125,6 +136,7 @@ class Engine:
             findings=doc.findings,
             rules_version=self.version,
             extra=article.extra,
+            prepared=prepared,
         )
 
     def _most_agreed(
@@ -145,8 +157,9 @@ class Engine:
         return candidates[most_agreed(stripped)]
 
     def flag(self, out: ArticleOut, state: StateStore, now: datetime | None = None) -> ArticleOut:
-        """The later stages (duplicates, then attribution) on a stripped article. These stages
-        compare and annotate; they never cut the text."""
+        """The rules that need the state every article shares (the duplicate index) and those
+        that read their findings, on a stripped article. They compare and annotate; they never
+        cut the text."""
         article = ArticleIn.model_validate(
             {
                 **out.extra,
@@ -166,9 +179,18 @@ class Engine:
             list(out.findings),
             {name: list(values) for name, values in out.metadata.items()},
             list(out.credits),
+            # Prepared under other rules (a reload between the stages) would not match these.
+            prepared=out.prepared if out.rules_version == self.version else {},
         )
         self._run_all(self.flag_rules, doc, state, now)
-        return out.model_copy(update={"findings": doc.findings, "metadata": doc.metadata})
+        return out.model_copy(
+            update={
+                "findings": doc.findings,
+                "metadata": doc.metadata,
+                "late": doc.late,
+                "prepared": {},
+            }
+        )
 
     def _run_all(
         self, rules: list[Rule], doc: Document, state: StateStore, now: datetime | None
@@ -181,7 +203,7 @@ class Engine:
     @staticmethod
     def _apply_within_budget(
         rule: Rule, doc: Document, ctx: Context
-    ) -> list[Cut | Capture | CreditHit | Hit]:
+    ) -> list[Cut | Capture | CreditHit | Hit | LateHit]:
         """The rule's results within its regex budget, given a second try: the budget is wall
         time, so a pause of the whole process (a full garbage collection, a loaded machine)
         can use it up without any fault of the rule's. A backtracking pattern runs out twice.
@@ -193,11 +215,10 @@ class Engine:
             ctx.deadline = time.monotonic() + ctx.regex_timeout
             return list(rule.apply(doc, ctx))
 
-    @staticmethod
-    def _run(rule: Rule, doc: Document, ctx: Context) -> None:
+    def _run(self, rule: Rule, doc: Document, ctx: Context) -> None:
         spec = rule.spec
         try:
-            results = Engine._apply_within_budget(rule, doc, ctx)
+            results = self._apply_within_budget(rule, doc, ctx)
         except TimeoutError:  # raised by the regex module past ctx.regex_budget()
             doc.findings.append(
                 _engine_finding(
@@ -227,16 +248,31 @@ class Engine:
                 )
             )
         for hit in (r for r in results if isinstance(r, Hit)):
-            doc.findings.append(
-                Finding(
-                    rule=spec.id,
-                    kind=hit.kind or spec.kind,
-                    severity=spec.severity,
-                    message=hit.message or spec.message,
-                    evidence=hit.evidence,
-                    shadow=spec.mode == "shadow",
+            doc.findings.append(_finding(spec, hit))
+        for late in (r for r in results if isinstance(r, LateHit)):
+            doc.late.append(
+                LateFinding(
+                    key=late.key,
+                    id=late.id,
+                    url=late.url,
+                    source=late.source,
+                    published_at=late.published_at,
+                    finding=_finding(spec, late.hit),
+                    raised_by=doc.key,
+                    rules_version=self.version,
                 )
             )
+
+
+def _finding(spec: RuleSpec, hit: Hit) -> Finding:
+    return Finding(
+        rule=spec.id,
+        kind=hit.kind or spec.kind,
+        severity=spec.severity,
+        message=hit.message or spec.message,
+        evidence=hit.evidence,
+        shadow=spec.mode == "shadow",
+    )
 
 
 def _apply_cuts(rule_id: str, doc: Document, cuts: list[Cut], captures: list[Capture]) -> None:

@@ -1,4 +1,4 @@
-"""What the duplicate rules remember of an article, in well under 1 KiB.
+"""What the duplicate rules remember of an article, in under 1 KiB on average.
 
 - ``exact``: a 64-bit hash of the body with case, whitespace and punctuation normalised away;
 - ``minhash``: the lowest 4 bits of each MinHash value over word shingles, two to a byte
@@ -10,16 +10,18 @@
 - the identity the flags report (id, source, url, time; the key is derived from id and url),
   and the sources it credits as its author (for the missing-attribution rule);
 - ``buckets``: the 32-bit keys of the index buckets the article is in (its exact hash, its LSH
-  bands, its anchor terms), from which the in-memory bucket index is rebuilt
-  (``rules.duplicate_index``). The full MinHash signature and the anchor terms themselves are
-  computed from the text when an article arrives and are not stored.
+  bands, its anchor terms, one key per sentence), from which the in-memory bucket index is
+  rebuilt (``rules.duplicate_index``). The full MinHash signature, the anchor terms and the
+  sentences' words are computed from the text when an article arrives and are not stored.
 """
 
 from __future__ import annotations
 
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -31,6 +33,9 @@ from copydesk.rules.minhash import signature
 
 MAX_SENTENCES = 48
 MAX_TERMS_PER_SENTENCE = 16
+MIN_KEY_STEMS = 4
+SENTENCE_KEY_SEED = 17
+WRAP_WIDTH = 100  # characters: longer lines are paragraphs, not wrapped text
 
 _WORD = regex.compile(r"\w+(?:[.,']\w+)*", regex.V1)
 _NUMBER = regex.compile(r"\d+(?:[.,]\d+)*")
@@ -132,19 +137,83 @@ class SentenceSketch:
     numbers: frozenset[int]
 
 
+def _hard_wrapped(lines: list[str]) -> bool:
+    """Whether the text was wrapped at a fixed width (e-mail, plain-text copies): nearly every
+    line of a similar, short length. Extracted article text has one paragraph per line."""
+    lengths = [len(line) for line in lines if line.strip()]
+    if len(lengths) < 4 or max(lengths) > WRAP_WIDTH:
+        return False
+    return sum(1 for n in lengths if n >= WRAP_WIDTH // 2) >= 0.7 * len(lengths)
+
+
+def paragraphs(text: str) -> list[str]:
+    """The text's paragraphs: its lines, except that a line continuing the one before (it
+    starts in lower case, or the whole text is hard-wrapped) is joined to it, so that a wrapped
+    sentence stays one sentence."""
+    lines = text.split("\n")
+    wrapped = _hard_wrapped(lines)
+    out: list[str] = []
+    joinable = False
+    for line in lines:
+        stripped = line.strip()
+        if not stripped:
+            joinable = False
+            continue
+        if joinable and (wrapped or stripped[0].islower()):
+            out[-1] = f"{out[-1]} {stripped}"
+        else:
+            out.append(stripped)
+        joinable = True
+    return out
+
+
 def split_sentences(text: str) -> list[str]:
-    return [s.strip() for line in text.split("\n") for s in _SENTENCE_END.split(line) if s.strip()]
+    return [s.strip() for line in paragraphs(text) for s in _SENTENCE_END.split(line) if s.strip()]
+
+
+@lru_cache(maxsize=1 << 17)
+def _stem(token: str) -> str | None:
+    """The stem of a content word; None for a number or a word without content. Cached: word
+    frequencies are Zipfian, so nearly every token of an article was seen before."""
+    if _NUMBER.fullmatch(token) or token in STOPWORDS or len(token) < 2:
+        return None
+    return str(_STEMMER.stemWord(token))
 
 
 @lru_cache(maxsize=1 << 17)
 def _token_code(token: str) -> tuple[bool, int] | None:
-    """``(is_number, 8-bit hash)`` of a token, or None for a word without content. Cached:
-    word frequencies are Zipfian, so nearly every token of an article was seen before."""
+    """``(is_number, 8-bit hash)`` of a token, or None for a word without content."""
     if _NUMBER.fullmatch(token):
         return True, _hash8(normalise_number(token))
-    if token in STOPWORDS or len(token) < 2:
-        return None
-    return False, _hash8(str(_STEMMER.stemWord(token)))
+    stem = _stem(token)
+    return None if stem is None else (False, _hash8(stem))
+
+
+@lru_cache(maxsize=1 << 17)
+def _rank(stem: str) -> int:
+    return xxhash.xxh32_intdigest(stem.encode(), seed=SENTENCE_KEY_SEED)
+
+
+def sentence_keys(tokens: list[str], spread: int) -> list[int]:
+    """Retrieval keys of a sentence given as its ``words``: pairs of its content-word stems.
+
+    Stems are ranked by a fixed hash; the first key is the pair of the two lowest ranked (a
+    2-row MinHash of the sentence's stem set, so two sentences sharing a share J of their stems
+    share it with probability about J squared): that one is stored. The keys after it are the
+    other pairs among the ``spread`` lowest ranked: a query with ``spread`` 4 also meets a
+    stored sentence whose two lowest stems are among its four lowest, though it has words the
+    other lacks.
+    Sentences with fewer than ``MIN_KEY_STEMS`` stems give no key: their pairs are too common.
+    """
+    stems = sorted({s for s in map(_stem, tokens) if s is not None}, key=_rank)
+    if len(stems) < MIN_KEY_STEMS:
+        return []
+    low = stems[:spread]
+    return [
+        xxhash.xxh3_64_intdigest(f"{a} {b}".encode())
+        for i, a in enumerate(low)
+        for b in low[i + 1 :]
+    ]
 
 
 def sketch(sentence: str) -> SentenceSketch:
@@ -161,9 +230,12 @@ def sketch_words(tokens: list[str]) -> SentenceSketch:
 
 def _bitmaps(sets: list[frozenset[int]]) -> np.ndarray:
     """Sets of 8-bit values as rows of four 64-bit words: set operations become bit counts."""
+    sizes = [len(values) for values in sets]
     marks = np.zeros((len(sets), 256), np.bool_)
-    rows = [n for n, values in enumerate(sets) for _ in values]
-    marks[rows, [v for values in sets for v in values]] = True
+    marks[
+        np.repeat(np.arange(len(sets)), sizes),
+        np.fromiter(chain.from_iterable(sets), np.intp, sum(sizes)),
+    ] = True
     packed: np.ndarray = np.packbits(marks, axis=1).view(np.uint64)
     return packed
 
@@ -174,21 +246,41 @@ def _overlap(a: np.ndarray, b: np.ndarray, op: Any) -> np.ndarray:
     return counts
 
 
-def similarity_matrix(ours: list[SentenceSketch], theirs: list[SentenceSketch]) -> np.ndarray:
+@dataclass(frozen=True)
+class SketchBitmaps:
+    """Sentence sketches as bitmaps: set operations become bit counts."""
+
+    terms: np.ndarray
+    sizes: np.ndarray
+    numbers: np.ndarray
+    has_numbers: np.ndarray
+
+
+@lru_cache(maxsize=16)
+def _sketch_bitmaps(sketches: tuple[SentenceSketch, ...]) -> SketchBitmaps:
+    """Cached: an article's sentences are compared with several candidates in a row."""
+    return SketchBitmaps(
+        _bitmaps([s.terms for s in sketches]),
+        np.array([len(s.terms) for s in sketches], np.float64),
+        _bitmaps([s.numbers for s in sketches]),
+        np.array([bool(s.numbers) for s in sketches]),
+    )
+
+
+def similarity_matrix(
+    ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch]
+) -> np.ndarray:
     """``sentence_similarity`` for every pair: rows are ours, columns theirs."""
-    terms_a, terms_b = _bitmaps([s.terms for s in ours]), _bitmaps([s.terms for s in theirs])
-    size_a = np.array([len(s.terms) for s in ours], np.float64)[:, None]
-    size_b = np.array([len(s.terms) for s in theirs], np.float64)[None, :]
-    shared = _overlap(terms_a, terms_b, np.bitwise_and)
+    a, b = _sketch_bitmaps(tuple(ours)), _sketch_bitmaps(tuple(theirs))
+    size_a, size_b = a.sizes[:, None], b.sizes[None, :]
+    shared = _overlap(a.terms, b.terms, np.bitwise_and)
     with np.errstate(invalid="ignore", divide="ignore"):
         dice = np.where((size_a > 0) & (size_b > 0), 2 * shared / (size_a + size_b), 0.0)
-    nums_a, nums_b = _bitmaps([s.numbers for s in ours]), _bitmaps([s.numbers for s in theirs])
-    both = _overlap(nums_a, nums_b, np.bitwise_and)
-    either = _overlap(nums_a, nums_b, np.bitwise_or)
-    has_a = np.array([bool(s.numbers) for s in ours])[:, None]
-    has_b = np.array([bool(s.numbers) for s in theirs])[None, :]
+    both = _overlap(a.numbers, b.numbers, np.bitwise_and)
+    either = _overlap(a.numbers, b.numbers, np.bitwise_or)
+    has = a.has_numbers[:, None] & b.has_numbers[None, :]
     with np.errstate(invalid="ignore", divide="ignore"):
-        factor = np.where(has_a & has_b, 0.25 + 0.75 * both / either, 1.0)
+        factor = np.where(has, 0.25 + 0.75 * both / either, 1.0)
     scores: np.ndarray = dice * factor
     return scores
 

@@ -1,7 +1,7 @@
 """The quote-attribution rule's knowledge of English news prose, learned from annotated news
 (rules/models/quote-lexicon.json, built by ``python -m bench.quote_lexicon``): the stems of
-the words that attribute a quotation to someone, and the abbreviations after which a full stop
-does not end a sentence."""
+the words that attribute a quotation to someone (and which of them mostly do), and the
+abbreviations after which a full stop does not end a sentence."""
 
 from __future__ import annotations
 
@@ -26,14 +26,14 @@ def stem_words(text: str) -> list[str]:
 @dataclass(frozen=True)
 class QuoteLexicon:
     cues: frozenset[str]
+    strong_cues: frozenset[str]  # cues in most of their occurrences near quotations
     abbreviations: frozenset[str]
-
-    def has_cue(self, text: str) -> bool:
-        return not self.cues.isdisjoint(stem_words(text))
 
 
 @cache
 def builtin_lexicon() -> QuoteLexicon:
     path = resources.files("copydesk.rules") / "models" / "quote-lexicon.json"
     data = json.loads(path.read_text(encoding="utf-8"))
-    return QuoteLexicon(frozenset(data["cues"]), frozenset(data["abbreviations"]))
+    return QuoteLexicon(
+        frozenset(data["cues"]), frozenset(data["strong_cues"]), frozenset(data["abbreviations"])
+    )

@@ -86,6 +86,23 @@ class Credit(BaseModel):
     text: str
 
 
+class LateFinding(BaseModel):
+    """A finding for an article seen earlier, raised when an article published before it
+    arrived later and turned out to be its original (crawl order is not publication order).
+    Written as a record of its own: on ``articles.findings`` with the header ``copydesk.late``,
+    and as a line of ``copydesk filter``'s output."""
+
+    late: Literal[True] = True
+    key: str = Field(description="Key of the earlier-seen article the finding is about.")
+    id: str
+    url: str | None = None
+    source: str | None = None
+    published_at: datetime | None = None
+    finding: Finding = Field(description="As if it had been raised on that article.")
+    raised_by: str = Field(description="Key of the article whose arrival raised it: the original.")
+    rules_version: str
+
+
 class ArticleOut(BaseModel):
     """A cleaned article with everything copydesk found in it."""
 
@@ -108,6 +125,16 @@ class ArticleOut(BaseModel):
     credits: list[Credit] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     rules_version: str = Field(description="Content hash of the rule packs that produced this.")
+    late: list[LateFinding] = Field(
+        default_factory=list,
+        exclude=True,  # records of their own, about other articles: not part of this one
+        description="Findings this article's arrival raised on articles seen before it.",
+    )
     extra: dict[str, Any] = Field(
         default_factory=dict, description="Input fields copydesk does not know, unchanged."
+    )
+    prepared: dict[str, Any] = Field(
+        default_factory=dict,
+        exclude=True,  # from the strip agent to the flag agent only, in a header of its own
+        description="What the strip stage prepared for the flag stage's rules, by rule id.",
     )

@@ -3,23 +3,29 @@ partitions while the duplicate index sees every article.
 
     articles.raw (N partitions) --strip--> articles.stripped (1 partition) --flag--> clean/findings
 
-Sends go to the producer while an event is processed, the event is acked only after they are
-queued, and Faust flushes the producer before each offset commit (``stream_publish_on_commit``
-is off, so nothing is attached). Each stage is thus at-least-once: after a crash, records
-past the last commit are processed again and appear again downstream with the same key and the
-same ``copydesk.source.partition``/``copydesk.source.offset`` headers.
+Acks are manual (``streams.delivery``): an event is acked once the broker has every record it
+produced, or its input on the DLQ, in the order the events were read; Faust commits up to the
+first unacked offset. Each stage is thus at-least-once: after a crash, records past the last
+commit are processed again and appear again downstream with the same key and the same
+``copydesk.source.partition``/``copydesk.source.offset`` headers.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from copydesk.rules.state import StateStore
 from copydesk.streams import metrics
-from copydesk.streams.processing import Origin, Outgoing, flag_message, strip_message
+from copydesk.streams.delivery import InOrderDelivery, Park, SizeLimit
+from copydesk.streams.processing import Origin, Outgoing, dlq_record, flag_message, strip_message
+from copydesk.streams.progress import Progress
 from copydesk.streams.rulesets import RulesWatcher
 from copydesk.streams.settings import Settings
 from copydesk.streams.topics import Topics
+
+REASON_HEADER = "copydesk.error.reason"
 
 
 def register_agents(
@@ -29,6 +35,7 @@ def register_agents(
     flag_state: StateStore,
     rules: RulesWatcher,
     settings: Settings,
+    progress: Progress,
 ) -> None:
     destinations = {
         "stripped": topics.stripped,
@@ -36,35 +43,77 @@ def register_agents(
         "findings": topics.findings,
         "dlq": topics.dlq,
     }
+    limit = SizeLimit.from_settings(settings)
 
-    async def send(records: list[Outgoing]) -> None:
-        for out in records:
-            topic = destinations[out.destination]
-            await topic.send(key=out.key, value=out.value, headers=out.headers)
+    async def send(out: Outgoing) -> asyncio.Future[Any]:
+        topic = destinations[out.destination]
+        future: asyncio.Future[Any] = await topic.send(
+            key=out.key, value=out.value, headers=out.headers
+        )
+
+        def count(done: asyncio.Future[Any]) -> None:
+            if done.cancelled() or done.exception() is not None:
+                return
             metrics.ARTICLES_OUT.labels(topic=topic.get_topic_name()).inc()
+            if out.destination == "dlq":
+                metrics.DLQ.labels(reason=dict(out.headers)[REASON_HEADER].decode()).inc()
+
+        future.add_done_callback(count)
+        return future
+
+    crashing: set[asyncio.Future[None]] = set()
+
+    def stop_worker(error: BaseException) -> None:
+        # Crashing stops the worker without a commit past the input: it is read again.
+        crashing.add(asyncio.ensure_future(app.crash(error)))
+
+    def delivery() -> InOrderDelivery:
+        return InOrderDelivery(send, limit.shrink, stop_worker)
+
+    def acker(event: Any) -> Callable[[], None]:
+        tp = event.message.tp
+        offset = event.message.offset
+
+        def ack() -> None:
+            event.ack()
+            progress.done(tp, offset)
+
+        return ack
+
+    def parker(key: bytes | None, value: bytes | None, origin: Origin) -> Park:
+        def park(reason: str, error: str, message: str) -> Outgoing:
+            return dlq_record(key, value or b"", origin, reason, error, message)
+
+        return park
 
     @app.agent(topics.raw, name="copydesk.strip")  # type: ignore[untyped-decorator]
     async def strip(stream: Any) -> None:
-        async for event in stream.events():
+        out = delivery()
+        async for event in stream.noack().events():
             message = event.message
+            progress.read(message.tp, message.offset)
             origin = Origin(message.topic, message.partition, message.offset, message.timestamp)
-            await send(
-                strip_message(
-                    rules.engine,
-                    strip_state,
-                    message.key,
-                    event.value,
-                    origin,
-                    settings.max_record_bytes,
-                )
+            park = parker(message.key, event.value, origin)
+            records = strip_message(
+                rules.engine,
+                strip_state,
+                message.key,
+                event.value,
+                origin,
+                settings.max_record_bytes,
             )
+            await out.deliver(limit.fit(records, park), acker(event), park)
 
     @app.agent(topics.stripped, name="copydesk.flag")  # type: ignore[untyped-decorator]
     async def flag(stream: Any) -> None:
-        async for event in stream.events():
+        out = delivery()
+        async for event in stream.noack().events():
             message = event.message
+            progress.read(message.tp, message.offset)
             origin = Origin(message.topic, message.partition, message.offset)
+            park = parker(message.key, event.value, origin)
             headers = [(k, bytes(v)) for k, v in (message.headers or [])]
-            await send(
-                flag_message(rules.engine, flag_state, message.key, event.value, headers, origin)
+            records = flag_message(
+                rules.engine, flag_state, message.key, event.value, headers, origin
             )
+            await out.deliver(limit.fit(records, park), acker(event), park)

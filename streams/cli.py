@@ -105,14 +105,22 @@ def main() -> None:
 def worker(broker: str | None, loglevel: str, log_format: str) -> None:
     """Run a Faust worker: articles.raw -> articles.clean / .findings / .dlq.
 
-    Exits with one line when no bootstrap server accepts a connection (an orchestrator restarts
-    it), rather than retrying out of sight.
+    Creates the topics it needs that the broker lacks (changelogs included), and checks again
+    every COPYDESK_TOPICS_CHECK_SECONDS. Exits with one line when no bootstrap server accepts a
+    connection (an orchestrator restarts it), rather than retrying out of sight.
     """
+    from kafka.errors import KafkaError
+
     from copydesk.streams.app import create_app
+    from copydesk.streams.feed import create_missing
     from copydesk.streams.logs import json_logging_config
+    from copydesk.streams.topics import required_topics
 
     settings = _settings(broker=broker)
-    _reachable(settings)
+    try:
+        create_missing(_reachable(settings), required_topics(settings), settings.topic_replication)
+    except KafkaError as exc:  # e.g. no right to create topics: they may all exist
+        click.echo(f"warning: could not create the missing topics ({exc}); starting", err=True)
     app = create_app(settings, _engine_or_exit(settings))
     if log_format == "json":
         app.Worker(
@@ -205,7 +213,8 @@ def filter_command(
         write_to_textfile(str(metrics_file), REGISTRY)
     click.echo(
         f"read {summary.read}, written {summary.written}, flagged {summary.flagged}, "
-        f"rejected {summary.rejected} (rules {engine.version})",
+        + (f"late findings {summary.late}, " if summary.late else "")
+        + f"rejected {summary.rejected} (rules {engine.version})",
         err=True,
     )
     for rule, count in sorted(summary.findings.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -217,15 +226,17 @@ def filter_command(
 
 
 @main.command()
-@click.argument("which", type=click.Choice(["input", "output", "pack"]), required=False)
+@click.argument("which", type=click.Choice(["input", "output", "late", "pack"]), required=False)
 def schema(which: str | None) -> None:
     """Print the JSON Schemas of the records and of rule packs."""
-    from copydesk.rules.records import ArticleIn, ArticleOut
+    from copydesk.rules.records import ArticleIn, ArticleOut, LateFinding
     from copydesk.rules.schema import Pack
 
     schemas = {
         "input": ArticleIn.model_json_schema(),
-        "output": ArticleOut.model_json_schema(),
+        # As written: what a record holds, not what the model would accept.
+        "output": ArticleOut.model_json_schema(mode="serialization"),
+        "late": LateFinding.model_json_schema(mode="serialization"),
         "pack": Pack.model_json_schema(),
     }
     click.echo(json.dumps(schemas[which] if which else schemas, indent=2))
@@ -316,6 +327,33 @@ def run(port: int, web_port: int, feed: Path | None) -> None:
     from copydesk.streams.demo import run_demo
 
     sys.exit(run_demo(_settings(), port, web_port, feed))
+
+
+@main.group(name="topics")
+def topics_group() -> None:
+    """The broker's topics."""
+
+
+@topics_group.command(name="create")
+@BROKER_OPTION
+def topics_create(broker: str | None) -> None:
+    """Create every topic copydesk needs that the broker lacks, with its partition count: the
+    input and output topics, articles.stripped and the tables' changelogs (after a broker came
+    back empty, or on a new cluster)."""
+    from kafka.errors import KafkaError
+
+    from copydesk.streams.feed import create_missing
+    from copydesk.streams.topics import required_topics
+
+    settings = _settings(broker=broker)
+    specs = required_topics(settings)
+    try:
+        created = set(create_missing(_reachable(settings), specs, settings.topic_replication))
+    except KafkaError as exc:
+        raise click.ClickException(f"could not create the topics: {exc}") from None
+    for spec in specs:
+        state = "created" if spec.name in created else "exists"
+        click.echo(f"{spec.name:<40} {spec.partitions:>3} partition(s)  {state}")
 
 
 @main.group(name="rules")

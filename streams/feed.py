@@ -11,6 +11,8 @@ from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
+from copydesk.streams.topics import TopicSpec
+
 
 def sample_feed_path() -> Path:
     return Path(str(resources.files("copydesk.streams") / "data" / "sample-feed.jsonl"))
@@ -19,16 +21,32 @@ def sample_feed_path() -> Path:
 def ensure_topics(bootstrap: str, names: Iterable[str], partitions: int) -> None:
     """Create the topics that do not exist yet, so that none is auto-created with a partition
     count that the worker's state table would not match."""
+    create_missing(bootstrap, [TopicSpec(name, partitions) for name in names])
+
+
+def create_missing(bootstrap: str, specs: Iterable[TopicSpec], replication: int = 1) -> list[str]:
+    """Create the topics of ``specs`` that the broker does not have; returns their names."""
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="copydesk-admin")
     try:
         existing = set(admin.list_topics())
-        missing = [NewTopic(n, partitions, 1) for n in names if n not in existing]
+        missing = [spec for spec in specs if spec.name not in existing]
         if missing:
             # Another process may create one in between: fine.
             with contextlib.suppress(TopicAlreadyExistsError):
-                admin.create_topics(missing)
+                admin.create_topics(
+                    [
+                        NewTopic(
+                            spec.name,
+                            spec.partitions,
+                            replication,
+                            topic_configs={"cleanup.policy": "compact"} if spec.compacted else {},
+                        )
+                        for spec in missing
+                    ]
+                )
     finally:
         admin.close()
+    return [spec.name for spec in missing]
 
 
 def produce_lines(bootstrap: str, topic: str, data: bytes, key: bytes | None = None) -> int:

@@ -60,6 +60,11 @@ CONSUMER_LAG = Gauge(
     "position). Wrong on the local Tansu broker, whose log end offsets are wrong.",
     ["topic", "partition"],
 )
+STALLED_PARTITIONS = Gauge(
+    "copydesk_stalled_partitions",
+    "Consumed partitions with input waiting and no progress for longer than"
+    " COPYDESK_STALL_SECONDS (/health answers 503 while there is one).",
+)
 WORKER_UP = Gauge("copydesk_worker_up", "1 while the worker serves this page.")
 ASSIGNED_PARTITIONS = Gauge(
     "copydesk_assigned_partitions", "Partitions of the agents' topics assigned to this worker."

@@ -37,6 +37,7 @@ class Summary:
     written: int = 0
     rejected: int = 0
     flagged: int = 0
+    late: int = 0  # findings on articles already written, raised when their original came
     findings: dict[str, int] = field(default_factory=dict)
 
 
@@ -129,4 +130,8 @@ def run_filter(
         if out.findings or not findings_only:
             write(out.model_dump_json())
             summary.written += 1
+        for late in out.late:  # findings on articles written before: lines of their own
+            summary.findings[late.finding.rule] = summary.findings.get(late.finding.rule, 0) + 1
+            summary.late += 1
+            write(late.model_dump_json())
     return summary

@@ -3,9 +3,10 @@ No Kafka here, so it is tested directly; the agents only send what this returns.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from copydesk.rules.engine import Engine
 from copydesk.rules.parse import RecordError, parse_article
@@ -15,6 +16,9 @@ from copydesk.streams import metrics
 
 Destination = Literal["stripped", "clean", "findings", "dlq"]
 RAW_TIMESTAMP_HEADER = "copydesk.raw.timestamp"  # milliseconds, on articles.stripped only
+LATE_HEADER = "copydesk.late"  # on a findings record that is a LateFinding, not an ArticleOut
+# On articles.stripped only: the flag stage's per-article work, done by the strip stage (JSON).
+PREPARED_HEADER = "copydesk.prepared"
 
 
 @dataclass(frozen=True)
@@ -38,8 +42,8 @@ class Outgoing:
 def dlq_record(
     key: bytes | None, value: bytes, origin: Origin, reason: str, error: str, message: str
 ) -> Outgoing:
-    """The consumed bytes, unchanged, with why and where from in the headers."""
-    metrics.DLQ.labels(reason=reason).inc()
+    """The consumed bytes, unchanged, with why and where from in the headers (the agents count
+    it in ``copydesk_dlq_total`` once the broker has it)."""
     return Outgoing(
         "dlq",
         key,
@@ -84,6 +88,8 @@ def strip_message(
     if origin.timestamp is not None:
         # For the end-to-end lag of articles without published_at; not forwarded further.
         headers.append((RAW_TIMESTAMP_HEADER, str(round(origin.timestamp * 1000)).encode()))
+    if out.prepared:
+        headers.append((PREPARED_HEADER, json.dumps(out.prepared, separators=(",", ":")).encode()))
     return [Outgoing("stripped", out.key.encode(), out.model_dump_json().encode(), headers)]
 
 
@@ -99,7 +105,9 @@ def flag_message(
     raw = value or b""
     started = time.perf_counter()
     try:
-        out = engine.flag(ArticleOut.model_validate_json(raw), state)
+        stripped = ArticleOut.model_validate_json(raw)
+        stripped.prepared = prepared(headers)
+        out = engine.flag(stripped, state)
     except Exception as exc:  # never lose it: park it with the reason
         return [dlq_record(key, raw, origin, "processing-error", type(exc).__name__, str(exc))]
     metrics.PROCESSING.labels(stage="flag").observe(time.perf_counter() - started)
@@ -111,7 +119,30 @@ def flag_message(
     records = [Outgoing("clean", out.key.encode(), payload, forwarded)]
     if out.findings:
         records.append(Outgoing("findings", out.key.encode(), payload, forwarded))
+    # Findings on articles seen before this one, keyed by those articles.
+    records += (
+        Outgoing(
+            "findings",
+            late.key.encode(),
+            late.model_dump_json().encode(),
+            [*forwarded, (LATE_HEADER, b"1")],
+        )
+        for late in out.late
+    )
     return records
+
+
+def prepared(headers: list[tuple[str, bytes]]) -> dict[str, Any]:
+    """What the strip stage prepared for the flag stage's rules. Without it (a record from an
+    older worker, or a header that does not parse) the rules do that work themselves."""
+    for name, value in headers:
+        if name == PREPARED_HEADER:
+            try:
+                found = json.loads(value)
+            except ValueError:
+                return {}
+            return found if isinstance(found, dict) else {}
+    return {}
 
 
 def raw_timestamp(headers: list[tuple[str, bytes]]) -> float | None:
@@ -130,7 +161,7 @@ def record_outcome(out: ArticleOut) -> None:
     metrics.CHARS_IN.inc(len(out.text) + sum(len(span.text) for span in out.removed))
     for span in out.removed:
         metrics.CHARS_REMOVED.labels(rule=span.rule).inc(len(span.text))
-    for finding in out.findings:
+    for finding in [*out.findings, *(late.finding for late in out.late)]:
         metrics.FINDINGS.labels(
             rule=finding.rule, kind=finding.kind, severity=finding.severity
         ).inc()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -51,6 +51,49 @@ class Settings(BaseSettings):
     web_port: int = Field(default=6066, description="Worker web port, serving /metrics.")
     max_record_bytes: int = Field(
         default=16 * 1024 * 1024, ge=1, description="Larger records go to the DLQ (too-large)."
+    )
+    producer_max_request_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=1024,
+        description="Largest record the worker hands its producer, uncompressed (key, value,"
+        " headers and record overhead; Kafka's max.request.size). Larger outputs go to the DLQ"
+        " (output-too-large).",
+    )
+    broker_max_message_bytes: int = Field(
+        default=1_048_588,
+        ge=1024,
+        description="Largest record batch the broker accepts, after compression (the output"
+        " topics' max.message.bytes; Kafka's default). A larger output goes to the DLQ"
+        " (output-too-large) instead of failing at the broker.",
+    )
+    compression: Literal["zstd", "lz4", "gzip", "none"] = Field(
+        default="zstd",
+        description="Compression of everything the worker produces (output, internal and"
+        " changelog topics).",
+    )
+    producer_request_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long a produce may wait for the broker before it fails and the input"
+        " goes to the DLQ (produce-failed).",
+    )
+    stall_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="A consumed partition with records waiting and no progress for this long"
+        " makes /health answer 503 (stalled).",
+    )
+    topics_check_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="How often the worker re-creates topics that vanished from the broker,"
+        " changelogs included (0: only at start).",
+    )
+    stop_timeout_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        description="A worker not stopped this long after SIGTERM exits without a last commit"
+        " (exit code 2); what it had not committed is processed again.",
     )
     max_body_chars: int = Field(
         default=1_000_000, ge=1, description="Longer bodies are truncated, with a finding."

@@ -10,6 +10,44 @@ from copydesk.streams.settings import Settings
 
 
 @dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    compacted: bool = False  # a table changelog: the latest value per key is kept
+
+
+STRIP_TABLE = "state"  # the strip stage's state, as many partitions as the raw topic
+FLAG_TABLE = "flag-state"  # the duplicate index, one partition like the stripped topic
+
+
+def changelog_topic(settings: Settings, table: str) -> str:
+    """The name Faust gives a table's changelog topic."""
+    return f"{settings.app_id}-{table}-changelog"
+
+
+def required_topics(settings: Settings) -> list[TopicSpec]:
+    """Every topic a worker needs, with its partition count: a broker that lost them (or a new
+    cluster) gets them back from ``copydesk topics create`` or from the worker itself."""
+    partitions = settings.topic_partitions
+    return [
+        *(
+            TopicSpec(name, partitions)
+            for name in (
+                settings.topic_raw,
+                settings.topic_clean,
+                settings.topic_findings,
+                settings.topic_dlq,
+            )
+        ),
+        TopicSpec(settings.topic_stripped, 1),
+        TopicSpec(changelog_topic(settings, STRIP_TABLE), partitions, compacted=True),
+        TopicSpec(changelog_topic(settings, FLAG_TABLE), 1, compacted=True),
+        # Faust's partition assignor: leader election between the workers of the group.
+        TopicSpec(f"{settings.app_id}-__assignor-__leader", 1),
+    ]
+
+
+@dataclass(frozen=True)
 class Topics:
     raw: Any
     stripped: Any

@@ -199,16 +199,32 @@ def test_a_wire_story_in_its_page_chrome_keeps_its_credits_and_its_rewrite_owes_
     assert warnings(told) == ["Reuters"]
 
 
-def test_stripped_wire_copy_is_warned(builtin_engine: Engine) -> None:
-    body = (
-        "The budget passed on Friday after a long debate in parliament over its cost.\n"
-        "(Reporting by Ana Silva; Editing by Tom Hale)"
-    )
+@pytest.mark.parametrize(
+    ("body", "wire"),
+    [
+        (
+            "The budget passed on Friday after a long debate in parliament over its cost.\n"
+            "(Reporting by Ana Silva; Editing by Tom Hale)",
+            "Reuters",
+        ),
+        (
+            "The budget passed on Friday after a long debate in parliament over its cost.\n"
+            "(Additional reporting by Bo Lind in Oslo; Editing by Tom Hale)",
+            "Reuters",
+        ),
+        (
+            "10 Things to Know for Today\n\nYour daily look at late-breaking news, upcoming"
+            " events and the stories that will be talked about today:\n\n1. BUDGET PASSES.",
+            "Associated Press",
+        ),
+    ],
+)
+def test_stripped_wire_copy_is_warned(builtin_engine: Engine, body: str, wire: str) -> None:
     out = builtin_engine.process(
         ArticleIn(id="w", source="Daily Aggregator", text=body), MemoryStore()
     )
-    assert warnings(out) == ["Reuters"]
-    signed = builtin_engine.process(ArticleIn(id="r", source="Reuters", text=body), MemoryStore())
+    assert warnings(out) == [wire]
+    signed = builtin_engine.process(ArticleIn(id="r", source=wire, text=body), MemoryStore())
     assert warnings(signed) == []
 
 
@@ -276,6 +292,42 @@ def test_a_quote_without_a_speaker_is_reported_with_its_span(builtin_engine: Eng
     assert (evidence["attributed_quotes"], evidence["unattributed_quotes"]) == (1, 1)
 
 
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        # an embedded tweet whose author is only in the markup
+        (
+            'Rubio held a rally in Hialeah on Wednesday.\n\n<tweet author="@reporter">'
+            '"Stands empty; crowd in one end zone at the rally tonight." pic.twitter.com/abc'
+            "</tweet>",
+            ['"Stands empty; crowd in one end zone at the rally tonight."'],
+        ),
+        # a digest of links: headlines and leads nobody in the text is said to have said
+        (
+            'NOW OPEN—"Council approves the new bridge after a long debate," by the Gazette\'s'
+            ' Ana Voss: "The council voted 5-2 on Tuesday to approve the bridge."'
+            " http://bit.ly/abc",
+            [
+                '"Council approves the new bridge after a long debate,"',
+                '"The council voted 5-2 on Tuesday to approve the bridge."',
+            ],
+        ),
+        # a link beside a quotation does not hide its speaker
+        (
+            'The mayor spoke on Tuesday.\n\n"We will build this bridge whatever it costs," she'
+            " said. Read more at http://example.com/bridge",
+            [],
+        ),
+    ],
+)
+def test_the_model_reports_quoted_tweets_and_digest_entries_with_no_speaker(
+    builtin_engine: Engine, text: str, quoted: list[str]
+) -> None:
+    out = builtin_engine.process(ArticleIn(id="q", text=text), MemoryStore())
+    found = [f.evidence for f in out.findings if f.kind == "unattributed-quote"]
+    assert [text[e["start"] : e["end"]] for e in found] == quoted
+
+
 def test_a_quote_span_indexes_the_body_the_engine_started_from(builtin_engine: Engine) -> None:
     body = (
         "Home\nWorld\nBusiness\n\n"
@@ -330,3 +382,12 @@ def test_the_shipped_quote_lexicon_is_what_its_script_learns_from_polnear_train(
     from bench.quote_lexicon import MIN_CUES, MIN_SHARE, OUT, build
 
     assert json.loads(OUT.read_text(encoding="utf-8")) == build(MIN_CUES, MIN_SHARE)
+
+
+@pytest.mark.skipif(
+    not (SHARED / "data" / "polnear").exists(), reason="PolNeAR is not in ../shared/data"
+)
+def test_the_shipped_quote_model_is_what_its_script_learns_from_polnear_train() -> None:
+    from bench.quote_model import OUT, build
+
+    assert json.loads(OUT.read_text(encoding="utf-8")) == build()

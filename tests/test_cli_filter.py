@@ -132,7 +132,7 @@ def test_a_missing_input_file_is_a_usage_error(tmp_path: Path) -> None:
     assert "no such file" in err
 
 
-@pytest.mark.parametrize("which", ["input", "output", "pack"])
+@pytest.mark.parametrize("which", ["input", "output", "late", "pack"])
 def test_schemas_are_valid_json_schema(which: str) -> None:
     code, out, _ = run("schema", which)
     assert code == 0

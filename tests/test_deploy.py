@@ -272,7 +272,7 @@ def test_the_dashboards_cover_what_issue_7_asks_for() -> None:
         'up{job="copydesk", instance=~".*"}',
         "sum by (rule) (rate(copydesk_findings_total",
         "topk(10,",
-        "exact-duplicate|near-duplicate|paraphrase",
+        "exact-duplicate|near-duplicate|excerpt|paraphrase",
         "attribution",
         "sum by (rule) (rate(copydesk_removed_characters_total",
         'copydesk_state_entries{stage="flag", instance=~".*"}',
@@ -323,6 +323,13 @@ def test_refused_rule_reloads_have_a_panel_and_an_alert() -> None:
     assert any('copydesk_rules_reloads_total{result="refused"' in e for e in exprs)
     [alert] = [r for r in alert_rules() if r["alert"] == "CopydeskRuleReloadRefused"]
     assert 'copydesk_rules_reloads_total{result="refused"}' in alert["expr"]
+
+
+def test_stalled_partitions_have_a_panel_and_an_alert() -> None:
+    exprs = [expr for _, expr in dashboard_expressions()]
+    assert any("copydesk_stalled_partitions" in e for e in exprs)
+    [alert] = [r for r in alert_rules() if r["alert"] == "CopydeskPartitionStalled"]
+    assert "copydesk_stalled_partitions" in alert["expr"]
 
 
 def test_the_worker_healthcheck_asks_health_not_metrics() -> None:

@@ -20,7 +20,7 @@ import regex
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from copydesk.rules.lines import Line
-from copydesk.rules.records import ArticleIn, Credit, Finding, Severity
+from copydesk.rules.records import ArticleIn, Credit, Finding, LateFinding, Severity
 from copydesk.rules.state import StateStore
 from copydesk.rules.textview import TextView
 
@@ -146,6 +146,19 @@ class Hit:
     message: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class LateHit:
+    """Raise a finding on an article seen before this one (its identity as remembered), because
+    this one, published earlier, turned out to be its original."""
+
+    key: str
+    id: str
+    url: str | None
+    source: str | None
+    published_at: datetime
+    hit: Hit
+
+
 @dataclass(slots=True)
 class Context:
     """Per-article environment: the state store and the processing time."""
@@ -173,6 +186,9 @@ class Document:
     findings: list[Finding] = field(default_factory=list)
     metadata: dict[str, list[str]] = field(default_factory=dict)
     credits: list[Credit] = field(default_factory=list)
+    late: list[LateFinding] = field(default_factory=list)
+    # Rule id -> what that rule's ``prepare`` made of this article (see ``Rule.prepare``).
+    prepared: dict[str, Any] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -200,10 +216,26 @@ class Rule(ABC):
     # Kinds whose results this kind reads (credits, duplicate findings): their rules run with it
     # when its examples are checked.
     needs: ClassVar[tuple[str, ...]] = ()
+    # Reads and writes state that spans every article (the duplicate index): such a rule, and
+    # every rule that needs its results, runs in the worker's one-partition flag agent.
+    # Everything else runs in the strip agent, spread over the raw topic's partitions.
+    shared_state: ClassVar[bool] = False
+    # Has a ``prepare`` step (below).
+    prepares: ClassVar[bool] = False
 
     def __init__(self, spec: RuleSpec) -> None:
         self.spec = spec
 
+    def prepare(self, doc: Document) -> Any:
+        """For a rule with shared state: the work on the article alone (sketches, hashes),
+        as JSON-compatible data. The strip agent runs it, on as many cores as there are
+        workers, and ``apply`` finds the result in ``doc.prepared``, so that the one flag
+        agent only does what needs the shared state."""
+        raise NotImplementedError
+
     @abstractmethod
-    def apply(self, doc: Document, ctx: Context) -> Iterable[Cut | Capture | CreditHit | Hit]:
-        """Look at the document; yield cuts and captures (strip rules) or hits (flag rules)."""
+    def apply(
+        self, doc: Document, ctx: Context
+    ) -> Iterable[Cut | Capture | CreditHit | Hit | LateHit]:
+        """Look at the document; yield cuts and captures (strip rules) or hits (flag rules; late
+        hits for articles seen before this one)."""

@@ -1,5 +1,6 @@
-"""``duplicates``: flag an article that copies, nearly copies or retells one seen earlier in the
-window, naming the earlier article.
+"""``duplicates``: flag an article that copies, nearly copies, excerpts or retells one
+published earlier in the window, naming the earlier article; and, when an original arrives
+after its copy, a late finding for the copy.
 
 - **exact-duplicate**: same body once case, whitespace and punctuation are normalised away;
 - **near-duplicate**: MinHash over word shingles, LSH banding to find candidates (documents that
@@ -7,10 +8,12 @@ window, naming the earlier article.
   similarity. The chance that a pair with similarity s becomes a candidate is
   ``1 - (1 - s**rows)**bands``: with 14 bands of 8 rows, 0.6 → 0.19, 0.7 → 0.57, 0.8 → 0.96,
   0.9 → 1.00 (the S-curve's midpoint is near (1/14)**(1/8) ≈ 0.72);
-- **paraphrase**: a retelling in other words. Candidates share anchors (figures, names,
-  quotations, which a rewrite keeps); then each sentence of the new article is aligned with its
-  best match in the candidate by content-word overlap (stems, with disagreeing figures
-  penalised), and the article is flagged when enough of its sentences align.
+- **excerpts and rewrites**: candidates share per-sentence keys (pairs of stemmed content words,
+  ``fingerprint.sentence_keys``) or anchors (figures, names, quotations); the sentences of the
+  new article are aligned one to one and in order with the candidate's by content-word overlap
+  (disagreeing figures penalised), each counting by its score. The kind follows the reuse:
+  the original's wording over most of it is a near-duplicate, over a part of it an excerpt,
+  other wording a paraphrase.
 
 State: one fingerprint per remembered article in the state store, and buckets derived from
 the fingerprints in memory (``rules.duplicate_index``), so one article is one state write.
@@ -18,13 +21,17 @@ the fingerprints in memory (``rules.duplicate_index``), so one article is one st
 
 from __future__ import annotations
 
+import struct
+from base64 import b64decode, b64encode
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
+import numpy as np
 from pydantic import Field, model_validator
 
 from copydesk.rules.duplicate_index import DuplicateIndex, Entry, article_ref
@@ -38,16 +45,51 @@ from copydesk.rules.fingerprint import (
     exact_hash,
     minhash,
     pack_nibbles,
+    sentence_keys,
     similarity_matrix,
     sketch_words,
     split_sentences,
     words,
 )
 from copydesk.rules.identity import article_key
-from copydesk.rules.kinds.base import Context, Document, Hit, Rule, RuleSpec, Stage
+from copydesk.rules.kinds.base import Context, Document, Hit, LateHit, Rule, RuleSpec, Stage
 from copydesk.rules.state import StateStore
 
 AUTHOR_CREDITS = ("dateline", "byline", "credit-line")  # a credit in the text cites, not signs
+LATE_READS_PER_CANDIDATE = 4
+EVIDENCE_CHARS = 300  # of each aligned sentence, in a finding's evidence
+
+
+@dataclass(frozen=True)
+class Sketched:
+    """An article's side of every comparison, made from the article alone: its fingerprint
+    (publication time not yet set), its sentences as evidence quotes them, and its lookup keys.
+    The strip agent makes it and sends it on as JSON (``to_json``)."""
+
+    fingerprint: Fingerprint
+    texts: list[str]
+    bands: list[int]
+    looked_up: list[list[int]]
+    anchor_terms: list[int]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "fingerprint": b64encode(self.fingerprint.encode()).decode(),
+            "texts": self.texts,
+            "bands": self.bands,
+            "looked_up": self.looked_up,
+            "anchors": self.anchor_terms,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Sketched:
+        return cls(
+            Fingerprint.decode(b64decode(data["fingerprint"])),
+            data["texts"],
+            data["bands"],
+            data["looked_up"],
+            data["anchors"],
+        )
 
 
 class DuplicatesSpec(RuleSpec):
@@ -62,21 +104,52 @@ class DuplicatesSpec(RuleSpec):
         default=0.6, gt=0, le=1, description="Estimated Jaccard that confirms a near duplicate."
     )
     anchors: int = Field(default=12, ge=1, le=64, description="Anchor terms kept per article.")
-    min_shared_anchors: int = Field(default=5, ge=1)
-    candidates: int = Field(default=5, ge=1, le=50, description="Paraphrase candidates aligned.")
+    query_spread: int = Field(
+        default=4,
+        ge=2,
+        le=8,
+        description="A sentence looks up every pair of its this many lowest-ranked stems.",
+    )
+    min_shared_keys: int = Field(
+        default=2, ge=1, description="Retrieval keys (anchors, sentence keys) a candidate shares."
+    )
+    candidates: int = Field(default=5, ge=1, le=50, description="Reuse candidates aligned.")
     sentence_threshold: float = Field(
         default=0.4, gt=0, le=1, description="Score at which two sentences align (MSRP-tuned)."
     )
-    min_aligned: int = Field(default=3, ge=1, description="Aligned sentences for a paraphrase.")
+    min_aligned: int = Field(default=3, ge=1, description="Aligned sentences for a reuse flag.")
     min_coverage: float = Field(
-        default=0.3, gt=0, le=1, description="Share of the article's sentences that must align."
+        default=0.2,
+        gt=0,
+        le=1,
+        description="Share of the article's sentences that must align, each counted by its score.",
+    )
+    same_wording: float = Field(
+        default=0.8,
+        gt=0,
+        le=1,
+        description="Mean score of the aligned sentences from which the wording is the"
+        " original's: a near-duplicate or an excerpt, not a paraphrase.",
+    )
+    excerpt_below: float = Field(
+        default=0.6,
+        gt=0,
+        le=1,
+        description="A copy in the original's wording that covers less than this share of the"
+        " original's sentences is an excerpt.",
+    )
+    common_sentence: int = Field(
+        default=8,
+        ge=2,
+        description="A sentence whose key this many remembered articles hold is a template or"
+        " boilerplate sentence: it does not count as aligned.",
     )
     bucket_size: int = Field(default=32, ge=1, le=1024, description="Entries kept per bucket.")
 
     @model_validator(mode="after")
     def _sane(self) -> DuplicatesSpec:
-        if self.min_shared_anchors > self.anchors:
-            raise ValueError("min_shared_anchors cannot exceed anchors")
+        if self.same_wording < self.sentence_threshold:
+            raise ValueError("same_wording cannot be below sentence_threshold")
         return self
 
     def build(self) -> DuplicatesRule:
@@ -89,11 +162,13 @@ def _bucket(kind: int, value: int) -> int:
     return kind << 30 | value & 0x3FFFFFFF
 
 
-EXACT, BAND, ANCHOR = 0, 1, 2
+EXACT, BAND, ANCHOR, SENTENCE = 0, 1, 2, 3
 
 
 class DuplicatesRule(Rule):
     stage = Stage.DUPLICATES
+    shared_state = True
+    prepares = True
     spec: DuplicatesSpec
 
     def __init__(self, spec: DuplicatesSpec) -> None:
@@ -108,36 +183,41 @@ class DuplicatesRule(Rule):
             self._indexes[state] = index
         return index
 
-    def apply(self, doc: Document, ctx: Context) -> Iterator[Hit]:
+    def _compared(self, doc: Document) -> tuple[str, list[tuple[str, list[str]]], list[str]]:
+        """The text compared, its sentences with their words, and all its words: the cleaned
+        text, or the text before stripping when the strip rules left too little to compare (a
+        short article whose headline and last paragraph were cut must not escape)."""
         spec = self.spec
-        text = doc.text
-        sentences = [(s, words(s)) for s in split_sentences(text)]
-        tokens = [token for _, sentence_words in sentences for token in sentence_words]
+        for text in (doc.text, doc.body.original):
+            sentences = [(s, words(s)) for s in split_sentences(text)]
+            tokens = [token for _, sentence_words in sentences for token in sentence_words]
+            if len(tokens) >= spec.min_words and len(sentences) >= spec.min_aligned:
+                break
+        return text, sentences, tokens
+
+    def prepare(self, doc: Document) -> dict[str, Any] | None:
+        """The article's sketches and lookup keys, made from it alone (see ``Rule.prepare``)."""
+        sketched = self._sketch(doc)
+        return None if sketched is None else sketched.to_json()
+
+    def _sketch(self, doc: Document) -> Sketched | None:
+        spec = self.spec
+        text, sentences, tokens = self._compared(doc)
         if len(tokens) < spec.min_words:
-            return
-        when = doc.event_time(ctx).timestamp()
-        index = self._index(ctx.state)
-        me = article_ref(doc.key)
+            return None
         signature = minhash(tokens, spec.shingle, spec.bands * spec.rows, spec.seed)
-        bits = pack_nibbles(signature)
         exact = exact_hash(tokens)
         bands = [_bucket(BAND, b) for b in band_hashes(signature, spec.bands, spec.rows)]
-        mine = [
-            (s, k)
-            for s, k in ((s, sketch_words(sentence_words)) for s, sentence_words in sentences)
-            if len(k.terms) >= 3
+        mine = _distinct_sentences(sentences)
+        # Looked up: the pairs among a few of each sentence's lowest-ranked stems. Stored: the
+        # first of them, the pair of its two lowest.
+        looked_up = [
+            [_bucket(SENTENCE, key) for key in sentence_keys(sentence_words, spec.query_spread)]
+            for _, sentence_words, _ in mine
         ]
         anchor_terms = [
             _bucket(ANCHOR, a) for a in anchors(text, [s for s, _ in sentences], spec.anchors)
         ]
-        hit = (
-            self._exact(index, index.candidates([_bucket(EXACT, exact)], when, me), exact, when)
-            or self._near(index, index.candidates(bands, when, me), bits, when)
-            or self._paraphrase(index, index.candidates(anchor_terms, when, me), mine, when)
-        )
-        if hit is not None:
-            yield hit
-
         fingerprint = Fingerprint(
             id=doc.article.id,
             source=doc.article.source or "",
@@ -145,17 +225,79 @@ class DuplicatesRule(Rule):
             credited="|".join(
                 dict.fromkeys(c.source for c in doc.credits if c.where in AUTHOR_CREDITS)
             ),
-            published=when,
+            published=0.0,  # set when it is looked up: the event time needs the clock then
             exact=exact,
-            minhash_bits=bits,
-            sentences=tuple(k for _, k in mine[:MAX_SENTENCES]),
-            buckets=(_bucket(EXACT, exact), *bands, *anchor_terms),
+            minhash_bits=pack_nibbles(signature),
+            sentences=tuple(k for _, _, k in mine),
+            buckets=tuple(
+                dict.fromkeys(
+                    [
+                        _bucket(EXACT, exact),
+                        *bands,
+                        *anchor_terms,
+                        *(keys[0] for keys in looked_up if keys),
+                    ]
+                )
+            ),
         )
+        return Sketched(
+            fingerprint, [t[:EVIDENCE_CHARS] for t, _, _ in mine], bands, looked_up, anchor_terms
+        )
+
+    def apply(self, doc: Document, ctx: Context) -> Iterator[Hit | LateHit]:
+        spec = self.spec
+        # Prepared by the strip agent; made here when the record came without it (offline
+        # filtering prepares too; a record from a worker of an older version does not).
+        try:
+            prepared = doc.prepared[spec.id]
+            sketched = None if prepared is None else Sketched.from_json(prepared)
+        except (LookupError, TypeError, ValueError, struct.error):
+            sketched = self._sketch(doc)
+        if sketched is None:
+            return
+        when = doc.event_time(ctx).timestamp()
+        index = self._index(ctx.state)
+        me = article_ref(doc.key)
+        fingerprint = replace(sketched.fingerprint, published=when)
+        exact, bands, looked_up = fingerprint.exact, sketched.bands, sketched.looked_up
+        stored_keys = [keys[:1] for keys in looked_up]
+        query_keys = [key for keys in looked_up for key in keys]
+        anchor_terms = sketched.anchor_terms
+        exact_entries = index.candidates([_bucket(EXACT, exact)], when, me)
+        band_entries = index.candidates(bands, when, me)
+        key_entries = index.candidates(dict.fromkeys([*anchor_terms, *query_keys]), when, me)
+        hit = (
+            self._exact(index, exact_entries, exact, when)
+            or self._near(index, band_entries, fingerprint.minhash_bits, when)
+            or self._reuse(
+                index,
+                key_entries,
+                sketched.texts,
+                fingerprint.sentences,
+                self._common(index, stored_keys, when),
+                when,
+            )
+        )
+        if hit is not None:
+            yield hit
+        yield from self._late(index, [*exact_entries, *band_entries, *key_entries], fingerprint)
+
         index.remember(me, fingerprint)
         # After the fingerprint: on the local broker a recovering table gets only the first
         # record of its changelog's last batch (Tansu's ListOffsets bug, see the README), and
         # the sweep marker is the one that can be lost.
         index.sweep(when)
+
+    def _common(self, index: DuplicateIndex, stored_keys: list[list[int]], when: float) -> set[int]:
+        """The sentences (by position) whose key many remembered articles hold: template and
+        boilerplate sentences, which say nothing about reuse."""
+        keyed = [(n, keys[0]) for n, keys in enumerate(stored_keys) if keys]
+        sizes = index.sizes([key for _, key in keyed], when)
+        return {
+            n
+            for (n, _), size in zip(keyed, sizes, strict=True)
+            if size >= self.spec.common_sentence
+        }
 
     def _exact(
         self, index: DuplicateIndex, entries: list[Entry], exact: int, when: float
@@ -165,12 +307,7 @@ class DuplicatesRule(Rule):
         found = [o for o in originals if o is not None and o.exact == exact]
         if not found:
             return None
-        original = min(found, key=lambda o: o.published)  # the first publication
-        return Hit(
-            _evidence(original, 1.0),
-            kind="exact-duplicate",
-            message=f"Exact copy of an earlier article ({original.id})",
-        )
+        return _exact_hit(min(found, key=lambda o: o.published))  # the first publication
 
     def _near(
         self, index: DuplicateIndex, entries: list[Entry], bits: bytes, when: float
@@ -180,76 +317,241 @@ class DuplicatesRule(Rule):
             original = index.earlier(entry, when)
             if original is None:
                 continue
-            similarity = estimate_jaccard(
-                bits, original.minhash_bits, self.spec.bands * self.spec.rows
-            )
+            similarity = self._similarity(bits, original)
             # The most similar; of equals, the first published.
             if similarity >= self.spec.near_threshold and (
                 best is None or (similarity, -original.published) > (best[0], -best[1].published)
             ):
                 best = (similarity, original)
-        if best is None:
-            return None
-        similarity, original = best
-        return Hit(
-            _evidence(original, round(similarity, 3)),
-            kind="near-duplicate",
-            message=f"Near copy of an earlier article ({original.id}), "
-            f"estimated similarity {similarity:.2f}",
-        )
+        return None if best is None else _near_hit(*best)
 
-    def _paraphrase(
+    def _similarity(self, bits: bytes, other: Fingerprint) -> float:
+        return estimate_jaccard(bits, other.minhash_bits, self.spec.bands * self.spec.rows)
+
+    def _reuse(
         self,
         index: DuplicateIndex,
         entries: list[Entry],
-        mine: list[tuple[str, SentenceSketch]],
+        texts: list[str],
+        ours: tuple[SentenceSketch, ...],
+        common: set[int],
         when: float,
     ) -> Hit | None:
         spec = self.spec
-        if len(mine) < spec.min_aligned:
-            return None
         shared = Counter(e.ref for e in entries)
         entry_of = {e.ref: e for e in entries}
-        ranked = (ref for ref, n in shared.most_common() if n >= spec.min_shared_anchors)
-        # The `candidates` best-anchored earlier articles in the window.
+        ranked = (ref for ref, n in shared.most_common() if n >= spec.min_shared_keys)
+        # The `candidates` earlier articles in the window that share the most keys.
         originals = (index.earlier(entry_of[ref], when) for ref in ranked)
         candidates = islice(
             (o for o in originals if o is not None and o.sentences), spec.candidates
         )
-        best: tuple[float, list[dict[str, Any]], Fingerprint] | None = None
-        ours = [k for _, k in mine]
+        best: tuple[Alignment, Fingerprint] | None = None
         for original in candidates:
-            scores = similarity_matrix(ours, list(original.sentences))
-            best_match = scores.argmax(axis=1)
-            pairs = [
-                {
-                    "sentence": n,
-                    "text": text[:300],
-                    "original_sentence": int(j),
-                    "score": round(float(scores[n, j]), 3),
-                }
-                for n, ((text, _), j) in enumerate(zip(mine, best_match, strict=True))
-                if scores[n, j] >= spec.sentence_threshold
-            ]
-            coverage = len(pairs) / len(mine)
-            if (
-                len(pairs) >= spec.min_aligned
-                and coverage >= spec.min_coverage
-                and (best is None or coverage > best[0])
+            found = self._aligned(ours, original.sentences, common)
+            # The best covered; of equals, the first published (a copy of a copy names the
+            # original).
+            if found is not None and (
+                best is None
+                or (found.coverage, -original.published) > (best[0].coverage, -best[1].published)
             ):
-                best = (coverage, pairs, original)
-        if best is None:
+                best = (found, original)
+        return None if best is None else self._reuse_hit(*best, texts)
+
+    def _aligned(
+        self,
+        ours: tuple[SentenceSketch, ...],
+        theirs: tuple[SentenceSketch, ...],
+        common: Collection[int] = (),
+    ) -> Alignment | None:
+        """How our sentences retell theirs, if they do: aligned one to one and in order, with
+        our ``common`` (template) sentences left out, and not a template filled in twice."""
+        spec = self.spec
+        counted = len(ours) - len(common)
+        # A short article (of min_words or more) is judged on all its sentences, two at least.
+        needed = max(min(spec.min_aligned, counted), 2)
+        if counted < needed or not theirs:
             return None
-        coverage, pairs, original = best
-        evidence = _evidence(original, round(coverage, 3))
-        evidence["aligned"] = pairs
-        evidence["sentences"] = len(mine)
+        pairs = [
+            (n, j, score)
+            for n, j, score in align(ours, theirs, spec.sentence_threshold)
+            if n not in common
+        ]
+        if len(pairs) < needed or _template(ours, theirs, pairs):
+            return None
+        # Each aligned sentence counts by its score: many loosely similar sentences, which two
+        # texts on one topic have, weigh less than a few retold ones.
+        coverage = sum(score for _, _, score in pairs) / counted
+        if coverage < spec.min_coverage:
+            return None
+        return Alignment(pairs, coverage, len(ours), len(theirs))
+
+    def _reuse_hit(
+        self, alignment: Alignment, original: Fingerprint, texts: list[str] | None
+    ) -> Hit:
+        """The finding for an alignment: its kind follows how close the wording is and how much
+        of the original it covers."""
+        spec = self.spec
+        pairs = alignment.pairs
+        wording = sum(score for _, _, score in pairs) / len(pairs)
+        of_original = len(pairs) / alignment.theirs
+        if wording < spec.same_wording:
+            kind, what = "paraphrase", "Retells"
+        elif of_original < spec.excerpt_below:
+            kind, what = "excerpt", "Copies a part of"
+        else:
+            kind, what = "near-duplicate", "Nearly copies"
+        evidence = _evidence(original, round(alignment.coverage, 3))
+        evidence["aligned"] = [
+            {
+                "sentence": n,
+                **({"text": texts[n][:EVIDENCE_CHARS]} if texts is not None else {}),
+                "original_sentence": j,
+                "score": round(score, 3),
+            }
+            for n, j, score in pairs
+        ]
+        evidence["sentences"] = alignment.ours
+        evidence["original_coverage"] = round(of_original, 3)
+        evidence["wording"] = round(wording, 3)
         return Hit(
             evidence,
-            kind="paraphrase",
-            message=f"Retells an earlier article ({original.id}): {len(pairs)} of "
-            f"{len(mine)} sentences align",
+            kind=kind,
+            message=f"{what} an earlier article ({original.id}): {len(pairs)} of "
+            f"{alignment.ours} sentences align with {len(pairs)} of its {alignment.theirs}",
         )
+
+    def _late(
+        self, index: DuplicateIndex, entries: list[Entry], original: Fingerprint
+    ) -> Iterator[LateHit]:
+        """Findings for articles seen before this one but published after it that copy or
+        retell it: in a stream, crawl order is not publication order, and a rewrite is often
+        crawled before its original. (Their template sentences are not known here: they are
+        all counted.)"""
+        shared = Counter(e.ref for e in entries)
+        entry_of = {e.ref: e for e in entries}
+        # Most articles arrive after their originals, so most of these reads find an earlier
+        # article: only the best-sharing few are read (a state read each, RocksDB in the worker).
+        ranked = shared.most_common(LATE_READS_PER_CANDIDATE * self.spec.candidates)
+        later = (index.later(entry_of[ref], original.published) for ref, _ in ranked)
+        for copy in islice((c for c in later if c is not None), self.spec.candidates):
+            hit: Hit | None
+            if copy.exact == original.exact:
+                hit = _exact_hit(original)
+            elif (similarity := self._similarity(copy.minhash_bits, original)) >= (
+                self.spec.near_threshold
+            ):
+                hit = _near_hit(similarity, original)
+            else:
+                found = self._aligned(copy.sentences, original.sentences)
+                hit = None if found is None else self._reuse_hit(found, original, None)
+            if hit is not None:
+                yield LateHit(
+                    key=article_key(copy.id, copy.url or None),
+                    id=copy.id,
+                    url=copy.url or None,
+                    source=copy.source or None,
+                    published_at=datetime.fromtimestamp(copy.published, UTC),
+                    hit=hit,
+                )
+
+
+def _distinct_sentences(
+    sentences: list[tuple[str, list[str]]],
+) -> list[tuple[str, list[str], SentenceSketch]]:
+    """The sentences worth comparing, with their sketches: three content words or more, and a
+    line repeated within the article (a title, a slogan) only once."""
+    seen: set[tuple[str, ...]] = set()
+    found: list[tuple[str, list[str], SentenceSketch]] = []
+    for text, sentence_words in sentences:
+        sketch = sketch_words(sentence_words)
+        if len(sketch.terms) >= 3 and tuple(sentence_words) not in seen:
+            seen.add(tuple(sentence_words))
+            found.append((text, sentence_words, sketch))
+    return found[:MAX_SENTENCES]
+
+
+@dataclass(frozen=True)
+class Alignment:
+    pairs: list[tuple[int, int, float]]  # (our sentence, their sentence, score)
+    coverage: float  # of our sentences, each counted by its score
+    ours: int  # sentences
+    theirs: int
+
+
+def _exact_hit(original: Fingerprint) -> Hit:
+    return Hit(
+        _evidence(original, 1.0),
+        kind="exact-duplicate",
+        message=f"Exact copy of an earlier article ({original.id})",
+    )
+
+
+def _near_hit(similarity: float, original: Fingerprint) -> Hit:
+    return Hit(
+        _evidence(original, round(similarity, 3)),
+        kind="near-duplicate",
+        message=f"Near copy of an earlier article ({original.id}), "
+        f"estimated similarity {similarity:.2f}",
+    )
+
+
+def _template(
+    ours: Sequence[SentenceSketch],
+    theirs: Sequence[SentenceSketch],
+    pairs: list[tuple[int, int, float]],
+) -> bool:
+    """Whether the aligned sentences are a template filled in twice: where both sentences of a
+    pair state figures, they mostly disagree (a rewrite keeps the figures, though merging two
+    sentences adds some; a market wrap, a score line or a generated company profile changes
+    exactly those). Figures agree when at least half of all those the pair states are shared."""
+    with_figures = [
+        2 * len(ours[n].numbers & theirs[j].numbers) >= len(ours[n].numbers | theirs[j].numbers)
+        for n, j, _ in pairs
+        if ours[n].numbers and theirs[j].numbers
+    ]
+    disagree = with_figures.count(False)
+    return disagree >= 2 and disagree > len(with_figures) - disagree
+
+
+def align(
+    ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch], threshold: float
+) -> list[tuple[int, int, float]]:
+    """One-to-one sentence alignment, best pairs first: ``(our sentence, their sentence,
+    score)`` for pairs scoring at least ``threshold``, in our order. One-to-one, so that a line
+    repeated in either text (a title, a slogan) counts once."""
+    scores = similarity_matrix(ours, theirs)
+    rows, cols = np.nonzero(scores >= threshold)
+    order = np.argsort(-scores[rows, cols], kind="stable")
+    used_ours: set[int] = set()
+    used_theirs: set[int] = set()
+    pairs: list[tuple[int, int, float]] = []
+    for n, j in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
+        if n not in used_ours and j not in used_theirs:
+            used_ours.add(n)
+            used_theirs.add(j)
+            pairs.append((n, j, float(scores[n, j])))
+    return in_order(sorted(pairs))
+
+
+def in_order(pairs: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+    """The heaviest subsequence of ``pairs`` (sorted by our sentence) whose sentences of theirs
+    also ascend: a copy or a retelling keeps the order of the story, while sentences two texts
+    on one topic happen to share fall in any order."""
+    weight = [score for _, _, score in pairs]
+    before = [-1] * len(pairs)
+    for b, (_, jb, score) in enumerate(pairs):
+        for a in range(b):
+            if pairs[a][1] < jb and weight[a] + score > weight[b]:
+                weight[b], before[b] = weight[a] + score, a
+    if not pairs:
+        return []
+    at = max(range(len(pairs)), key=weight.__getitem__)
+    chain: list[tuple[int, int, float]] = []
+    while at >= 0:
+        chain.append(pairs[at])
+        at = before[at]
+    return chain[::-1]
 
 
 def _evidence(original: Fingerprint, score: float) -> dict[str, Any]:

@@ -1,34 +1,31 @@
-"""``quote-attribution``: direct quotations nobody is said to have said. A quotation is
-attributed when, outside its marks,
+"""``quote-attribution``: direct quotations nobody is said to have said. Each quotation of
+``min_words`` words or more that is not a title is judged from what rules/quote_features.py
+reads around it:
 
-- its sentence, or a sentence within ``window`` of it in its paragraph, holds an attribution
-  cue: a word whose stem annotators marked as a cue of quoted speech in PolNeAR's training
-  articles (``rules/models/quote-lexicon.json``: said, told, adding, chanted, according to …),
-  or a match of the rule's own ``attribution`` patterns;
-- a transcript's speaker label opens it ("PENCE: Well, …");
-- punctuation ties it to a speaker: a colon or comma before it ("Trump: “…”", "Hillary shot
-  back, “…”"), a comma closing it with the sentence going on ("“…,” Oliver barked"), a dash
-  and a name after it ("“…” — Ben Jealous", "“…”–@realDonaldTrump", or "- Sanders." as the
-  next paragraph), or a bracketed source after it ("“…” [WaPo.]");
-- an earlier quotation in its paragraph is attributed (the same speaker goes on);
-- it opens a paragraph after one whose last sentence holds a cue, ends with a colon, or ends
-  with an attributed quotation (a speaker quoted over several paragraphs), or it goes on from a
-  quotation left open there.
+- the signals that tie it to a speaker: a cue word (``rules/models/quote-lexicon.json``: said,
+  told, adding, chanted, according to …, or a match of the rule's own ``attribution``
+  patterns) before or after it in its sentence or in the sentence either side in its
+  paragraph (``window``); a colon or comma before it; a comma closing it with the sentence
+  going on; a dash and a name, or a bracketed source, after it; a transcript's speaker label
+  opening it; an earlier quotation of its paragraph with a speaker; and, when it opens its
+  paragraph, a paragraph before ending with a colon, a quotation with a speaker, or a cue;
+- what it looks like: its length, its share of capitalised words, a small first letter (a
+  partial quotation woven into the writer's sentence), a closing full stop, a question, first
+  and second-person pronouns, whether it fills its paragraph or opens its sentence, and markup
+  or links in its paragraph (embedded tweets, digests of links).
 
-Quotations of fewer than ``min_words`` words (scare quotes, terms), titles (most words
-capitalised) and partial quotations woven into the writer's sentence (opening with a small
-letter: "Trump attacked “the hateful ideology of …”") are not judged. Each unattributed
-quotation is a finding with its span, in offsets of the body the engine started from (like
-removed spans and credits); every finding carries the article's counts of attributed and
-unattributed quotations."""
+One that opens with a capital and has no signal at all is unattributed; any other is judged by
+a logistic model learned from PolNeAR's training articles (rules/quote_model.py,
+rules/models/quote-attribution.json). Each unattributed quotation is a finding with its span,
+in offsets of the body the engine started from (like removed spans and credits); every finding
+carries the article's counts of attributed and unattributed quotations. Titles (most words
+capitalised) are names, not speech, and are not judged."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterator
 from typing import Literal
 
-import regex
 from pydantic import Field
 
 from copydesk.rules.kinds.base import (
@@ -42,17 +39,9 @@ from copydesk.rules.kinds.base import (
     any_of,
 )
 from copydesk.rules.quotations import Quotation, quotations
+from copydesk.rules.quote_features import Features, features_of_quotations, stands_alone
 from copydesk.rules.quote_lexicon import builtin_lexicon
-from copydesk.rules.sentences import sentence_spans
-
-# A dash and a name or handle right after a quotation, or opening the next paragraph.
-_DASH_AFTER = regex.compile(r"[\s,.]{0,6}[―—–-]+\s*[@\p{Lu}]")
-# A bracketed source right after a quotation, as digests credit it ("“…” [WaPo.]").
-_SOURCE_AFTER = regex.compile(r"\s{0,3}\[\p{Lu}[^\]\n]{0,40}\]")
-# A transcript's speaker label opening the quotation ("PENCE: Well, …").
-_SPEAKER_LABEL = regex.compile(r"[“”\"«]\s*\p{Lu}[\p{Lu}.'’ -]{1,40}:")
-# A quotation closed by a comma (or ? !) inside its marks: the sentence goes on to its speaker.
-_COMMA_CLOSES = regex.compile(r"[,?!]\s*[”\"»]$")
+from copydesk.rules.quote_model import builtin_model
 
 
 class QuoteAttributionSpec(RuleSpec):
@@ -65,13 +54,13 @@ class QuoteAttributionSpec(RuleSpec):
         default=True, description="Quoted titles (most words capitalised) are not quotations."
     )
     skip_fragments: bool = Field(
-        default=True,
-        description="Partial quotations opening with a small letter, woven into the writer's"
-        " sentence (its subject is the speaker, which the rule cannot parse), are not judged.",
+        default=False,
+        description="Leave alone partial quotations opening with a small letter, woven into the"
+        " writer's sentence (by default the model judges them like any other).",
     )
     attribution: list[RegexPattern] = Field(
         default_factory=list,
-        description="What else attributes a quote, besides the learned cue words.",
+        description="What else counts as a cue word, besides the learned ones.",
     )
 
     def build(self) -> QuoteAttributionRule:
@@ -96,32 +85,34 @@ class QuoteAttributionRule(Rule):
         capitalised = sum(1 for w in words if w[:1].isupper())
         return not (self.spec.skip_titles and capitalised >= 0.6 * len(words))
 
-    def _attributes(self, text: str, ctx: Context) -> bool:
-        if self._lexicon.has_cue(text):
-            return True
-        return bool(self._patterns and self._patterns.search(text, timeout=ctx.regex_budget()))
-
-    def apply(self, doc: Document, ctx: Context) -> Iterator[Hit]:
-        text = doc.text
+    def judged(self, text: str, ctx: Context | None = None) -> list[tuple[Quotation, Features]]:
+        """The quotations of ``text`` the rule judges, with their features (what the model
+        is trained on, by bench/quote_model.py)."""
         if not any(mark in text for mark in '“”"«»'):
-            return
+            return []
         found = quotations(text)
         speech = [self._is_speech(quote.inner(text)) for quote in found]
         if not any(speech):
-            return  # most quoted words are names, titles and terms: no sentences needed
-        sentences = sentence_spans(text, self._lexicon.abbreviations)
-        ends = [end for _, end in sentences]
-        judged: list[tuple[Quotation, bool]] = []
-        attributed_ends: list[int] = []  # where the attributed quotations so far end
-        attributed = False
-        for quote, is_speech in zip(found, speech, strict=True):
-            if not quote.goes_on:  # one that goes on keeps the verdict of the one it goes on from
-                attributed = self._attributed(text, quote, sentences, ends, attributed_ends, ctx)
-            if attributed:
-                attributed_ends.append(quote.end)
-            if is_speech:
-                judged.append((quote, attributed))
-        unattributed = [quote for quote, attributed in judged if not attributed]
+            return []  # most quoted words are names, titles and terms: no sentences needed
+        patterns = self._patterns
+
+        def extra_cue(span: str) -> bool:
+            budget = ctx.regex_budget() if ctx is not None else None
+            return bool(patterns and patterns.search(span, timeout=budget))
+
+        return features_of_quotations(
+            text, found, speech, self._lexicon, self.spec.window, extra_cue if patterns else None
+        )
+
+    def apply(self, doc: Document, ctx: Context) -> Iterator[Hit]:
+        text = doc.text
+        judged = self.judged(text, ctx)
+        model = builtin_model()
+        unattributed = [
+            quote
+            for quote, features in judged
+            if stands_alone(features) or model.unattributed(features)
+        ]
         counts = {
             "attributed_quotes": len(judged) - len(unattributed),
             "unattributed_quotes": len(unattributed),
@@ -136,41 +127,3 @@ class QuoteAttributionRule(Rule):
                 },
                 kind="unattributed-quote",
             )
-
-    def _attributed(
-        self,
-        text: str,
-        quote: Quotation,
-        sentences: list[tuple[int, int]],
-        ends: list[int],
-        attributed_ends: list[int],
-        ctx: Context,
-    ) -> bool:
-        paragraph_start = text.rfind("\n", 0, quote.start) + 1
-        paragraph_end = text.find("\n", quote.end)
-        paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
-        first = min(bisect_right(ends, quote.start), len(sentences) - 1)
-        last = min(bisect_right(ends, quote.end - 1), len(sentences) - 1)
-        lo = max(sentences[max(first - self.spec.window, 0)][0], paragraph_start)
-        hi = min(sentences[min(last + self.spec.window, len(sentences) - 1)][1], paragraph_end)
-        before, after = text[lo : quote.start], text[quote.end : max(hi, quote.end)]
-        if self._attributes(before, ctx) or self._attributes(after, ctx):
-            return True
-        if before.rstrip().endswith((":", ",")) or _DASH_AFTER.match(text, quote.end):
-            return True
-        if _SOURCE_AFTER.match(text, quote.end):
-            return True
-        if attributed_ends and attributed_ends[-1] > paragraph_start:
-            return True  # the speaker of the paragraph's quotation before goes on
-        if _SPEAKER_LABEL.match(text, quote.start, quote.end):
-            return True
-        if after.strip() and _COMMA_CLOSES.search(text[quote.start : quote.end]):
-            return True
-        if before.strip() or paragraph_start == 0:
-            return False
-        # The quotation opens its paragraph: the paragraph before may say who speaks.
-        previous = text[:paragraph_start].rstrip()
-        if previous.endswith(":") or (attributed_ends and attributed_ends[-1] >= len(previous)):
-            return True
-        at = min(bisect_right(ends, len(previous) - 1), len(sentences) - 1)
-        return self._attributes(text[sentences[at][0] : len(previous)], ctx)

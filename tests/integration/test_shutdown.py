@@ -14,14 +14,14 @@ from tests.integration.conftest import Collector, Deployment, collecting, spawn_
 
 pytestmark = pytest.mark.integration
 
-ARTICLES = 2_000
+ARTICLES = 5_000
 EXIT_WITHIN_SECONDS = 30
 QUIET = 20  # seconds without a new output: the new worker is done
 
 
 def settle(clean: Collector, expected: set[str]) -> None:
-    """Until every article is out, or nothing new came for QUIET seconds (bounded by 120 s)."""
-    deadline = time.monotonic() + 120
+    """Until every article is out, or nothing new came for QUIET seconds (bounded by 240 s)."""
+    deadline = time.monotonic() + 240
     count, changed = -1, time.monotonic()
     while time.monotonic() < deadline and not expected <= clean.ids():
         if len(clean.snapshot()) != count:

@@ -4,6 +4,7 @@ its reason, and nothing else."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from kafka import KafkaProducer
@@ -11,6 +12,9 @@ from kafka import KafkaProducer
 from tests.integration.conftest import Deployment, spawn_worker, wait_for
 
 pytestmark = pytest.mark.integration
+
+GOOD = 1_000
+BAD_EVERY = 125  # a round of every bad record before each 125th good one: 8 rounds, 56 records
 
 BAD = {
     b'{"id": "x", "text": ': b"invalid-json",
@@ -33,20 +37,22 @@ def test_good_articles_are_cleaned_and_bad_ones_dead_lettered(
             "source": "Harbor Daily",
             "text": f"Share this article\nStory number {i}." if i % 3 else "",
         }
-        for i in range(200)
+        for i in range(GOOD)
     ]
     producer = KafkaProducer(bootstrap_servers=deployment.broker.bootstrap)
     for i, article in enumerate(good):
         producer.send(deployment.topic("raw"), json.dumps(article).encode(), key=f"k{i}".encode())
-        if i % 40 == 0:
+        if i % BAD_EVERY == 0:
             for raw in BAD:
                 producer.send(deployment.topic("raw"), raw, key=b"bad")
     producer.flush()
-    n_bad = len(BAD) * 5
+    rounds = len(range(0, GOOD, BAD_EVERY))
+    n_bad = len(BAD) * rounds
+    empty = [a["id"] for a in good if not a["text"]]
 
     clean = deployment.consume("clean", lambda r: len(r) >= len(good))
     dlq = deployment.consume("dlq", lambda r: len(r) >= n_bad)
-    findings = deployment.consume("findings", lambda r: len(r) >= 67)
+    findings = deployment.consume("findings", lambda r: len(r) >= len(empty))
 
     records = [json.loads(m.value) for m in clean]  # type: ignore[attr-defined]
     assert sorted(r["id"] for r in records) == sorted(a["id"] for a in good)
@@ -55,9 +61,7 @@ def test_good_articles_are_cleaned_and_bad_ones_dead_lettered(
     assert by_id["a1"]["removed"][0]["rule"] == "share-follow-prompts"
     assert all(m.key == json.loads(m.value)["key"].encode() for m in clean)  # type: ignore[attr-defined]
 
-    assert sorted(json.loads(m.value)["id"] for m in findings) == sorted(  # type: ignore[attr-defined]
-        a["id"] for a in good if not a["text"]
-    )
+    assert sorted(json.loads(m.value)["id"] for m in findings) == sorted(empty)  # type: ignore[attr-defined]
 
     assert len(dlq) == n_bad
     for message in dlq:
@@ -72,7 +76,9 @@ def test_good_articles_are_cleaned_and_bad_ones_dead_lettered(
         f'copydesk_articles_in_total{{topic="{deployment.topic("raw")}"}} {float(total_in)}'
         in metrics
     )
-    assert f'copydesk_dlq_total{{reason="not-utf8"}} {float(10)}' in metrics
+    assert f'copydesk_dlq_total{{reason="not-utf8"}} {float(2 * rounds)}' in metrics
+    counted = re.findall(r"^copydesk_dlq_total\{[^}]*\} (\S+)$", metrics, re.MULTILINE)
+    assert sum(float(v) for v in counted) == len(dlq)
 
 
 def test_learned_chrome_state_lives_in_the_worker_table(
