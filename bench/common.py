@@ -17,6 +17,7 @@ from copydesk.rules.state import MemoryStore
 
 SHARED = Path(os.environ.get("COPYDESK_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 AEB = SHARED / "data" / "aeb"
+L3S_GN1 = SHARED / "data" / "l3s-gn1"
 
 
 def require(path: Path) -> Path:
@@ -32,6 +33,8 @@ class Page:
     page_text: str
     article_body: str
     html_path: Path
+    # L3S-GN1's second gold: the full text without headline and captions.
+    article_body_only: str | None = None
 
     def html(self) -> str:
         with gzip.open(self.html_path, "rt", encoding="utf-8", errors="replace") as f:
@@ -39,11 +42,21 @@ class Page:
 
 
 def aeb_pages(split: str = "dev") -> Iterator[Page]:
-    with require(AEB / f"{split}.jsonl").open(encoding="utf-8") as f:
+    return dataset_pages(AEB, split)
+
+
+def dataset_pages(folder: Path, split: str = "dev") -> Iterator[Page]:
+    """Pages of an extraction data set laid out as ``../shared/data/aeb`` is."""
+    with require(folder / f"{split}.jsonl").open(encoding="utf-8") as f:
         for line in f:
             row = json.loads(line)
             yield Page(
-                row["id"], row["url"], row["page_text"], row["article_body"], AEB / row["html_file"]
+                row["id"],
+                row["url"],
+                row["page_text"],
+                row["article_body"],
+                folder / row["html_file"],
+                row.get("article_body_only"),
             )
 
 

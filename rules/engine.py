@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
+from copydesk.rules.agreement import most_agreed
 from copydesk.rules.identity import article_key
 from copydesk.rules.kinds.base import (
     Capture,
@@ -23,8 +24,9 @@ from copydesk.rules.kinds.base import (
 )
 from copydesk.rules.loader import RuleSet
 from copydesk.rules.records import ArticleIn, ArticleOut, Credit, Finding, LateFinding
-from copydesk.rules.state import StateStore
+from copydesk.rules.state import MemoryStore, StateStore
 from copydesk.rules.textview import TextView
+from copydesk.rules.unwrap import unwrapped
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class Engine:
         article credits, findings, and what the flag stage's rules could prepare."""
         title = article.title
         origin: Literal["text", "html"] = "text" if article.text is not None else "html"
+        seen_as = origin  # the candidate from HTML read as page text runs the text rules
         metadata: dict[str, list[str]] = {}
         if article.text is not None:
             body = article.text
@@ -76,8 +79,13 @@ class Engine:
             from copydesk.rules.extract import extract_html
 
             extracted = extract_html(article.html)
-            body, title = extracted.text, title or extracted.title
+            title = title or extracted.title
             metadata = extracted.metadata()
+            body, seen_as = self._most_agreed(
+                article,
+                [(extracted.text, "html"), (extracted.readable, "html"), (extracted.page, "text")],
+                now,
+            )
         findings: list[Finding] = []
         if len(body) > self.limits.max_body_chars:
             findings.append(
@@ -90,15 +98,24 @@ class Engine:
             body = body[: self.limits.max_body_chars]
         if not body.strip():
             findings.append(_engine_finding("body-empty", "article has no body text", {}))
+        # The rules judge lines by their shape, so they read a hard-wrapped body with its
+        # paragraphs joined; the output keeps the line breaks that came in.
+        seen = unwrapped(body)
         doc = Document(
             article,
             article_key(article.id, article.url),
-            TextView(body),
-            origin,
+            TextView(seen),
+            seen_as,
             findings,
             metadata,
         )
         self._run_all(self.strip_rules, doc, state, now)
+        if seen is not body:
+            doc.body.restore(body)
+            doc.credits = [
+                credit.model_copy(update={"text": body[credit.start : credit.end]})
+                for credit in doc.credits
+            ]
         prepared = {
             rule.spec.id: rule.prepare(doc)
             for rule in self.flag_rules
@@ -121,6 +138,23 @@ class Engine:
             extra=article.extra,
             prepared=prepared,
         )
+
+    def _most_agreed(
+        self,
+        article: ArticleIn,
+        candidates: list[tuple[str, Literal["text", "html"]]],
+        now: datetime | None,
+    ) -> tuple[str, Literal["text", "html"]]:
+        """Of the readings of an HTML page (trafilatura's extraction, readability-lxml's, the
+        whole page as text), each stripped by the rules that apply to it, the one whose result
+        the others agree with most. Stripped on a scratch store: only the chosen reading goes
+        through the strip stage for real, so rules that learn from a source learn once."""
+        stripped = []
+        for body, seen_as in candidates:
+            doc = Document(article, "", TextView(body), seen_as)
+            self._run_all(self.strip_rules, doc, MemoryStore(), now)
+            stripped.append(doc.text)
+        return candidates[most_agreed(stripped)]
 
     def flag(self, out: ArticleOut, state: StateStore, now: datetime | None = None) -> ArticleOut:
         """The rules that need the state every article shares (the duplicate index) and those

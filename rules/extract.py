@@ -1,6 +1,8 @@
-"""Main-text extraction from HTML, with trafilatura.
+"""Main-text extraction from HTML, with trafilatura, and the two other readings of the page
+that the engine weighs it against: readability-lxml's main text and the whole visible page as
+text (for the text rules).
 
-The page is parsed once with lxml; repairs on that tree recover article text that
+The page is parsed with lxml; repairs on that tree recover article text that
 trafilatura's precision settings would drop (embedded tweets, an article split into chunks) and
 take out hover cards that it would read into sentences, then trafilatura extracts from the
 repaired tree. Lines that repeat the headline are left to the title.
@@ -11,9 +13,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+import lxml.html
 import regex
 import trafilatura
 from lxml.html import HtmlElement
+from readability import Document
+from readability.readability import Unparseable
+
+from copydesk.rules.page_text import page_text
 
 # Twitter's embed code marks the quoted tweet this way on every site that embeds one.
 _TWEET_XPATH = (
@@ -35,6 +42,8 @@ class Extracted:
     title: str | None
     author: str | None
     date: str | None  # as trafilatura finds it in the page (YYYY-MM-DD)
+    readable: str = ""  # readability-lxml's main text, one line per block
+    page: str = ""  # the whole visible page, one line per block
 
     def metadata(self) -> dict[str, list[str]]:
         """Author and date for the output's ``metadata``, where the page gave them."""
@@ -43,10 +52,13 @@ class Extracted:
 
 
 def extract_html(html: str) -> Extracted:
-    """The page's main text (paragraphs separated by newlines), title, author and date."""
+    """The page's main text (paragraphs separated by newlines), title, author and date, and the
+    other two readings of it."""
     tree = trafilatura.load_html(html)
     if tree is None:
         return Extracted("", None, None, None)
+    page = page_text(tree)  # before the repairs below change the tree
+    readable = _readable(html)
     _unwrap_tweets(tree)
     _drop_hover_cards(tree)
     _join_chunks(tree)
@@ -59,10 +71,21 @@ def extract_html(html: str) -> Extracted:
         as_dict=False,
     )
     if doc is None:
-        return Extracted("", None, None, None)
+        return Extracted("", None, None, None, readable, page)
     assert not isinstance(doc, dict)  # as_dict=False gives a Document
     text = _without_headline(_plain_tables(doc.text or ""), doc.title)
-    return Extracted(text, doc.title, doc.author, doc.date)
+    return Extracted(text, doc.title, doc.author, doc.date, readable, page)
+
+
+def _readable(html: str) -> str:
+    """readability-lxml's main text; empty where it finds none or cannot read the page."""
+    try:
+        summary = Document(html).summary(html_partial=True)
+    except (Unparseable, ValueError):
+        return ""
+    if not summary.strip():
+        return ""
+    return page_text(lxml.html.fromstring(summary))
 
 
 def _unwrap_tweets(tree: HtmlElement) -> None:

@@ -44,6 +44,20 @@ class TextView:
         view.removed = sorted(removed, key=lambda s: s.start)
         return view
 
+    def restore(self, original: str) -> None:
+        """Read kept and removed pieces from ``original`` instead: a body of the same length
+        that the rules saw in another form (hard-wrapped lines joined), so the output keeps
+        the characters that came in."""
+        if len(original) != len(self.original):
+            raise ValueError("a restored body must have the length of the one it replaces")
+        self.original = original
+        self._text = None
+        self._lines = self._content_lines = None
+        self.removed = [
+            span.model_copy(update={"text": original[span.start : span.end]})
+            for span in self.removed
+        ]
+
     @property
     def text(self) -> str:
         if self._text is None:

@@ -49,6 +49,33 @@ def test_rest_cutoff_takes_everything_after_the_heading() -> None:
     assert out.text == STORY
 
 
+STORY_BELOW = [
+    "The harbour board met on Thursday to decide the future of the old ferry pier, which has"
+    " stood empty since the storm of 2019 tore away half of its deck.",
+    "Engineers told the board that repairs would cost about four million dollars, twice the"
+    " estimate of last spring, because the piles had rotted further than expected.",
+    "Several members said the money would be better spent on the new breakwater, while the"
+    " fishermen asked for the pier to be kept for their boats.",
+    "The board will vote in March, after a public hearing at the town hall.",
+]
+COMMENTS = rule("section-cutoff", headings=[r"\d+ comments"], remove="rest", after_prose_words=10)
+
+
+def test_a_comment_count_above_the_story_does_not_cut_the_story() -> None:
+    teaser = "Ferry fares will rise in spring, the operator said on Monday night."
+    text = "\n".join([teaser, "Harbor pier: a decision at last", "11 Comments", *STORY_BELOW])
+    out = run(text, COMMENTS)
+    assert removed(out) == []
+
+
+def test_a_thread_longer_than_the_story_is_still_cut() -> None:
+    post = "I have fished from that pier for forty years and I would hate to see it go, {}."
+    thread = [line for n in range(5) for line in (f"reader{n} says:", post.format(n))]
+    text = "\n".join([*STORY_BELOW[:2], "5 Comments", *thread])
+    out = run(text, COMMENTS)
+    assert out.text == "\n".join(STORY_BELOW[:2])
+
+
 def test_a_heading_before_the_article_starts_cuts_nothing() -> None:
     text = f"Home\nRelated\nWorld\n{STORY}"
     out = run(text, rule("section-cutoff", headings=["related"], after_prose_words=10))

@@ -36,6 +36,8 @@ MODULES = {
     "jsonschema": "jsonschema",
     "setuptools": "setuptools",
     "datasketch": "datasketch",
+    "justext": "justext",
+    "boilerpy3": "boilerpy3",
 }
 
 

@@ -44,6 +44,12 @@ class SectionCutoffSpec(RuleSpec):
         default=50, ge=0, description="Only fire after this many words of prose."
     )
     prose_min_chars: int = Field(default=40, ge=1, description="What counts as a prose line.")
+    thread_min_posts: int = Field(
+        default=4,
+        ge=1,
+        description="rest: when more prose follows the heading than precedes it, cut only if"
+        " it comes in this many blocks or more (a thread of posts, not an article).",
+    )
 
     def build(self) -> SectionCutoffRule:
         return SectionCutoffRule(self)
@@ -81,10 +87,31 @@ class SectionCutoffRule(Rule):
             last = line.index
         return last
 
+    def _prose_after(self, lines: list[Line]) -> list[tuple[int, int]]:
+        """For each line, the prose words from it to the end, and the blocks they come in
+        (runs of prose lines, blank lines aside): ``[n]`` is for lines ``n`` on."""
+        found = [(0, 0)] * (len(lines) + 1)
+        words = blocks = 0
+        in_block = False
+        for n in range(len(lines) - 1, -1, -1):
+            line = lines[n]
+            if not line.blank:
+                prose = is_prose(line.text, self.spec.prose_min_chars)
+                if prose:
+                    words += line.words
+                    blocks += not in_block
+                in_block = prose
+            found[n] = (words, blocks)
+        return found
+
     def apply(self, doc: Document, ctx: Context) -> Iterator[Cut]:
         spec = self.spec
         lines = doc.lines
-        prose_words = 0
+        # rest: a heading above the story ("53 Comments" under the headline) must not take
+        # the story with it. The cut needs most of the prose to stand before the heading, or
+        # what follows to be thread-shaped: posts, each a block of its own.
+        after = self._prose_after(lines) if spec.remove == "rest" else []
+        before = prose_words = 0
         i = 0
         while i < len(lines):
             line = lines[i]
@@ -92,14 +119,20 @@ class SectionCutoffRule(Rule):
                 i += 1
                 continue
             begun = prose_words >= spec.after_prose_words
+            prose = is_prose(line.text, spec.prose_min_chars)
+            before += line.words if prose else 0
             if begun and self._is_heading(line, ctx):
                 if spec.remove == "rest":
-                    yield Cut(*block_cut(lines, i, len(lines) - 1))
-                    return
+                    words_after, blocks_after = after[i + 1]
+                    if before >= words_after or blocks_after >= spec.thread_min_posts:
+                        yield Cut(*block_cut(lines, i, len(lines) - 1))
+                        return
+                    i += 1
+                    continue
                 last = self._block_end(lines, i)
                 yield Cut(*block_cut(lines, i, last))
                 i = last + 1
                 continue
-            if not begun and is_prose(line.text, spec.prose_min_chars):
+            if not begun and prose:
                 prose_words += line.words  # counted until the article has begun
             i += 1

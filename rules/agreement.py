@@ -1,0 +1,33 @@
+"""Choosing among extractions of one page by their agreement: the one that shares most of its
+word 4-grams with the others (their medoid). Each extractor fails in its own way (one keeps a
+comment thread, one cuts the body at a widget, one returns nothing), and seldom two alike, so
+the extraction the others agree with is rarely one that failed."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+_SHINGLE = 4
+
+
+def _shingles(text: str) -> Counter[tuple[str, ...]]:
+    words = text.casefold().split()
+    return Counter(tuple(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1))
+
+
+def _f1(a: Counter[tuple[str, ...]], b: Counter[tuple[str, ...]]) -> float:
+    matched = sum((a & b).values())
+    if not matched:
+        return 0.0  # two empty extractions do not agree on anything
+    return 2 * matched / (sum(a.values()) + sum(b.values()))
+
+
+def most_agreed(texts: Sequence[str]) -> int:
+    """Index of the text that agrees most with the others (the first on a tie). A text too
+    short to hold a 4-gram (an extractor that found nothing) is chosen only if all are."""
+    bags = [_shingles(text) for text in texts]
+    agreement = [
+        sum(_f1(bag, other) for j, other in enumerate(bags) if j != i) for i, bag in enumerate(bags)
+    ]
+    return max(range(len(texts)), key=lambda i: (bool(bags[i]), agreement[i], -i))

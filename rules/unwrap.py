@@ -1,0 +1,93 @@
+"""Hard-wrapped text (plain-text feeds, e-mails, pages whose source line breaks survive
+scraping) with its paragraphs joined again, so that the strip rules, which judge a line by its
+shape, see paragraphs rather than fragments of sentences.
+
+A text is hard-wrapped when most of its longer lines end close to one width: the wrapper's.
+A line break inside a paragraph is one where the next line's first word would not have fitted
+on the line (the wrapper moved it down); those breaks become spaces. The result has the length
+of the text, character for character, so offsets into it are offsets into the text.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from itertools import pairwise
+
+from copydesk.rules.prose import ends_sentence
+
+# A line ending this close to the width is a full line (wrappers break between words, so a
+# long word moved down leaves a line this much shorter).
+_FULL_LINE_SLACK = 10
+# The width is estimated from the longest lines, which a few lines cut at a wider width (or
+# not cut) can stretch: a word this much too long for the line still counts as not fitting.
+_FIT_SLACK = 5
+# Fewest full lines, and least share of the longer lines (over half the width) that are full,
+# for a text to count as hard-wrapped. Text with a paragraph per line has lines of every length.
+_MIN_FULL_LINES = 3
+_MIN_FULL_SHARE = 0.3
+# Least share of the joined line breaks that fall inside a sentence.
+_MIN_MID_SENTENCE_SHARE = 0.5
+# Narrower "widths" are clusters of menu entries and headlines, wider ones clusters of
+# paragraphs of similar length; wrappers use 60 to 80 columns, source HTML up to about 120.
+_MIN_WIDTH = 40
+_MAX_WIDTH = 150
+# Most share of the lines that may run past the width (a URL, a word longer than the width).
+_MAX_OVER_SHARE = 0.25
+
+
+def wrap_width(text: str) -> int | None:
+    """The width the text is hard-wrapped at, or None when it is not hard-wrapped."""
+    lengths = sorted(len(line.rstrip()) for line in text.split("\n") if line.strip())
+    if len(lengths) < _MIN_FULL_LINES:
+        return None
+    best: tuple[int, int] | None = None  # (full lines, width)
+    for width in {n for n in lengths if _MIN_WIDTH <= n <= _MAX_WIDTH}:
+        full = bisect_right(lengths, width) - bisect_right(lengths, width - _FULL_LINE_SLACK)
+        longer = len(lengths) - bisect_right(lengths, width // 2)
+        over = len(lengths) - bisect_right(lengths, width)
+        wrapped = (
+            full >= _MIN_FULL_LINES
+            and full >= _MIN_FULL_SHARE * longer
+            and over <= _MAX_OVER_SHARE * longer
+        )
+        if wrapped and (best is None or (full, width) > best):
+            best = (full, width)
+    return None if best is None else best[1]
+
+
+def unwrapped(text: str) -> str:
+    """``text`` with the line breaks inside its hard-wrapped paragraphs turned into spaces;
+    ``text`` itself when it is not hard-wrapped."""
+    width = wrap_width(text)
+    if width is None:
+        return text
+    lines = text.split("\n")
+    breaks: list[int] = []  # offsets of the newlines inside paragraphs
+    mid_sentence = pos = 0
+    for line, following in pairwise(lines):
+        pos += len(line)
+        if _continues(line.rstrip(), following, width):
+            breaks.append(pos)
+            mid_sentence += not ends_sentence(line)
+        pos += 1  # the newline
+    # A wrapper breaks lines wherever the width runs out, mostly inside sentences; lines that
+    # all end a sentence are paragraphs of similar length, not a wrapped text.
+    if mid_sentence < _MIN_MID_SENTENCE_SHARE * len(breaks):
+        return text
+    out = list(text)
+    for pos in breaks:
+        out[pos] = " "
+    return "".join(out)
+
+
+def _continues(line: str, following: str, width: int) -> bool:
+    """Whether ``following`` goes on with the paragraph of ``line``: its first word would not
+    have fitted on the line. A paragraph whose last line happens to be nearly full is followed
+    by a short line that does not end a sentence (a heading, "12 Comments", a menu entry):
+    that line starts something new."""
+    words = following.split()
+    if not line or not words or following[0].isspace():
+        return False
+    if len(line) + 1 + len(words[0]) <= width - _FIT_SLACK:
+        return False
+    return len(following.strip()) > width // 2 or ends_sentence(following)

@@ -1,0 +1,68 @@
+"""Hard-wrapped text: its paragraphs are joined before the rules judge lines, and the output
+keeps the line breaks that came in."""
+
+from __future__ import annotations
+
+import textwrap
+
+from copydesk.rules.engine import Engine
+from copydesk.rules.loader import load_rules
+from copydesk.rules.records import ArticleIn
+from copydesk.rules.state import MemoryStore
+from copydesk.rules.unwrap import unwrapped, wrap_width
+
+PARAGRAPHS = [
+    "The harbour board met on Thursday evening to decide the future of the old ferry pier, "
+    "which has stood empty since the storm of 2019 tore away half of its deck and both of "
+    "its cranes, and which the town has argued about ever since.",
+    "Engineers told the board that repairs would cost about four million dollars, twice the "
+    "estimate of last spring, because the piles under the north end had rotted further than "
+    "anyone expected when divers first looked at them.",
+    "Several members said the money would be better spent on the new breakwater, while the "
+    "fishermen's association asked for the pier to be kept, since its boats have nowhere "
+    "else to land their catch when the wind turns to the east.",
+    "The board will vote in March, after a public hearing at the town hall, and the chair "
+    "said she expected the meeting to run late into the night.",
+]
+MENU = ["Home", "News", "Sport", "Weather"]
+FOOTER = ["Contact us", "Privacy policy"]
+
+
+def wrapped(lines: list[str], width: int = 70) -> str:
+    return "\n".join("\n".join(textwrap.wrap(line, width)) for line in lines)
+
+
+def test_a_text_wrapped_at_70_columns_is_recognised() -> None:
+    assert wrap_width(wrapped(MENU + PARAGRAPHS + FOOTER)) in range(60, 71)
+
+
+def test_a_text_with_one_paragraph_per_line_is_not_hard_wrapped() -> None:
+    text = "\n".join(MENU + PARAGRAPHS + FOOTER)
+    assert wrap_width(text) is None
+    assert unwrapped(text) is text
+
+
+def test_wrapped_paragraphs_are_joined_and_short_lines_stay_apart() -> None:
+    text = wrapped(MENU + PARAGRAPHS + ["12 Comments"] + FOOTER)
+    joined = unwrapped(text)
+    assert len(joined) == len(text)
+    assert joined.split("\n") == MENU + PARAGRAPHS + ["12 Comments"] + FOOTER
+
+
+def test_hard_wrapped_page_text_keeps_its_story_and_its_line_breaks() -> None:
+    text = wrapped(MENU + PARAGRAPHS + FOOTER)
+    out = Engine(load_rules()).process(ArticleIn(id="a", text=text), MemoryStore())
+    assert out.text == wrapped(PARAGRAPHS)
+    assert "".join(span.text for span in out.removed).split() == MENU + " ".join(FOOTER).split()
+    assert all(text[span.start : span.end] == span.text for span in out.removed)
+
+
+def test_paragraphs_of_similar_length_that_each_end_a_sentence_stay_apart() -> None:
+    text = "\n".join(
+        [
+            "Story 3: the council met for the third time this year and voted on item 21.",
+            "Residents said item 21 mattered to 39 households in the district, or more.",
+            "Harbor Daily has served the coast since 1921. Tips: news@harbor.example",
+        ]
+    )
+    assert unwrapped(text) == text
