@@ -128,4 +128,3 @@ async def yield_to_loop() -> None:
     keeps commits on their interval. (Faust's tables are not thread-safe, so the rules stay on
     the loop; more cores mean more workers, see docs/architecture.md.)"""
     await asyncio.sleep(0)
-
