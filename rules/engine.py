@@ -21,6 +21,7 @@ from copydesk.rules.kinds.base import (
     LateHit,
     Rule,
     RuleSpec,
+    Stage,
 )
 from copydesk.rules.loader import RuleSet
 from copydesk.rules.records import ArticleIn, ArticleOut, Credit, Finding, LateFinding
@@ -54,6 +55,8 @@ class Engine:
             rule for rule in self.rules if rule.shared_state or shared & set(rule.needs)
         ]
         self.strip_rules = [rule for rule in self.rules if rule not in self.flag_rules]
+        # The rules that cut: all that tells one reading of an HTML page from another.
+        self.cutting_rules = [rule for rule in self.strip_rules if rule.stage == Stage.STRIP]
 
     def process(
         self, article: ArticleIn, state: StateStore, now: datetime | None = None
@@ -152,7 +155,7 @@ class Engine:
         stripped = []
         for body, seen_as in candidates:
             doc = Document(article, "", TextView(body), seen_as)
-            self._run_all(self.strip_rules, doc, MemoryStore(), now)
+            self._run_all(self.cutting_rules, doc, MemoryStore(), now)
             stripped.append(doc.text)
         return candidates[most_agreed(stripped)]
 
