@@ -24,7 +24,7 @@ from __future__ import annotations
 import struct
 from base64 import b64decode, b64encode
 from collections import Counter
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import islice
@@ -63,33 +63,43 @@ EVIDENCE_CHARS = 300  # of each aligned sentence, in a finding's evidence
 @dataclass(frozen=True)
 class Sketched:
     """An article's side of every comparison, made from the article alone: its fingerprint
-    (publication time not yet set), its sentences as evidence quotes them, and its lookup keys.
-    The strip agent makes it and sends it on as JSON (``to_json``)."""
+    (publication time not yet set) and its lookup keys. The strip agent makes it and sends it
+    on as JSON (``to_json``)."""
 
     fingerprint: Fingerprint
-    texts: list[str]
     bands: list[int]
     looked_up: list[list[int]]
     anchor_terms: list[int]
 
     def to_json(self) -> dict[str, Any]:
+        # Bucket keys are 32-bit: packed, they take a third of the room decimal JSON does.
         return {
             "fingerprint": b64encode(self.fingerprint.encode()).decode(),
-            "texts": self.texts,
-            "bands": self.bands,
-            "looked_up": self.looked_up,
-            "anchors": self.anchor_terms,
+            "bands": _pack(self.bands),
+            "looked_up": _pack([key for keys in self.looked_up for key in keys]),
+            "per_sentence": [len(keys) for keys in self.looked_up],
+            "anchors": _pack(self.anchor_terms),
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Sketched:
+        keys = iter(_unpack(data["looked_up"]))
+        looked_up = [list(islice(keys, n)) for n in data["per_sentence"]]
         return cls(
             Fingerprint.decode(b64decode(data["fingerprint"])),
-            data["texts"],
-            data["bands"],
-            data["looked_up"],
-            data["anchors"],
+            _unpack(data["bands"]),
+            looked_up,
+            _unpack(data["anchors"]),
         )
+
+
+def _pack(keys: list[int]) -> str:
+    return b64encode(np.array(keys, "<u4").tobytes()).decode()
+
+
+def _unpack(packed: str) -> list[int]:
+    keys: list[int] = np.frombuffer(b64decode(packed), "<u4").tolist()
+    return keys
 
 
 class DuplicatesSpec(RuleSpec):
@@ -240,9 +250,13 @@ class DuplicatesRule(Rule):
                 )
             ),
         )
-        return Sketched(
-            fingerprint, [t[:EVIDENCE_CHARS] for t, _, _ in mine], bands, looked_up, anchor_terms
-        )
+        return Sketched(fingerprint, bands, looked_up, anchor_terms)
+
+    def _sentence_texts(self, doc: Document) -> list[str]:
+        """The compared sentences, as the evidence of a reuse finding quotes them: made again
+        for a flagged article only, so that the strip stage need not send them on."""
+        _, sentences, _ = self._compared(doc)
+        return [text for text, _, _ in _distinct_sentences(sentences)]
 
     def apply(self, doc: Document, ctx: Context) -> Iterator[Hit | LateHit]:
         spec = self.spec
@@ -272,7 +286,7 @@ class DuplicatesRule(Rule):
             or self._reuse(
                 index,
                 key_entries,
-                sketched.texts,
+                lambda: self._sentence_texts(doc),
                 fingerprint.sentences,
                 self._common(index, stored_keys, when),
                 when,
@@ -332,7 +346,7 @@ class DuplicatesRule(Rule):
         self,
         index: DuplicateIndex,
         entries: list[Entry],
-        texts: list[str],
+        texts: Callable[[], list[str]],
         ours: tuple[SentenceSketch, ...],
         common: set[int],
         when: float,
@@ -356,7 +370,7 @@ class DuplicatesRule(Rule):
                 or (found.coverage, -original.published) > (best[0].coverage, -best[1].published)
             ):
                 best = (found, original)
-        return None if best is None else self._reuse_hit(*best, texts)
+        return None if best is None else self._reuse_hit(*best, texts())
 
     def _aligned(
         self,
