@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import regex
 
@@ -67,6 +67,16 @@ class QuoteText:
     text: str
     sentences: list[tuple[int, int]]
     ends: list[int]
+    # Stems of text[lo:hi]: the quotations of a paragraph look at the same sentences around them.
+    _stems: dict[tuple[int, int], frozenset[str]] = field(
+        default_factory=dict, init=False, compare=False
+    )
+
+    def stems(self, lo: int, hi: int) -> frozenset[str]:
+        found = self._stems.get((lo, hi))
+        if found is None:
+            found = self._stems[lo, hi] = frozenset(stem_words(self.text[lo:hi]))
+        return found
 
     def sentence_at(self, at: int) -> int:
         return min(bisect_right(self.ends, at), len(self.sentences) - 1)
@@ -90,9 +100,9 @@ def speaker_signals(
     where the quotations before it that have a signal end; ``extra_cue``: what counts as a cue
     besides the lexicon's words."""
 
-    def stems_and_cue(span: str) -> tuple[set[str], bool]:
-        stems = set(stem_words(span))
-        found = not lexicon.cues.isdisjoint(stems) or bool(extra_cue and extra_cue(span))
+    def stems_and_cue(lo: int, hi: int) -> tuple[frozenset[str], bool]:
+        stems = doc.stems(lo, hi)
+        found = not lexicon.cues.isdisjoint(stems) or bool(extra_cue and extra_cue(text[lo:hi]))
         return stems, found
 
     text = doc.text
@@ -103,10 +113,10 @@ def speaker_signals(
     lo = max(doc.sentences[max(first - window, 0)][0], paragraph_start)
     hi = min(doc.sentences[min(last + window, len(doc.sentences) - 1)][1], paragraph_end)
     before, after = text[own_lo : quote.start], text[quote.end : max(own_hi, quote.end)]
-    before_stems, cue_before = stems_and_cue(before)
-    after_stems, cue_after = stems_and_cue(after)
-    prior_stems, cue_prior = stems_and_cue(text[lo:own_lo])
-    next_stems, cue_next = stems_and_cue(text[max(own_hi, quote.end) : max(hi, quote.end)])
+    before_stems, cue_before = stems_and_cue(own_lo, quote.start)
+    after_stems, cue_after = stems_and_cue(quote.end, max(own_hi, quote.end))
+    prior_stems, cue_prior = stems_and_cue(lo, own_lo)
+    next_stems, cue_next = stems_and_cue(max(own_hi, quote.end), max(hi, quote.end))
     strong = lexicon.strong_cues
     signals = {
         "cue in sentence before": cue_before,
@@ -136,7 +146,7 @@ def speaker_signals(
             attributed_ends and attributed_ends[-1] >= len(previous)
         )
         signals["cue at end of paragraph before"] = stems_and_cue(
-            text[doc.sentences[at][0] : len(previous)]
+            doc.sentences[at][0], len(previous)
         )[1]
     return {name: 1.0 for name, present in signals.items() if present}
 
