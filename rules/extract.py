@@ -11,6 +11,7 @@ repaired tree. Lines that repeat the headline are left to the title.
 from __future__ import annotations
 
 from collections import defaultdict
+from copy import deepcopy
 from dataclasses import dataclass
 
 import lxml.html
@@ -20,6 +21,7 @@ from lxml.html import HtmlElement
 from readability import Document
 from readability.readability import Unparseable
 
+from copydesk.rules.html_tree import load_page
 from copydesk.rules.page_text import page_text
 
 # Twitter's embed code marks the quoted tweet this way on every site that embeds one.
@@ -54,11 +56,11 @@ class Extracted:
 def extract_html(html: str) -> Extracted:
     """The page's main text (paragraphs separated by newlines), title, author and date, and the
     other two readings of it."""
-    tree = trafilatura.load_html(html)
+    tree = load_page(html)
     if tree is None:
         return Extracted("", None, None, None)
     page = page_text(tree)  # before the repairs below change the tree
-    readable = _readable(html)
+    readable = _readable(deepcopy(tree))  # readability-lxml changes the tree it reads
     _unwrap_tweets(tree)
     _drop_hover_cards(tree)
     _join_chunks(tree)
@@ -77,10 +79,10 @@ def extract_html(html: str) -> Extracted:
     return Extracted(text, doc.title, doc.author, doc.date, readable, page)
 
 
-def _readable(html: str) -> str:
+def _readable(tree: HtmlElement) -> str:
     """readability-lxml's main text; empty where it finds none or cannot read the page."""
     try:
-        summary = Document(html).summary(html_partial=True)
+        summary = Document(tree).summary(html_partial=True)
     except (Unparseable, ValueError):
         return ""
     if not summary.strip():
