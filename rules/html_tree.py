@@ -52,10 +52,10 @@ def _swallows(title: HtmlElement) -> bool:
 
 
 def _lost_text(tree: HtmlElement, html: str) -> bool:
-    parsed = len(" ".join(tree.itertext()).split())
-    if parsed >= _FEW_WORDS:
+    if tree.find("body") is not None:
         return False  # most pages: the markup is not read again
-    return parsed < _LOST_SHARE * len(_TAG.sub(" ", html).split())
+    parsed = len(" ".join(tree.itertext()).split())
+    return parsed < _FEW_WORDS and parsed < _LOST_SHARE * len(_TAG.sub(" ", html).split())
 
 
 def _end_head(tree: HtmlElement) -> None:

@@ -39,7 +39,7 @@ def test_broken_markup_does_not_hide_the_article(broken: str) -> None:
     assert "Paragraph 4." in visible(broken)
     extracted = extract_html(broken)
     assert "Paragraph 4." in extracted.text
-    assert "Paragraph 4." in extracted.readable
+    assert "Paragraph 4." in extracted.readable()
 
 
 def test_a_page_that_parses_well_keeps_its_head_and_body() -> None:
