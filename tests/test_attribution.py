@@ -391,3 +391,37 @@ def test_the_shipped_quote_model_is_what_its_script_learns_from_polnear_train() 
     from bench.quote_model import OUT, build
 
     assert json.loads(OUT.read_text(encoding="utf-8")) == build()
+
+
+@pytest.mark.skipif(
+    not (SHARED / "data" / "polnear").exists(), reason="PolNeAR is not in ../shared/data"
+)
+def test_the_reader_audit_reads_train_quotations_where_they_stand() -> None:
+    from bench import polnear
+
+    articles = {article.name: article for article in polnear.articles("train")}
+    raw = json.loads(polnear.AUDIT.read_text(encoding="utf-8"))
+    audit = polnear.audit()
+    for part, audited in audit.items():
+        for quotation, row in zip(audited, raw[part]["quotations"], strict=True):
+            text = articles[quotation.article].text
+            assert text[quotation.start : quotation.end][:60] == row["quote"]
+    # drawn from what the mapping calls unattributed, as the report says
+    assert not any(
+        articles[q.article].attributed(q.start, q.end) for q in audit["unattributed_sample"]
+    )
+
+
+def test_an_audit_with_an_unknown_reading_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bench import polnear
+
+    row = {"article": "a", "start": 0, "end": 9, "quote": '"a b c d"', "reading": "maybe"}
+    path = tmp_path / "audit.json"
+    path.write_text(
+        json.dumps({"unattributed_sample": {"quotations": [row]}, "flags": {"quotations": []}})
+    )
+    monkeypatch.setattr(polnear, "AUDIT", path)
+    with pytest.raises(ValueError, match="unknown readings \\['maybe'\\]"):
+        polnear.audit()
