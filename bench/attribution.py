@@ -142,11 +142,14 @@ def covers(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 def reader_audit(flagged: dict[str, list[tuple[int, int]]]) -> str:
     """The second mapping, beside the issue's: train quotations as a reader reads them
-    (bench/labels/polnear-train-audit.json) against the rule's flags."""
+    (bench/labels/polnear-train-audit.json) against the rule's flags. Only the quotations the
+    issue's mapping calls unattributed were read, so its recall counts no others."""
     audit = polnear.audit()
-    sample = audit["unattributed_sample"]
-    drawn = Counter(q.reading for q in sample)
-    found = Counter(q.reading for q in sample if covers(flagged.get(q.article, []), q.start, q.end))
+    unattributed = audit["unattributed"]
+    read = Counter(q.reading for q in unattributed)
+    found = Counter(
+        q.reading for q in unattributed if covers(flagged.get(q.article, []), q.start, q.end)
+    )
     readings = {(q.article, q.start, q.end): q.reading for q in audit["flags"]}
     flags = Counter(
         readings.get((article, start, end), "not audited")
@@ -154,11 +157,13 @@ def reader_audit(flagged: dict[str, list[tuple[int, int]]]) -> str:
         for start, end in spans
     )
     return (
-        f"train, a reader's audit (second mapping): of {len(sample)} drawn from the quotations the"
+        f"train, a reader's audit (second mapping): of the {len(unattributed)} quotations the"
         " issue's mapping calls unattributed, "
-        + ", ".join(f"{drawn[r]} {r} ({found[r]} flagged)" for r in polnear.READINGS)
-        + f"; the rule's {sum(flags.values())} flags read "
+        + ", ".join(f"{read[r]} {r} ({found[r]} flagged)" for r in polnear.READINGS)
+        + f"; the rule's {flags.total()} flags read "
         + ", ".join(f"{n} {r}" for r, n in sorted(flags.items()))
+        + f" — by this mapping precision {flags['no speaker']}/{flags.total()}, recall"
+        f" {found['no speaker']}/{read['no speaker']}"
     )
 
 

@@ -151,12 +151,12 @@ class AuditedQuotation:
 
 
 def audit() -> dict[str, list[AuditedQuotation]]:
-    """bench/labels/polnear-train-audit.json: ``unattributed_sample`` (50 drawn from the train
-    quotations the issue's mapping calls unattributed) and ``flags`` (the rule's train flags
-    when the audit was made), each quotation with a reader's reading."""
+    """bench/labels/polnear-train-audit.json: ``unattributed`` (every train quotation the
+    issue's mapping calls unattributed) and ``flags`` (the rule's train flags when the audit was
+    made), each quotation with a reader's reading."""
     data = json.loads(AUDIT.read_text(encoding="utf-8"))
     found = {}
-    for part in ("unattributed_sample", "flags"):
+    for part in ("unattributed", "flags"):
         found[part] = [
             AuditedQuotation(q["article"], q["start"], q["end"], q["reading"])
             for q in data[part]["quotations"]

@@ -406,9 +406,15 @@ def test_the_reader_audit_reads_train_quotations_where_they_stand() -> None:
         for quotation, row in zip(audited, raw[part]["quotations"], strict=True):
             text = articles[quotation.article].text
             assert text[quotation.start : quotation.end][:60] == row["quote"]
-    # drawn from what the mapping calls unattributed, as the report says
-    assert not any(
-        articles[q.article].attributed(q.start, q.end) for q in audit["unattributed_sample"]
+    # every quotation the mapping calls unattributed, as the report says
+    unattributed = [
+        (name, start, end)
+        for name, article in articles.items()
+        for start, end in polnear.quotations(article.text)
+        if not article.attributed(start, end)
+    ]
+    assert sorted(unattributed) == sorted(
+        (q.article, q.start, q.end) for q in audit["unattributed"]
     )
 
 
@@ -420,7 +426,7 @@ def test_an_audit_with_an_unknown_reading_is_refused(
     row = {"article": "a", "start": 0, "end": 9, "quote": '"a b c d"', "reading": "maybe"}
     path = tmp_path / "audit.json"
     path.write_text(
-        json.dumps({"unattributed_sample": {"quotations": [row]}, "flags": {"quotations": []}})
+        json.dumps({"unattributed": {"quotations": [row]}, "flags": {"quotations": []}})
     )
     monkeypatch.setattr(polnear, "AUDIT", path)
     with pytest.raises(ValueError, match="unknown readings \\['maybe'\\]"):
