@@ -27,13 +27,13 @@ from copydesk.rules.fingerprint import (
     estimate_jaccard,
     exact_hash,
     pack_nibbles,
-    sentence_similarity,
     sketch,
     words,
 )
 from copydesk.rules.kinds.duplicates import DuplicatesSpec
 from copydesk.rules.loader import load_rules
 from copydesk.rules.records import ArticleIn, ArticleOut
+from copydesk.rules.sentence_scorer import sentence_similarity
 from copydesk.rules.state import MemoryStore
 from tests.conftest import engine_for, rule
 

@@ -46,13 +46,13 @@ from copydesk.rules.fingerprint import (
     minhash,
     pack_nibbles,
     sentence_keys,
-    similarity_matrix,
     sketch_words,
     split_sentences,
     words,
 )
 from copydesk.rules.identity import article_key
 from copydesk.rules.kinds.base import Context, Document, Hit, LateHit, Rule, RuleSpec, Stage
+from copydesk.rules.sentence_scorer import similarity_matrix
 from copydesk.rules.state import StateStore
 
 AUTHOR_CREDITS = ("dateline", "byline", "credit-line")  # a credit in the text cites, not signs
@@ -125,7 +125,7 @@ class DuplicatesSpec(RuleSpec):
     )
     candidates: int = Field(default=5, ge=1, le=50, description="Reuse candidates aligned.")
     sentence_threshold: float = Field(
-        default=0.4, gt=0, le=1, description="Score at which two sentences align (MSRP-tuned)."
+        default=0.5, gt=0, le=1, description="Score at which two sentences align (MSRP-tuned)."
     )
     min_aligned: int = Field(default=3, ge=1, description="Aligned sentences for a reuse flag.")
     min_coverage: float = Field(
