@@ -36,12 +36,15 @@ WRAP_WIDTH = 100  # characters: longer lines are paragraphs, not wrapped text
 # Set in the sentence count of an encoded fingerprint whose sentences carry function-word bits
 # and their terms in order; the sentences of the earlier layout are not compared.
 SENTENCE_LAYOUT = 0x80
+QUOTED_FLAG = 0x80  # in a sentence's term count (at most MAX_TERMS_PER_SENTENCE)
 
 _WORD = regex.compile(r"\w+(?:[.,']\w+)*", regex.V1)
 _NUMBER = regex.compile(r"\d+(?:[.,]\d+)*")
 _SENTENCE_END = regex.compile(r"(?<=[.!?。！？][\"'”’)\]]?)\s+(?=[\"'“‘(\[]?\p{Lu}|\d)", regex.V1)
 _CAPITALISED = regex.compile(r"\p{Lu}[\p{Ll}\p{Lu}'’.-]+", regex.V1)
 _QUOTED = regex.compile(r"[\"“]([^\"”]{12,300})[\"”]")
+_QUOTE_MARK = regex.compile(r"[\"“”]")
+QUOTED_SHARE = 0.5  # of a sentence's characters, from which it is a quotation
 _STEMMER = Stemmer.Stemmer("english")
 
 # Function words carry no content; numbers are handled on their own.
@@ -144,6 +147,7 @@ class SentenceSketch:
     terms: tuple[int, ...]  # distinct, in the sentence's order
     numbers: frozenset[int]
     function_words: int  # a bit per word of FUNCTION_WORD_BITS the sentence has
+    quoted: bool = False  # mostly a quotation, which independent reports share too
 
 
 def _hard_wrapped(lines: list[str]) -> bool:
@@ -225,11 +229,23 @@ def sentence_keys(tokens: list[str], spread: int) -> list[int]:
     ]
 
 
+def quoted(sentence: str) -> bool:
+    """Whether most of the sentence is inside quotation marks (a quotation split into
+    sentences opens in one and closes in another)."""
+    marks = [m.start() for m in _QUOTE_MARK.finditer(sentence)]
+    if marks and sentence[marks[0]] == "”":
+        marks.insert(0, -1)  # it starts inside a quotation
+    if len(marks) % 2:
+        marks.append(len(sentence))  # it ends inside one
+    inside = sum(end - start - 1 for start, end in zip(marks[::2], marks[1::2], strict=True))
+    return inside >= QUOTED_SHARE * len(sentence)
+
+
 def sketch(sentence: str) -> SentenceSketch:
-    return sketch_words(words(sentence))
+    return sketch_words(words(sentence), quoted(sentence))
 
 
-def sketch_words(tokens: list[str]) -> SentenceSketch:
+def sketch_words(tokens: list[str], is_quoted: bool = False) -> SentenceSketch:
     """The sketch of a sentence given as its ``words``."""
     codes = [code for code in map(_token_code, tokens) if code is not None]
     terms = tuple(dict.fromkeys(value for number, value in codes if not number))
@@ -237,7 +253,7 @@ def sketch_words(tokens: list[str]) -> SentenceSketch:
     function_words = 0
     for token in tokens:
         function_words |= _FUNCTION_BIT.get(token, 0)
-    return SentenceSketch(terms[:MAX_TERMS_PER_SENTENCE], numbers, function_words)
+    return SentenceSketch(terms[:MAX_TERMS_PER_SENTENCE], numbers, function_words, is_quoted)
 
 
 def anchors(text: str, sentences: list[str], limit: int) -> list[int]:
@@ -287,7 +303,8 @@ class Fingerprint:
         out += self.minhash_bits
         out += struct.pack("<B", len(self.sentences) | SENTENCE_LAYOUT)
         for s in self.sentences:
-            out += struct.pack("<BBI", len(s.terms), len(s.numbers), s.function_words)
+            flags = len(s.terms) | (QUOTED_FLAG if s.quoted else 0)
+            out += struct.pack("<BBI", flags, len(s.numbers), s.function_words)
             out += bytes([*s.terms, *s.numbers])
         return bytes(out)
 
@@ -317,12 +334,18 @@ class Fingerprint:
         # A fingerprint of the earlier layout keeps its exact hash and MinHash; its sentences
         # lack what the scorer needs and are left out.
         for _ in range(count & ~SENTENCE_LAYOUT if count & SENTENCE_LAYOUT else 0):
-            nt, nn, function_words = struct.unpack_from("<BBI", raw, pos)
+            flags, nn, function_words = struct.unpack_from("<BBI", raw, pos)
+            nt = flags & ~QUOTED_FLAG
             pos += 6
             values = raw[pos : pos + nt + nn]
             pos += nt + nn
             sentences.append(
-                SentenceSketch(tuple(values[:nt]), frozenset(values[nt:]), function_words)
+                SentenceSketch(
+                    tuple(values[:nt]),
+                    frozenset(values[nt:]),
+                    function_words,
+                    bool(flags & QUOTED_FLAG),
+                )
             )
         id_, source, url, credited = texts
         return cls(id_, source, url, credited, published, exact, bits, tuple(sentences), buckets)

@@ -45,6 +45,7 @@ from copydesk.rules.fingerprint import (
     exact_hash,
     minhash,
     pack_nibbles,
+    quoted,
     sentence_keys,
     sketch_words,
     split_sentences,
@@ -379,9 +380,11 @@ class DuplicatesRule(Rule):
         common: Collection[int] = (),
     ) -> Alignment | None:
         """How our sentences retell theirs, if they do: aligned one to one and in order, with
-        our ``common`` (template) sentences left out, and not a template filled in twice."""
+        our ``common`` (template) sentences and the quotations of either text left out (two
+        reports of one event quote the same statement), and not a template filled in twice."""
         spec = self.spec
-        counted = len(ours) - len(common)
+        left_out = {*common, *(n for n, s in enumerate(ours) if s.quoted)}
+        counted = len(ours) - len(left_out)
         # A short article (of min_words or more) is judged on all its sentences, two at least.
         needed = max(min(spec.min_aligned, counted), 2)
         if counted < needed or not theirs:
@@ -389,7 +392,7 @@ class DuplicatesRule(Rule):
         pairs = [
             (n, j, score)
             for n, j, score in align(ours, theirs, spec.sentence_threshold)
-            if n not in common
+            if n not in left_out and not theirs[j].quoted
         ]
         if len(pairs) < needed or _template(ours, theirs, pairs):
             return None
@@ -478,7 +481,7 @@ def _distinct_sentences(
     seen: set[tuple[str, ...]] = set()
     found: list[tuple[str, list[str], SentenceSketch]] = []
     for text, sentence_words in sentences:
-        sketch = sketch_words(sentence_words)
+        sketch = sketch_words(sentence_words, quoted(text))
         if len(sketch.terms) >= 3 and tuple(sentence_words) not in seen:
             seen.add(tuple(sentence_words))
             found.append((text, sentence_words, sketch))
