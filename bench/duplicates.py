@@ -97,8 +97,10 @@ def rewrite(text: str, rng: random.Random) -> str:
         s = sentence
         for word, other in SYNONYMS.items():
             s = re.sub(rf"\b{word}\b", other, s)
-        if "," in s and n % 2 == 0:
-            head, _, tail = s.partition(",")
+        # A clause ends at a comma before a space: the comma of "30,154" is inside a figure,
+        # and a rewrite keeps its figures.
+        if ", " in s and n % 2 == 0:
+            head, _, tail = s.partition(", ")
             s = f"{tail.strip().rstrip('.')}, {head[:1].lower()}{head[1:]}."
         if n % 4 == 1 and out:
             out[-1] = out[-1].rstrip(".") + ", and " + s[:1].lower() + s[1:]

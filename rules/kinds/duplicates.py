@@ -127,7 +127,11 @@ class DuplicatesSpec(RuleSpec):
     )
     candidates: int = Field(default=5, ge=1, le=50, description="Reuse candidates aligned.")
     sentence_threshold: float = Field(
-        default=0.5, gt=0, le=1, description="Score at which two sentences align (MSRP-tuned)."
+        default=0.25,
+        gt=0,
+        le=1,
+        description="The sentence scorer's probability at which two sentences align"
+        " (chosen on Clough).",
     )
     min_aligned: int = Field(default=3, ge=1, description="Aligned sentences for a reuse flag.")
     min_coverage: float = Field(
