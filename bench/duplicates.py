@@ -251,6 +251,11 @@ def datasketch_throughput(pages: list[Page]) -> float:
     return len(texts) / (time.perf_counter() - started)
 
 
+def _five_grams(text: str) -> set[tuple[str, ...]]:
+    tokens = words(text)
+    return {tuple(tokens[i : i + 5]) for i in range(len(tokens) - 4)}
+
+
 def real_reuse() -> None:
     """Clough leave-one-task-out and at the pack's settings, with datasketch beside it; SemEval-8
     false flags."""
@@ -292,6 +297,15 @@ def real_reuse() -> None:
             + " | ".join(f"{counts[level]}/{totals[level]}" for level in reuse.LEVELS)
             + " |"
         )
+    unrelated = [
+        f"{a.name} ({a.level})"
+        for a in answers
+        if a.level != "non" and not _five_grams(a.text) & _five_grams(sources[a.task])
+    ]
+    print(
+        "answers of a reuse level sharing no word 5-gram with their own source (copied from"
+        f" elsewhere, not findable as copies of it): {', '.join(unrelated) or 'none'}"
+    )
     kinds = Counter((a.level, kind) for a, kind in zip(answers, pack, strict=True) if kind)
     print("kinds at the pack's settings:", dict(sorted(kinds.items())))
     flags = reuse.semeval_flags(reuse.engine_with({}), reuse.semeval_pairs())
