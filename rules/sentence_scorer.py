@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 from itertools import chain, pairwise
 
@@ -45,6 +45,21 @@ FEATURES = (
 )
 
 
+def _byte_tables(weights: Matrix) -> Matrix:
+    """For 32 per-bit weights: per byte of a 32-bit value (4) and byte value (256), the sum of
+    the weights of its set bits, so that a value's weighted bits are four look-ups."""
+    bits = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1, bitorder="little")
+    tables: Matrix = np.stack([bits @ weights[8 * k : 8 * k + 8] for k in range(4)])
+    return tables
+
+
+def _weighted_bits(values: npt.NDArray[np.uint32], tables: Matrix) -> Matrix:
+    total: Matrix = tables[0][values & 0xFF]
+    for k in range(1, 4):
+        total = total + tables[k][(values >> (8 * k)) & 0xFF]
+    return total
+
+
 @dataclass(frozen=True)
 class SentenceModel:
     weights: Matrix  # in the order of FEATURES
@@ -52,9 +67,30 @@ class SentenceModel:
     threshold: float  # the probability that best tells paraphrases on MSRP train (cross-validated)
 
     def probabilities(self, features: Matrix) -> Matrix:
-        z = features @ self.weights + self.bias
-        p: Matrix = 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
-        return p
+        return _sigmoid(features @ self.weights + self.bias)
+
+    def pair_probabilities(self, a: SketchBitmaps, b: SketchBitmaps) -> Matrix:
+        """``probabilities(features)`` without spelling out the 64 function-word features: the
+        weights of the bits two sentences' function words differ or agree in, looked up."""
+        fa, fb = a.function_words[:, None], b.function_words[None, :]
+        z = _weighted_bits(fa ^ fb, self._tables[0]) + _weighted_bits(fa & fb, self._tables[1])
+        summary = self.weights[: len(SUMMARY_FEATURES)]
+        for weight, feature in zip(summary, _summary(a, b), strict=True):
+            z += weight * feature
+        return _sigmoid(z + self.bias)
+
+    @cached_property
+    def _tables(self) -> tuple[Matrix, Matrix]:
+        summary, words = len(SUMMARY_FEATURES), len(FUNCTION_WORD_BITS)
+        return (
+            _byte_tables(self.weights[summary : summary + words]),
+            _byte_tables(self.weights[summary + words :]),
+        )
+
+
+def _sigmoid(z: Matrix) -> Matrix:
+    p: Matrix = 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+    return p
 
 
 @cache
@@ -96,22 +132,27 @@ class SketchBitmaps:
     bigrams: npt.NDArray[np.uint64]
     bigram_counts: Matrix
     numbers: npt.NDArray[np.uint64]
+    number_counts: Matrix
     has_numbers: npt.NDArray[np.bool_]
     function_words: npt.NDArray[np.uint32]
+    function_counts: Matrix
 
 
 @lru_cache(maxsize=16)
 def _sketch_bitmaps(sketches: tuple[SentenceSketch, ...]) -> SketchBitmaps:
     """Cached: an article's sentences are compared with several candidates in a row."""
     bigrams = [_bigrams(s.terms) for s in sketches]
+    function_words = np.array([s.function_words for s in sketches], np.uint32)
     return SketchBitmaps(
         _bitmaps([s.terms for s in sketches]),
         np.array([len(s.terms) for s in sketches], np.float64),
         _bitmaps(bigrams),
         np.array([len(b) for b in bigrams], np.float64),
         _bitmaps([s.numbers for s in sketches]),
+        np.array([len(s.numbers) for s in sketches], np.float64),
         np.array([bool(s.numbers) for s in sketches]),
-        np.array([s.function_words for s in sketches], np.uint32),
+        function_words,
+        np.bitwise_count(function_words).astype(np.float64),
     )
 
 
@@ -122,8 +163,8 @@ def _overlap(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64], op: np.ufunc)
 
 
 def _ratio(top: Matrix, bottom: Matrix) -> Matrix:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio: Matrix = np.where(bottom > 0, top / np.where(bottom > 0, bottom, 1), 0.0)
+    """``top / bottom``, 0 where ``bottom`` is (``top`` is a part of ``bottom``, so it is too)."""
+    ratio: Matrix = top / np.maximum(bottom, 1.0)
     return ratio
 
 
@@ -134,37 +175,43 @@ def _bits(words: npt.NDArray[np.uint32]) -> Matrix:
     return bits
 
 
-def features(ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch]) -> Matrix:
-    """``FEATURES`` of every pair of sentences: shape (len(ours), len(theirs), features)."""
-    a, b = _sketch_bitmaps(tuple(ours)), _sketch_bitmaps(tuple(theirs))
+def _summary(a: SketchBitmaps, b: SketchBitmaps) -> list[Matrix]:
+    """``SUMMARY_FEATURES`` of every pair of sentences, one matrix each."""
     size_a, size_b = a.term_counts[:, None], b.term_counts[None, :]
     shared = _overlap(a.terms, b.terms, np.bitwise_and)
-    smaller, larger = np.minimum(size_a, size_b), np.maximum(size_a, size_b)
     shared_bigrams = _overlap(a.bigrams, b.bigrams, np.bitwise_and)
-    both = _overlap(a.numbers, b.numbers, np.bitwise_and)
-    either = _overlap(a.numbers, b.numbers, np.bitwise_or)
+    figures = _overlap(a.numbers, b.numbers, np.bitwise_and)
     has_a, has_b = a.has_numbers[:, None], b.has_numbers[None, :]
     fa, fb = a.function_words[:, None], b.function_words[None, :]
-    only_one, in_both = _bits(fa ^ fb), _bits(fa & fb)
-    one_count, both_count = only_one.sum(axis=2), in_both.sum(axis=2)
-    summary = [
+    both_count = np.bitwise_count(fa & fb).astype(np.float64)
+    one_count = a.function_counts[:, None] + b.function_counts[None, :] - 2 * both_count
+    return [
         _ratio(2 * shared, size_a + size_b),
-        _ratio(shared, larger),
-        _ratio(shared, smaller),
+        _ratio(shared, np.maximum(size_a, size_b)),
+        _ratio(shared, np.minimum(size_a, size_b)),
         _ratio(2 * shared_bigrams, a.bigram_counts[:, None] + b.bigram_counts[None, :]),
         (has_a & has_b).astype(np.float64),
         (has_a ^ has_b).astype(np.float64),
-        _ratio(both, either),
+        _ratio(figures, a.number_counts[:, None] + b.number_counts[None, :] - figures),
         _ratio(both_count, both_count + one_count),
         one_count,
     ]
-    return np.concatenate([np.stack(summary, axis=2), only_one, in_both], axis=2)
+
+
+def features(ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch]) -> Matrix:
+    """``FEATURES`` of every pair of sentences: shape (len(ours), len(theirs), features)."""
+    a, b = _sketch_bitmaps(tuple(ours)), _sketch_bitmaps(tuple(theirs))
+    fa, fb = a.function_words[:, None], b.function_words[None, :]
+    summary = np.stack(_summary(a, b), axis=2)
+    return np.concatenate([summary, _bits(fa ^ fb), _bits(fa & fb)], axis=2)
 
 
 def similarity_matrix(ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch]) -> Matrix:
     """The probability that each pair of sentences says the same thing: rows are ours,
     columns theirs."""
-    return builtin_model().probabilities(features(ours, theirs))
+    return builtin_model().pair_probabilities(
+        _sketch_bitmaps(tuple(ours)), _sketch_bitmaps(tuple(theirs))
+    )
 
 
 def sentence_similarity(a: SentenceSketch, b: SentenceSketch) -> float:

@@ -30,12 +30,18 @@ from copydesk.rules.fingerprint import (
     pack_nibbles,
     quoted,
     sketch,
+    split_sentences,
     words,
 )
 from copydesk.rules.kinds.duplicates import DuplicatesSpec
 from copydesk.rules.loader import load_rules
 from copydesk.rules.records import ArticleIn, ArticleOut
-from copydesk.rules.sentence_scorer import builtin_model, sentence_similarity
+from copydesk.rules.sentence_scorer import (
+    builtin_model,
+    features,
+    sentence_similarity,
+    similarity_matrix,
+)
 from copydesk.rules.state import MemoryStore
 from tests.conftest import engine_for, rule
 
@@ -288,6 +294,14 @@ def test_the_sentence_scorer_tells_a_rewording_from_a_changed_statement() -> Non
     assert sentence_similarity(said, other_figure) < sentence_similarity(said, reworded)
     assert sentence_similarity(said, more_said) < threshold
     assert sentence_similarity(said, unrelated) < threshold
+
+
+def test_the_rule_scores_sentences_as_the_model_was_trained() -> None:
+    """The rule's scores come from bit-count shortcuts; the training from every feature."""
+    ours = [sketch(s) for s in split_sentences(CASES["paraphrase_uncredited"][1]["text"])]
+    theirs = [sketch(s) for s in split_sentences(CASES["paraphrase_uncredited"][0]["text"])]
+    expected = builtin_model().probabilities(features(ours, theirs))
+    assert np.allclose(similarity_matrix(ours, theirs), expected)
 
 
 def test_a_sentence_scores_the_same_whichever_side_it_is_on() -> None:
