@@ -3,10 +3,10 @@
 - ``exact``: a 64-bit hash of the body with case, whitespace and punctuation normalised away;
 - ``minhash``: the lowest 4 bits of each MinHash value over word shingles, two to a byte
   (b-bit MinHash still estimates Jaccard similarity, see ``estimate_jaccard``);
-- ``sentences``: per sentence, 8-bit hashes of its stemmed content words and of its numbers:
-  enough to align the sentences of a later rewrite with this one (two sentences compare ten or
-  so words, so chance collisions barely move the score: accuracy on MSRP is the same as with
-  16-bit hashes), not enough to rebuild the text;
+- ``sentences``: per sentence, 8-bit hashes of its stemmed content words in their order and of
+  its numbers, and one bit for each of ``FUNCTION_WORD_BITS`` it has: enough to score a later
+  rewrite's sentences against this one (``rules.sentence_scorer``; two sentences compare ten or
+  so words, so chance collisions barely move the score), not enough to rebuild the text;
 - the identity the flags report (id, source, url, time; the key is derived from id and url),
   and the sources it credits as its author (for the missing-attribution rule);
 - ``buckets``: the 32-bit keys of the index buckets the article is in (its exact hash, its LSH
@@ -18,11 +18,8 @@
 from __future__ import annotations
 
 import struct
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
-from typing import Any
 
 import numpy as np
 import regex
@@ -36,12 +33,18 @@ MAX_TERMS_PER_SENTENCE = 16
 MIN_KEY_STEMS = 4
 SENTENCE_KEY_SEED = 17
 WRAP_WIDTH = 100  # characters: longer lines are paragraphs, not wrapped text
+# Set in the sentence count of an encoded fingerprint whose sentences carry function-word bits
+# and their terms in order; the sentences of the earlier layout are not compared.
+SENTENCE_LAYOUT = 0x80
+QUOTED_FLAG = 0x80  # in a sentence's term count (at most MAX_TERMS_PER_SENTENCE)
 
 _WORD = regex.compile(r"\w+(?:[.,']\w+)*", regex.V1)
 _NUMBER = regex.compile(r"\d+(?:[.,]\d+)*")
 _SENTENCE_END = regex.compile(r"(?<=[.!?。！？][\"'”’)\]]?)\s+(?=[\"'“‘(\[]?\p{Lu}|\d)", regex.V1)
 _CAPITALISED = regex.compile(r"\p{Lu}[\p{Ll}\p{Lu}'’.-]+", regex.V1)
 _QUOTED = regex.compile(r"[\"“]([^\"”]{12,300})[\"”]")
+_QUOTE_MARK = regex.compile(r"[\"“”]")
+QUOTED_SHARE = 0.5  # of a sentence's characters, from which it is a quotation
 _STEMMER = Stemmer.Stemmer("english")
 
 # Function words carry no content; numbers are handled on their own.
@@ -58,6 +61,14 @@ STOPWORDS = frozenset(
     year years week day days monday tuesday wednesday thursday friday saturday sunday
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
+# The 32 most frequent STOPWORDS in MSRP train's sentences (bench.sentence_model prints them),
+# one bit each in a sentence sketch: which function words two sentences share or not tells an
+# added clause ("and", "but"), a negation or a change of tense, which content words miss.
+FUNCTION_WORD_BITS = """
+    the to of in a and said on for that was at is with by he
+    from it be were as has or will an have his not had but are year
+    """.split()  # noqa: SIM905 - a word list reads better as text
+_FUNCTION_BIT = {word: 1 << n for n, word in enumerate(FUNCTION_WORD_BITS)}
 
 
 def words(text: str) -> list[str]:
@@ -133,8 +144,10 @@ def normalise_number(token: str) -> str:
 
 @dataclass(frozen=True)
 class SentenceSketch:
-    terms: frozenset[int]
+    terms: tuple[int, ...]  # distinct, in the sentence's order
     numbers: frozenset[int]
+    function_words: int  # a bit per word of FUNCTION_WORD_BITS the sentence has
+    quoted: bool = False  # mostly a quotation, which independent reports share too
 
 
 def _hard_wrapped(lines: list[str]) -> bool:
@@ -216,79 +229,31 @@ def sentence_keys(tokens: list[str], spread: int) -> list[int]:
     ]
 
 
+def quoted(sentence: str) -> bool:
+    """Whether most of the sentence is inside quotation marks (a quotation split into
+    sentences opens in one and closes in another)."""
+    marks = [m.start() for m in _QUOTE_MARK.finditer(sentence)]
+    if marks and sentence[marks[0]] == "”":
+        marks.insert(0, -1)  # it starts inside a quotation
+    if len(marks) % 2:
+        marks.append(len(sentence))  # it ends inside one
+    inside = sum(end - start - 1 for start, end in zip(marks[::2], marks[1::2], strict=True))
+    return inside >= QUOTED_SHARE * len(sentence)
+
+
 def sketch(sentence: str) -> SentenceSketch:
-    return sketch_words(words(sentence))
+    return sketch_words(words(sentence), quoted(sentence))
 
 
-def sketch_words(tokens: list[str]) -> SentenceSketch:
+def sketch_words(tokens: list[str], is_quoted: bool = False) -> SentenceSketch:
     """The sketch of a sentence given as its ``words``."""
     codes = [code for code in map(_token_code, tokens) if code is not None]
-    terms = [value for number, value in codes if not number]
+    terms = tuple(dict.fromkeys(value for number, value in codes if not number))
     numbers = frozenset(value for number, value in codes if number)
-    return SentenceSketch(frozenset(terms[:MAX_TERMS_PER_SENTENCE]), numbers)
-
-
-def _bitmaps(sets: list[frozenset[int]]) -> np.ndarray:
-    """Sets of 8-bit values as rows of four 64-bit words: set operations become bit counts."""
-    sizes = [len(values) for values in sets]
-    marks = np.zeros((len(sets), 256), np.bool_)
-    marks[
-        np.repeat(np.arange(len(sets)), sizes),
-        np.fromiter(chain.from_iterable(sets), np.intp, sum(sizes)),
-    ] = True
-    packed: np.ndarray = np.packbits(marks, axis=1).view(np.uint64)
-    return packed
-
-
-def _overlap(a: np.ndarray, b: np.ndarray, op: Any) -> np.ndarray:
-    """Bits set in ``op(row of a, row of b)``, for every pair of rows."""
-    counts: np.ndarray = np.bitwise_count(op(a[:, None, :], b[None, :, :])).sum(axis=2)
-    return counts
-
-
-@dataclass(frozen=True)
-class SketchBitmaps:
-    """Sentence sketches as bitmaps: set operations become bit counts."""
-
-    terms: np.ndarray
-    sizes: np.ndarray
-    numbers: np.ndarray
-    has_numbers: np.ndarray
-
-
-@lru_cache(maxsize=16)
-def _sketch_bitmaps(sketches: tuple[SentenceSketch, ...]) -> SketchBitmaps:
-    """Cached: an article's sentences are compared with several candidates in a row."""
-    return SketchBitmaps(
-        _bitmaps([s.terms for s in sketches]),
-        np.array([len(s.terms) for s in sketches], np.float64),
-        _bitmaps([s.numbers for s in sketches]),
-        np.array([bool(s.numbers) for s in sketches]),
-    )
-
-
-def similarity_matrix(
-    ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch]
-) -> np.ndarray:
-    """``sentence_similarity`` for every pair: rows are ours, columns theirs."""
-    a, b = _sketch_bitmaps(tuple(ours)), _sketch_bitmaps(tuple(theirs))
-    size_a, size_b = a.sizes[:, None], b.sizes[None, :]
-    shared = _overlap(a.terms, b.terms, np.bitwise_and)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        dice = np.where((size_a > 0) & (size_b > 0), 2 * shared / (size_a + size_b), 0.0)
-    both = _overlap(a.numbers, b.numbers, np.bitwise_and)
-    either = _overlap(a.numbers, b.numbers, np.bitwise_or)
-    has = a.has_numbers[:, None] & b.has_numbers[None, :]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        factor = np.where(has, 0.25 + 0.75 * both / either, 1.0)
-    scores: np.ndarray = dice * factor
-    return scores
-
-
-def sentence_similarity(a: SentenceSketch, b: SentenceSketch) -> float:
-    """Dice overlap of content words; numbers that disagree pull the score down, because a
-    rewrite keeps the figures while a templated story (market wrap, score line) changes them."""
-    return float(similarity_matrix([a], [b])[0, 0])
+    function_words = 0
+    for token in tokens:
+        function_words |= _FUNCTION_BIT.get(token, 0)
+    return SentenceSketch(terms[:MAX_TERMS_PER_SENTENCE], numbers, function_words, is_quoted)
 
 
 def anchors(text: str, sentences: list[str], limit: int) -> list[int]:
@@ -299,11 +264,13 @@ def anchors(text: str, sentences: list[str], limit: int) -> list[int]:
         number = normalise_number(token)
         if len(number.replace(".", "")) >= 2:
             found["#" + number] = 3.0
+    names: set[str] = set()
     for sentence in sentences:
-        for n, match in enumerate(_CAPITALISED.finditer(sentence)):
-            name = match.group(0).casefold()
-            if n > 0 or match.start() > 0:
-                found["@" + name] = max(found.get("@" + name, 0.0), 1.0 + min(len(name), 12) / 12)
+        capitalised = _CAPITALISED.findall(sentence)
+        # A capital that opens the sentence says nothing about a name.
+        names.update(capitalised[1:] if _CAPITALISED.match(sentence) else capitalised)
+    for name in {name.casefold() for name in names}:
+        found["@" + name] = 1.0 + min(len(name), 12) / 12
     for quote in _QUOTED.findall(text):
         key = " ".join(w for w in words(quote) if w not in STOPWORDS)[:40]
         if key:
@@ -336,9 +303,10 @@ class Fingerprint:
             out += struct.pack("<H", len(raw)) + raw
         out += struct.pack("<QH", self.exact, len(self.minhash_bits))
         out += self.minhash_bits
-        out += struct.pack("<B", len(self.sentences))
+        out += struct.pack("<B", len(self.sentences) | SENTENCE_LAYOUT)
         for s in self.sentences:
-            out += struct.pack("<BB", len(s.terms), len(s.numbers))
+            flags = len(s.terms) | (QUOTED_FLAG if s.quoted else 0)
+            out += struct.pack("<BBI", flags, len(s.numbers), s.function_words)
             out += bytes([*s.terms, *s.numbers])
         return bytes(out)
 
@@ -365,11 +333,21 @@ class Fingerprint:
         (count,) = struct.unpack_from("<B", raw, pos)
         pos += 1
         sentences = []
-        for _ in range(count):
-            nt, nn = struct.unpack_from("<BB", raw, pos)
-            pos += 2
+        # A fingerprint of the earlier layout keeps its exact hash and MinHash; its sentences
+        # lack what the scorer needs and are left out.
+        for _ in range(count & ~SENTENCE_LAYOUT if count & SENTENCE_LAYOUT else 0):
+            flags, nn, function_words = struct.unpack_from("<BBI", raw, pos)
+            nt = flags & ~QUOTED_FLAG
+            pos += 6
             values = raw[pos : pos + nt + nn]
             pos += nt + nn
-            sentences.append(SentenceSketch(frozenset(values[:nt]), frozenset(values[nt:])))
+            sentences.append(
+                SentenceSketch(
+                    tuple(values[:nt]),
+                    frozenset(values[nt:]),
+                    function_words,
+                    bool(flags & QUOTED_FLAG),
+                )
+            )
         id_, source, url, credited = texts
         return cls(id_, source, url, credited, published, exact, bits, tuple(sentences), buckets)

@@ -45,19 +45,21 @@ from copydesk.rules.fingerprint import (
     exact_hash,
     minhash,
     pack_nibbles,
+    quoted,
     sentence_keys,
-    similarity_matrix,
     sketch_words,
     split_sentences,
     words,
 )
 from copydesk.rules.identity import article_key
 from copydesk.rules.kinds.base import Context, Document, Hit, LateHit, Rule, RuleSpec, Stage
+from copydesk.rules.sentence_scorer import similarity_matrix
 from copydesk.rules.state import StateStore
 
 AUTHOR_CREDITS = ("dateline", "byline", "credit-line")  # a credit in the text cites, not signs
 LATE_READS_PER_CANDIDATE = 4
 EVIDENCE_CHARS = 300  # of each aligned sentence, in a finding's evidence
+QUOTATION_WEIGHT = 0.5  # of an aligned quotation in the coverage (set by hand, not tuned)
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,11 @@ class DuplicatesSpec(RuleSpec):
     )
     candidates: int = Field(default=5, ge=1, le=50, description="Reuse candidates aligned.")
     sentence_threshold: float = Field(
-        default=0.4, gt=0, le=1, description="Score at which two sentences align (MSRP-tuned)."
+        default=0.25,
+        gt=0,
+        le=1,
+        description="The sentence scorer's probability at which two sentences align"
+        " (chosen on Clough).",
     )
     min_aligned: int = Field(default=3, ge=1, description="Aligned sentences for a reuse flag.")
     min_coverage: float = Field(
@@ -394,8 +400,15 @@ class DuplicatesRule(Rule):
         if len(pairs) < needed or _template(ours, theirs, pairs):
             return None
         # Each aligned sentence counts by its score: many loosely similar sentences, which two
-        # texts on one topic have, weigh less than a few retold ones.
-        coverage = sum(score for _, _, score in pairs) / counted
+        # texts on one topic have, weigh less than a few retold ones. A quotation counts half:
+        # a rewrite keeps it, but two reports of one event quote the same statement too.
+        coverage = (
+            sum(
+                score * (QUOTATION_WEIGHT if ours[n].quoted or theirs[j].quoted else 1.0)
+                for n, j, score in pairs
+            )
+            / counted
+        )
         if coverage < spec.min_coverage:
             return None
         return Alignment(pairs, coverage, len(ours), len(theirs))
@@ -478,7 +491,7 @@ def _distinct_sentences(
     seen: set[tuple[str, ...]] = set()
     found: list[tuple[str, list[str], SentenceSketch]] = []
     for text, sentence_words in sentences:
-        sketch = sketch_words(sentence_words)
+        sketch = sketch_words(sentence_words, quoted(text))
         if len(sketch.terms) >= 3 and tuple(sentence_words) not in seen:
             seen.add(tuple(sentence_words))
             found.append((text, sentence_words, sketch))

@@ -1,0 +1,218 @@
+"""Whether two sentences say the same thing, from their sketches alone: a logistic model over
+their overlaps, learned from MSRP's training half (``rules/models/sentence-scorer.json``,
+built by ``python -m bench.sentence_model``).
+
+What the model sees of a pair (``FEATURES``): the Dice overlap and the two containments of
+their content words, the Dice overlap of their content-word bigrams (the terms keep their
+order), whether they state figures and how far those agree, and for each of
+``FUNCTION_WORD_BITS`` whether both sentences have it or only one (an added "and" or "but"
+clause, a "not"). Everything is a bit count on the sketches' bitmaps, for all the pairs of two
+articles' sentences at once. The stored side of a comparison is a sketch; the arriving side is
+sketched the same way, so a pair scores the same whichever of the two arrived first.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache, cached_property, lru_cache
+from importlib import resources
+from itertools import chain, pairwise
+
+import numpy as np
+import numpy.typing as npt
+
+from copydesk.rules.fingerprint import FUNCTION_WORD_BITS, SentenceSketch
+
+Matrix = npt.NDArray[np.float64]
+
+SUMMARY_FEATURES = (
+    "dice",
+    "min_containment",
+    "max_containment",
+    "bigram_dice",
+    "figures_in_both",
+    "figures_in_one",
+    "figure_jaccard",
+    "function_jaccard",
+    "function_words_differ",
+)
+FEATURES = (
+    *SUMMARY_FEATURES,
+    *(f"only_one:{word}" for word in FUNCTION_WORD_BITS),
+    *(f"both:{word}" for word in FUNCTION_WORD_BITS),
+)
+
+
+def _byte_tables(weights: Matrix) -> Matrix:
+    """For 32 per-bit weights: per byte of a 32-bit value (4) and byte value (256), the sum of
+    the weights of its set bits, so that a value's weighted bits are four look-ups."""
+    bits = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1, bitorder="little")
+    tables: Matrix = np.stack([bits @ weights[8 * k : 8 * k + 8] for k in range(4)])
+    return tables
+
+
+def _weighted_bits(values: npt.NDArray[np.uint32], tables: Matrix) -> Matrix:
+    total: Matrix = tables[0][values & 0xFF]
+    for k in range(1, 4):
+        total = total + tables[k][(values >> (8 * k)) & 0xFF]
+    return total
+
+
+@dataclass(frozen=True)
+class SentenceModel:
+    weights: Matrix  # in the order of FEATURES
+    bias: float
+    threshold: float  # the probability that best tells paraphrases on MSRP train (cross-validated)
+
+    def probabilities(self, features: Matrix) -> Matrix:
+        return _sigmoid(features @ self.weights + self.bias)
+
+    def pair_probabilities(self, a: SketchBitmaps, b: SketchBitmaps) -> Matrix:
+        """``probabilities(features)`` without spelling out the 64 function-word features: the
+        weights of the bits two sentences' function words differ or agree in, looked up."""
+        fa, fb = a.function_words[:, None], b.function_words[None, :]
+        z = _weighted_bits(fa ^ fb, self._tables[0]) + _weighted_bits(fa & fb, self._tables[1])
+        summary = self.weights[: len(SUMMARY_FEATURES)]
+        for weight, feature in zip(summary, _summary(a, b), strict=True):
+            z += weight * feature
+        return _sigmoid(z + self.bias)
+
+    @cached_property
+    def _tables(self) -> tuple[Matrix, Matrix]:
+        summary, words = len(SUMMARY_FEATURES), len(FUNCTION_WORD_BITS)
+        return (
+            _byte_tables(self.weights[summary : summary + words]),
+            _byte_tables(self.weights[summary + words :]),
+        )
+
+
+def _sigmoid(z: Matrix) -> Matrix:
+    p: Matrix = 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+    return p
+
+
+@cache
+def builtin_model() -> SentenceModel:
+    path = resources.files("copydesk.rules") / "models" / "sentence-scorer.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    weights = data["weights"]
+    if set(weights) != set(FEATURES):
+        raise ValueError(f"{path}: its features are not the scorer's; rebuild it")
+    return SentenceModel(
+        np.array([weights[name] for name in FEATURES]), data["bias"], data["threshold"]
+    )
+
+
+def _bitmaps(sets: Sequence[Iterable[int]]) -> npt.NDArray[np.uint64]:
+    """Sets of 8-bit values as rows of four 64-bit words: set operations become bit counts."""
+    lists = [list(values) for values in sets]
+    sizes = [len(values) for values in lists]
+    marks = np.zeros((len(lists), 256), np.bool_)
+    marks[
+        np.repeat(np.arange(len(lists)), sizes),
+        np.fromiter(chain.from_iterable(lists), np.intp, sum(sizes)),
+    ] = True
+    packed: npt.NDArray[np.uint64] = np.packbits(marks, axis=1).view(np.uint64)
+    return packed
+
+
+def _bigrams(terms: tuple[int, ...]) -> set[int]:
+    """8-bit codes of a sentence's neighbouring content-word pairs (a multiplicative hash)."""
+    return {((a << 8 | b) * 0x9E3779B1 >> 16) & 0xFF for a, b in pairwise(terms)}
+
+
+@dataclass(frozen=True)
+class SketchBitmaps:
+    """Sentence sketches as bitmaps and counts."""
+
+    terms: npt.NDArray[np.uint64]
+    term_counts: Matrix
+    bigrams: npt.NDArray[np.uint64]
+    bigram_counts: Matrix
+    numbers: npt.NDArray[np.uint64]
+    number_counts: Matrix
+    has_numbers: npt.NDArray[np.bool_]
+    function_words: npt.NDArray[np.uint32]
+    function_counts: Matrix
+
+
+@lru_cache(maxsize=16)
+def _sketch_bitmaps(sketches: tuple[SentenceSketch, ...]) -> SketchBitmaps:
+    """Cached: an article's sentences are compared with several candidates in a row."""
+    bigrams = [_bigrams(s.terms) for s in sketches]
+    function_words = np.array([s.function_words for s in sketches], np.uint32)
+    return SketchBitmaps(
+        _bitmaps([s.terms for s in sketches]),
+        np.array([len(s.terms) for s in sketches], np.float64),
+        _bitmaps(bigrams),
+        np.array([len(b) for b in bigrams], np.float64),
+        _bitmaps([s.numbers for s in sketches]),
+        np.array([len(s.numbers) for s in sketches], np.float64),
+        np.array([bool(s.numbers) for s in sketches]),
+        function_words,
+        np.bitwise_count(function_words).astype(np.float64),
+    )
+
+
+def _overlap(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64], op: np.ufunc) -> Matrix:
+    """Bits set in ``op(row of a, row of b)``, for every pair of rows."""
+    counts: Matrix = np.bitwise_count(op(a[:, None, :], b[None, :, :])).sum(axis=2)
+    return counts.astype(np.float64)
+
+
+def _ratio(top: Matrix, bottom: Matrix) -> Matrix:
+    """``top / bottom``, 0 where ``bottom`` is (``top`` is a part of ``bottom``, so it is too)."""
+    ratio: Matrix = top / np.maximum(bottom, 1.0)
+    return ratio
+
+
+def _bits(words: npt.NDArray[np.uint32]) -> Matrix:
+    """The 32 bits of each value, lowest first, on a new last axis."""
+    unpacked = np.unpackbits(words[..., None].view(np.uint8), axis=-1, bitorder="little")
+    bits: Matrix = unpacked.astype(np.float64)
+    return bits
+
+
+def _summary(a: SketchBitmaps, b: SketchBitmaps) -> list[Matrix]:
+    """``SUMMARY_FEATURES`` of every pair of sentences, one matrix each."""
+    size_a, size_b = a.term_counts[:, None], b.term_counts[None, :]
+    shared = _overlap(a.terms, b.terms, np.bitwise_and)
+    shared_bigrams = _overlap(a.bigrams, b.bigrams, np.bitwise_and)
+    figures = _overlap(a.numbers, b.numbers, np.bitwise_and)
+    has_a, has_b = a.has_numbers[:, None], b.has_numbers[None, :]
+    fa, fb = a.function_words[:, None], b.function_words[None, :]
+    both_count = np.bitwise_count(fa & fb).astype(np.float64)
+    one_count = a.function_counts[:, None] + b.function_counts[None, :] - 2 * both_count
+    return [
+        _ratio(2 * shared, size_a + size_b),
+        _ratio(shared, np.maximum(size_a, size_b)),
+        _ratio(shared, np.minimum(size_a, size_b)),
+        _ratio(2 * shared_bigrams, a.bigram_counts[:, None] + b.bigram_counts[None, :]),
+        (has_a & has_b).astype(np.float64),
+        (has_a ^ has_b).astype(np.float64),
+        _ratio(figures, a.number_counts[:, None] + b.number_counts[None, :] - figures),
+        _ratio(both_count, both_count + one_count),
+        one_count,
+    ]
+
+
+def features(ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch]) -> Matrix:
+    """``FEATURES`` of every pair of sentences: shape (len(ours), len(theirs), features)."""
+    a, b = _sketch_bitmaps(tuple(ours)), _sketch_bitmaps(tuple(theirs))
+    fa, fb = a.function_words[:, None], b.function_words[None, :]
+    summary = np.stack(_summary(a, b), axis=2)
+    return np.concatenate([summary, _bits(fa ^ fb), _bits(fa & fb)], axis=2)
+
+
+def similarity_matrix(ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch]) -> Matrix:
+    """The probability that each pair of sentences says the same thing: rows are ours,
+    columns theirs."""
+    return builtin_model().pair_probabilities(
+        _sketch_bitmaps(tuple(ours)), _sketch_bitmaps(tuple(theirs))
+    )
+
+
+def sentence_similarity(a: SentenceSketch, b: SentenceSketch) -> float:
+    return float(similarity_matrix([a], [b])[0, 0])
