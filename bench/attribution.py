@@ -135,10 +135,43 @@ def quotation_shape(quoted: str) -> str:
     return "partial quotations" if words[0][:1].islower() else "sentences"
 
 
+def covers(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether one of ``spans`` covers most of ``text[start:end]``."""
+    return any(2 * (min(b, end) - max(a, start)) > end - start for a, b in spans)
+
+
+def reader_audit(flagged: dict[str, list[tuple[int, int]]]) -> str:
+    """The second mapping, beside the issue's: train quotations as a reader reads them
+    (bench/labels/polnear-train-audit.json) against the rule's flags. Only the quotations the
+    issue's mapping calls unattributed were read, so its recall counts no others."""
+    audit = polnear.audit()
+    unattributed = audit["unattributed"]
+    read = Counter(q.reading for q in unattributed)
+    found = Counter(
+        q.reading for q in unattributed if covers(flagged.get(q.article, []), q.start, q.end)
+    )
+    readings = {(q.article, q.start, q.end): q.reading for q in audit["flags"]}
+    flags = Counter(
+        readings.get((article, start, end), "not audited")
+        for article, spans in flagged.items()
+        for start, end in spans
+    )
+    return (
+        f"train, a reader's audit (second mapping): of the {len(unattributed)} quotations the"
+        " issue's mapping calls unattributed, "
+        + ", ".join(f"{read[r]} {r} ({found[r]} flagged)" for r in polnear.READINGS)
+        + f"; the rule's {flags.total()} flags read "
+        + ", ".join(f"{n} {r}" for r, n in sorted(flags.items()))
+        + f" — by this mapping precision {flags['no speaker']}/{flags.total()}, recall"
+        f" {found['no speaker']}/{read['no speaker']}"
+    )
+
+
 def polnear_split(engine: Engine, split: str, show: int) -> tuple[str, str]:
     tally = QuoteTally()
     wrong: list[str] = []
     missed: list[str] = []
+    flagged_in: dict[str, list[tuple[int, int]]] = {}
     for article in polnear.articles(split):
         out = engine.process(
             ArticleIn(id=article.name, source=article.publisher, text=article.text),
@@ -151,6 +184,8 @@ def polnear_split(engine: Engine, split: str, show: int) -> tuple[str, str]:
             for f in out.findings
             if f.kind == "unattributed-quote"
         ]
+        if flagged:
+            flagged_in[article.name] = flagged
         for start, end in flagged:
             tally.flags += 1
             if article.attributed(start, end):
@@ -163,7 +198,7 @@ def polnear_split(engine: Engine, split: str, show: int) -> tuple[str, str]:
             tally.unattributed += 1
             shape = quotation_shape(text[start:end])
             tally.shapes[shape] += 1
-            if any(2 * (min(b, end) - max(a, start)) > end - start for a, b in flagged):
+            if covers(flagged, start, end):
                 tally.found += 1
                 tally.found_shapes[shape] += 1
             else:
@@ -198,11 +233,17 @@ def polnear_split(engine: Engine, split: str, show: int) -> tuple[str, str]:
     )
     speech = tally.unattributed - tally.shapes["titles"]
     found_speech = tally.found - tally.found_shapes["titles"]
-    return tally.row(split), (
+    most = max((len(spans) for spans in flagged_in.values()), default=0)
+    notes = [
         f"{split}: the unattributed quotations are {shapes}; recall without titles (names, not"
         f" speech: the rule does not judge them) {found_speech}/{speech} ="
-        f" {found_speech / max(speech, 1):.3f}"
-    )
+        f" {found_speech / max(speech, 1):.3f}",
+        f"{split}: the {tally.flags} flags stand in {len(flagged_in)} articles, {most} in the"
+        " article with the most",
+    ]
+    if split == "train":
+        notes.append(reader_audit(flagged_in))
+    return tally.row(split), "\n".join(notes)
 
 
 def model_ranking(split: str) -> str:

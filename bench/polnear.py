@@ -10,8 +10,10 @@ quotation as attributed when at least half of them do.
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import regex
 
@@ -132,3 +134,34 @@ def quotations(text: str, min_words: int = 4) -> list[tuple[int, int]]:
         elif mark != "”":  # an opening mark inside an open quotation starts it again
             opened = at
     return [(a, b) for a, b in found if len(text[a:b].strip('"“” ').split()) >= min_words]
+
+
+AUDIT = Path(__file__).parent / "labels" / "polnear-train-audit.json"
+READINGS = ("no speaker", "speaker named", "title or name")
+
+
+@dataclass(frozen=True)
+class AuditedQuotation:
+    """A train quotation as a reader sees it (``READINGS``), beside the issue's mapping."""
+
+    article: str
+    start: int
+    end: int
+    reading: str
+
+
+def audit() -> dict[str, list[AuditedQuotation]]:
+    """bench/labels/polnear-train-audit.json: ``unattributed`` (every train quotation the
+    issue's mapping calls unattributed) and ``flags`` (the rule's train flags when the audit was
+    made), each quotation with a reader's reading."""
+    data = json.loads(AUDIT.read_text(encoding="utf-8"))
+    found = {}
+    for part in ("unattributed", "flags"):
+        found[part] = [
+            AuditedQuotation(q["article"], q["start"], q["end"], q["reading"])
+            for q in data[part]["quotations"]
+        ]
+        unknown = {q.reading for q in found[part]} - set(READINGS)
+        if unknown:
+            raise ValueError(f"{AUDIT}: unknown readings {sorted(unknown)}")
+    return found

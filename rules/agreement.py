@@ -9,6 +9,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 _SHINGLE = 4
+# Two readings this close (F1 of their word 4-grams) settle the page without a third.
+SETTLED_F1 = 0.9
 
 
 def _shingles(text: str) -> Counter[tuple[str, ...]]:
@@ -31,3 +33,8 @@ def most_agreed(texts: Sequence[str]) -> int:
         sum(_f1(bag, other) for j, other in enumerate(bags) if j != i) for i, bag in enumerate(bags)
     ]
     return max(range(len(texts)), key=lambda i: (bool(bags[i]), agreement[i], -i))
+
+
+def settled(first: str, second: str) -> bool:
+    """Whether two readings agree so closely that a third could not change the choice much."""
+    return _f1(_shingles(first), _shingles(second)) >= SETTLED_F1

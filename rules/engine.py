@@ -7,9 +7,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from copydesk.rules.agreement import most_agreed
+from copydesk.rules.agreement import most_agreed, settled
 from copydesk.rules.identity import article_key
 from copydesk.rules.kinds.base import (
     Capture,
@@ -28,6 +28,9 @@ from copydesk.rules.records import ArticleIn, ArticleOut, Credit, Finding, LateF
 from copydesk.rules.state import MemoryStore, StateStore
 from copydesk.rules.textview import TextView
 from copydesk.rules.unwrap import unwrapped
+
+if TYPE_CHECKING:  # trafilatura is a third of the import time; text streams never need it
+    from copydesk.rules.extract import Extracted
 
 
 @dataclass(frozen=True)
@@ -84,11 +87,7 @@ class Engine:
             extracted = extract_html(article.html)
             title = title or extracted.title
             metadata = extracted.metadata()
-            body, seen_as = self._most_agreed(
-                article,
-                [(extracted.text, "html"), (extracted.readable, "html"), (extracted.page, "text")],
-                now,
-            )
+            body, seen_as = self._most_agreed(article, extracted, now)
         findings: list[Finding] = []
         if len(body) > self.limits.max_body_chars:
             findings.append(
@@ -143,21 +142,30 @@ class Engine:
         )
 
     def _most_agreed(
-        self,
-        article: ArticleIn,
-        candidates: list[tuple[str, Literal["text", "html"]]],
-        now: datetime | None,
+        self, article: ArticleIn, extracted: Extracted, now: datetime | None
     ) -> tuple[str, Literal["text", "html"]]:
-        """Of the readings of an HTML page (trafilatura's extraction, readability-lxml's, the
-        whole page as text), each stripped by the rules that apply to it, the one whose result
-        the others agree with most. Stripped on a scratch store: only the chosen reading goes
-        through the strip stage for real, so rules that learn from a source learn once."""
-        stripped = []
-        for body, seen_as in candidates:
-            doc = Document(article, "", TextView(body), seen_as)
-            self._run_all(self.cutting_rules, doc, MemoryStore(), now)
-            stripped.append(doc.text)
+        """Of the readings of an HTML page, each stripped by the rules that apply to it, the
+        one the others agree with most: trafilatura's extraction and the whole page as text
+        first, and readability-lxml's (as costly as trafilatura's) only where those two do not
+        agree. Stripped on a scratch store: only the chosen reading goes through the strip
+        stage for real, so rules that learn from a source learn once."""
+        candidates: list[tuple[str, Literal["text", "html"]]] = [
+            (extracted.text, "html"),
+            (extracted.page, "text"),
+        ]
+        stripped = [self._stripped(article, body, seen_as, now) for body, seen_as in candidates]
+        if settled(*stripped):
+            return candidates[0]
+        candidates.append((extracted.readable(), "html"))
+        stripped.append(self._stripped(article, *candidates[-1], now))
         return candidates[most_agreed(stripped)]
+
+    def _stripped(
+        self, article: ArticleIn, body: str, seen_as: Literal["text", "html"], now: datetime | None
+    ) -> str:
+        doc = Document(article, "", TextView(body), seen_as)
+        self._run_all(self.cutting_rules, doc, MemoryStore(), now)
+        return doc.text
 
     def flag(self, out: ArticleOut, state: StateStore, now: datetime | None = None) -> ArticleOut:
         """The rules that need the state every article shares (the duplicate index) and those

@@ -11,15 +11,21 @@ repaired tree. Lines that repeat the headline are left to the title.
 from __future__ import annotations
 
 from collections import defaultdict
+from copy import deepcopy
 from dataclasses import dataclass
 
 import lxml.html
 import regex
 import trafilatura
+from htmldate import find_date
 from lxml.html import HtmlElement
 from readability import Document
 from readability.readability import Unparseable
+from trafilatura.metadata import examine_meta, extract_meta_json, extract_title
+from trafilatura.settings import Document as TrafilaturaDocument
+from trafilatura.settings import set_date_params
 
+from copydesk.rules.html_tree import load_page
 from copydesk.rules.page_text import page_text
 
 # Twitter's embed code marks the quoted tweet this way on every site that embeds one.
@@ -38,54 +44,70 @@ _CHUNK_MIN_PARAGRAPHS = 3
 
 @dataclass(frozen=True, slots=True)
 class Extracted:
-    text: str
+    text: str  # trafilatura's main text, one line per paragraph
     title: str | None
     author: str | None
-    date: str | None  # as trafilatura finds it in the page (YYYY-MM-DD)
-    readable: str = ""  # readability-lxml's main text, one line per block
+    date: str | None  # as found in the page's markup (YYYY-MM-DD)
     page: str = ""  # the whole visible page, one line per block
+    tree: HtmlElement | None = None  # the parsed page, for readability-lxml's reading
 
     def metadata(self) -> dict[str, list[str]]:
         """Author and date for the output's ``metadata``, where the page gave them."""
         found = {"author": self.author, "date": self.date}
         return {name: [value] for name, value in found.items() if value}
 
+    def readable(self) -> str:
+        """readability-lxml's main text; empty where it finds none or cannot read the page.
+        It costs as much as trafilatura's, so it is read only when asked for."""
+        if self.tree is None:
+            return ""
+        try:
+            # readability-lxml changes the tree it reads.
+            summary = Document(deepcopy(self.tree)).summary(html_partial=True)
+        except (Unparseable, ValueError):
+            return ""
+        if not summary.strip():
+            return ""
+        return page_text(lxml.html.fromstring(summary))
+
 
 def extract_html(html: str) -> Extracted:
     """The page's main text (paragraphs separated by newlines), title, author and date, and the
-    other two readings of it."""
-    tree = trafilatura.load_html(html)
+    page's visible text; readability-lxml's reading on demand."""
+    tree = load_page(html)
     if tree is None:
         return Extracted("", None, None, None)
-    page = page_text(tree)  # before the repairs below change the tree
-    readable = _readable(html)
-    _unwrap_tweets(tree)
-    _drop_hover_cards(tree)
-    _join_chunks(tree)
+    meta = _metadata(tree)
+    page = page_text(tree)
+    repaired = deepcopy(tree)  # the tree stays as the page is, for readability-lxml
+    _unwrap_tweets(repaired)
+    _drop_hover_cards(repaired)
+    _join_chunks(repaired)
     doc = trafilatura.bare_extraction(
-        tree,
-        with_metadata=True,
+        repaired,
+        with_metadata=False,
         include_comments=False,
         include_tables=True,
         favor_precision=True,
+        # Without trafilatura's own fallback (its copies of readability and jusText): where its
+        # reading is in doubt, readability-lxml's is read anyway.
+        fast=True,
         as_dict=False,
     )
-    if doc is None:
-        return Extracted("", None, None, None, readable, page)
-    assert not isinstance(doc, dict)  # as_dict=False gives a Document
-    text = _without_headline(_plain_tables(doc.text or ""), doc.title)
-    return Extracted(text, doc.title, doc.author, doc.date, readable, page)
+    found = "" if doc is None else (doc.text or "")  # type: ignore[union-attr]
+    text = _without_headline(_plain_tables(found), meta.title)
+    return Extracted(text, meta.title, meta.author, meta.date, page, tree)
 
 
-def _readable(html: str) -> str:
-    """readability-lxml's main text; empty where it finds none or cannot read the page."""
-    try:
-        summary = Document(html).summary(html_partial=True)
-    except (Unparseable, ValueError):
-        return ""
-    if not summary.strip():
-        return ""
-    return page_text(lxml.html.fromstring(summary))
+def _metadata(tree: HtmlElement) -> TrafilaturaDocument:
+    """Title, author and date as the page's markup states them (meta tags, JSON-LD, the URL).
+    trafilatura's full search (bylines and dates in the text) took longer than its extraction."""
+    found = extract_meta_json(tree, examine_meta(tree))
+    if found.author and " " not in found.author:
+        found.author = None  # a user name, not a person's (as trafilatura judges it)
+    found.title = found.title or extract_title(tree)
+    found.date = find_date(tree, url=found.url, **set_date_params(extensive=False))
+    return found
 
 
 def _unwrap_tweets(tree: HtmlElement) -> None:

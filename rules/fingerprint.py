@@ -266,11 +266,13 @@ def anchors(text: str, sentences: list[str], limit: int) -> list[int]:
         number = normalise_number(token)
         if len(number.replace(".", "")) >= 2:
             found["#" + number] = 3.0
+    names: set[str] = set()
     for sentence in sentences:
-        for n, match in enumerate(_CAPITALISED.finditer(sentence)):
-            name = match.group(0).casefold()
-            if n > 0 or match.start() > 0:
-                found["@" + name] = max(found.get("@" + name, 0.0), 1.0 + min(len(name), 12) / 12)
+        capitalised = _CAPITALISED.findall(sentence)
+        # A capital that opens the sentence says nothing about a name.
+        names.update(capitalised[1:] if _CAPITALISED.match(sentence) else capitalised)
+    for name in {name.casefold() for name in names}:
+        found["@" + name] = 1.0 + min(len(name), 12) / 12
     for quote in _QUOTED.findall(text):
         key = " ".join(w for w in words(quote) if w not in STOPWORDS)[:40]
         if key:

@@ -1,9 +1,13 @@
-"""HTML mode weighs three readings of a page and keeps the one the others agree with."""
+"""HTML mode weighs readings of a page and keeps the one the others agree with; the costly
+third reading only where the first two differ."""
 
 from __future__ import annotations
 
-from copydesk.rules.agreement import most_agreed
+import pytest
+
+from copydesk.rules.agreement import most_agreed, settled
 from copydesk.rules.engine import Engine
+from copydesk.rules.extract import Extracted
 from copydesk.rules.loader import load_rules
 from copydesk.rules.records import ArticleIn
 from copydesk.rules.state import MemoryStore
@@ -51,3 +55,36 @@ def test_html_whose_extractors_find_nothing_still_gives_the_story() -> None:
     out = Engine(load_rules()).process(ArticleIn(id="a", html=html), MemoryStore())
     assert out.text.split() == " ".join(STORY).split()
     assert out.body_from == "html"
+
+
+def test_two_readings_that_agree_settle_the_page_and_two_that_differ_do_not() -> None:
+    story = "\n".join(STORY)
+    assert settled(story, f"Home\n{story}\nContact us")
+    assert not settled(story, f"{story}\n{THREAD}\n{THREAD.replace('joe', 'ann')}\n{story}")
+    assert not settled("", "")
+
+
+def test_readability_is_read_only_where_the_first_two_readings_differ(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read: list[bool] = []
+    original = Extracted.readable
+
+    def counted(self: Extracted) -> str:
+        read.append(True)
+        return original(self)
+
+    monkeypatch.setattr(Extracted, "readable", counted)
+    engine = Engine(load_rules())
+    paragraphs = "".join(f"<p>{line}</p>" for line in STORY)
+    plain = f"<html><body><article>{paragraphs}</article></body></html>"
+    assert " ".join(STORY) in " ".join(
+        engine.process(ArticleIn(id="p", html=plain), MemoryStore()).text.split()
+    )
+    assert read == []
+    # The page text reading keeps a second story that trafilatura leaves out: the two differ.
+    other = "".join(f"<p>{line.replace('pier', 'bridge')}</p>" for line in STORY)
+    aside = f"<aside class='sidebar related'>{other}</aside>"
+    mixed = f"<html><body><article>{paragraphs}</article>{aside}</body></html>"
+    engine.process(ArticleIn(id="m", html=mixed), MemoryStore())
+    assert read == [True]

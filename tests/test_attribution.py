@@ -391,3 +391,43 @@ def test_the_shipped_quote_model_is_what_its_script_learns_from_polnear_train() 
     from bench.quote_model import OUT, build
 
     assert json.loads(OUT.read_text(encoding="utf-8")) == build()
+
+
+@pytest.mark.skipif(
+    not (SHARED / "data" / "polnear").exists(), reason="PolNeAR is not in ../shared/data"
+)
+def test_the_reader_audit_reads_train_quotations_where_they_stand() -> None:
+    from bench import polnear
+
+    articles = {article.name: article for article in polnear.articles("train")}
+    raw = json.loads(polnear.AUDIT.read_text(encoding="utf-8"))
+    audit = polnear.audit()
+    for part, audited in audit.items():
+        for quotation, row in zip(audited, raw[part]["quotations"], strict=True):
+            text = articles[quotation.article].text
+            assert text[quotation.start : quotation.end][:60] == row["quote"]
+    # every quotation the mapping calls unattributed, as the report says
+    unattributed = [
+        (name, start, end)
+        for name, article in articles.items()
+        for start, end in polnear.quotations(article.text)
+        if not article.attributed(start, end)
+    ]
+    assert sorted(unattributed) == sorted(
+        (q.article, q.start, q.end) for q in audit["unattributed"]
+    )
+
+
+def test_an_audit_with_an_unknown_reading_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bench import polnear
+
+    row = {"article": "a", "start": 0, "end": 9, "quote": '"a b c d"', "reading": "maybe"}
+    path = tmp_path / "audit.json"
+    path.write_text(
+        json.dumps({"unattributed": {"quotations": [row]}, "flags": {"quotations": []}})
+    )
+    monkeypatch.setattr(polnear, "AUDIT", path)
+    with pytest.raises(ValueError, match="unknown readings \\['maybe'\\]"):
+        polnear.audit()
