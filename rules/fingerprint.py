@@ -20,6 +20,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 
 import numpy as np
 import regex
@@ -232,6 +233,8 @@ def sentence_keys(tokens: list[str], spread: int) -> list[int]:
 def quoted(sentence: str) -> bool:
     """Whether most of the sentence is inside quotation marks (a quotation split into
     sentences opens in one and closes in another)."""
+    if '"' not in sentence and "“" not in sentence and "”" not in sentence:
+        return False
     marks = [m.start() for m in _QUOTE_MARK.finditer(sentence)]
     if marks and sentence[marks[0]] == "”":
         marks.insert(0, -1)  # it starts inside a quotation
@@ -250,9 +253,8 @@ def sketch_words(tokens: list[str], is_quoted: bool = False) -> SentenceSketch:
     codes = [code for code in map(_token_code, tokens) if code is not None]
     terms = tuple(dict.fromkeys(value for number, value in codes if not number))
     numbers = frozenset(value for number, value in codes if number)
-    function_words = 0
-    for token in tokens:
-        function_words |= _FUNCTION_BIT.get(token, 0)
+    # Distinct words have distinct bits: their sum is their union.
+    function_words = sum(map(_FUNCTION_BIT.get, set(tokens), repeat(0)))
     return SentenceSketch(terms[:MAX_TERMS_PER_SENTENCE], numbers, function_words, is_quoted)
 
 
