@@ -17,7 +17,21 @@ import trafilatura
 from lxml.html import HtmlElement
 
 # What a browser leaves in <head>; any other element starts the body.
-_HEAD_TAGS = frozenset(["title", "meta", "link", "script", "style", "base", "noscript", "template"])
+_HEAD_TAGS = frozenset(
+    [
+        "title",
+        "meta",
+        "link",
+        "script",
+        "style",
+        "base",
+        "basefont",
+        "bgsound",
+        "noscript",
+        "noframes",
+        "template",
+    ]
+)
 # A title holding this much text and markup is the rest of the page, not a title.
 _SWALLOWING_TITLE_CHARS = 500
 _MARKUP = regex.compile(r"<[a-zA-Z/!]")

@@ -24,7 +24,7 @@ _FIT_SLACK = 5
 # Fewest full lines, and least share of the longer lines (over half the width) that are full,
 # for a text to count as hard-wrapped. Text with a paragraph per line has lines of every length.
 _MIN_FULL_LINES = 3
-_MIN_FULL_SHARE = 0.3
+_MIN_FULL_SHARE = 0.2
 # Least share of the joined line breaks that fall inside a sentence.
 _MIN_MID_SENTENCE_SHARE = 0.5
 # Narrower "widths" are clusters of menu entries and headlines, wider ones clusters of

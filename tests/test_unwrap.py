@@ -66,3 +66,16 @@ def test_paragraphs_of_similar_length_that_each_end_a_sentence_stay_apart() -> N
         ]
     )
     assert unwrapped(text) == text
+
+
+def test_a_short_wrapped_story_above_a_long_list_is_recognised() -> None:
+    # A story of a few paragraphs, then a roster of mid-length lines that outnumber its full
+    # lines three to one: the story must still be joined, or its fragments look like chrome.
+    names = ["Beatrice Montgomery", "Dominique Vanderbilt", "Al Roe", "Edward Po"]
+    schools = ["Wake Forest University", "North Carolina State University", "Gonzaga University"]
+    roster = [f"{names[i % 4]} ({schools[i % 3]})" for i in range(40)]
+    text = wrapped(MENU + PARAGRAPHS + roster + FOOTER)
+    width = wrap_width(text)
+    assert width in range(60, 71)
+    assert "north end had rotted" in unwrapped(text).replace("\n", " ")
+    assert PARAGRAPHS[1] in unwrapped(text)
