@@ -127,7 +127,7 @@ class DuplicatesSpec(RuleSpec):
     )
     candidates: int = Field(default=5, ge=1, le=50, description="Reuse candidates aligned.")
     sentence_threshold: float = Field(
-        default=0.25,
+        default=0.3,
         gt=0,
         le=1,
         description="The sentence scorer's probability at which two sentences align"
