@@ -8,7 +8,9 @@ Each pair is (original, candidate): the original is indexed first, then the cand
 checked. Positives: verbatim copies, copies with chrome added, light edits (a sentence dropped,
 words changed), and rewrites (sentences reordered, split and merged, words replaced by
 synonyms, clauses moved). Negatives: the most similar *other* article (by shared words) — the
-hardest same-topic pairs the set holds.
+hardest same-topic pairs the set holds — and template clones (each body against its
+``bench.corpus`` remix: the skeleton kept, the content words swapped). Then the Clough corpus
+leave-one-task-out and SemEval-8 false flags (``bench.reuse``), and one stream of real bodies.
 """
 
 from __future__ import annotations

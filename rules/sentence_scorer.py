@@ -230,5 +230,13 @@ def similarity_matrix(ours: Sequence[SentenceSketch], theirs: Sequence[SentenceS
     )
 
 
+def shared_wording(a: SentenceSketch, b: SentenceSketch) -> float:
+    """How much of their wording two sentences share: the Dice overlap of their content words
+    (a copy near 1, a rewording well below, whatever its meaning; figures say nothing of the
+    wording, a rewrite keeps them)."""
+    shared = len(set(a.terms) & set(b.terms))
+    return 2 * shared / max(len(a.terms) + len(b.terms), 1)
+
+
 def sentence_similarity(a: SentenceSketch, b: SentenceSketch) -> float:
     return float(similarity_matrix([a], [b])[0, 0])

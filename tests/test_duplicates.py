@@ -36,6 +36,7 @@ from copydesk.rules.fingerprint import (
 )
 from copydesk.rules.kinds.duplicates import DuplicatesSpec
 from copydesk.rules.loader import load_rules
+from copydesk.rules.parse import parse_article
 from copydesk.rules.records import ArticleIn, ArticleOut
 from copydesk.rules.sentence_scorer import (
     builtin_model,
@@ -86,6 +87,21 @@ def test_copies_and_rewrites_name_the_earlier_article(
     assert evidence["original_url"] == first["url"]
     assert evidence["original_published_at"].startswith(first["published_at"][:16])
     assert 0 < evidence["score"] <= 1
+
+
+def test_a_close_rewording_is_a_paraphrase_not_a_near_copy(builtin_engine: Engine) -> None:
+    """The sample feed's rewrite of an AFP story: nearly every sentence retold (so the scorer
+    is sure of each), in other words (so the kind is paraphrase)."""
+    feed = Path(__file__).parents[1] / "streams" / "data" / "sample-feed.jsonl"
+    # The feed holds broken records too (for the dead-letter topic): pick the two by id.
+    original, rewrite = (
+        parse_article(next(line for line in feed.read_bytes().splitlines() if key in line))
+        for key in (b'"id":"feed-014"', b'"id":"feed-021"')
+    )
+    store = MemoryStore()
+    builtin_engine.process(original, store)
+    out = builtin_engine.process(rewrite, store)
+    assert kinds(out) == ["paraphrase"]
 
 
 def test_a_paraphrase_shows_its_aligned_sentences(builtin_engine: Engine) -> None:
