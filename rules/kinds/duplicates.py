@@ -32,7 +32,7 @@ from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from copydesk.rules.duplicate_index import DuplicateIndex, Entry, article_ref
 from copydesk.rules.fingerprint import (
@@ -53,7 +53,7 @@ from copydesk.rules.fingerprint import (
 )
 from copydesk.rules.identity import article_key
 from copydesk.rules.kinds.base import Context, Document, Hit, LateHit, Rule, RuleSpec, Stage
-from copydesk.rules.sentence_scorer import similarity_matrix
+from copydesk.rules.sentence_scorer import shared_wording, similarity_matrix
 from copydesk.rules.state import StateStore
 
 AUTHOR_CREDITS = ("dateline", "byline", "credit-line")  # a credit in the text cites, not signs
@@ -127,7 +127,7 @@ class DuplicatesSpec(RuleSpec):
     )
     candidates: int = Field(default=5, ge=1, le=50, description="Reuse candidates aligned.")
     sentence_threshold: float = Field(
-        default=0.25,
+        default=0.3,
         gt=0,
         le=1,
         description="The sentence scorer's probability at which two sentences align"
@@ -144,7 +144,8 @@ class DuplicatesSpec(RuleSpec):
         default=0.8,
         gt=0,
         le=1,
-        description="Mean score of the aligned sentences from which the wording is the"
+        description="Mean share of content words the aligned sentences have in common (Dice),"
+        " from which the wording is the"
         " original's: a near-duplicate or an excerpt, not a paraphrase.",
     )
     excerpt_below: float = Field(
@@ -161,12 +162,6 @@ class DuplicatesSpec(RuleSpec):
         " boilerplate sentence: it does not count as aligned.",
     )
     bucket_size: int = Field(default=32, ge=1, le=1024, description="Entries kept per bucket.")
-
-    @model_validator(mode="after")
-    def _sane(self) -> DuplicatesSpec:
-        if self.same_wording < self.sentence_threshold:
-            raise ValueError("same_wording cannot be below sentence_threshold")
-        return self
 
     def build(self) -> DuplicatesRule:
         return DuplicatesRule(self)
@@ -411,7 +406,10 @@ class DuplicatesRule(Rule):
         )
         if coverage < spec.min_coverage:
             return None
-        return Alignment(pairs, coverage, len(ours), len(theirs))
+        # The kind follows the wording, which the scorer's probability does not tell: a good
+        # rewording is as likely a paraphrase as a copy is.
+        wording = sum(shared_wording(ours[n], theirs[j]) for n, j, _ in pairs) / len(pairs)
+        return Alignment(pairs, coverage, wording, len(ours), len(theirs))
 
     def _reuse_hit(
         self, alignment: Alignment, original: Fingerprint, texts: list[str] | None
@@ -420,7 +418,7 @@ class DuplicatesRule(Rule):
         of the original it covers."""
         spec = self.spec
         pairs = alignment.pairs
-        wording = sum(score for _, _, score in pairs) / len(pairs)
+        wording = alignment.wording
         of_original = len(pairs) / alignment.theirs
         if wording < spec.same_wording:
             kind, what = "paraphrase", "Retells"
@@ -502,6 +500,7 @@ def _distinct_sentences(
 class Alignment:
     pairs: list[tuple[int, int, float]]  # (our sentence, their sentence, score)
     coverage: float  # of our sentences, each counted by its score
+    wording: float  # mean Dice of the aligned sentences' content words
     ours: int  # sentences
     theirs: int
 
