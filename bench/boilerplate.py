@@ -100,7 +100,11 @@ def systems(engine: Engine) -> dict[str, System]:
         "trafilatura defaults (HTML)": lambda page: trafilatura.extract(page.html()) or "",
         "trafilatura as copydesk sets it (HTML)": lambda page: (
             trafilatura.extract(
-                page.html(), favor_precision=True, include_comments=False, include_tables=True
+                page.html(),
+                favor_precision=True,
+                include_comments=False,
+                include_tables=True,
+                fast=True,
             )
             or ""
         ),

@@ -1,8 +1,8 @@
 """Main-text extraction from HTML, with trafilatura, and the two other readings of the page
-that the engine weighs it against: readability-lxml's main text and the whole visible page as
-text (for the text rules).
+that the engine weighs it against: the whole visible page as text (for the text rules) and,
+read only when asked for, readability-lxml's main text.
 
-The page is parsed with lxml; repairs on that tree recover article text that
+The page is parsed once (``html_tree``); repairs on a copy of that tree recover article text that
 trafilatura's precision settings would drop (embedded tweets, an article split into chunks) and
 take out hover cards that it would read into sentences, then trafilatura extracts from the
 repaired tree. Lines that repeat the headline are left to the title.

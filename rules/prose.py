@@ -16,6 +16,9 @@ _SENTENCE_ENDS = tuple(".!?。！？…:;")
 _SENTENCE_BREAK = regex.compile(r"[.!?。！？][\"'”’»)\]]*(?:\s|$)")
 # A line cut short with an ellipsis: the summary of a teaser, not a paragraph of the story.
 _ELLIPSES = ("...", "…")
+# A teaser's summary is a sentence or two; a line with this many before its ellipsis is a
+# paragraph that trails off ("... will probably go unfulfilled though. Sigh...").
+_PARAGRAPH_SENTENCES = 3
 # A question or exclamation: headlines end like this too.
 _QUESTION_ENDS = tuple("?!？！")
 # A leading item number: "1.", "2)", "[3]", "4 ".
@@ -48,8 +51,11 @@ def is_headline_like(line: str, max_words: int) -> bool:
 
 
 def is_truncated(line: str) -> bool:
-    """Ends with an ellipsis: a teaser cut off mid-text."""
-    return _end(line).endswith(_ELLIPSES)
+    """Ends with an ellipsis after at most a sentence or two: a teaser cut off mid-text."""
+    end = _end(line)
+    if not end.endswith(_ELLIPSES):
+        return False
+    return len(_SENTENCE_BREAK.findall(end.rstrip(".…"))) < _PARAGRAPH_SENTENCES
 
 
 def is_question_headline(line: str, max_words: int = 15) -> bool:

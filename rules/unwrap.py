@@ -2,7 +2,7 @@
 scraping) with its paragraphs joined again, so that the strip rules, which judge a line by its
 shape, see paragraphs rather than fragments of sentences.
 
-A text is hard-wrapped when most of its longer lines end close to one width: the wrapper's.
+A text is hard-wrapped when many of its longer lines end close to one width: the wrapper's.
 A line break inside a paragraph is one where the next line's first word would not have fitted
 on the line (the wrapper moved it down); those breaks become spaces. The result has the length
 of the text, character for character, so offsets into it are offsets into the text.

@@ -186,3 +186,15 @@ def test_region_does_not_stretch_to_a_lone_teaser_after_the_footer() -> None:
     text = f"{STORY}\nPrivacy\nTerms\nContact\n{teaser}"
     out = run(text, rule("content-region"))
     assert out.text == STORY
+
+
+def test_region_keeps_a_last_paragraph_that_trails_off_but_not_a_cut_teaser() -> None:
+    trailing = (
+        "The old bridge will close in May. Cyclists will use the ferry. Nobody asked the"
+        " ferry's crew what they thought of that. Sigh..."
+    )
+    teaser = "Ferry fares will rise in spring. The operator, blaming fuel costs and the two new..."
+    out = run(f"{STORY}\n{trailing}\nPrivacy\nTerms", rule("content-region"))
+    assert out.text == f"{STORY}\n{trailing}"
+    out = run(f"{STORY}\n{teaser}\nPrivacy\nTerms", rule("content-region"))
+    assert out.text == STORY
