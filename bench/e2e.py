@@ -3,7 +3,9 @@
 1. throughput: the same articles, loaded on the raw topic first, through the copydesk worker
    and through a no-op Faust agent (``bench.passthrough``): articles/s and their ratio; then
    through two copydesk worker processes in one group (the raw topic's two partitions shared,
-   the one-partition flag stage in one of them) against one;
+   the one-partition flag stage in one of them) against one. A worker's rate counts from when
+   its group has settled, so that the second worker joining (a rebalance, tables recovered)
+   falls outside the measured run;
 2. latency: each fed at half copydesk's measured rate, on fresh topics, after a warm-up;
    p50/p95/p99 from the producer's send to a downstream consumer's receipt of the output (the
    passthrough's figures are what the broker and Faust alone cost). Both fetch with the local
@@ -57,6 +59,7 @@ class Deployment:
         }
         self.raw, self.clean = self.env["COPYDESK_TOPIC_RAW"], self.env["COPYDESK_TOPIC_CLEAN"]
         self.workers: list[subprocess.Popen[bytes]] = []
+        self.web_ports: list[int] = []
 
     def produce(self, records: Iterator[bytes]) -> None:
         producer = KafkaProducer(bootstrap_servers=self.broker.bootstrap, linger_ms=20)
@@ -76,7 +79,27 @@ class Deployment:
             with (self.tmp / f"{self.env['COPYDESK_APP_ID']}-{n}.log").open("ab") as log:
                 worker = start_worker(env, log, command)
             self.workers.append(worker)
+            self.web_ports.append(int(env["COPYDESK_WEB_PORT"]))
             wait_until_serving(worker, int(env["COPYDESK_WEB_PORT"]))
+
+    def wait_assigned(self, partitions: int, timeout: float = 120) -> None:
+        """Until every worker holds a partition and together they hold ``partitions`` of the
+        agents' topics, twice in a row a few seconds apart (the group has settled)."""
+        deadline, settled = time.monotonic() + timeout, 0
+        while settled < 2:
+            held = [self._assigned(port) for port in self.web_ports]
+            settled = settled + 1 if min(held) > 0 and sum(held) == partitions else 0
+            if time.monotonic() > deadline:
+                sys.exit(f"partitions never settled: {held}")
+            time.sleep(3)
+
+    @staticmethod
+    def _assigned(port: int) -> int:
+        try:
+            found = read_metrics(f"http://127.0.0.1:{port}/metrics")
+        except OSError:
+            return 0
+        return int(sum(value for _, value in found.get("copydesk_assigned_partitions", [])))
 
     def stop(self) -> None:
         for worker in self.workers:
@@ -135,13 +158,24 @@ def wait_outputs(consumer: KafkaConsumer, count: int, timeout: float) -> list[fl
 def throughput(
     deployment: Deployment, command: tuple[str, ...], records: list[bytes], processes: int = 1
 ) -> float:
-    """Articles/s between the first and the last output, with the input loaded beforehand."""
+    """Articles/s with the input loaded beforehand. The passthrough's: between its first and
+    last output. The worker's: from when its group has settled (every worker holding a
+    partition) to its last output, so that a second worker joining, and the tables it
+    recovers, fall outside the measured run."""
     deployment.produce(iter(records))
     consumer = deployment.consumer()
     deployment.start(*command, processes=processes)
+    settled = None
+    if command == WORKER:
+        deployment.wait_assigned(PARTITIONS + 1)  # the raw topic's and the stripped topic's
+        settled = time.time()
     stamps = wait_outputs(consumer, len(records), timeout=len(records) / 20 + 120)
     consumer.close()
-    return (len(records) - 1) / max(max(stamps) - min(stamps), 1e-9)
+    start = min(stamps) if settled is None else settled
+    counted = [stamp for stamp in stamps if stamp >= start]
+    if len(counted) < len(records) / 2:
+        sys.exit(f"only {len(counted)} of {len(records)} outputs came after the group settled")
+    return (len(counted) - 1) / max(max(counted) - start, 1e-9)
 
 
 def latency(
