@@ -148,11 +148,13 @@ def test_kill_9_of_the_flag_owner_mid_stream_loses_nothing(deployment: Deploymen
             worker.stop()
 
     redelivered = check_redeliveries(records, expected)
-    # What a crash costs: the inputs since the last commit, at most a commit interval plus the
-    # commit's own run on the flag partition and on the dead worker's raw partition. Measured
-    # 5.5-5.7 s of input here (about two intervals); an agent that starves the commit timer
-    # (runs of 27 s were seen) re-delivers several times that.
-    assert redelivered <= 3 * COMMIT_INTERVAL_SECONDS * rate
+    # What a crash costs: the inputs since the last commit on the flag partition (at the full
+    # rate) and on the dead worker's raw partition (at half of it), each at most a commit
+    # interval plus the commit's own run (3.1-3.5 s under full load): up to about 1.5 x 6.3 s,
+    # 3.4 intervals. Measured 1.7-10.7 s of input in eight runs (the most in a full `make
+    # test`, the machine busy). An agent that starves the commit timer (runs of 27 s were
+    # seen) re-delivers several times that.
+    assert redelivered <= 4 * COMMIT_INTERVAL_SECONDS * rate
     check_copies_flagged(records, copies)
     print(
         f"\n{ARTICLES} articles + {COPIES} copies; killed the flag owner after {out_at_kill} "
