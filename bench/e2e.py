@@ -87,19 +87,11 @@ class Deployment:
         agents' topics, twice in a row a few seconds apart (the group has settled)."""
         deadline, settled = time.monotonic() + timeout, 0
         while settled < 2:
-            held = [self._assigned(port) for port in self.web_ports]
+            held = [_assigned(port) for port in self.web_ports]
             settled = settled + 1 if min(held) > 0 and sum(held) == partitions else 0
             if time.monotonic() > deadline:
                 sys.exit(f"partitions never settled: {held}")
             time.sleep(3)
-
-    @staticmethod
-    def _assigned(port: int) -> int:
-        try:
-            found = read_metrics(f"http://127.0.0.1:{port}/metrics")
-        except OSError:
-            return 0
-        return int(sum(value for _, value in found.get("copydesk_assigned_partitions", [])))
 
     def stop(self) -> None:
         for worker in self.workers:
@@ -120,15 +112,13 @@ class Deployment:
 
     def cleaned(self) -> int:
         """Articles the worker has sent to the clean topic, from its own metrics."""
-        port = self.env["COPYDESK_WEB_PORT"]
-        found = read_metrics(f"http://127.0.0.1:{port}/metrics").get("copydesk_articles_out", [])
+        found = _metrics(self.web_ports[0]).get("copydesk_articles_out", [])
         return int(sum(value for labels, value in found if labels["topic"] == self.clean))
 
     def processing_quantile(self, stage: str, q: float) -> float:
         """Upper bound (the histogram bucket) of the ``q`` quantile of the worker's own
         processing time per article in ``stage``, seconds."""
-        port = self.env["COPYDESK_WEB_PORT"]
-        samples = read_metrics(f"http://127.0.0.1:{port}/metrics")["copydesk_processing_seconds"]
+        samples = _metrics(self.web_ports[0])["copydesk_processing_seconds"]
         buckets = sorted(
             (float(labels["le"]), count)
             for labels, count in samples
@@ -141,6 +131,19 @@ class Deployment:
         status = Path(f"/proc/{self.workers[0].pid}/status").read_text()
         kib = next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))
         return int(kib) * 1024
+
+
+def _metrics(port: int) -> dict[str, list[tuple[dict[str, str], float]]]:
+    return read_metrics(f"http://127.0.0.1:{port}/metrics")
+
+
+def _assigned(port: int) -> int:
+    """Partitions of the agents' topics the worker on ``port`` holds; 0 if it does not answer."""
+    try:
+        found = _metrics(port)
+    except OSError:
+        return 0
+    return int(sum(value for _, value in found.get("copydesk_assigned_partitions", [])))
 
 
 def wait_outputs(consumer: KafkaConsumer, count: int, timeout: float) -> list[float]:
@@ -174,7 +177,10 @@ def throughput(
     start = min(stamps) if settled is None else settled
     counted = [stamp for stamp in stamps if stamp >= start]
     if len(counted) < len(records) / 2:
-        sys.exit(f"only {len(counted)} of {len(records)} outputs came after the group settled")
+        sys.exit(
+            f"only {len(counted)} of {len(records)} outputs came after the group settled:"
+            " too few articles to measure (--articles)"
+        )
     return (len(counted) - 1) / max(max(counted) - start, 1e-9)
 
 
