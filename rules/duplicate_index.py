@@ -18,6 +18,7 @@ import base64
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
 
 import numpy as np
@@ -31,6 +32,9 @@ NAMESPACE = "duplicates"
 REF_BITS = 48
 SWEPT = "swept"
 _LEADING_DIGITS = re.compile(r"\d+")
+# A remembered article is a candidate for many of those after it: its fingerprint is decoded
+# once for all of them. Keyed by the stored bytes, so a changed record is decoded again.
+_decoded = lru_cache(maxsize=1024)(Fingerprint.decode)
 
 
 def article_ref(key: str) -> int:
@@ -202,7 +206,7 @@ class DuplicateIndex:
 
     def fingerprint(self, entry: Entry) -> Fingerprint | None:
         raw = self.state.get(NAMESPACE, _fingerprint_key(entry.epoch, entry.ref))
-        return Fingerprint.decode(raw) if raw else None
+        return _decoded(raw) if raw else None
 
     def earlier(self, entry: Entry, when: float) -> Fingerprint | None:
         """The entry's fingerprint if that article was published by ``when`` and at most a
@@ -219,7 +223,7 @@ class DuplicateIndex:
         # Most candidates were published earlier: tell from the time, before decoding.
         if not raw or not 0 < Fingerprint.index_entry(raw)[0] - when <= self.window:
             return None
-        return Fingerprint.decode(raw)
+        return _decoded(raw)
 
     def remember(self, ref: int, fingerprint: Fingerprint) -> None:
         """Store the fingerprint and put the article in its buckets. An article delivered again

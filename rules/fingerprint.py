@@ -87,17 +87,17 @@ def _token_hash(token: str) -> int:
 
 
 def shingle_hashes(tokens: list[str], shingle: int) -> np.ndarray:
-    """Distinct 32-bit hashes of the word ``shingle``-grams: each word is hashed once (cached)
-    and the hashes of a window are folded together with numpy, instead of hashing every
-    joined n-gram string."""
+    """32-bit hashes of the word ``shingle``-grams, a repeated shingle as often as it occurs
+    (a MinHash minimum is the same over the set): each word is hashed once (cached) and the
+    hashes of a window are folded together with numpy, instead of hashing every joined n-gram
+    string."""
     hashes = np.fromiter(map(_token_hash, tokens), np.uint64, len(tokens))
     windows = max(len(tokens) - shingle + 1, 1)
     folded = np.zeros(windows, np.uint64)
     for k in range(min(shingle, len(tokens))):
         # A polynomial fold keeps word order: "a b" and "b a" differ.
         folded = (folded * np.uint64(0x9E3779B1) + hashes[k : k + windows]) & np.uint64(0xFFFFFFFF)
-    unique: np.ndarray = np.unique(folded)
-    return unique
+    return folded
 
 
 def minhash(tokens: list[str], shingle: int, permutations: int, seed: int) -> np.ndarray:

@@ -53,7 +53,7 @@ from copydesk.rules.fingerprint import (
 )
 from copydesk.rules.identity import article_key
 from copydesk.rules.kinds.base import Context, Document, Hit, LateHit, Rule, RuleSpec, Stage
-from copydesk.rules.sentence_scorer import shared_wording, similarity_matrix
+from copydesk.rules.sentence_scorer import Matrix, shared_wording, similarity_matrix
 from copydesk.rules.state import StateStore
 
 AUTHOR_CREDITS = ("dateline", "byline", "credit-line")  # a credit in the text cites, not signs
@@ -358,12 +358,17 @@ class DuplicatesRule(Rule):
         ranked = (ref for ref, n in shared.most_common() if n >= spec.min_shared_keys)
         # The `candidates` earlier articles in the window that share the most keys.
         originals = (index.earlier(entry_of[ref], when) for ref in ranked)
-        candidates = islice(
-            (o for o in originals if o is not None and o.sentences), spec.candidates
+        candidates = list(
+            islice((o for o in originals if o is not None and o.sentences), spec.candidates)
         )
+        # One score matrix for all the candidates' sentences: numpy's cost is per call.
+        scores = _scores(ours, [s for o in candidates for s in o.sentences])
         best: tuple[Alignment, Fingerprint] | None = None
+        start = 0
         for original in candidates:
-            found = self._aligned(ours, original.sentences, common)
+            end = start + len(original.sentences)
+            found = self._aligned(ours, original.sentences, scores[:, start:end], common)
+            start = end
             # The best covered; of equals, the first published (a copy of a copy names the
             # original).
             if found is not None and (
@@ -377,10 +382,12 @@ class DuplicatesRule(Rule):
         self,
         ours: tuple[SentenceSketch, ...],
         theirs: tuple[SentenceSketch, ...],
+        scores: Matrix,
         common: Collection[int] = (),
     ) -> Alignment | None:
         """How our sentences retell theirs, if they do: aligned one to one and in order, with
-        our ``common`` (template) sentences left out, and not a template filled in twice."""
+        our ``common`` (template) sentences left out, and not a template filled in twice.
+        ``scores`` are the pairs' probabilities (``_scores``)."""
         spec = self.spec
         counted = len(ours) - len(common)
         # A short article (of min_words or more) is judged on all its sentences, two at least.
@@ -389,7 +396,7 @@ class DuplicatesRule(Rule):
             return None
         pairs = [
             (n, j, score)
-            for n, j, score in align(ours, theirs, spec.sentence_threshold)
+            for n, j, score in align(scores, spec.sentence_threshold)
             if n not in common
         ]
         if len(pairs) < needed or _template(ours, theirs, pairs):
@@ -468,7 +475,11 @@ class DuplicatesRule(Rule):
             ):
                 hit = _near_hit(similarity, original)
             else:
-                found = self._aligned(copy.sentences, original.sentences)
+                found = self._aligned(
+                    copy.sentences,
+                    original.sentences,
+                    _scores(copy.sentences, original.sentences),
+                )
                 hit = None if found is None else self._reuse_hit(found, original, None)
             if hit is not None:
                 yield LateHit(
@@ -540,13 +551,18 @@ def _template(
     return disagree >= 2 and disagree > len(with_figures) - disagree
 
 
-def align(
-    ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch], threshold: float
-) -> list[tuple[int, int, float]]:
+def _scores(ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch]) -> Matrix:
+    """The probability that each pair of sentences says the same thing (rows ours, columns
+    theirs): the sentence scorer's, which needs sentences on both sides."""
+    if not ours or not theirs:
+        return np.zeros((len(ours), len(theirs)))
+    return similarity_matrix(ours, theirs)
+
+
+def align(scores: Matrix, threshold: float) -> list[tuple[int, int, float]]:
     """One-to-one sentence alignment, best pairs first: ``(our sentence, their sentence,
-    score)`` for pairs scoring at least ``threshold``, in our order. One-to-one, so that a line
-    repeated in either text (a title, a slogan) counts once."""
-    scores = similarity_matrix(ours, theirs)
+    score)`` for pairs whose ``scores`` are at least ``threshold``, in our order. One-to-one,
+    so that a line repeated in either text (a title, a slogan) counts once."""
     rows, cols = np.nonzero(scores >= threshold)
     order = np.argsort(-scores[rows, cols], kind="stable")
     used_ours: set[int] = set()
