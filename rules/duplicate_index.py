@@ -17,9 +17,9 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
+from typing import NamedTuple
 
 import numpy as np
 import xxhash
@@ -61,8 +61,9 @@ def _epoch_of(key: str) -> int | None:
     return int(digits.group(0)) if digits else None
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
+    """An article in a bucket (a named tuple: a lookup makes hundreds of them)."""
+
     epoch: int  # of the article's fingerprint
     ref: int
 

@@ -307,8 +307,10 @@ def anchors(text: str, sentences: list[str], limit: int) -> list[int]:
     names: set[str] = set()
     for sentence in sentences:
         capitalised = _CAPITALISED.findall(sentence)
-        # A capital that opens the sentence says nothing about a name.
-        names.update(capitalised[1:] if _CAPITALISED.match(sentence) else capitalised)
+        # A capital that opens the sentence says nothing about a name. (The first word found
+        # opens the sentence if and only if the sentence starts with it.)
+        opens = bool(capitalised) and sentence.startswith(capitalised[0])
+        names.update(capitalised[1:] if opens else capitalised)
     for name in {name.casefold() for name in names}:
         found["@" + name] = 1.0 + min(len(name), 12) / 12
     for quote in _QUOTED.findall(text):
