@@ -77,9 +77,9 @@ T = TypeVar("T")
 
 class _Memo(dict[str, T]):
     """A function of a word, its results kept: word frequencies are Zipfian, so nearly every
-    word of an article was seen before. A dict look-up (``memo[word]``, ``map(memo.__getitem__,
-    ...)``) costs about half an ``lru_cache`` hit; the memo is emptied when full instead of
-    evicting the least recent."""
+    word of an article was seen before. Called as ``_Memo(f).__getitem__``, a dict look-up, it
+    costs about half an ``lru_cache`` hit; it is emptied when full instead of evicting the
+    least recent."""
 
     def __init__(self, compute: Callable[[str], T], limit: int = 1 << 17) -> None:
         super().__init__()
@@ -103,7 +103,7 @@ def exact_hash(tokens: list[str]) -> int:
     return xxhash.xxh3_64_intdigest(" ".join(tokens).encode())
 
 
-_token_hash = _Memo(lambda token: xxhash.xxh32_intdigest(token.encode()))
+_token_hash = _Memo(lambda token: xxhash.xxh32_intdigest(token.encode())).__getitem__
 
 
 def shingle_hashes(tokens: list[str], shingle: int) -> np.ndarray:
@@ -111,7 +111,7 @@ def shingle_hashes(tokens: list[str], shingle: int) -> np.ndarray:
     (a MinHash minimum is the same over the set): each word is hashed once (cached) and the
     hashes of a window are folded together with numpy, instead of hashing every joined n-gram
     string."""
-    hashes = np.fromiter(map(_token_hash.__getitem__, tokens), np.uint64, len(tokens))
+    hashes = np.fromiter(map(_token_hash, tokens), np.uint64, len(tokens))
     windows = max(len(tokens) - shingle + 1, 1)
     folded = np.zeros(windows, np.uint64)
     for k in range(min(shingle, len(tokens))):
@@ -211,7 +211,7 @@ def _content_stem(token: str) -> str | None:
     return str(_STEMMER.stemWord(token))
 
 
-_stem = _Memo(_content_stem)
+_stem = _Memo(_content_stem).__getitem__
 
 
 TERM, NUMBER, FUNCTION_WORD = 0, 1, 2
@@ -222,15 +222,17 @@ def _code(token: str) -> tuple[int, int] | None:
     bit)`` for a word of ``FUNCTION_WORD_BITS``, or None for another word without content."""
     if _NUMBER.fullmatch(token):
         return NUMBER, _hash8(normalise_number(token))
-    stem = _stem[token]
+    stem = _stem(token)
     if stem is not None:
         return TERM, _hash8(stem)
     bit = _FUNCTION_BIT.get(token)
     return None if bit is None else (FUNCTION_WORD, bit)
 
 
-_token_code = _Memo(_code)
-_rank = _Memo(lambda stem: xxhash.xxh32_intdigest(stem.encode(), seed=SENTENCE_KEY_SEED))
+_token_code = _Memo(_code).__getitem__
+_rank = _Memo(
+    lambda stem: xxhash.xxh32_intdigest(stem.encode(), seed=SENTENCE_KEY_SEED)
+).__getitem__
 
 
 def sentence_keys(tokens: list[str], spread: int) -> list[int]:
@@ -244,9 +246,7 @@ def sentence_keys(tokens: list[str], spread: int) -> list[int]:
     other lacks.
     Sentences with fewer than ``MIN_KEY_STEMS`` stems give no key: their pairs are too common.
     """
-    stems = sorted(
-        {s for s in map(_stem.__getitem__, tokens) if s is not None}, key=_rank.__getitem__
-    )
+    stems = sorted({s for s in map(_stem, tokens) if s is not None}, key=_rank)
     if len(stems) < MIN_KEY_STEMS:
         return []
     low = stems[:spread]
@@ -281,7 +281,7 @@ def sketch_words(tokens: list[str], is_quoted: bool = False) -> SentenceSketch:
     # In order, repeats too: a frozenset iterates in the order it was built (the encoded order).
     numbers: list[int] = []
     function_words = 0
-    for code in map(_token_code.__getitem__, tokens):
+    for code in map(_token_code, tokens):
         if code is None:
             continue
         kind, value = code

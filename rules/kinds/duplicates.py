@@ -500,11 +500,13 @@ def _distinct_sentences(
     seen: set[tuple[str, ...]] = set()
     found: list[tuple[str, list[str], SentenceSketch]] = []
     for text, sentence_words in sentences:
+        if len(found) == MAX_SENTENCES:
+            break
         sketch = sketch_words(sentence_words, quoted(text))
         if len(sketch.terms) >= 3 and tuple(sentence_words) not in seen:
             seen.add(tuple(sentence_words))
             found.append((text, sentence_words, sketch))
-    return found[:MAX_SENTENCES]
+    return found
 
 
 @dataclass(frozen=True)
