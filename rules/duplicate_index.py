@@ -124,7 +124,12 @@ class EpochBuckets:
             lo = hi = [0] * len(buckets)
         found: list[int] = []
         for bucket, start, end in zip(buckets, lo, hi, strict=True):
-            recent = self.recent.get(bucket, [])[-limit:]
+            recent = self.recent.get(bucket)
+            if recent is None:  # most buckets: nothing new since the last merge
+                if end > start:
+                    found += self.refs[max(start, end - limit) : end].tolist()
+                continue
+            recent = recent[-limit:]
             room = limit - len(recent)
             if room > 0 and end > start:
                 found += self.refs[max(start, end - room) : end].tolist()

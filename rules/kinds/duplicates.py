@@ -186,6 +186,9 @@ class DuplicatesRule(Rule):
         super().__init__(spec)
         # One index per state store it is run with: the worker's table, a filter run's file.
         self._indexes: WeakKeyDictionary[StateStore, DuplicateIndex] = WeakKeyDictionary()
+        # The last article prepared, as sent and as made: run in one process (``copydesk
+        # filter``), the flag stage gets it back at once and need not decode it.
+        self._last_prepared: tuple[dict[str, Any], Sketched] | None = None
 
     def _index(self, state: StateStore) -> DuplicateIndex:
         index = self._indexes.get(state)
@@ -209,7 +212,15 @@ class DuplicatesRule(Rule):
     def prepare(self, doc: Document) -> dict[str, Any] | None:
         """The article's sketches and lookup keys, made from it alone (see ``Rule.prepare``)."""
         sketched = self._sketch(doc)
-        return None if sketched is None else sketched.to_json()
+        if sketched is None:
+            return None
+        prepared = sketched.to_json()
+        self._last_prepared = (prepared, sketched)
+        return prepared
+
+    def _decoded(self, prepared: dict[str, Any]) -> Sketched:
+        last = self._last_prepared
+        return last[1] if last is not None and last[0] == prepared else Sketched.from_json(prepared)
 
     def _sketch(self, doc: Document) -> Sketched | None:
         spec = self.spec
@@ -265,7 +276,7 @@ class DuplicatesRule(Rule):
         # filtering prepares too; a record from a worker of an older version does not).
         try:
             prepared = doc.prepared[spec.id]
-            sketched = None if prepared is None else Sketched.from_json(prepared)
+            sketched = None if prepared is None else self._decoded(prepared)
         except (LookupError, TypeError, ValueError, struct.error):
             sketched = self._sketch(doc)
         if sketched is None:
