@@ -20,7 +20,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 import regex
@@ -162,8 +162,10 @@ def normalise_number(token: str) -> str:
     return number or "0"
 
 
-@dataclass(frozen=True)
-class SentenceSketch:
+class SentenceSketch(NamedTuple):
+    """A named tuple: the scorer's caches hash tuples of them, which a dataclass's Python-level
+    hash made a twentieth of the flag stage."""
+
     terms: tuple[int, ...]  # distinct, in the sentence's order
     numbers: frozenset[int]
     function_words: int  # a bit per word of FUNCTION_WORD_BITS the sentence has
