@@ -7,12 +7,17 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
+from itertools import combinations
 
 _SHINGLE = 4
 # Two readings this close (F1 of their word 4-grams) settle the page without a third.
 SETTLED_F1 = 0.9
 
 
+# The engine asks whether two readings settle the page, then which of three or four the others
+# agree with most: each reading's 4-grams are counted once.
+@lru_cache(maxsize=8)
 def _shingles(text: str) -> Counter[tuple[str, ...]]:
     words = text.casefold().split()
     return Counter(tuple(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1))
@@ -29,9 +34,11 @@ def most_agreed(texts: Sequence[str]) -> int:
     """Index of the text that agrees most with the others (the first on a tie). A text too
     short to hold a 4-gram (an extractor that found nothing) is chosen only if all are."""
     bags = [_shingles(text) for text in texts]
-    agreement = [
-        sum(_f1(bag, other) for j, other in enumerate(bags) if j != i) for i, bag in enumerate(bags)
-    ]
+    agreement = [0.0] * len(bags)
+    for i, j in combinations(range(len(bags)), 2):
+        f1 = _f1(bags[i], bags[j])
+        agreement[i] += f1
+        agreement[j] += f1
     return max(range(len(texts)), key=lambda i: (bool(bags[i]), agreement[i], -i))
 
 

@@ -145,17 +145,22 @@ class Engine:
         self, article: ArticleIn, extracted: Extracted, now: datetime | None
     ) -> tuple[str, Literal["text", "html"]]:
         """Of the readings of an HTML page, each stripped by the rules that apply to it, the
-        one the others agree with most: trafilatura's extraction and the whole page as text
-        first, and readability-lxml's (as costly as trafilatura's) only where those two do not
-        agree. Stripped on a scratch store: only the chosen reading goes through the strip
-        stage for real, so rules that learn from a source learn once."""
+        one the others agree with most: trafilatura's extraction, the whole page as text, the
+        block model's lines, and readability-lxml's (as costly as trafilatura's) only
+        where the first two do not agree. Stripped on a scratch store: only the chosen
+        reading goes through the strip stage for real, so rules that learn from a source
+        learn once."""
         candidates: list[tuple[str, Literal["text", "html"]]] = [
             (extracted.text, "html"),
             (extracted.page, "text"),
         ]
         stripped = [self._stripped(article, body, seen_as, now) for body, seen_as in candidates]
-        if settled(*stripped):
-            return candidates[0]
+        # The block model's lines are weighed as they come: what the rules would cut from
+        # them changes the choice too little to pay for.
+        candidates.append((extracted.modelled(), "html"))
+        stripped.append(candidates[-1][0])
+        if settled(stripped[0], stripped[1]):
+            return candidates[most_agreed(stripped)]
         candidates.append((extracted.readable(), "html"))
         stripped.append(self._stripped(article, *candidates[-1], now))
         return candidates[most_agreed(stripped)]
