@@ -35,9 +35,9 @@ from copydesk.rules.page_text import Block, page_blocks
 
 OUT = Path(__file__).resolve().parents[1] / "rules" / "models" / "block-model.json"
 # Fixed, not searched: a search on the training set would fit it further.
-TREES = 200
+TREES = 100
 MAX_DEPTH = 4
-LEARNING_RATE = 0.1
+LEARNING_RATE = 0.2
 L2 = 1.0
 THRESHOLDS = np.arange(0.1, 0.9, 0.05)
 SHINGLE = 4

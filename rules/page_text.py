@@ -155,6 +155,8 @@ class _Lines:
             self._link_chars += len(text.strip())
 
     def end_line(self) -> None:
+        if not self._current:
+            return  # most block boundaries come in pairs with nothing between
         line = " ".join("".join(self._current).split())
         if line:
             link_chars = min(self._link_chars, len(line))
