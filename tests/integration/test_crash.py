@@ -165,19 +165,22 @@ def test_kill_9_of_the_flag_owner_mid_stream_loses_nothing(deployment: Deploymen
     )
 
 
+Trace = tuple[bytes, bytes, bytes]
+
+
+def trace_of(message: Any) -> Trace:
+    """What a re-delivery repeats: the key and the raw record's partition and offset."""
+    headers = dict(message.headers)
+    return (message.key, headers["copydesk.source.partition"], headers["copydesk.source.offset"])
+
+
 def rate_before(records: list[Any], moment: float, seconds: float = 10.0) -> float:
     """Outputs per second over the ``seconds`` before ``moment`` (wall clock), by the time the
     worker produced them: the rate the re-deliveries are measured in. An average from the
     start of the stream would include the workers' warm-up and undercount it."""
-    first: dict[tuple[bytes, bytes, bytes], int] = {}
+    first: dict[Trace, int] = {}
     for message in records:
-        headers = dict(message.headers)
-        trace = (
-            message.key,
-            headers["copydesk.source.partition"],
-            headers["copydesk.source.offset"],
-        )
-        first.setdefault(trace, message.timestamp)
+        first.setdefault(trace_of(message), message.timestamp)
     start_ms, end_ms = (moment - seconds) * 1000, moment * 1000
     return sum(start_ms <= t < end_ms for t in first.values()) / seconds
 
@@ -185,15 +188,10 @@ def rate_before(records: list[Any], moment: float, seconds: float = 10.0) -> flo
 def check_redeliveries(records: list[Any], expected: set[str]) -> int:
     """Every article came out; a re-delivery repeats the key and source headers of the first
     delivery, and no two articles share them. Returns how many re-deliveries there were."""
-    traces: dict[str, set[tuple[bytes, bytes, bytes]]] = defaultdict(set)
-    deliveries: dict[tuple[bytes, bytes, bytes], int] = defaultdict(int)
+    traces: dict[str, set[Trace]] = defaultdict(set)
+    deliveries: dict[Trace, int] = defaultdict(int)
     for message in records:
-        headers = dict(message.headers)
-        trace = (
-            message.key,
-            headers["copydesk.source.partition"],
-            headers["copydesk.source.offset"],
-        )
+        trace = trace_of(message)
         traces[json.loads(message.value)["id"]].add(trace)
         deliveries[trace] += 1
     assert set(traces) == expected
