@@ -53,7 +53,7 @@ from copydesk.rules.fingerprint import (
 )
 from copydesk.rules.identity import article_key
 from copydesk.rules.kinds.base import Context, Document, Hit, LateHit, Rule, RuleSpec, Stage
-from copydesk.rules.sentence_scorer import shared_wording, similarity_matrix
+from copydesk.rules.sentence_scorer import Matrix, shared_wording, similarity_matrix
 from copydesk.rules.state import StateStore
 
 AUTHOR_CREDITS = ("dateline", "byline", "credit-line")  # a credit in the text cites, not signs
@@ -186,6 +186,9 @@ class DuplicatesRule(Rule):
         super().__init__(spec)
         # One index per state store it is run with: the worker's table, a filter run's file.
         self._indexes: WeakKeyDictionary[StateStore, DuplicateIndex] = WeakKeyDictionary()
+        # The last article prepared, as sent and as made: run in one process (``copydesk
+        # filter``), the flag stage gets it back at once and need not decode it.
+        self._last_prepared: tuple[dict[str, Any], Sketched] | None = None
 
     def _index(self, state: StateStore) -> DuplicateIndex:
         index = self._indexes.get(state)
@@ -209,7 +212,15 @@ class DuplicatesRule(Rule):
     def prepare(self, doc: Document) -> dict[str, Any] | None:
         """The article's sketches and lookup keys, made from it alone (see ``Rule.prepare``)."""
         sketched = self._sketch(doc)
-        return None if sketched is None else sketched.to_json()
+        if sketched is None:
+            return None
+        prepared = sketched.to_json()
+        self._last_prepared = (prepared, sketched)
+        return prepared
+
+    def _decoded(self, prepared: dict[str, Any]) -> Sketched:
+        last = self._last_prepared
+        return last[1] if last is not None and last[0] == prepared else Sketched.from_json(prepared)
 
     def _sketch(self, doc: Document) -> Sketched | None:
         spec = self.spec
@@ -265,7 +276,7 @@ class DuplicatesRule(Rule):
         # filtering prepares too; a record from a worker of an older version does not).
         try:
             prepared = doc.prepared[spec.id]
-            sketched = None if prepared is None else Sketched.from_json(prepared)
+            sketched = None if prepared is None else self._decoded(prepared)
         except (LookupError, TypeError, ValueError, struct.error):
             sketched = self._sketch(doc)
         if sketched is None:
@@ -358,12 +369,17 @@ class DuplicatesRule(Rule):
         ranked = (ref for ref, n in shared.most_common() if n >= spec.min_shared_keys)
         # The `candidates` earlier articles in the window that share the most keys.
         originals = (index.earlier(entry_of[ref], when) for ref in ranked)
-        candidates = islice(
-            (o for o in originals if o is not None and o.sentences), spec.candidates
+        candidates = list(
+            islice((o for o in originals if o is not None and o.sentences), spec.candidates)
         )
+        # One score matrix for all the candidates' sentences: numpy's cost is per call.
+        scores = _scores(ours, [s for o in candidates for s in o.sentences])
         best: tuple[Alignment, Fingerprint] | None = None
+        start = 0
         for original in candidates:
-            found = self._aligned(ours, original.sentences, common)
+            end = start + len(original.sentences)
+            found = self._aligned(ours, original.sentences, scores[:, start:end], common)
+            start = end
             # The best covered; of equals, the first published (a copy of a copy names the
             # original).
             if found is not None and (
@@ -377,10 +393,12 @@ class DuplicatesRule(Rule):
         self,
         ours: tuple[SentenceSketch, ...],
         theirs: tuple[SentenceSketch, ...],
+        scores: Matrix,
         common: Collection[int] = (),
     ) -> Alignment | None:
         """How our sentences retell theirs, if they do: aligned one to one and in order, with
-        our ``common`` (template) sentences left out, and not a template filled in twice."""
+        our ``common`` (template) sentences left out, and not a template filled in twice.
+        ``scores`` are the pairs' probabilities (``_scores``)."""
         spec = self.spec
         counted = len(ours) - len(common)
         # A short article (of min_words or more) is judged on all its sentences, two at least.
@@ -389,7 +407,7 @@ class DuplicatesRule(Rule):
             return None
         pairs = [
             (n, j, score)
-            for n, j, score in align(ours, theirs, spec.sentence_threshold)
+            for n, j, score in align(scores, spec.sentence_threshold)
             if n not in common
         ]
         if len(pairs) < needed or _template(ours, theirs, pairs):
@@ -468,7 +486,11 @@ class DuplicatesRule(Rule):
             ):
                 hit = _near_hit(similarity, original)
             else:
-                found = self._aligned(copy.sentences, original.sentences)
+                found = self._aligned(
+                    copy.sentences,
+                    original.sentences,
+                    _scores(copy.sentences, original.sentences),
+                )
                 hit = None if found is None else self._reuse_hit(found, original, None)
             if hit is not None:
                 yield LateHit(
@@ -489,11 +511,13 @@ def _distinct_sentences(
     seen: set[tuple[str, ...]] = set()
     found: list[tuple[str, list[str], SentenceSketch]] = []
     for text, sentence_words in sentences:
+        if len(found) == MAX_SENTENCES:
+            break
         sketch = sketch_words(sentence_words, quoted(text))
         if len(sketch.terms) >= 3 and tuple(sentence_words) not in seen:
             seen.add(tuple(sentence_words))
             found.append((text, sentence_words, sketch))
-    return found[:MAX_SENTENCES]
+    return found
 
 
 @dataclass(frozen=True)
@@ -540,13 +564,18 @@ def _template(
     return disagree >= 2 and disagree > len(with_figures) - disagree
 
 
-def align(
-    ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch], threshold: float
-) -> list[tuple[int, int, float]]:
+def _scores(ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch]) -> Matrix:
+    """The probability that each pair of sentences says the same thing (rows ours, columns
+    theirs): the sentence scorer's, which needs sentences on both sides."""
+    if not ours or not theirs:
+        return np.zeros((len(ours), len(theirs)))
+    return similarity_matrix(ours, theirs)
+
+
+def align(scores: Matrix, threshold: float) -> list[tuple[int, int, float]]:
     """One-to-one sentence alignment, best pairs first: ``(our sentence, their sentence,
-    score)`` for pairs scoring at least ``threshold``, in our order. One-to-one, so that a line
-    repeated in either text (a title, a slogan) counts once."""
-    scores = similarity_matrix(ours, theirs)
+    score)`` for pairs whose ``scores`` are at least ``threshold``, in our order. One-to-one,
+    so that a line repeated in either text (a title, a slogan) counts once."""
     rows, cols = np.nonzero(scores >= threshold)
     order = np.argsort(-scores[rows, cols], kind="stable")
     used_ours: set[int] = set()
