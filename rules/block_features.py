@@ -15,7 +15,6 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 import regex
-from lxml.html import HtmlElement
 
 from copydesk.rules.page_text import Block
 
@@ -131,30 +130,24 @@ def _named(blocks: Sequence[Block]) -> Matrix:
     """Which parts of a page the class and id names of a line's element and its ancestors
     name. Lines share their ancestors: each element's names are read once."""
     found = np.zeros((len(blocks), len(_NAME_WORDS)))
-    parts: dict[HtmlElement, list[int]] = {}
+    columns: dict[tuple[str, ...], list[int]] = {}
     for row, block in enumerate(blocks):
-        if block.holder is not None:
-            found[row, _parts(block.holder, parts)] = 1.0
+        named = columns.get(block.names)
+        if named is None:
+            parts = frozenset[int]().union(*(_named_parts(names) for names in block.names))
+            named = columns[block.names] = sorted(parts)
+        found[row, named] = 1.0
     return found
 
 
-def _parts(element: HtmlElement, known: dict[HtmlElement, list[int]]) -> list[int]:
-    """The columns of the parts ``element`` and its ancestors name; ``known`` keeps them."""
-    unknown: list[HtmlElement] = []
-    current: HtmlElement | None = element
-    while current is not None and current not in known:
-        unknown.append(current)
-        current = current.getparent()
-    parts = [] if current is None else known[current]
-    for ancestor in reversed(unknown):
-        names = " ".join(filter(None, (ancestor.get("class"), ancestor.get("id"))))
-        if names:
-            parts = sorted(_named_parts(names).union(parts))
-        known[ancestor] = parts
-    return parts
-
-
-# Sites repeat their class names on every page: each is read once.
-@lru_cache(maxsize=4096)
+# Sites share class names ("article", "sidebar", "nav"), page after page: each string and each
+# name in it is read once.
+@lru_cache(maxsize=8192)
 def _named_parts(names: str) -> frozenset[int]:
-    return frozenset(_NAME_INDEX[str(m.lastgroup)] for m in _NAMES.finditer(names.casefold()))
+    # No pattern spans a space: the class names can be read one by one.
+    return frozenset[int]().union(*(_name_parts(name) for name in names.casefold().split()))
+
+
+@lru_cache(maxsize=8192)
+def _name_parts(name: str) -> frozenset[int]:
+    return frozenset(_NAME_INDEX[str(m.lastgroup)] for m in _NAMES.finditer(name))

@@ -71,7 +71,7 @@ class Block:
     tag: str  # the innermost block element holding the line's start
     parent: str  # that element's parent's tag
     depth: int  # that element's depth in the tree
-    holder: HtmlElement | None  # that element (None for text directly in the body)
+    names: tuple[str, ...]  # class and id names of that element and its ancestors, outermost first
 
 
 # Elements that change the line being read or what is known about it.
@@ -127,22 +127,37 @@ class _Lines:
         self._current: list[str] = []
         self._link_chars = 0
         self._links_open = 0  # links being walked through (nested in broken markup)
-        self._holders: list[HtmlElement] = []  # the open block elements, innermost last
-        self._first: HtmlElement | None = None  # the innermost block element as the line began
+        # The open block elements, innermost last, each with the class and id names of it
+        # and its ancestors.
+        self._holders: list[tuple[HtmlElement, tuple[str, ...]]] = []
+        self._first: tuple[HtmlElement, tuple[str, ...]] | None = None  # as the line began
 
     def start(self, element: HtmlElement, tag: str) -> None:
         if tag in _BLOCKS:
             self.end_line()
-            self._holders.append(element)
+            self._holders.append((element, self._names(element)))
         elif tag in _CELLS:
             self.add(" ")
         elif tag == "a":
             self._links_open += 1
 
+    def _names(self, element: HtmlElement) -> tuple[str, ...]:
+        """The names of ``element`` and its ancestors: the enclosing block element's, and
+        those of the elements from it down to ``element``."""
+        outer, known = self._holders[-1] if self._holders else (None, ())
+        found: list[str] = []
+        current: HtmlElement | None = element
+        while current is not None and current is not outer:
+            names = " ".join(filter(None, (current.get("class"), current.get("id"))))
+            if names:
+                found.append(names)
+            current = current.getparent()
+        return (*known, *reversed(found)) if found else known
+
     def end(self, element: HtmlElement, tag: str) -> None:
         if tag in _BLOCKS:
             self.end_line()
-            if self._holders and self._holders[-1] is element:
+            if self._holders and self._holders[-1][0] is element:
                 self._holders.pop()
         elif tag == "a" and self._links_open:
             self._links_open -= 1
@@ -165,10 +180,13 @@ class _Lines:
         self._link_chars = 0
 
 
-def _block(line: str, link_chars: int, holder: HtmlElement | None, depth: int) -> Block:
+def _block(
+    line: str, link_chars: int, holder: tuple[HtmlElement, tuple[str, ...]] | None, depth: int
+) -> Block:
     if holder is None:
-        return Block(line, link_chars, "", "", depth, None)
-    parent = holder.getparent()
+        return Block(line, link_chars, "", "", depth, ())
+    element, names = holder
+    parent = element.getparent()
     return Block(
-        line, link_chars, str(holder.tag), "" if parent is None else str(parent.tag), depth, holder
+        line, link_chars, str(element.tag), "" if parent is None else str(parent.tag), depth, names
     )

@@ -42,7 +42,8 @@ def test_each_line_of_the_page_text_comes_with_its_markup() -> None:
     home = blocks[0]
     assert (home.text, home.tag, home.parent) == ("Home", "li", "ul")
     assert home.link_chars == len("Home")
-    assert home.holder is not None and home.holder.tag == "li"
+    assert any("menu" in names for names in home.names)
+    assert "top-nav" in " ".join(home.names)
     paragraph = blocks[4]
     assert paragraph.text.startswith("Paragraph 0:")
     assert (paragraph.tag, paragraph.link_chars) == ("p", 0)
