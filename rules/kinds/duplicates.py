@@ -471,6 +471,8 @@ class DuplicatesRule(Rule):
         retell it: in a stream, crawl order is not publication order, and a rewrite is often
         crawled before its original. (Their template sentences are not known here: they are
         all counted.)"""
+        if not index.may_hold_later(original.published):
+            return
         shared = Counter(e.ref for e in entries)
         entry_of = {e.ref: e for e in entries}
         # Most articles arrive after their originals, so most of these reads find an earlier
