@@ -157,8 +157,12 @@ def table(title: str, runs: dict[str, Run], golds: list[str], pages: int) -> dic
     print("|---|---|---|---|---|---|")
     untouched = scores(runs["page text, untouched"], golds)
     f1s: dict[str, float] = {}
+    texts = runs["page text, untouched"].outputs
+    with_text = [i for i, text in enumerate(texts) if text.strip()]
+    without_empty: list[str] = []
     for name, run in runs.items():
         per_page = scores(run, golds)
+        without_empty.append(f"{name} {average([per_page[i] for i in with_text]).f1:.4f}")
         avg = average(per_page)
         # The untouched page text costs nothing: no rate to show.
         rate = f"{pages / run.seconds:.0f}" if run.seconds > 0.01 else "–"
@@ -166,6 +170,12 @@ def table(title: str, runs: dict[str, Run], golds: list[str], pages: int) -> dic
         print(
             f"| {name} | {avg.precision:.4f} | {avg.recall:.4f} | {avg.f1:.4f} |"
             f" {collapsed(per_page, untouched)} | {rate} |"
+        )
+    if len(with_text) < len(texts):
+        # Such pages score 0 in text mode whatever the rules do: say what that costs.
+        print(
+            f"\n{len(texts) - len(with_text)} pages have an empty page text in the data set;"
+            " F1 over the other pages: " + ", ".join(without_empty)
         )
     return f1s
 

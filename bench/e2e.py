@@ -115,14 +115,14 @@ class Deployment:
         found = _metrics(self.web_ports[0]).get("copydesk_articles_out", [])
         return int(sum(value for labels, value in found if labels["topic"] == self.clean))
 
-    def processing_quantile(self, stage: str, q: float) -> float:
-        """Upper bound (the histogram bucket) of the ``q`` quantile of the worker's own
-        processing time per article in ``stage``, seconds."""
-        samples = _metrics(self.web_ports[0])["copydesk_processing_seconds"]
+    def quantile(self, histogram: str, q: float, **match: str) -> float:
+        """Upper bound (the bucket) of the ``q`` quantile of one of the worker's histograms,
+        over the samples whose labels include ``match``."""
+        samples = _metrics(self.web_ports[0])[histogram]
         buckets = sorted(
             (float(labels["le"]), count)
             for labels, count in samples
-            if labels.get("stage") == stage and "le" in labels
+            if "le" in labels and match.items() <= labels.items()
         )
         total = buckets[-1][1]
         return next(le for le, count in buckets if count >= q * total)
@@ -258,11 +258,16 @@ def measure_throughput(deployment: Deploy, records: list[bytes]) -> float:
             rates[name] = throughput(work, command, records)
             if name == "copydesk":
                 for stage in ("strip", "flag"):
-                    p50, p99 = (work.processing_quantile(stage, q) * 1000 for q in (0.5, 0.99))
+                    p50, p99 = (
+                        work.quantile("copydesk_processing_seconds", q, stage=stage) * 1000
+                        for q in (0.5, 0.99)
+                    )
                     print(
                         f"copydesk's own processing per article, {stage} stage: "
                         f"p50 <= {p50:g} ms, p99 <= {p99:g} ms"
                     )
+                p50, p99 = (work.quantile("copydesk_commit_seconds", q) for q in (0.5, 0.99))
+                print(f"offset commits under full load: p50 <= {p50:g} s, p99 <= {p99:g} s")
         finally:
             work.stop()
         print(f"throughput, {name}: {rates[name]:,.0f} articles/s", flush=True)

@@ -17,8 +17,9 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
+from typing import NamedTuple
 
 import numpy as np
 import xxhash
@@ -31,6 +32,9 @@ NAMESPACE = "duplicates"
 REF_BITS = 48
 SWEPT = "swept"
 _LEADING_DIGITS = re.compile(r"\d+")
+# A remembered article is a candidate for many of those after it: its fingerprint is decoded
+# once for all of them. Keyed by the stored bytes, so a changed record is decoded again.
+_decoded = lru_cache(maxsize=1024)(Fingerprint.decode)
 
 
 def article_ref(key: str) -> int:
@@ -57,8 +61,9 @@ def _epoch_of(key: str) -> int | None:
     return int(digits.group(0)) if digits else None
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
+    """An article in a bucket (a named tuple: a lookup makes hundreds of them)."""
+
     epoch: int  # of the article's fingerprint
     ref: int
 
@@ -119,7 +124,12 @@ class EpochBuckets:
             lo = hi = [0] * len(buckets)
         found: list[int] = []
         for bucket, start, end in zip(buckets, lo, hi, strict=True):
-            recent = self.recent.get(bucket, [])[-limit:]
+            recent = self.recent.get(bucket)
+            if recent is None:  # most buckets: nothing new since the last merge
+                if end > start:
+                    found += self.refs[max(start, end - limit) : end].tolist()
+                continue
+            recent = recent[-limit:]
             room = limit - len(recent)
             if room > 0 and end > start:
                 found += self.refs[max(start, end - room) : end].tolist()
@@ -202,7 +212,7 @@ class DuplicateIndex:
 
     def fingerprint(self, entry: Entry) -> Fingerprint | None:
         raw = self.state.get(NAMESPACE, _fingerprint_key(entry.epoch, entry.ref))
-        return Fingerprint.decode(raw) if raw else None
+        return _decoded(raw) if raw else None
 
     def earlier(self, entry: Entry, when: float) -> Fingerprint | None:
         """The entry's fingerprint if that article was published by ``when`` and at most a
@@ -219,7 +229,7 @@ class DuplicateIndex:
         # Most candidates were published earlier: tell from the time, before decoding.
         if not raw or not 0 < Fingerprint.index_entry(raw)[0] - when <= self.window:
             return None
-        return Fingerprint.decode(raw)
+        return _decoded(raw)
 
     def remember(self, ref: int, fingerprint: Fingerprint) -> None:
         """Store the fingerprint and put the article in its buckets. An article delivered again

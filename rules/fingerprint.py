@@ -19,9 +19,10 @@
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import islice
+from typing import TypeVar
 
 import numpy as np
 import regex
@@ -74,6 +75,27 @@ FUNCTION_WORD_BITS = """
 _FUNCTION_BIT = {word: 1 << n for n, word in enumerate(FUNCTION_WORD_BITS)}
 
 
+T = TypeVar("T")
+
+
+class _Memo(dict[str, T]):
+    """A function of a word, its results kept: word frequencies are Zipfian, so nearly every
+    word of an article was seen before. Called as ``_Memo(f).__getitem__``, a dict look-up, it
+    costs about half an ``lru_cache`` hit; it is emptied when full instead of evicting the
+    least recent."""
+
+    def __init__(self, compute: Callable[[str], T], limit: int = 1 << 17) -> None:
+        super().__init__()
+        self.compute = compute
+        self.limit = limit
+
+    def __missing__(self, word: str) -> T:
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[word] = self.compute(word)
+        return value
+
+
 def words(text: str) -> list[str]:
     found: list[str] = _WORD.findall(text.casefold())
     return found
@@ -84,23 +106,21 @@ def exact_hash(tokens: list[str]) -> int:
     return xxhash.xxh3_64_intdigest(" ".join(tokens).encode())
 
 
-@lru_cache(maxsize=1 << 17)
-def _token_hash(token: str) -> int:
-    return xxhash.xxh32_intdigest(token.encode())
+_token_hash = _Memo(lambda token: xxhash.xxh32_intdigest(token.encode())).__getitem__
 
 
 def shingle_hashes(tokens: list[str], shingle: int) -> np.ndarray:
-    """Distinct 32-bit hashes of the word ``shingle``-grams: each word is hashed once (cached)
-    and the hashes of a window are folded together with numpy, instead of hashing every
-    joined n-gram string."""
+    """32-bit hashes of the word ``shingle``-grams, a repeated shingle as often as it occurs
+    (a MinHash minimum is the same over the set): each word is hashed once (cached) and the
+    hashes of a window are folded together with numpy, instead of hashing every joined n-gram
+    string."""
     hashes = np.fromiter(map(_token_hash, tokens), np.uint64, len(tokens))
     windows = max(len(tokens) - shingle + 1, 1)
     folded = np.zeros(windows, np.uint64)
     for k in range(min(shingle, len(tokens))):
         # A polynomial fold keeps word order: "a b" and "b a" differ.
         folded = (folded * np.uint64(0x9E3779B1) + hashes[k : k + windows]) & np.uint64(0xFFFFFFFF)
-    unique: np.ndarray = np.unique(folded)
-    return unique
+    return folded
 
 
 def minhash(tokens: list[str], shingle: int, permutations: int, seed: int) -> np.ndarray:
@@ -188,20 +208,20 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for line in paragraphs(text) for s in _SENTENCE_END.split(line) if s.strip()]
 
 
-@lru_cache(maxsize=1 << 17)
-def _stem(token: str) -> str | None:
-    """The stem of a content word; None for a number or a word without content. Cached: word
-    frequencies are Zipfian, so nearly every token of an article was seen before."""
+def _content_stem(token: str) -> str | None:
+    """The stem of a content word; None for a number or a word without content."""
     if _NUMBER.fullmatch(token) or token in STOPWORDS or len(token) < 2:
         return None
     return str(_STEMMER.stemWord(token))
 
 
+_stem = _Memo(_content_stem).__getitem__
+
+
 TERM, NUMBER, FUNCTION_WORD = 0, 1, 2
 
 
-@lru_cache(maxsize=1 << 17)
-def _token_code(token: str) -> tuple[int, int] | None:
+def _code(token: str) -> tuple[int, int] | None:
     """``(TERM, 8-bit hash of its stem)``, ``(NUMBER, 8-bit hash)``, ``(FUNCTION_WORD, its
     bit)`` for a word of ``FUNCTION_WORD_BITS``, or None for another word without content."""
     if _NUMBER.fullmatch(token):
@@ -213,9 +233,10 @@ def _token_code(token: str) -> tuple[int, int] | None:
     return None if bit is None else (FUNCTION_WORD, bit)
 
 
-@lru_cache(maxsize=1 << 17)
-def _rank(stem: str) -> int:
-    return xxhash.xxh32_intdigest(stem.encode(), seed=SENTENCE_KEY_SEED)
+_token_code = _Memo(_code).__getitem__
+_rank = _Memo(
+    lambda stem: xxhash.xxh32_intdigest(stem.encode(), seed=SENTENCE_KEY_SEED)
+).__getitem__
 
 
 def sentence_keys(tokens: list[str], spread: int) -> list[int]:
@@ -273,16 +294,23 @@ def sketch(sentence: str) -> SentenceSketch:
 
 def sketch_words(tokens: list[str], is_quoted: bool = False) -> SentenceSketch:
     """The sketch of a sentence given as its ``words``."""
-    codes = [code for code in map(_token_code, tokens) if code is not None]
-    terms = tuple(dict.fromkeys(value for kind, value in codes if kind == TERM))
-    numbers = frozenset(value for kind, value in codes if kind == NUMBER)
+    terms: dict[int, None] = {}  # distinct, in order
+    # In order, repeats too: a frozenset iterates in the order it was built (the encoded order).
+    numbers: list[int] = []
     function_words = 0
-    for kind, value in codes:
-        if kind == FUNCTION_WORD:
+    for code in map(_token_code, tokens):
+        if code is None:
+            continue
+        kind, value = code
+        if kind == TERM:
+            terms[value] = None
+        elif kind == NUMBER:
+            numbers.append(value)
+        else:
             function_words |= value
     return SentenceSketch(
-        terms[:MAX_TERMS_PER_SENTENCE],
-        numbers,
+        tuple(terms)[:MAX_TERMS_PER_SENTENCE],
+        frozenset(numbers),
         function_words,
         min(len(tokens), MAX_LENGTH),
         is_quoted,
@@ -300,8 +328,10 @@ def anchors(text: str, sentences: list[str], limit: int) -> list[int]:
     names: set[str] = set()
     for sentence in sentences:
         capitalised = _CAPITALISED.findall(sentence)
-        # A capital that opens the sentence says nothing about a name.
-        names.update(capitalised[1:] if _CAPITALISED.match(sentence) else capitalised)
+        # A capital that opens the sentence says nothing about a name. (The first word found
+        # opens the sentence if and only if the sentence starts with it.)
+        opens = bool(capitalised) and sentence.startswith(capitalised[0])
+        names.update(capitalised[1:] if opens else capitalised)
     for name in {name.casefold() for name in names}:
         found["@" + name] = 1.0 + min(len(name), 12) / 12
     for quote in _QUOTED.findall(text):

@@ -47,6 +47,7 @@ def signature(hashes: np.ndarray, count: int, seed: int) -> np.ndarray:
     a, b = permutations(count, seed)
     mixed = _fmix32(np.asarray(hashes, dtype=np.uint32))
     with np.errstate(over="ignore"):  # wrapping around is the modulo 2**32
-        permuted = mixed[:, np.newaxis] * a + b
-    minimum: np.ndarray = permuted.min(axis=0)
+        # One row per permutation: numpy reduces along contiguous rows fastest.
+        permuted = a[:, np.newaxis] * mixed + b[:, np.newaxis]
+    minimum: np.ndarray = permuted.min(axis=1)
     return minimum

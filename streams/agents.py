@@ -18,6 +18,7 @@ from typing import Any
 
 from copydesk.rules.state import StateStore
 from copydesk.streams import metrics
+from copydesk.streams.commit_gate import CommitGate
 from copydesk.streams.delivery import InOrderDelivery, Park, SizeLimit
 from copydesk.streams.processing import Origin, Outgoing, dlq_record, flag_message, strip_message
 from copydesk.streams.progress import Progress
@@ -44,6 +45,8 @@ def register_agents(
         "dlq": topics.dlq,
     }
     limit = SizeLimit.from_settings(settings)
+    gate = CommitGate(max_wait=app.conf.broker_commit_interval)
+    app.sensors.add(gate)
 
     async def send(out: Outgoing) -> asyncio.Future[Any]:
         topic = destinations[out.destination]
@@ -103,7 +106,7 @@ def register_agents(
                 settings.max_record_bytes,
             )
             await out.deliver(limit.fit(records, park), acker(event), park)
-            await yield_to_loop()
+            await gate.pass_through()
 
     @app.agent(topics.stripped, name="copydesk.flag")  # type: ignore[untyped-decorator]
     async def flag(stream: Any) -> None:
@@ -118,13 +121,4 @@ def register_agents(
                 rules.engine, flag_state, message.key, event.value, headers, origin
             )
             await out.deliver(limit.fit(records, park), acker(event), park)
-            await yield_to_loop()
-
-
-async def yield_to_loop() -> None:
-    """The rules are CPU work with no await inside: with a backlog, an agent would run event
-    after event while Faust's commit timer, heartbeats and fetches wait, and a crash then
-    re-delivers everything since the last commit that got its turn. One loop turn per event
-    keeps commits on their interval. (Faust's tables are not thread-safe, so the rules stay on
-    the loop; more cores mean more workers, see docs/architecture.md.)"""
-    await asyncio.sleep(0)
+            await gate.pass_through()

@@ -28,6 +28,12 @@ PROCESSING = Histogram(
     ["stage"],
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
 )
+COMMIT = Histogram(
+    "copydesk_commit_seconds",
+    "Offset commits, from start to end (the producer's flush, the offsets, the tables'"
+    " changelog offsets); the agents wait while one runs.",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
 RULES = Info("copydesk_rules", "Loaded rule set.")
 RULE_COUNT = Gauge("copydesk_rules_loaded", "Rules loaded.")
 RULE_RELOADS = Counter(

@@ -33,7 +33,6 @@ from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
 import numpy as np
-import numpy.typing as npt
 from pydantic import Field
 
 from copydesk.rules.duplicate_index import DuplicateIndex, Entry, article_ref
@@ -57,7 +56,7 @@ from copydesk.rules.fingerprint import (
 )
 from copydesk.rules.identity import article_key
 from copydesk.rules.kinds.base import Context, Document, Hit, LateHit, Rule, RuleSpec, Stage
-from copydesk.rules.sentence_scorer import shared_wording, similarity_matrix
+from copydesk.rules.sentence_scorer import Matrix, shared_wording, similarity_matrix
 from copydesk.rules.state import StateStore
 
 AUTHOR_CREDITS = ("dateline", "byline", "credit-line")  # a credit in the text cites, not signs
@@ -196,6 +195,9 @@ class DuplicatesRule(Rule):
         super().__init__(spec)
         # One index per state store it is run with: the worker's table, a filter run's file.
         self._indexes: WeakKeyDictionary[StateStore, DuplicateIndex] = WeakKeyDictionary()
+        # The last article prepared, as sent and as made: run in one process (``copydesk
+        # filter``), the flag stage gets it back at once and need not decode it.
+        self._last_prepared: tuple[dict[str, Any], Sketched] | None = None
 
     def _index(self, state: StateStore) -> DuplicateIndex:
         index = self._indexes.get(state)
@@ -219,7 +221,15 @@ class DuplicatesRule(Rule):
     def prepare(self, doc: Document) -> dict[str, Any] | None:
         """The article's sketches and lookup keys, made from it alone (see ``Rule.prepare``)."""
         sketched = self._sketch(doc)
-        return None if sketched is None else sketched.to_json()
+        if sketched is None:
+            return None
+        prepared = sketched.to_json()
+        self._last_prepared = (prepared, sketched)
+        return prepared
+
+    def _decoded(self, prepared: dict[str, Any]) -> Sketched:
+        last = self._last_prepared
+        return last[1] if last is not None and last[0] == prepared else Sketched.from_json(prepared)
 
     def _sketch(self, doc: Document) -> Sketched | None:
         spec = self.spec
@@ -276,7 +286,7 @@ class DuplicatesRule(Rule):
         # filtering prepares too; a record from a worker of an older version does not).
         try:
             prepared = doc.prepared[spec.id]
-            sketched = None if prepared is None else Sketched.from_json(prepared)
+            sketched = None if prepared is None else self._decoded(prepared)
         except (LookupError, TypeError, ValueError, struct.error):
             sketched = self._sketch(doc)
         if sketched is None:
@@ -372,12 +382,14 @@ class DuplicatesRule(Rule):
         ranked = (ref for ref, n in shared.most_common() if n >= spec.min_shared_keys)
         # The `candidates` earlier articles in the window that share the most keys.
         originals = (index.earlier(entry_of[ref], when) for ref in ranked)
-        candidates = islice(
-            (o for o in originals if o is not None and o.sentences), spec.candidates
+        candidates = list(
+            islice((o for o in originals if o is not None and o.sentences), spec.candidates)
         )
+        # The score matrices of all the candidates at once: numpy's cost is per call.
+        scores = _scores(ours, [o.sentences for o in candidates])
         best: tuple[Alignment, Fingerprint] | None = None
-        for original in candidates:
-            found = self._aligned(ours, original.sentences, common, our_names=names)
+        for original, their_scores in zip(candidates, scores, strict=True):
+            found = self._aligned(ours, original.sentences, their_scores, common, our_names=names)
             # The best covered; of equals, the first published (a copy of a copy names the
             # original).
             if found is not None and (
@@ -391,13 +403,15 @@ class DuplicatesRule(Rule):
         self,
         ours: tuple[SentenceSketch, ...],
         theirs: tuple[SentenceSketch, ...],
+        scores: Matrix,
         common: Collection[int] = (),
         our_names: Sequence[frozenset[int]] = (),
         their_names: Sequence[frozenset[int]] = (),
     ) -> Alignment | None:
         """How our sentences retell theirs, if they do: aligned one to one and in order, with
-        our ``common`` (template) sentences left out, and not a template filled in twice. The
-        names of the side that arrived (``our_names`` or ``their_names``) are known."""
+        our ``common`` (template) sentences left out, and not a template filled in twice.
+        ``scores`` are the pairs' probabilities (``_scores``). The names of the side that
+        arrived (``our_names`` or ``their_names``) are known."""
         spec = self.spec
         counted = len(ours) - len(common)
         # A short article (of min_words or more) is judged on all its sentences, two at least.
@@ -406,7 +420,7 @@ class DuplicatesRule(Rule):
             return None
         pairs = [
             (n, j, score)
-            for n, j, score in align(ours, theirs, spec.sentence_threshold)
+            for n, j, score in align(scores, spec.sentence_threshold)
             if n not in common
         ]
         if len(pairs) < needed or _template(ours, theirs, pairs, our_names, their_names):
@@ -489,7 +503,12 @@ class DuplicatesRule(Rule):
             ):
                 hit = _near_hit(similarity, original)
             else:
-                found = self._aligned(copy.sentences, original.sentences, their_names=names)
+                found = self._aligned(
+                    copy.sentences,
+                    original.sentences,
+                    _scores(copy.sentences, [original.sentences])[0],
+                    their_names=names,
+                )
                 hit = None if found is None else self._reuse_hit(found, original, None)
             if hit is not None:
                 yield LateHit(
@@ -510,11 +529,13 @@ def _distinct_sentences(
     seen: set[tuple[str, ...]] = set()
     found: list[tuple[str, list[str], SentenceSketch]] = []
     for text, sentence_words in sentences:
+        if len(found) == MAX_SENTENCES:
+            break
         sketch = sketch_words(sentence_words, quoted(text))
         if len(sketch.terms) >= 3 and tuple(sentence_words) not in seen:
             seen.add(tuple(sentence_words))
             found.append((text, sentence_words, sketch))
-    return found[:MAX_SENTENCES]
+    return found
 
 
 @dataclass(frozen=True)
@@ -575,16 +596,44 @@ def _template(
     return disagree >= 2 and disagree > agree
 
 
-def align(
-    ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch], threshold: float
-) -> list[tuple[int, int, float]]:
+def _scores(
+    ours: Sequence[SentenceSketch], candidates: Sequence[Sequence[SentenceSketch]]
+) -> list[Matrix]:
+    """Per candidate, the probability that each pair of sentences says the same thing (rows
+    ours, columns the candidate's): the sentence scorer's, or, if higher, that of one of the
+    two against the other text's sentence joined to a neighbour. A rewrite merges two
+    sentences into one or splits one in two, and the scorer (a paraphrase scorer) does not
+    take a sentence with a clause added for the same statement. Three matrices in all."""
+    theirs = [s for sentences in candidates for s in sentences]
+    if not ours or not theirs:
+        return [np.zeros((len(ours), len(sentences))) for sentences in candidates]
+    alone = similarity_matrix(ours, theirs)
+    their_joined = [_joined(sentences) for sentences in candidates]
+    flat_joined = [s for joined in their_joined for s in joined]
+    with_their_joined = similarity_matrix(ours, flat_joined) if flat_joined else None
+    with_our_joined = similarity_matrix(_joined(ours), theirs) if len(ours) > 1 else None
+    found = []
+    start = joined_start = 0
+    for sentences in candidates:
+        end, joined_end = start + len(sentences), joined_start + max(len(sentences) - 1, 0)
+        scores = alone[:, start:end].copy()
+        if with_their_joined is not None and joined_end > joined_start:
+            joined = with_their_joined[:, joined_start:joined_end]
+            scores[:, :-1] = np.maximum(scores[:, :-1], joined)
+            scores[:, 1:] = np.maximum(scores[:, 1:], joined)
+        if with_our_joined is not None:
+            joined = with_our_joined[:, start:end]
+            scores[:-1] = np.maximum(scores[:-1], joined)
+            scores[1:] = np.maximum(scores[1:], joined)
+        found.append(scores)
+        start, joined_start = end, joined_end
+    return found
+
+
+def align(scores: Matrix, threshold: float) -> list[tuple[int, int, float]]:
     """One-to-one sentence alignment, best pairs first: ``(our sentence, their sentence,
-    score)`` for pairs scoring at least ``threshold``, in our order. One-to-one, so that a line
-    repeated in either text (a title, a slogan) counts once. A pair scores as the sentences
-    alone or, if higher, as one of them against the other joined to its neighbour: a rewrite
-    merges two sentences into one, or splits one in two, and the scorer (a paraphrase
-    scorer) does not take a sentence with a clause added for the same statement."""
-    scores = _merge_view(similarity_matrix(ours, theirs), ours, theirs)
+    score)`` for pairs whose ``scores`` are at least ``threshold``, in our order. One-to-one,
+    so that a line repeated in either text (a title, a slogan) counts once."""
     rows, cols = np.nonzero(scores >= threshold)
     order = np.argsort(-scores[rows, cols], kind="stable")
     used_ours: set[int] = set()
@@ -610,24 +659,6 @@ def _joined(sketches: Sequence[SentenceSketch]) -> list[SentenceSketch]:
         )
         for first, second in pairwise(sketches)
     ]
-
-
-def _merge_view(
-    scores: npt.NDArray[np.float64],
-    ours: Sequence[SentenceSketch],
-    theirs: Sequence[SentenceSketch],
-) -> npt.NDArray[np.float64]:
-    """``scores`` raised where a sentence scores higher against the other text's sentence
-    joined to either neighbour."""
-    if len(theirs) > 1:
-        joined = similarity_matrix(ours, _joined(theirs))
-        scores[:, :-1] = np.maximum(scores[:, :-1], joined)
-        scores[:, 1:] = np.maximum(scores[:, 1:], joined)
-    if len(ours) > 1:
-        joined = similarity_matrix(_joined(ours), theirs)
-        scores[:-1] = np.maximum(scores[:-1], joined)
-        scores[1:] = np.maximum(scores[1:], joined)
-    return scores
 
 
 def in_order(pairs: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:

@@ -105,7 +105,6 @@ def test_kill_9_of_the_flag_owner_mid_stream_loses_nothing(deployment: Deploymen
         with collecting(deployment, "clean") as clean:
             # Mid-stream: 60% is on the topic when the kill comes, the rest follows it.
             head = ARTICLES * 6 // 10
-            flow_started = time.monotonic()
             send(originals[:head], 0)
             clean.wait(
                 lambda r: len(r) >= ARTICLES // 3, 120 + ARTICLES / 50, "a third of the outputs"
@@ -115,9 +114,8 @@ def test_kill_9_of_the_flag_owner_mid_stream_loses_nothing(deployment: Deploymen
             assert owner is not None
             owner.process.send_signal(signal.SIGKILL)
             owner.process.wait(10)
-            killed_at = time.monotonic()
+            killed_at, killed_wall = time.monotonic(), time.time()
             out_at_kill = len(clean.snapshot())
-            rate = out_at_kill / (killed_at - flow_started)
             survivor = next(w for w in workers if w is not owner)
 
             # The rest of the stream, with exact copies of articles cleaned before the kill.
@@ -147,14 +145,15 @@ def test_kill_9_of_the_flag_owner_mid_stream_loses_nothing(deployment: Deploymen
         for worker in workers:
             worker.stop()
 
+    rate = rate_before(records, killed_wall)
     redelivered = check_redeliveries(records, expected)
     # What a crash costs: the inputs since the last commit on the flag partition (at the full
     # rate) and on the dead worker's raw partition (at half of it), each at most a commit
-    # interval plus the commit's own run (3.1-3.5 s under full load): up to about 1.5 x 6.3 s,
-    # 3.4 intervals. Measured 1.7-10.7 s of input in eight runs (the most in a full `make
-    # test`, the machine busy). An agent that starves the commit timer (runs of 27 s were
-    # seen) re-delivers several times that.
-    assert redelivered <= 4 * COMMIT_INTERVAL_SECONDS * rate
+    # interval plus the commit's own run. The agents wait while a commit runs
+    # (streams/commit_gate.py), so a commit takes tens of milliseconds even under full load and
+    # the design allows about 1.5 intervals (issue 18's bound: 2). Without the gate commits ran
+    # 3 s and more under load, and up to 3.8 intervals of input were re-delivered.
+    assert redelivered <= 2 * COMMIT_INTERVAL_SECONDS * rate
     check_copies_flagged(records, copies)
     print(
         f"\n{ARTICLES} articles + {COPIES} copies; killed the flag owner after {out_at_kill} "
@@ -166,18 +165,33 @@ def test_kill_9_of_the_flag_owner_mid_stream_loses_nothing(deployment: Deploymen
     )
 
 
+Trace = tuple[bytes, bytes, bytes]
+
+
+def trace_of(message: Any) -> Trace:
+    """What a re-delivery repeats: the key and the raw record's partition and offset."""
+    headers = dict(message.headers)
+    return (message.key, headers["copydesk.source.partition"], headers["copydesk.source.offset"])
+
+
+def rate_before(records: list[Any], moment: float, seconds: float = 10.0) -> float:
+    """Outputs per second over the ``seconds`` before ``moment`` (wall clock), by the time the
+    worker produced them: the rate the re-deliveries are measured in. An average from the
+    start of the stream would include the workers' warm-up and undercount it."""
+    first: dict[Trace, int] = {}
+    for message in records:
+        first.setdefault(trace_of(message), message.timestamp)
+    start_ms, end_ms = (moment - seconds) * 1000, moment * 1000
+    return sum(start_ms <= t < end_ms for t in first.values()) / seconds
+
+
 def check_redeliveries(records: list[Any], expected: set[str]) -> int:
     """Every article came out; a re-delivery repeats the key and source headers of the first
     delivery, and no two articles share them. Returns how many re-deliveries there were."""
-    traces: dict[str, set[tuple[bytes, bytes, bytes]]] = defaultdict(set)
-    deliveries: dict[tuple[bytes, bytes, bytes], int] = defaultdict(int)
+    traces: dict[str, set[Trace]] = defaultdict(set)
+    deliveries: dict[Trace, int] = defaultdict(int)
     for message in records:
-        headers = dict(message.headers)
-        trace = (
-            message.key,
-            headers["copydesk.source.partition"],
-            headers["copydesk.source.offset"],
-        )
+        trace = trace_of(message)
         traces[json.loads(message.value)["id"]].add(trace)
         deliveries[trace] += 1
     assert set(traces) == expected

@@ -1,0 +1,66 @@
+"""The duplicate rule's speed-ups give what the plain computation gives: the candidates of an
+article scored in one matrix, MinHash over shingle hashes with repeats, words' stems and codes
+kept in memos, the strip stage's sketch taken back by the flag stage of the same process."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from copydesk.rules.engine import Engine
+from copydesk.rules.fingerprint import SentenceSketch, _Memo, sketch, split_sentences
+from copydesk.rules.loader import load_rules
+from copydesk.rules.minhash import signature
+from copydesk.rules.records import ArticleIn
+from copydesk.rules.sentence_scorer import similarity_matrix
+from copydesk.rules.state import MemoryStore
+
+CASES = json.loads((Path(__file__).parent / "fixtures" / "duplicates.json").read_text())
+
+
+def sketches(case: str, n: int) -> list[SentenceSketch]:
+    return [sketch(s) for s in split_sentences(CASES[case][n]["text"])]
+
+
+def test_a_pair_scores_the_same_whatever_other_candidates_it_is_scored_with() -> None:
+    """The rule scores all of an article's candidates in one matrix and reads each
+    candidate's columns from it."""
+    ours = sketches("paraphrase_uncredited", 1)
+    first, second = sketches("paraphrase_uncredited", 0), sketches("near_copy", 0)
+    together = similarity_matrix(ours, [*first, *second])
+    assert np.array_equal(together[:, : len(first)], similarity_matrix(ours, first))
+    assert np.array_equal(together[:, len(first) :], similarity_matrix(ours, second))
+
+
+def test_repeated_shingles_do_not_change_a_signature() -> None:
+    distinct = np.array([3, 99, 12345, 1 << 31], np.uint32)
+    repeated = np.array([99, 3, 99, 12345, 3, 1 << 31, 99], np.uint32)
+    assert signature(repeated, 64, 1).tolist() == signature(distinct, 64, 1).tolist()
+
+
+def test_a_memo_gives_the_function_s_values_once_emptied() -> None:
+    memo = _Memo(len, limit=2)
+    found = [memo[word] for word in ["a", "bb", "ccc", "bb", "dddd"]]
+    assert found == [1, 2, 3, 2, 4]
+    assert len(memo) <= 2
+
+
+def test_the_flag_stage_judges_the_article_it_is_given_not_the_last_one_stripped() -> None:
+    """In one process the flag stage takes back the sketch the strip stage just made; an
+    article stripped before the last one must still be judged by its own sketch."""
+    engine = Engine(load_rules())
+    original, copy = (ArticleIn.model_validate_json(json.dumps(a)) for a in CASES["near_copy"])
+    other = ArticleIn(id="other", text="An unrelated note on the weather. " * 12)
+    store = MemoryStore()
+    engine.flag(engine.strip(original, store), store)
+    stripped_copy = engine.strip(copy, store)
+    engine.strip(other, store)
+    flagged = engine.flag(stripped_copy, store)
+
+    expected_store = MemoryStore()
+    engine.process(original, expected_store)
+    expected = engine.process(copy, expected_store)
+    assert any(f.kind == "near-duplicate" for f in flagged.findings)
+    assert flagged.findings == expected.findings
