@@ -136,7 +136,7 @@ class DuplicatesSpec(RuleSpec):
     )
     candidates: int = Field(default=5, ge=1, le=50, description="Reuse candidates aligned.")
     sentence_threshold: float = Field(
-        default=0.6,
+        default=0.4,
         gt=0,
         le=1,
         description="The sentence scorer's probability at which two sentences align"
@@ -158,7 +158,7 @@ class DuplicatesSpec(RuleSpec):
         " original's: a near-duplicate or an excerpt, not a paraphrase.",
     )
     excerpt_below: float = Field(
-        default=0.6,
+        default=0.4,
         gt=0,
         le=1,
         description="A copy in the original's wording that covers less than this share of the"
