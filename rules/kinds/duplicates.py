@@ -158,7 +158,7 @@ class DuplicatesSpec(RuleSpec):
         " original's: a near-duplicate or an excerpt, not a paraphrase.",
     )
     excerpt_below: float = Field(
-        default=0.4,
+        default=0.6,
         gt=0,
         le=1,
         description="A copy in the original's wording that covers less than this share of the"
