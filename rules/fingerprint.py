@@ -4,8 +4,7 @@
 - ``minhash``: the lowest 4 bits of each MinHash value over word shingles, two to a byte
   (b-bit MinHash still estimates Jaccard similarity, see ``estimate_jaccard``);
 - ``sentences``: per sentence, 8-bit hashes of its stemmed content words in their order and of
-  its numbers, its length in words, and one bit for each of ``FUNCTION_WORD_BITS`` it has:
-  enough to score a later
+  its numbers, and one bit for each of ``FUNCTION_WORD_BITS`` it has: enough to score a later
   rewrite's sentences against this one (``rules.sentence_scorer``; two sentences compare ten or
   so words, so chance collisions barely move the score), not enough to rebuild the text;
 - the identity the flags report (id, source, url, time; the key is derived from id and url),
@@ -21,7 +20,6 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import islice
 from typing import TypeVar
 
 import numpy as np
@@ -36,10 +34,9 @@ MAX_TERMS_PER_SENTENCE = 16
 MIN_KEY_STEMS = 4
 SENTENCE_KEY_SEED = 17
 WRAP_WIDTH = 100  # characters: longer lines are paragraphs, not wrapped text
-# Set in the sentence count of an encoded fingerprint whose sentences carry their length,
-# function-word bits and terms in order; the sentences of earlier layouts are not compared.
-SENTENCE_LAYOUT = 0xC0
-MAX_LENGTH = 255  # words: a sentence's length is stored in a byte
+# Set in the sentence count of an encoded fingerprint whose sentences carry function-word bits
+# and their terms in order; the sentences of the earlier layout are not compared.
+SENTENCE_LAYOUT = 0x80
 QUOTED_FLAG = 0x80  # in a sentence's term count (at most MAX_TERMS_PER_SENTENCE)
 
 _WORD = regex.compile(r"\w+(?:[.,']\w+)*", regex.V1)
@@ -170,7 +167,6 @@ class SentenceSketch:
     terms: tuple[int, ...]  # distinct, in the sentence's order
     numbers: frozenset[int]
     function_words: int  # a bit per word of FUNCTION_WORD_BITS the sentence has
-    length: int  # words, function words and figures included, at most MAX_LENGTH
     quoted: bool = False  # mostly a quotation, which independent reports share too
 
 
@@ -275,19 +271,6 @@ def quoted(sentence: str) -> bool:
     return inside >= QUOTED_SHARE * len(sentence)
 
 
-def name_terms(sentence: str) -> frozenset[int]:
-    """The 8-bit term hashes (as in a sketch) of the sentence's names: its capitalised content
-    words after the first word. Not stored: the arriving article checks its names against a
-    remembered sketch's terms, which hold them."""
-    found = set()
-    for match in islice(_WORD.finditer(sentence), 1, None):
-        token = match.group(0)
-        code = _token_code(token.casefold()) if token[0].isupper() else None
-        if code is not None and code[0] == TERM:
-            found.add(code[1])
-    return frozenset(found)
-
-
 def sketch(sentence: str) -> SentenceSketch:
     return sketch_words(words(sentence), quoted(sentence))
 
@@ -309,11 +292,7 @@ def sketch_words(tokens: list[str], is_quoted: bool = False) -> SentenceSketch:
         else:
             function_words |= value
     return SentenceSketch(
-        tuple(terms)[:MAX_TERMS_PER_SENTENCE],
-        frozenset(numbers),
-        function_words,
-        min(len(tokens), MAX_LENGTH),
-        is_quoted,
+        tuple(terms)[:MAX_TERMS_PER_SENTENCE], frozenset(numbers), function_words, is_quoted
     )
 
 
@@ -369,7 +348,7 @@ class Fingerprint:
         out += struct.pack("<B", len(self.sentences) | SENTENCE_LAYOUT)
         for s in self.sentences:
             flags = len(s.terms) | (QUOTED_FLAG if s.quoted else 0)
-            out += struct.pack("<BBBI", flags, len(s.numbers), s.length, s.function_words)
+            out += struct.pack("<BBI", flags, len(s.numbers), s.function_words)
             out += bytes([*s.terms, *s.numbers])
         return bytes(out)
 
@@ -396,13 +375,12 @@ class Fingerprint:
         (count,) = struct.unpack_from("<B", raw, pos)
         pos += 1
         sentences = []
-        # A fingerprint of an earlier layout keeps its exact hash and MinHash; its sentences
+        # A fingerprint of the earlier layout keeps its exact hash and MinHash; its sentences
         # lack what the scorer needs and are left out.
-        layout = count & SENTENCE_LAYOUT
-        for _ in range(count & ~SENTENCE_LAYOUT if layout == SENTENCE_LAYOUT else 0):
-            flags, nn, length, function_words = struct.unpack_from("<BBBI", raw, pos)
+        for _ in range(count & ~SENTENCE_LAYOUT if count & SENTENCE_LAYOUT else 0):
+            flags, nn, function_words = struct.unpack_from("<BBI", raw, pos)
             nt = flags & ~QUOTED_FLAG
-            pos += 7
+            pos += 6
             values = raw[pos : pos + nt + nn]
             pos += nt + nn
             sentences.append(
@@ -410,7 +388,6 @@ class Fingerprint:
                     tuple(values[:nt]),
                     frozenset(values[nt:]),
                     function_words,
-                    length,
                     bool(flags & QUOTED_FLAG),
                 )
             )

@@ -4,14 +4,11 @@ built by ``python -m bench.sentence_model``).
 
 What the model sees of a pair (``FEATURES``): the Dice overlap and the two containments of
 their content words, the Dice overlap of their content-word bigrams (the terms keep their
-order), whether they state figures and how far those agree, how their lengths in words
-compare and how many content words each has that the other lacks, the products of pairs of
-these (``PRODUCT_FEATURES``: a logistic model cannot otherwise say "the same words, and the
-same length"), and for each of ``FUNCTION_WORD_BITS`` whether both sentences have it or only
-one (an added "and" or "but" clause, a "not"). Everything is a bit count on the sketches'
-bitmaps or a count they hold, for all the pairs of two articles' sentences at once. The
-stored side of a comparison is a sketch; the arriving side is sketched the same way, so a pair
-scores the same whichever of the two arrived first.
+order), whether they state figures and how far those agree, and for each of
+``FUNCTION_WORD_BITS`` whether both sentences have it or only one (an added "and" or "but"
+clause, a "not"). Everything is a bit count on the sketches' bitmaps, for all the pairs of two
+articles' sentences at once. The stored side of a comparison is a sketch; the arriving side is
+sketched the same way, so a pair scores the same whichever of the two arrived first.
 """
 
 from __future__ import annotations
@@ -41,34 +38,9 @@ SUMMARY_FEATURES = (
     "figure_jaccard",
     "function_jaccard",
     "function_words_differ",
-    "length_ratio",
-    "length_difference",
-    "fewer_unmatched",
-    "more_unmatched",
-)
-# Their products, every pair and each squared; chosen under cross-validation on MSRP train
-# (bench.sentence_model): the lengths and the unmatched words matter most together with
-# overlap. Figures stay out: their products gained nothing and blurred a changed figure.
-PRODUCT_FEATURES = (
-    "dice",
-    "min_containment",
-    "max_containment",
-    "bigram_dice",
-    "length_ratio",
-    "fewer_unmatched",
-    "more_unmatched",
-)
-_PRODUCTS = tuple(
-    (SUMMARY_FEATURES.index(a), SUMMARY_FEATURES.index(b))
-    for n, a in enumerate(PRODUCT_FEATURES)
-    for b in PRODUCT_FEATURES[n:]
-)
-DENSE_FEATURES = (
-    *SUMMARY_FEATURES,
-    *(f"{SUMMARY_FEATURES[i]}*{SUMMARY_FEATURES[j]}" for i, j in _PRODUCTS),
 )
 FEATURES = (
-    *DENSE_FEATURES,
+    *SUMMARY_FEATURES,
     *(f"only_one:{word}" for word in FUNCTION_WORD_BITS),
     *(f"both:{word}" for word in FUNCTION_WORD_BITS),
 )
@@ -103,17 +75,17 @@ class SentenceModel:
         weights of the bits two sentences' function words differ or agree in, looked up."""
         fa, fb = a.function_words[:, None], b.function_words[None, :]
         z = _weighted_bits(fa ^ fb, self._tables[0]) + _weighted_bits(fa & fb, self._tables[1])
-        dense = self.weights[: len(DENSE_FEATURES)]
-        for weight, feature in zip(dense, _dense(a, b), strict=True):
+        summary = self.weights[: len(SUMMARY_FEATURES)]
+        for weight, feature in zip(summary, _summary(a, b), strict=True):
             z += weight * feature
         return _sigmoid(z + self.bias)
 
     @cached_property
     def _tables(self) -> tuple[Matrix, Matrix]:
-        dense, words = len(DENSE_FEATURES), len(FUNCTION_WORD_BITS)
+        summary, words = len(SUMMARY_FEATURES), len(FUNCTION_WORD_BITS)
         return (
-            _byte_tables(self.weights[dense : dense + words]),
-            _byte_tables(self.weights[dense + words :]),
+            _byte_tables(self.weights[summary : summary + words]),
+            _byte_tables(self.weights[summary + words :]),
         )
 
 
@@ -174,7 +146,6 @@ class SketchBitmaps:
     has_numbers: npt.NDArray[np.bool_]
     function_words: npt.NDArray[np.uint32]
     function_counts: Matrix
-    lengths: Matrix
 
 
 @lru_cache(maxsize=16)
@@ -194,7 +165,6 @@ def _sketch_bitmaps(sketches: tuple[SentenceSketch, ...]) -> SketchBitmaps:
         np.array([bool(s.numbers) for s in sketches]),
         function_words,
         np.bitwise_count(function_words).astype(np.float64),
-        np.array([max(s.length, 1) for s in sketches], np.float64),
     )
 
 
@@ -231,8 +201,6 @@ def _summary(a: SketchBitmaps, b: SketchBitmaps) -> list[Matrix]:
     fa, fb = a.function_words[:, None], b.function_words[None, :]
     both_count = np.bitwise_count(fa & fb).astype(np.float64)
     one_count = a.function_counts[:, None] + b.function_counts[None, :] - 2 * both_count
-    length_a, length_b = a.lengths[:, None], b.lengths[None, :]
-    unmatched_a, unmatched_b = size_a - shared, size_b - shared
     return [
         _ratio(2 * shared, size_a + size_b),
         _ratio(shared, np.maximum(size_a, size_b)),
@@ -243,25 +211,15 @@ def _summary(a: SketchBitmaps, b: SketchBitmaps) -> list[Matrix]:
         _ratio(figures, a.number_counts[:, None] + b.number_counts[None, :] - figures),
         _ratio(both_count, both_count + one_count),
         one_count,
-        np.minimum(length_a, length_b) / np.maximum(length_a, length_b),
-        np.abs(length_a - length_b),
-        np.log1p(np.minimum(unmatched_a, unmatched_b)),
-        np.log1p(np.maximum(unmatched_a, unmatched_b)),
     ]
-
-
-def _dense(a: SketchBitmaps, b: SketchBitmaps) -> list[Matrix]:
-    """``DENSE_FEATURES`` of every pair of sentences: the summary and its products."""
-    summary = _summary(a, b)
-    return [*summary, *(summary[i] * summary[j] for i, j in _PRODUCTS)]
 
 
 def features(ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch]) -> Matrix:
     """``FEATURES`` of every pair of sentences: shape (len(ours), len(theirs), features)."""
     a, b = _sketch_bitmaps(tuple(ours)), _sketch_bitmaps(tuple(theirs))
     fa, fb = a.function_words[:, None], b.function_words[None, :]
-    dense = np.stack(_dense(a, b), axis=2)
-    return np.concatenate([dense, _bits(fa ^ fb), _bits(fa & fb)], axis=2)
+    summary = np.stack(_summary(a, b), axis=2)
+    return np.concatenate([summary, _bits(fa ^ fb), _bits(fa & fb)], axis=2)
 
 
 def similarity_matrix(ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch]) -> Matrix:

@@ -364,23 +364,19 @@ def test_a_sentence_mostly_inside_quotation_marks_is_a_quotation(
 
 
 def test_fingerprints_of_the_earlier_layout_keep_exact_and_near_matching() -> None:
-    """Sentences stored before the sketches had their length, function words and ordered
-    terms are left out: an old record is still an exact or near copy's original, never
-    misread."""
+    """Sentences stored before the sketches had function words and ordered terms are left
+    out: an old record is still an exact or near copy's original, never misread."""
     sentence = sketch("A bridge was built.")
     fp = Fingerprint("id-1", "Harbor", "", "", 1.7e9, 42, b"\x01" * 50, (sentence,), (7,))
     raw = fp.encode()
-    # The last bytes: the sentence count, three counts and the function words, the terms.
-    sentences_at = len(raw) - 8 - len(sentence.terms) - len(sentence.numbers)
+    # The last bytes: the sentence count, two counts and the function words, the terms.
+    sentences_at = len(raw) - 7 - len(sentence.terms) - len(sentence.numbers)
     assert raw[sentences_at] == 1 | SENTENCE_LAYOUT
-    earlier = [
-        bytes([1, 2, 0, 11, 22]),  # the bare sentence count, per sentence two counts, bytes
-        bytes([1 | 0x80, 2, 0, 0, 0, 0, 0, 11, 22]),  # function words, no length
-    ]
-    for layout in earlier:
-        decoded = Fingerprint.decode(raw[:sentences_at] + layout)
-        assert decoded.sentences == ()
-        assert (decoded.exact, decoded.minhash_bits, decoded.buckets) == (42, b"\x01" * 50, (7,))
+    # The earlier layout: the bare sentence count, then per sentence its two counts and bytes.
+    old = raw[:sentences_at] + bytes([1, 2, 0, 11, 22])
+    decoded = Fingerprint.decode(bytes(old))
+    assert decoded.sentences == ()
+    assert (decoded.exact, decoded.minhash_bits, decoded.buckets) == (42, b"\x01" * 50, (7,))
 
 
 def test_four_bit_minhash_estimates_jaccard() -> None:

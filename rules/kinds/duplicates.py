@@ -11,8 +11,7 @@ after its copy, a late finding for the copy.
 - **excerpts and rewrites**: candidates share per-sentence keys (pairs of stemmed content words,
   ``fingerprint.sentence_keys``) or anchors (figures, names, quotations); the sentences of the
   new article are aligned one to one and in order with the candidate's by content-word overlap
-  each counting by its score, unless the aligned sentences disagree on the names and figures
-  that carry a story (a template filled in twice). The kind follows the reuse:
+  (disagreeing figures penalised), each counting by its score. The kind follows the reuse:
   the original's wording over most of it is a near-duplicate, over a part of it an excerpt,
   other wording a paraphrase.
 
@@ -28,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from itertools import islice, pairwise
+from itertools import islice
 from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
@@ -38,7 +37,6 @@ from pydantic import Field
 from copydesk.rules.duplicate_index import DuplicateIndex, Entry, article_ref
 from copydesk.rules.fingerprint import (
     MAX_SENTENCES,
-    MAX_TERMS_PER_SENTENCE,
     Fingerprint,
     SentenceSketch,
     anchors,
@@ -46,7 +44,6 @@ from copydesk.rules.fingerprint import (
     estimate_jaccard,
     exact_hash,
     minhash,
-    name_terms,
     pack_nibbles,
     quoted,
     sentence_keys,
@@ -68,15 +65,13 @@ QUOTATION_WEIGHT = 0.5  # of an aligned quotation in the coverage (set by hand, 
 @dataclass(frozen=True)
 class Sketched:
     """An article's side of every comparison, made from the article alone: its fingerprint
-    (publication time not yet set), its lookup keys, and its sentences' names (checked
-    against a remembered article's terms, not stored). The strip agent makes it and sends it
+    (publication time not yet set) and its lookup keys. The strip agent makes it and sends it
     on as JSON (``to_json``)."""
 
     fingerprint: Fingerprint
     bands: list[int]
     looked_up: list[list[int]]
     anchor_terms: list[int]
-    names: list[frozenset[int]]  # per sentence of the fingerprint
 
     def to_json(self) -> dict[str, Any]:
         # Bucket keys are 32-bit: packed, they take a third of the room decimal JSON does.
@@ -86,21 +81,17 @@ class Sketched:
             "looked_up": _pack([key for keys in self.looked_up for key in keys]),
             "per_sentence": [len(keys) for keys in self.looked_up],
             "anchors": _pack(self.anchor_terms),
-            "names": b64encode(bytes(n for names in self.names for n in sorted(names))).decode(),
-            "names_per_sentence": [len(names) for names in self.names],
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Sketched:
         keys = iter(_unpack(data["looked_up"]))
         looked_up = [list(islice(keys, n)) for n in data["per_sentence"]]
-        names = iter(b64decode(data["names"]))
         return cls(
             Fingerprint.decode(b64decode(data["fingerprint"])),
             _unpack(data["bands"]),
             looked_up,
             _unpack(data["anchors"]),
-            [frozenset(islice(names, n)) for n in data["names_per_sentence"]],
         )
 
 
@@ -136,7 +127,7 @@ class DuplicatesSpec(RuleSpec):
     )
     candidates: int = Field(default=5, ge=1, le=50, description="Reuse candidates aligned.")
     sentence_threshold: float = Field(
-        default=0.4,
+        default=0.3,
         gt=0,
         le=1,
         description="The sentence scorer's probability at which two sentences align"
@@ -271,8 +262,7 @@ class DuplicatesRule(Rule):
                 )
             ),
         )
-        names = [name_terms(text) for text, _, _ in mine]
-        return Sketched(fingerprint, bands, looked_up, anchor_terms, names)
+        return Sketched(fingerprint, bands, looked_up, anchor_terms)
 
     def _sentence_texts(self, doc: Document) -> list[str]:
         """The compared sentences, as the evidence of a reuse finding quotes them: made again
@@ -310,15 +300,13 @@ class DuplicatesRule(Rule):
                 key_entries,
                 lambda: self._sentence_texts(doc),
                 fingerprint.sentences,
-                sketched.names,
                 self._common(index, stored_keys, when),
                 when,
             )
         )
         if hit is not None:
             yield hit
-        entries = [*exact_entries, *band_entries, *key_entries]
-        yield from self._late(index, entries, fingerprint, sketched.names)
+        yield from self._late(index, [*exact_entries, *band_entries, *key_entries], fingerprint)
 
         index.remember(me, fingerprint)
         # After the fingerprint: on the local broker a recovering table gets only the first
@@ -372,7 +360,6 @@ class DuplicatesRule(Rule):
         entries: list[Entry],
         texts: Callable[[], list[str]],
         ours: tuple[SentenceSketch, ...],
-        names: Sequence[frozenset[int]],
         common: set[int],
         when: float,
     ) -> Hit | None:
@@ -385,11 +372,14 @@ class DuplicatesRule(Rule):
         candidates = list(
             islice((o for o in originals if o is not None and o.sentences), spec.candidates)
         )
-        # The score matrices of all the candidates at once: numpy's cost is per call.
-        scores = _scores(ours, [o.sentences for o in candidates])
+        # One score matrix for all the candidates' sentences: numpy's cost is per call.
+        scores = _scores(ours, [s for o in candidates for s in o.sentences])
         best: tuple[Alignment, Fingerprint] | None = None
-        for original, their_scores in zip(candidates, scores, strict=True):
-            found = self._aligned(ours, original.sentences, their_scores, common, our_names=names)
+        start = 0
+        for original in candidates:
+            end = start + len(original.sentences)
+            found = self._aligned(ours, original.sentences, scores[:, start:end], common)
+            start = end
             # The best covered; of equals, the first published (a copy of a copy names the
             # original).
             if found is not None and (
@@ -405,13 +395,10 @@ class DuplicatesRule(Rule):
         theirs: tuple[SentenceSketch, ...],
         scores: Matrix,
         common: Collection[int] = (),
-        our_names: Sequence[frozenset[int]] = (),
-        their_names: Sequence[frozenset[int]] = (),
     ) -> Alignment | None:
         """How our sentences retell theirs, if they do: aligned one to one and in order, with
         our ``common`` (template) sentences left out, and not a template filled in twice.
-        ``scores`` are the pairs' probabilities (``_scores``). The names of the side that
-        arrived (``our_names`` or ``their_names``) are known."""
+        ``scores`` are the pairs' probabilities (``_scores``)."""
         spec = self.spec
         counted = len(ours) - len(common)
         # A short article (of min_words or more) is judged on all its sentences, two at least.
@@ -423,7 +410,7 @@ class DuplicatesRule(Rule):
             for n, j, score in align(scores, spec.sentence_threshold)
             if n not in common
         ]
-        if len(pairs) < needed or _template(ours, theirs, pairs, our_names, their_names):
+        if len(pairs) < needed or _template(ours, theirs, pairs):
             return None
         # Each aligned sentence counts by its score: many loosely similar sentences, which two
         # texts on one topic have, weigh less than a few retold ones. A quotation counts half:
@@ -478,11 +465,7 @@ class DuplicatesRule(Rule):
         )
 
     def _late(
-        self,
-        index: DuplicateIndex,
-        entries: list[Entry],
-        original: Fingerprint,
-        names: Sequence[frozenset[int]],
+        self, index: DuplicateIndex, entries: list[Entry], original: Fingerprint
     ) -> Iterator[LateHit]:
         """Findings for articles seen before this one but published after it that copy or
         retell it: in a stream, crawl order is not publication order, and a rewrite is often
@@ -506,8 +489,7 @@ class DuplicatesRule(Rule):
                 found = self._aligned(
                     copy.sentences,
                     original.sentences,
-                    _scores(copy.sentences, [original.sentences])[0],
-                    their_names=names,
+                    _scores(copy.sentences, original.sentences),
                 )
                 hit = None if found is None else self._reuse_hit(found, original, None)
             if hit is not None:
@@ -568,66 +550,26 @@ def _template(
     ours: Sequence[SentenceSketch],
     theirs: Sequence[SentenceSketch],
     pairs: list[tuple[int, int, float]],
-    our_names: Sequence[frozenset[int]],
-    their_names: Sequence[frozenset[int]],
 ) -> bool:
-    """Whether the aligned sentences are a template filled in twice: of the pairs that state
-    figures or names, most disagree on them (a rewrite keeps the names and figures, though
-    merging two sentences adds some; a market wrap, a score line or a generated company
-    profile changes exactly those). Figures agree when at least half of all those the pair
-    states are shared; names when at least half of the arrived sentence's names are among the
-    other's terms (unless the other's terms were cut at the sketch's limit)."""
-    agree = disagree = 0
-    for n, j, _ in pairs:
-        ours_n, theirs_j = ours[n], theirs[j]
-        checks = []
-        if ours_n.numbers and theirs_j.numbers:
-            shared = len(ours_n.numbers & theirs_j.numbers)
-            checks.append(2 * shared >= len(ours_n.numbers | theirs_j.numbers))
-        for names, other in (
-            (our_names[n] if our_names else frozenset(), theirs_j),
-            (their_names[j] if their_names else frozenset(), ours_n),
-        ):
-            if names and len(other.terms) < MAX_TERMS_PER_SENTENCE:
-                checks.append(2 * len(names.intersection(other.terms)) >= len(names))
-        if checks:
-            agree += all(checks)
-            disagree += not all(checks)
-    return disagree >= 2 and disagree > agree
+    """Whether the aligned sentences are a template filled in twice: where both sentences of a
+    pair state figures, they mostly disagree (a rewrite keeps the figures, though merging two
+    sentences adds some; a market wrap, a score line or a generated company profile changes
+    exactly those). Figures agree when at least half of all those the pair states are shared."""
+    with_figures = [
+        2 * len(ours[n].numbers & theirs[j].numbers) >= len(ours[n].numbers | theirs[j].numbers)
+        for n, j, _ in pairs
+        if ours[n].numbers and theirs[j].numbers
+    ]
+    disagree = with_figures.count(False)
+    return disagree >= 2 and disagree > len(with_figures) - disagree
 
 
-def _scores(
-    ours: Sequence[SentenceSketch], candidates: Sequence[Sequence[SentenceSketch]]
-) -> list[Matrix]:
-    """Per candidate, the probability that each pair of sentences says the same thing (rows
-    ours, columns the candidate's): the sentence scorer's, or, if higher, that of one of the
-    two against the other text's sentence joined to a neighbour. A rewrite merges two
-    sentences into one or splits one in two, and the scorer (a paraphrase scorer) does not
-    take a sentence with a clause added for the same statement. Three matrices in all."""
-    theirs = [s for sentences in candidates for s in sentences]
+def _scores(ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch]) -> Matrix:
+    """The probability that each pair of sentences says the same thing (rows ours, columns
+    theirs): the sentence scorer's, which needs sentences on both sides."""
     if not ours or not theirs:
-        return [np.zeros((len(ours), len(sentences))) for sentences in candidates]
-    alone = similarity_matrix(ours, theirs)
-    their_joined = [_joined(sentences) for sentences in candidates]
-    flat_joined = [s for joined in their_joined for s in joined]
-    with_their_joined = similarity_matrix(ours, flat_joined) if flat_joined else None
-    with_our_joined = similarity_matrix(_joined(ours), theirs) if len(ours) > 1 else None
-    found = []
-    start = joined_start = 0
-    for sentences in candidates:
-        end, joined_end = start + len(sentences), joined_start + max(len(sentences) - 1, 0)
-        scores = alone[:, start:end].copy()
-        if with_their_joined is not None and joined_end > joined_start:
-            joined = with_their_joined[:, joined_start:joined_end]
-            scores[:, :-1] = np.maximum(scores[:, :-1], joined)
-            scores[:, 1:] = np.maximum(scores[:, 1:], joined)
-        if with_our_joined is not None:
-            joined = with_our_joined[:, start:end]
-            scores[:-1] = np.maximum(scores[:-1], joined)
-            scores[1:] = np.maximum(scores[1:], joined)
-        found.append(scores)
-        start, joined_start = end, joined_end
-    return found
+        return np.zeros((len(ours), len(theirs)))
+    return similarity_matrix(ours, theirs)
 
 
 def align(scores: Matrix, threshold: float) -> list[tuple[int, int, float]]:
@@ -645,20 +587,6 @@ def align(scores: Matrix, threshold: float) -> list[tuple[int, int, float]]:
             used_theirs.add(j)
             pairs.append((n, j, float(scores[n, j])))
     return in_order(sorted(pairs))
-
-
-def _joined(sketches: Sequence[SentenceSketch]) -> list[SentenceSketch]:
-    """Each sentence joined to the next, as one sentence."""
-    return [
-        SentenceSketch(
-            tuple(dict.fromkeys(first.terms + second.terms)),
-            first.numbers | second.numbers,
-            first.function_words | second.function_words,
-            first.length + second.length,
-            first.quoted and second.quoted,
-        )
-        for first, second in pairwise(sketches)
-    ]
 
 
 def in_order(pairs: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
