@@ -7,18 +7,26 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
+from itertools import combinations
 
 _SHINGLE = 4
-# Two readings this close (F1 of their word 4-grams) settle the page without a third.
+# Two readings this close (F1 of their word 4-grams) settle the page without another.
 SETTLED_F1 = 0.9
 
 
+# The engine asks whether the readings settle the page, then which of them the others agree
+# with most: each reading's 4-grams are counted once, and each pair's agreement.
+@lru_cache(maxsize=8)
 def _shingles(text: str) -> Counter[tuple[str, ...]]:
     words = text.casefold().split()
     return Counter(tuple(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1))
 
 
-def _f1(a: Counter[tuple[str, ...]], b: Counter[tuple[str, ...]]) -> float:
+@lru_cache(maxsize=16)
+def _agreement(first: str, second: str) -> float:
+    """F1 of the two texts' word 4-grams."""
+    a, b = _shingles(first), _shingles(second)
     matched = sum((a & b).values())
     if not matched:
         return 0.0  # two empty extractions do not agree on anything
@@ -28,13 +36,22 @@ def _f1(a: Counter[tuple[str, ...]], b: Counter[tuple[str, ...]]) -> float:
 def most_agreed(texts: Sequence[str]) -> int:
     """Index of the text that agrees most with the others (the first on a tie). A text too
     short to hold a 4-gram (an extractor that found nothing) is chosen only if all are."""
-    bags = [_shingles(text) for text in texts]
-    agreement = [
-        sum(_f1(bag, other) for j, other in enumerate(bags) if j != i) for i, bag in enumerate(bags)
-    ]
-    return max(range(len(texts)), key=lambda i: (bool(bags[i]), agreement[i], -i))
+    agreement = [0.0] * len(texts)
+    for i, j in combinations(range(len(texts)), 2):
+        f1 = _agreement(texts[i], texts[j])
+        agreement[i] += f1
+        agreement[j] += f1
+    found = [bool(_shingles(text)) for text in texts]
+    return max(range(len(texts)), key=lambda i: (found[i], agreement[i], -i))
 
 
 def settled(first: str, second: str) -> bool:
-    """Whether two readings agree so closely that a third could not change the choice much."""
-    return _f1(_shingles(first), _shingles(second)) >= SETTLED_F1
+    """Whether two readings agree so closely that another could not change the choice much."""
+    return _agreement(first, second) >= SETTLED_F1
+
+
+def undecided(extracted: str, page: str, blocks: str) -> bool:
+    """Whether the three cheap readings of a page (trafilatura's, the page text's, the block
+    model's) leave it in doubt, so that a costlier one should vote: trafilatura's and the
+    page text's differ and the block model's is not close to either."""
+    return not any(settled(*pair) for pair in combinations((extracted, page, blocks), 2))

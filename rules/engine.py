@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
-from copydesk.rules.agreement import most_agreed, settled
+from copydesk.rules.agreement import most_agreed, undecided
 from copydesk.rules.identity import article_key
 from copydesk.rules.kinds.base import (
     Capture,
@@ -144,20 +144,24 @@ class Engine:
     def _most_agreed(
         self, article: ArticleIn, extracted: Extracted, now: datetime | None
     ) -> tuple[str, Literal["text", "html"]]:
-        """Of the readings of an HTML page, each stripped by the rules that apply to it, the
-        one the others agree with most: trafilatura's extraction and the whole page as text
-        first, and readability-lxml's (as costly as trafilatura's) only where those two do not
-        agree. Stripped on a scratch store: only the chosen reading goes through the strip
-        stage for real, so rules that learn from a source learn once."""
+        """Of the readings of an HTML page, the one the others agree with most: trafilatura's
+        extraction and the whole page as text, each stripped by the rules that apply to it,
+        the block model's lines, and readability-lxml's (as costly as trafilatura's) only
+        where the first three leave the page in doubt. Stripped on a scratch store: only the
+        chosen reading goes through the strip stage for real, so rules that learn from a
+        source learn once."""
         candidates: list[tuple[str, Literal["text", "html"]]] = [
             (extracted.text, "html"),
             (extracted.page, "text"),
         ]
         stripped = [self._stripped(article, body, seen_as, now) for body, seen_as in candidates]
-        if settled(*stripped):
-            return candidates[0]
-        candidates.append((extracted.readable(), "html"))
-        stripped.append(self._stripped(article, *candidates[-1], now))
+        # The block model's lines are weighed as they come: what the rules would cut from
+        # them changes the choice too little to pay for.
+        candidates.append((extracted.modelled(), "html"))
+        stripped.append(candidates[-1][0])
+        if undecided(*stripped):
+            candidates.append((extracted.readable(), "html"))
+            stripped.append(self._stripped(article, *candidates[-1], now))
         return candidates[most_agreed(stripped)]
 
     def _stripped(

@@ -1,6 +1,6 @@
-"""Main-text extraction from HTML, with trafilatura, and the two other readings of the page
-that the engine weighs it against: the whole visible page as text (for the text rules) and,
-read only when asked for, readability-lxml's main text.
+"""Main-text extraction from HTML, with trafilatura, and the other readings of the page that
+the engine weighs it against: the whole visible page as text (for the text rules), the lines
+of it that the block model keeps and, read only when asked for, readability-lxml's main text.
 
 The page is parsed once (``html_tree``); repairs on a copy of that tree recover article text that
 trafilatura's precision settings would drop (embedded tweets, an article split into chunks) and
@@ -25,8 +25,9 @@ from trafilatura.metadata import examine_meta, extract_meta_json, extract_title
 from trafilatura.settings import Document as TrafilaturaDocument
 from trafilatura.settings import set_date_params
 
+from copydesk.rules.block_model import builtin_model
 from copydesk.rules.html_tree import load_page
-from copydesk.rules.page_text import page_text
+from copydesk.rules.page_text import Block, joined, page_blocks, page_text
 
 # Twitter's embed code marks the quoted tweet this way on every site that embeds one.
 _TWEET_XPATH = (
@@ -50,11 +51,16 @@ class Extracted:
     date: str | None  # as found in the page's markup (YYYY-MM-DD)
     page: str = ""  # the whole visible page, one line per block
     tree: HtmlElement | None = None  # the parsed page, for readability-lxml's reading
+    blocks: tuple[Block, ...] = ()  # the lines of ``page`` with their markup
 
     def metadata(self) -> dict[str, list[str]]:
         """Author and date for the output's ``metadata``, where the page gave them."""
         found = {"author": self.author, "date": self.date}
         return {name: [value] for name, value in found.items() if value}
+
+    def modelled(self) -> str:
+        """The lines of the page that the block model keeps (``block_model``)."""
+        return builtin_model().reading(self.blocks)
 
     def readable(self) -> str:
         """readability-lxml's main text; empty where it finds none or cannot read the page.
@@ -78,7 +84,7 @@ def extract_html(html: str) -> Extracted:
     if tree is None:
         return Extracted("", None, None, None)
     meta = _metadata(tree)
-    page = page_text(tree)
+    blocks = tuple(page_blocks(tree))
     repaired = deepcopy(tree)  # the tree stays as the page is, for readability-lxml
     _unwrap_tweets(repaired)
     _drop_hover_cards(repaired)
@@ -96,7 +102,7 @@ def extract_html(html: str) -> Extracted:
     )
     found = "" if doc is None else (doc.text or "")  # type: ignore[union-attr]
     text = _without_headline(_plain_tables(found), meta.title)
-    return Extracted(text, meta.title, meta.author, meta.date, page, tree)
+    return Extracted(text, meta.title, meta.author, meta.date, joined(blocks), tree, blocks)
 
 
 def _metadata(tree: HtmlElement) -> TrafilaturaDocument:

@@ -1,11 +1,11 @@
 """HTML mode weighs readings of a page and keeps the one the others agree with; the costly
-third reading only where the first two differ."""
+fourth reading only where no two of the first three agree."""
 
 from __future__ import annotations
 
 import pytest
 
-from copydesk.rules.agreement import most_agreed, settled
+from copydesk.rules.agreement import most_agreed, settled, undecided
 from copydesk.rules.engine import Engine
 from copydesk.rules.extract import Extracted
 from copydesk.rules.loader import load_rules
@@ -64,8 +64,17 @@ def test_two_readings_that_agree_settle_the_page_and_two_that_differ_do_not() ->
     assert not settled("", "")
 
 
-def test_readability_is_read_only_where_the_first_two_readings_differ(
-    monkeypatch: pytest.MonkeyPatch,
+def test_the_page_is_in_doubt_only_where_no_two_cheap_readings_agree() -> None:
+    story = "\n".join(STORY)
+    with_thread = f"{story}\n{THREAD}\n{THREAD.replace('joe', 'ann')}\n{story}"
+    assert not undecided(story, f"Home\n{story}", "")
+    assert not undecided(story, with_thread, f"{story}\nContact us")
+    assert undecided(story, with_thread, STORY[0])
+
+
+@pytest.mark.parametrize(("blocks_agree", "reads"), [(True, []), (False, [True])])
+def test_readability_is_read_only_where_the_cheap_readings_leave_the_page_in_doubt(
+    monkeypatch: pytest.MonkeyPatch, blocks_agree: bool, reads: list[bool]
 ) -> None:
     read: list[bool] = []
     original = Extracted.readable
@@ -74,7 +83,9 @@ def test_readability_is_read_only_where_the_first_two_readings_differ(
         read.append(True)
         return original(self)
 
+    # The block model's reading, as given: the same as trafilatura's, or nothing.
     monkeypatch.setattr(Extracted, "readable", counted)
+    monkeypatch.setattr(Extracted, "modelled", lambda self: self.text if blocks_agree else "")
     engine = Engine(load_rules())
     paragraphs = "".join(f"<p>{line}</p>" for line in STORY)
     plain = f"<html><body><article>{paragraphs}</article></body></html>"
@@ -87,4 +98,4 @@ def test_readability_is_read_only_where_the_first_two_readings_differ(
     aside = f"<aside class='sidebar related'>{other}</aside>"
     mixed = f"<html><body><article>{paragraphs}</article>{aside}</body></html>"
     engine.process(ArticleIn(id="m", html=mixed), MemoryStore())
-    assert read == [True]
+    assert read == reads

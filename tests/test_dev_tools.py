@@ -38,6 +38,7 @@ MODULES = {
     "datasketch": "datasketch",
     "justext": "justext",
     "boilerpy3": "boilerpy3",
+    "scikit-learn": "sklearn",
 }
 
 

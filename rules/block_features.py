@@ -1,0 +1,153 @@
+"""What the block model reads of each line of a page: its shape and its markup (Kohlschütter
+et al., WSDM 2010: word count, link density and text density of a block and of its
+neighbours), where it sits and what the class and id names around it say. Nothing here depends
+on another reading of the page: each reading fails in its own way.
+
+One row per line, one column per feature (``FEATURES`` names them), built with numpy: the
+model reads every line of every page it is asked about."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+import regex
+
+from copydesk.rules.page_text import Block
+
+Matrix = npt.NDArray[np.float64]
+
+# Text density as boilerpipe counts it: words per line of text wrapped at this width.
+_WRAP_COLUMNS = 80
+_SENTENCE_END = regex.compile(r"[.!?][\"'”’)\]]*$")
+_TAG_GROUPS = {
+    "p": "p",
+    "li": "list",
+    "dd": "list",
+    "dt": "list",
+    "td": "table",
+    "th": "table",
+    "tr": "table",
+    "table": "table",
+    "tbody": "table",
+    "div": "div",
+    "section": "div",
+    "article": "div",
+    "blockquote": "quote",
+    "pre": "quote",
+    "figcaption": "caption",
+    "caption": "caption",
+    "figure": "caption",
+    **{f"h{level}": "heading" for level in range(1, 7)},
+}
+_GROUPS = ("p", "list", "table", "div", "quote", "caption", "heading", "other")
+# Words of class and id names that name a part of a page; the model learns what each is worth.
+_NAME_WORDS = {
+    "comment": r"comment|repl(y|ies)|discuss",
+    "nav": r"nav|menu|breadcrumb",
+    "footer": r"foot",
+    "header": r"head|masthead|top",
+    "share": r"share|social|sharing|follow",
+    "related": r"related|more|recommend|popular|trending|most",
+    "side": r"side|rail|widget|aside|column",
+    "promo": r"\bads?\b|advert|promo|sponsor|banner|newsletter|subscribe",
+    "body": r"article|story|content|body|entry|post|text|main",
+    "caption": r"caption|credit|photo|image|media",
+    "meta": r"byline|author|date|time|meta|tag",
+}
+# One pass over a line's names finds every part they name (each match the first that fits).
+# (The standard library's engine: ten times faster than ``regex`` on this alternation.)
+_NAMES = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _NAME_WORDS.items()))
+_NAME_INDEX = {name: i for i, name in enumerate(_NAME_WORDS)}
+_SHAPE = ("log_words", "link_density", "text_density")
+# Neighbours each side whose shape a line's features include.
+_OFFSETS = (-2, -1, 1, 2)
+
+FEATURES: tuple[str, ...] = (
+    *_SHAPE,
+    "position",
+    "chars_before",
+    "ends_sentence",
+    "log_depth",
+    *(f"tag={group}" for group in _GROUPS),
+    *(f"parent={group}" for group in _GROUPS),
+    *(f"names={name}" for name in _NAME_WORDS),
+    *(f"{shape}@{offset:+d}" for offset in _OFFSETS for shape in _SHAPE),
+    *(f"edge@{offset:+d}" for offset in _OFFSETS),
+)
+
+
+def block_features(blocks: Sequence[Block]) -> Matrix:
+    """Features of each line of a page: a row per line, a column per name in ``FEATURES``."""
+    n = len(blocks)
+    chars = np.array([len(block.text) for block in blocks], dtype=np.float64)
+    words = np.array([len(block.text.split()) for block in blocks], dtype=np.float64)
+    links = np.array([block.link_chars for block in blocks], dtype=np.float64)
+    shape = np.column_stack(
+        [
+            np.log1p(words),
+            links / np.maximum(chars, 1),
+            words / np.maximum(np.ceil(chars / _WRAP_COLUMNS), 1) / 10,
+        ]
+    )
+    before = np.cumsum(chars) - chars
+    columns = [
+        shape,
+        (np.arange(n) / max(n - 1, 1))[:, None],
+        (before / max(chars.sum(), 1))[:, None],
+        np.array([[_SENTENCE_END.search(block.text) is not None] for block in blocks], float),
+        np.log1p(np.array([[block.depth] for block in blocks], dtype=np.float64)),
+        _one_hot([_TAG_GROUPS.get(block.tag, "other") for block in blocks]),
+        _one_hot([_TAG_GROUPS.get(block.parent, "other") for block in blocks]),
+        _named(blocks),
+    ]
+    edges = []
+    for offset in _OFFSETS:
+        shifted = np.zeros_like(shape)
+        inside = np.zeros((n, 1))
+        if abs(offset) < n:
+            rows = slice(max(-offset, 0), n - max(offset, 0))
+            shifted[rows] = shape[max(offset, 0) : n + min(offset, 0)]
+            inside[rows] = 1.0
+        columns.append(shifted)
+        edges.append(1.0 - inside)
+    matrix = np.hstack([*columns, *edges]) if n else np.zeros((0, len(FEATURES)))
+    assert matrix.shape[1] == len(FEATURES)
+    return matrix
+
+
+def _one_hot(groups: list[str]) -> Matrix:
+    index = {group: i for i, group in enumerate(_GROUPS)}
+    found = np.zeros((len(groups), len(_GROUPS)))
+    found[np.arange(len(groups)), [index[group] for group in groups]] = 1.0
+    return found
+
+
+def _named(blocks: Sequence[Block]) -> Matrix:
+    """Which parts of a page the class and id names of a line's element and its ancestors
+    name. Lines share their ancestors: each element's names are read once."""
+    found = np.zeros((len(blocks), len(_NAME_WORDS)))
+    columns: dict[tuple[str, ...], list[int]] = {}
+    for row, block in enumerate(blocks):
+        named = columns.get(block.names)
+        if named is None:
+            parts = frozenset[int]().union(*(_named_parts(names) for names in block.names))
+            named = columns[block.names] = sorted(parts)
+        found[row, named] = 1.0
+    return found
+
+
+# Sites share class names ("article", "sidebar", "nav"), page after page: each string and each
+# name in it is read once.
+@lru_cache(maxsize=8192)
+def _named_parts(names: str) -> frozenset[int]:
+    # No pattern spans a space: the class names can be read one by one.
+    return frozenset[int]().union(*(_name_parts(name) for name in names.casefold().split()))
+
+
+@lru_cache(maxsize=8192)
+def _name_parts(name: str) -> frozenset[int]:
+    return frozenset(_NAME_INDEX[str(m.lastgroup)] for m in _NAMES.finditer(name))
