@@ -423,7 +423,7 @@ class DuplicatesRule(Rule):
             return None
         # The kind follows the wording, which the scorer's probability does not tell: a good
         # rewording is as likely a paraphrase as a copy is.
-        wording = sum(shared_wording(ours[n], theirs[j]) for n, j, _ in pairs) / len(pairs)
+        wording = sum(_wording(ours[n], theirs, j) for n, j, _ in pairs) / len(pairs)
         return Alignment(pairs, coverage, wording, len(ours), len(theirs))
 
     def _reuse_hit(
@@ -595,15 +595,23 @@ def _scores(
 
 def _joined(sketches: Sequence[SentenceSketch]) -> list[SentenceSketch]:
     """Each sentence joined to the next, as one sentence (its terms cut where a sketch's are)."""
-    return [
-        SentenceSketch(
-            tuple(dict.fromkeys(first.terms + second.terms))[:MAX_TERMS_PER_SENTENCE],
-            first.numbers | second.numbers,
-            first.function_words | second.function_words,
-            first.quoted and second.quoted,
-        )
-        for first, second in pairwise(sketches)
-    ]
+    return [_join(first, second) for first, second in pairwise(sketches)]
+
+
+def _join(first: SentenceSketch, second: SentenceSketch) -> SentenceSketch:
+    return SentenceSketch(
+        tuple(dict.fromkeys(first.terms + second.terms))[:MAX_TERMS_PER_SENTENCE],
+        first.numbers | second.numbers,
+        first.function_words | second.function_words,
+        first.quoted and second.quoted,
+    )
+
+
+def _wording(sentence: SentenceSketch, theirs: Sequence[SentenceSketch], j: int) -> float:
+    """How much wording ``sentence`` shares with their sentence ``j``, or with it joined to a
+    neighbour if more: a copy that merges two sentences keeps the wording of both."""
+    joined = [_join(theirs[k], theirs[k + 1]) for k in (j - 1, j) if 0 <= k < len(theirs) - 1]
+    return max(shared_wording(sentence, other) for other in (theirs[j], *joined))
 
 
 def align(scores: Matrix, threshold: float) -> list[tuple[int, int, float]]:
