@@ -230,6 +230,38 @@ def similarity_matrix(ours: Sequence[SentenceSketch], theirs: Sequence[SentenceS
     )
 
 
+def joined_similarity_matrix(
+    ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch], firsts: Sequence[int]
+) -> Matrix:
+    """``similarity_matrix`` against their sentences joined two by two (column n: sentences
+    ``firsts[n]`` and the next as one): their sets united, bit by bit, from the bitmaps
+    ``similarity_matrix`` made of the same sentences."""
+    b = _sketch_bitmaps(tuple(theirs))
+    first = np.asarray(firsts, np.intp)
+    second = first + 1
+    terms, bigrams, numbers = (
+        bits[first] | bits[second] for bits in (b.terms, b.bigrams, b.numbers)
+    )
+    function_words = b.function_words[first] | b.function_words[second]
+    joined = SketchBitmaps(
+        terms,
+        _bit_counts(terms),
+        bigrams,
+        _bit_counts(bigrams),
+        numbers,
+        _bit_counts(numbers),
+        b.has_numbers[first] | b.has_numbers[second],
+        function_words,
+        np.bitwise_count(function_words).astype(np.float64),
+    )
+    return builtin_model().pair_probabilities(_sketch_bitmaps(tuple(ours)), joined)
+
+
+def _bit_counts(bitmaps: Bitmaps) -> Matrix:
+    counts: Matrix = np.bitwise_count(bitmaps).sum(axis=1).astype(np.float64)
+    return counts
+
+
 def shared_wording(a: SentenceSketch, b: SentenceSketch) -> float:
     """How much of their wording two sentences share: the Dice overlap of their content words
     (a copy near 1, a rewording well below, whatever its meaning; figures say nothing of the

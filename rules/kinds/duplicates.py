@@ -37,7 +37,6 @@ from pydantic import Field
 from copydesk.rules.duplicate_index import DuplicateIndex, Entry, article_ref
 from copydesk.rules.fingerprint import (
     MAX_SENTENCES,
-    MAX_TERMS_PER_SENTENCE,
     Fingerprint,
     SentenceSketch,
     anchors,
@@ -54,7 +53,12 @@ from copydesk.rules.fingerprint import (
 )
 from copydesk.rules.identity import article_key
 from copydesk.rules.kinds.base import Context, Document, Hit, LateHit, Rule, RuleSpec, Stage
-from copydesk.rules.sentence_scorer import Matrix, shared_wording, similarity_matrix
+from copydesk.rules.sentence_scorer import (
+    Matrix,
+    joined_similarity_matrix,
+    shared_wording,
+    similarity_matrix,
+)
 from copydesk.rules.state import StateStore
 
 AUTHOR_CREDITS = ("dateline", "byline", "credit-line")  # a credit in the text cites, not signs
@@ -579,30 +583,27 @@ def _scores(
     if not ours or not theirs:
         return [np.zeros((len(ours), len(sentences))) for sentences in candidates]
     alone = similarity_matrix(ours, theirs)
-    bounds = np.cumsum([0, *(len(sentences) for sentences in candidates)])
-    found = [alone[:, start:end] for start, end in pairwise(bounds.tolist())]
+    bounds = np.cumsum([0, *(len(sentences) for sentences in candidates)]).tolist()
+    found = [alone[:, start:end] for start, end in pairwise(bounds)]
     close = [n for n, scores in enumerate(found) if np.count_nonzero(scores >= threshold) >= 2]
-    joined = [_joined(candidates[n]) for n in close]
-    flat = [s for sentences in joined for s in sentences]
-    if not flat:
+    firsts = [k for n in close for k in range(bounds[n], bounds[n + 1] - 1)]
+    if not firsts:
         return found
-    with_joined = similarity_matrix(ours, flat)
-    joined_bounds = np.cumsum([0, *map(len, joined)]).tolist()
-    for n, (start, end) in zip(close, pairwise(joined_bounds), strict=True):
+    with_joined = joined_similarity_matrix(ours, theirs, firsts)
+    at = 0
+    for n in close:
+        width = bounds[n + 1] - bounds[n] - 1
+        joined = with_joined[:, at : at + width]
+        at += width
         scores = found[n] = found[n].copy()
-        scores[:, :-1] = np.maximum(scores[:, :-1], with_joined[:, start:end])
-        scores[:, 1:] = np.maximum(scores[:, 1:], with_joined[:, start:end])
+        scores[:, :-1] = np.maximum(scores[:, :-1], joined)
+        scores[:, 1:] = np.maximum(scores[:, 1:], joined)
     return found
-
-
-def _joined(sketches: Sequence[SentenceSketch]) -> list[SentenceSketch]:
-    """Each sentence joined to the next, as one sentence (its terms cut where a sketch's are)."""
-    return [_join(first, second) for first, second in pairwise(sketches)]
 
 
 def _join(first: SentenceSketch, second: SentenceSketch) -> SentenceSketch:
     return SentenceSketch(
-        tuple(dict.fromkeys(first.terms + second.terms))[:MAX_TERMS_PER_SENTENCE],
+        tuple(dict.fromkeys(first.terms + second.terms)),
         first.numbers | second.numbers,
         first.function_words | second.function_words,
         first.quoted and second.quoted,
