@@ -377,7 +377,11 @@ class DuplicatesRule(Rule):
         candidates = list(
             islice((o for o in originals if o is not None and o.sentences), spec.candidates)
         )
-        scores = _scores(ours, [o.sentences for o in candidates], spec.sentence_threshold)
+        scores = _scores(
+            ours,
+            [o.sentences for o in candidates],
+            self._joins(ours, [o.sentences for o in candidates], common),
+        )
         best: tuple[Alignment, Fingerprint] | None = None
         for original, their_scores in zip(candidates, scores, strict=True):
             found = self._aligned(ours, original.sentences, their_scores, common)
@@ -389,6 +393,32 @@ class DuplicatesRule(Rule):
             ):
                 best = (found, original)
         return None if best is None else self._reuse_hit(*best, texts())
+
+    def _joins(
+        self,
+        ours: tuple[SentenceSketch, ...],
+        candidates: Sequence[tuple[SentenceSketch, ...]],
+        common: Collection[int] = (),
+    ) -> Callable[[int, Matrix], bool]:
+        """``_scores``' ``join_if`` for these candidates."""
+        return lambda n, plain: self._worth_joining(ours, candidates[n], plain, common)
+
+    def _worth_joining(
+        self,
+        ours: tuple[SentenceSketch, ...],
+        theirs: tuple[SentenceSketch, ...],
+        plain: Matrix,
+        common: Collection[int] = (),
+    ) -> bool:
+        """Whether their sentences joined two by two are worth scoring: sentence by sentence,
+        two or more already align, yet the texts do not (a template stays one)."""
+        threshold = self.spec.sentence_threshold
+        if np.count_nonzero(plain >= threshold) < 2:
+            return False
+        pairs = [(n, j, score) for n, j, score in align(plain, threshold) if n not in common]
+        return not _template(ours, theirs, pairs) and (
+            self._aligned(ours, theirs, plain, common) is None
+        )
 
     def _aligned(
         self,
@@ -492,7 +522,11 @@ class DuplicatesRule(Rule):
                 found = self._aligned(
                     copy.sentences,
                     original.sentences,
-                    _scores(copy.sentences, [original.sentences], self.spec.sentence_threshold)[0],
+                    _scores(
+                        copy.sentences,
+                        [original.sentences],
+                        self._joins(copy.sentences, [original.sentences]),
+                    )[0],
                 )
                 hit = None if found is None else self._reuse_hit(found, original, None)
             if hit is not None:
@@ -570,22 +604,22 @@ def _template(
 def _scores(
     ours: Sequence[SentenceSketch],
     candidates: Sequence[Sequence[SentenceSketch]],
-    threshold: float,
+    join_if: Callable[[int, Matrix], bool],
 ) -> list[Matrix]:
     """Per candidate, the probability that each pair of sentences says the same thing (rows
     ours, columns the candidate's): the sentence scorer's, or, if higher, that of our sentence
     against the candidate's joined to the next. A rewrite merges two sentences into one, which
     the scorer, fitted to one sentence against one, scores low. The joined sentences are
-    scored only for candidates of which two sentences or more already reach ``threshold``
-    (most candidates share a few keys and nothing else). One matrix for all the candidates,
-    and one for the joined sentences: numpy's cost is per call."""
+    scored only for the candidates ``join_if`` (its index, its scores alone) picks: most
+    share a few keys and nothing else. One matrix for all the candidates, and one for the
+    joined sentences: numpy's cost is per call."""
     theirs = [s for sentences in candidates for s in sentences]
     if not ours or not theirs:
         return [np.zeros((len(ours), len(sentences))) for sentences in candidates]
     alone = similarity_matrix(ours, theirs)
     bounds = np.cumsum([0, *(len(sentences) for sentences in candidates)]).tolist()
     found = [alone[:, start:end] for start, end in pairwise(bounds)]
-    close = [n for n, scores in enumerate(found) if np.count_nonzero(scores >= threshold) >= 2]
+    close = [n for n, scores in enumerate(found) if join_if(n, scores)]
     firsts = [k for n in close for k in range(bounds[n], bounds[n + 1] - 1)]
     if not firsts:
         return found
