@@ -159,6 +159,9 @@ class DuplicateIndex:
         self.bucket_size = bucket_size
         self.generation = state.generation
         self.epochs: dict[int, EpochBuckets] = {}
+        # The latest publication time remembered (not lowered by a sweep): most articles arrive
+        # after everything before them, and then no remembered article can be later.
+        self.newest = float("-inf")
         marker = state.get(NAMESPACE, SWEPT)
         self.swept = int(marker) if marker is not None else None  # the store's, read once
         self._rebuild()
@@ -175,6 +178,7 @@ class DuplicateIndex:
                 epoch, ref = parsed
                 published, buckets = Fingerprint.index_entry(raw)
                 found.setdefault(epoch, []).append((published, ref, buckets))
+                self.newest = max(self.newest, published)
         for epoch, entries in found.items():
             entries.sort()  # arrival order is not kept: the order of publication stands for it
             keys = np.fromiter(chain.from_iterable(b for _, _, b in entries), np.uint32)
@@ -222,6 +226,10 @@ class DuplicateIndex:
             return None
         return found
 
+    def may_hold_later(self, when: float) -> bool:
+        """Whether an article published after ``when`` may be remembered."""
+        return self.newest > when
+
     def later(self, entry: Entry, when: float) -> Fingerprint | None:
         """The entry's fingerprint if that article was published after ``when`` and at most a
         window after it."""
@@ -238,6 +246,7 @@ class DuplicateIndex:
         epoch = self.epoch(fingerprint.published)
         key = _fingerprint_key(epoch, ref)
         raw = fingerprint.encode()
+        self.newest = max(self.newest, fingerprint.published)
         old = self.state.get(NAMESPACE, key)
         if old == raw:
             return

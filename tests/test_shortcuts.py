@@ -5,6 +5,7 @@ kept in memos, the strip stage's sketch taken back by the flag stage of the same
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -64,3 +65,19 @@ def test_the_flag_stage_judges_the_article_it_is_given_not_the_last_one_stripped
     expected = engine.process(copy, expected_store)
     assert any(f.kind == "near-duplicate" for f in flagged.findings)
     assert flagged.findings == expected.findings
+
+
+def test_a_rewrite_seen_first_gets_its_late_finding_after_the_index_is_rebuilt() -> None:
+    """Late findings are looked for only when the index may hold an article published after
+    the one arriving; what it rebuilds from the store counts."""
+    original, copy = (ArticleIn.model_validate_json(json.dumps(a)) for a in CASES["near_copy"])
+    store = MemoryStore()
+    Engine(load_rules()).process(copy.model_copy(update={"published_at": later(original)}), store)
+    # A new engine: its duplicate index is rebuilt from the store.
+    out = Engine(load_rules()).process(original, store)
+    assert [finding.id for finding in out.late] == [copy.id]
+
+
+def later(article: ArticleIn) -> datetime:
+    assert article.published_at is not None
+    return article.published_at + timedelta(hours=1)
