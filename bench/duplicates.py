@@ -104,7 +104,10 @@ def rewrite(text: str, rng: random.Random) -> str:
         # and a rewrite keeps its figures.
         if ", " in s and n % 2 == 0:
             head, _, tail = s.partition(", ")
-            s = f"{tail.strip().rstrip('.')}, {head[:1].lower()}{head[1:]}."
+            tail = tail.strip().rstrip(".")
+            # The moved clause opens the sentence: it gets the capital a writer would give it
+            # (left in lower case, the sentence ran into the one before it).
+            s = f"{tail[:1].upper()}{tail[1:]}, {head[:1].lower()}{head[1:]}."
         if n % 4 == 1 and out:
             out[-1] = out[-1].rstrip(".") + ", and " + s[:1].lower() + s[1:]
         else:

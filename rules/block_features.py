@@ -129,14 +129,13 @@ def _one_hot(groups: list[str]) -> Matrix:
 def _named(blocks: Sequence[Block]) -> Matrix:
     """Which parts of a page the class and id names of a line's element and its ancestors
     name. Lines share their ancestors: each element's names are read once."""
-    found = np.zeros((len(blocks), len(_NAME_WORDS)))
-    columns: dict[tuple[str, ...], list[int]] = {}
-    for row, block in enumerate(blocks):
-        named = columns.get(block.names)
-        if named is None:
-            parts = frozenset[int]().union(*(_named_parts(names) for names in block.names))
-            named = columns[block.names] = sorted(parts)
-        found[row, named] = 1.0
+    distinct: dict[tuple[str, ...], int] = {}
+    rows = [distinct.setdefault(block.names, len(distinct)) for block in blocks]
+    # A row per distinct chain of names, then one gather: far fewer rows to fill than lines.
+    table = np.zeros((len(distinct), len(_NAME_WORDS)))
+    for names, row in distinct.items():
+        table[row, sorted(frozenset[int]().union(*map(_named_parts, names)))] = 1.0
+    found: Matrix = table[np.asarray(rows, dtype=np.intp)]
     return found
 
 

@@ -2,7 +2,8 @@
 the engine weighs it against: the whole visible page as text (for the text rules), the lines
 of it that the block model keeps and, read only when asked for, readability-lxml's main text.
 
-The page is parsed once (``html_tree``); repairs on a copy of that tree recover article text that
+The page is parsed once (``html_tree``; again only for readability-lxml, which changes the tree
+it reads); once the other readings are taken, repairs on that tree recover article text that
 trafilatura's precision settings would drop (embedded tweets, an article split into chunks) and
 take out hover cards that it would read into sentences, then trafilatura extracts from the
 repaired tree. Lines that repeat the headline are left to the title.
@@ -11,7 +12,6 @@ repaired tree. Lines that repeat the headline are left to the title.
 from __future__ import annotations
 
 from collections import defaultdict
-from copy import deepcopy
 from dataclasses import dataclass
 
 import lxml.html
@@ -50,7 +50,7 @@ class Extracted:
     author: str | None
     date: str | None  # as found in the page's markup (YYYY-MM-DD)
     page: str = ""  # the whole visible page, one line per block
-    tree: HtmlElement | None = None  # the parsed page, for readability-lxml's reading
+    html: str = ""  # the page's markup, parsed again for readability-lxml's reading
     blocks: tuple[Block, ...] = ()  # the lines of ``page`` with their markup
 
     def metadata(self) -> dict[str, list[str]]:
@@ -65,11 +65,13 @@ class Extracted:
     def readable(self) -> str:
         """readability-lxml's main text; empty where it finds none or cannot read the page.
         It costs as much as trafilatura's, so it is read only when asked for."""
-        if self.tree is None:
+        # Parsed again rather than copied: few pages are read by readability-lxml, and the
+        # copy that would keep the tree as it was for them would be made on every page.
+        tree = load_page(self.html) if self.html else None
+        if tree is None:
             return ""
         try:
-            # readability-lxml changes the tree it reads.
-            summary = Document(deepcopy(self.tree)).summary(html_partial=True)
+            summary = Document(tree).summary(html_partial=True)
         except (Unparseable, ValueError):
             return ""
         if not summary.strip():
@@ -85,12 +87,12 @@ def extract_html(html: str) -> Extracted:
         return Extracted("", None, None, None)
     meta = _metadata(tree)
     blocks = tuple(page_blocks(tree))
-    repaired = deepcopy(tree)  # the tree stays as the page is, for readability-lxml
-    _unwrap_tweets(repaired)
-    _drop_hover_cards(repaired)
-    _join_chunks(repaired)
+    # Repaired in place: the other readings have been taken, and trafilatura reads a copy.
+    _unwrap_tweets(tree)
+    _drop_hover_cards(tree)
+    _join_chunks(tree)
     doc = trafilatura.bare_extraction(
-        repaired,
+        tree,
         with_metadata=False,
         include_comments=False,
         include_tables=True,
@@ -102,7 +104,7 @@ def extract_html(html: str) -> Extracted:
     )
     found = "" if doc is None else (doc.text or "")  # type: ignore[union-attr]
     text = _without_headline(_plain_tables(found), meta.title)
-    return Extracted(text, meta.title, meta.author, meta.date, joined(blocks), tree, blocks)
+    return Extracted(text, meta.title, meta.author, meta.date, joined(blocks), html, blocks)
 
 
 def _metadata(tree: HtmlElement) -> TrafilaturaDocument:

@@ -41,7 +41,16 @@ QUOTED_FLAG = 0x80  # in a sentence's term count (at most MAX_TERMS_PER_SENTENCE
 
 _WORD = regex.compile(r"\w+(?:[.,']\w+)*", regex.V1)
 _NUMBER = regex.compile(r"\d+(?:[.,]\d+)*")
-_SENTENCE_END = regex.compile(r"(?<=[.!?。！？][\"'”’)\]]?)\s+(?=[\"'“‘(\[]?\p{Lu}|\d)", regex.V1)
+# A period after an initial or an initialism ("J.", "U.S.") or a title that comes before a name
+# ("Rep.", "Dr.") ends no sentence: "U.S. Rep. Ilhan Omar" split there made fragments ("Attorney's
+# Office for the Western District of New York said in a statement.") that two reports of one
+# release share.
+_TITLES = "Mr|Mrs|Ms|Dr|Prof|Rev|Rep|Sen|Gov|Gen|Adm|Capt|Col|Lt|Maj|Sgt|St|Mt|Ft"
+_SENTENCE_END = regex.compile(
+    rf"(?<=[.!?。！？][\"'”’)\]]?)(?<!\b(?:\p{{Lu}}\.)+|\b(?:{_TITLES})\.)\s+"
+    r"(?=[\"'“‘(\[]?\p{Lu}|\d)",
+    regex.V1,
+)
 _CAPITALISED = regex.compile(r"\p{Lu}[\p{Ll}\p{Lu}'’.-]+", regex.V1)
 _QUOTED = regex.compile(r"[\"“]([^\"”]{12,300})[\"”]")
 _QUOTE_MARK = regex.compile(r"[\"“”]")

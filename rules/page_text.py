@@ -92,29 +92,25 @@ def page_blocks(tree: HtmlElement) -> list[Block]:
     """The lines of the page text, each with its markup. ``tree`` is not changed."""
     lines = _Lines()
     body = tree.find("body")
-    skipping: HtmlElement | None = None  # the unseen element being walked through
     # Iterative: some pages nest deeper than Python's recursion limit.
-    for event, element in etree.iterwalk(body if body is not None else tree, ("start", "end")):
-        tag = element.tag if isinstance(element.tag, str) else ""  # comments have no name
-        if skipping is not None:
-            if event == "end" and element is skipping:
-                skipping = None
-                if element.tail:
-                    lines.add(element.tail)
-            continue
+    walk = etree.iterwalk(body if body is not None else tree, ("start", "end"))
+    for event, element in walk:
+        tag = element.tag
+        if not isinstance(tag, str):
+            tag = ""  # comments have no name
         if event == "start":
             if tag in _UNSEEN:
-                skipping = element
+                walk.skip_subtree()  # not walked at all; its end (and tail) still comes
                 continue
             if tag in _MARKED:
                 lines.start(element, tag)
-            if element.text and tag:
-                lines.add(element.text)
+            if tag and (text := element.text):
+                lines.add(text)
         else:
             if tag in _MARKED:
                 lines.end(element, tag)
-            if element.tail:
-                lines.add(element.tail)
+            if tail := element.tail:
+                lines.add(tail)
     lines.end_line()
     return lines.blocks
 

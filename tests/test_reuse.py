@@ -228,3 +228,17 @@ def test_a_three_sentence_rewrite_of_a_long_original_is_found(builtin_engine: En
     [finding] = [f for f in out.findings if f.rule == "duplicates"]
     assert finding.kind == "paraphrase"
     assert finding.evidence["original_id"] == original["id"]
+
+
+def test_titles_and_initialisms_end_no_sentence() -> None:
+    text = (
+        "A man pleaded guilty to threatening U.S. Rep. Ilhan Omar, prosecutors said. He was"
+        " taken to St. Brendan Medical Center by Dr. Lee. Shares fell 2.3 percent. The U.S."
+        " Attorney's Office said so."
+    )
+    assert split_sentences(text) == [
+        "A man pleaded guilty to threatening U.S. Rep. Ilhan Omar, prosecutors said.",
+        "He was taken to St. Brendan Medical Center by Dr. Lee.",
+        "Shares fell 2.3 percent.",
+        "The U.S. Attorney's Office said so.",
+    ]

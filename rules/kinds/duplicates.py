@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from itertools import islice
+from itertools import islice, pairwise
 from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
@@ -37,6 +37,7 @@ from pydantic import Field
 from copydesk.rules.duplicate_index import DuplicateIndex, Entry, article_ref
 from copydesk.rules.fingerprint import (
     MAX_SENTENCES,
+    MAX_TERMS_PER_SENTENCE,
     Fingerprint,
     SentenceSketch,
     anchors,
@@ -372,14 +373,10 @@ class DuplicatesRule(Rule):
         candidates = list(
             islice((o for o in originals if o is not None and o.sentences), spec.candidates)
         )
-        # One score matrix for all the candidates' sentences: numpy's cost is per call.
-        scores = _scores(ours, [s for o in candidates for s in o.sentences])
+        scores = _scores(ours, [o.sentences for o in candidates], spec.sentence_threshold)
         best: tuple[Alignment, Fingerprint] | None = None
-        start = 0
-        for original in candidates:
-            end = start + len(original.sentences)
-            found = self._aligned(ours, original.sentences, scores[:, start:end], common)
-            start = end
+        for original, their_scores in zip(candidates, scores, strict=True):
+            found = self._aligned(ours, original.sentences, their_scores, common)
             # The best covered; of equals, the first published (a copy of a copy names the
             # original).
             if found is not None and (
@@ -426,7 +423,7 @@ class DuplicatesRule(Rule):
             return None
         # The kind follows the wording, which the scorer's probability does not tell: a good
         # rewording is as likely a paraphrase as a copy is.
-        wording = sum(shared_wording(ours[n], theirs[j]) for n, j, _ in pairs) / len(pairs)
+        wording = sum(_wording(ours[n], theirs, j) for n, j, _ in pairs) / len(pairs)
         return Alignment(pairs, coverage, wording, len(ours), len(theirs))
 
     def _reuse_hit(
@@ -491,7 +488,7 @@ class DuplicatesRule(Rule):
                 found = self._aligned(
                     copy.sentences,
                     original.sentences,
-                    _scores(copy.sentences, original.sentences),
+                    _scores(copy.sentences, [original.sentences], self.spec.sentence_threshold)[0],
                 )
                 hit = None if found is None else self._reuse_hit(found, original, None)
             if hit is not None:
@@ -566,12 +563,57 @@ def _template(
     return disagree >= 2 and disagree > len(with_figures) - disagree
 
 
-def _scores(ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch]) -> Matrix:
-    """The probability that each pair of sentences says the same thing (rows ours, columns
-    theirs): the sentence scorer's, which needs sentences on both sides."""
+def _scores(
+    ours: Sequence[SentenceSketch],
+    candidates: Sequence[Sequence[SentenceSketch]],
+    threshold: float,
+) -> list[Matrix]:
+    """Per candidate, the probability that each pair of sentences says the same thing (rows
+    ours, columns the candidate's): the sentence scorer's, or, if higher, that of our sentence
+    against the candidate's joined to the next. A rewrite merges two sentences into one, which
+    the scorer, fitted to one sentence against one, scores low. The joined sentences are
+    scored only for candidates of which two sentences or more already reach ``threshold``
+    (most candidates share a few keys and nothing else). One matrix for all the candidates,
+    and one for the joined sentences: numpy's cost is per call."""
+    theirs = [s for sentences in candidates for s in sentences]
     if not ours or not theirs:
-        return np.zeros((len(ours), len(theirs)))
-    return similarity_matrix(ours, theirs)
+        return [np.zeros((len(ours), len(sentences))) for sentences in candidates]
+    alone = similarity_matrix(ours, theirs)
+    bounds = np.cumsum([0, *(len(sentences) for sentences in candidates)])
+    found = [alone[:, start:end] for start, end in pairwise(bounds.tolist())]
+    close = [n for n, scores in enumerate(found) if np.count_nonzero(scores >= threshold) >= 2]
+    joined = [_joined(candidates[n]) for n in close]
+    flat = [s for sentences in joined for s in sentences]
+    if not flat:
+        return found
+    with_joined = similarity_matrix(ours, flat)
+    joined_bounds = np.cumsum([0, *map(len, joined)]).tolist()
+    for n, (start, end) in zip(close, pairwise(joined_bounds), strict=True):
+        scores = found[n] = found[n].copy()
+        scores[:, :-1] = np.maximum(scores[:, :-1], with_joined[:, start:end])
+        scores[:, 1:] = np.maximum(scores[:, 1:], with_joined[:, start:end])
+    return found
+
+
+def _joined(sketches: Sequence[SentenceSketch]) -> list[SentenceSketch]:
+    """Each sentence joined to the next, as one sentence (its terms cut where a sketch's are)."""
+    return [_join(first, second) for first, second in pairwise(sketches)]
+
+
+def _join(first: SentenceSketch, second: SentenceSketch) -> SentenceSketch:
+    return SentenceSketch(
+        tuple(dict.fromkeys(first.terms + second.terms))[:MAX_TERMS_PER_SENTENCE],
+        first.numbers | second.numbers,
+        first.function_words | second.function_words,
+        first.quoted and second.quoted,
+    )
+
+
+def _wording(sentence: SentenceSketch, theirs: Sequence[SentenceSketch], j: int) -> float:
+    """How much wording ``sentence`` shares with their sentence ``j``, or with it joined to a
+    neighbour if more: a copy that merges two sentences keeps the wording of both."""
+    joined = [_join(theirs[k], theirs[k + 1]) for k in (j - 1, j) if 0 <= k < len(theirs) - 1]
+    return max(shared_wording(sentence, other) for other in (theirs[j], *joined))
 
 
 def align(scores: Matrix, threshold: float) -> list[tuple[int, int, float]]:
