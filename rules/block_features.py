@@ -14,7 +14,6 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
-import regex
 
 from copydesk.rules.page_text import Block
 
@@ -22,7 +21,10 @@ Matrix = npt.NDArray[np.float64]
 
 # Text density as boilerpipe counts it: words per line of text wrapped at this width.
 _WRAP_COLUMNS = 80
-_SENTENCE_END = regex.compile(r"[.!?][\"'”’)\]]*$")
+# A line ends a sentence when, past its closing quotes and brackets, it ends in one of these
+# (stripped, not searched with a regex from the line's start: it runs on every line).
+_CLOSING = "\"'”’)]"
+_SENTENCE_ENDS = (".", "!", "?")
 _TAG_GROUPS = {
     "p": "p",
     "li": "list",
@@ -98,7 +100,7 @@ def block_features(blocks: Sequence[Block]) -> Matrix:
         shape,
         (np.arange(n) / max(n - 1, 1))[:, None],
         (before / max(chars.sum(), 1))[:, None],
-        np.array([[_SENTENCE_END.search(block.text) is not None] for block in blocks], float),
+        np.array([[_ends_sentence(block.text)] for block in blocks], float),
         np.log1p(np.array([[block.depth] for block in blocks], dtype=np.float64)),
         _one_hot([_TAG_GROUPS.get(block.tag, "other") for block in blocks]),
         _one_hot([_TAG_GROUPS.get(block.parent, "other") for block in blocks]),
@@ -117,6 +119,10 @@ def block_features(blocks: Sequence[Block]) -> Matrix:
     matrix = np.hstack([*columns, *edges]) if n else np.zeros((0, len(FEATURES)))
     assert matrix.shape[1] == len(FEATURES)
     return matrix
+
+
+def _ends_sentence(line: str) -> bool:
+    return line.rstrip(_CLOSING).endswith(_SENTENCE_ENDS)
 
 
 def _one_hot(groups: list[str]) -> Matrix:

@@ -12,7 +12,7 @@ import pytest
 
 from copydesk.rules.block_features import FEATURES, block_features
 from copydesk.rules.block_model import BlockModel, builtin_model
-from copydesk.rules.page_text import page_blocks, page_text
+from copydesk.rules.page_text import Block, page_blocks, page_text
 from tests.conftest import SHARED
 
 PROSE = (
@@ -63,6 +63,12 @@ def test_features_are_one_row_per_line_and_read_the_neighbours() -> None:
     assert x[4, column["link_density@-1"]] == 1.0  # the menu's last item is above it
     assert x[0, column["names=nav"]] == 1.0 and x[4, column["names=body"]] == 1.0
     assert block_features([]).shape == (0, len(FEATURES))
+
+
+def test_a_line_ends_a_sentence_past_its_closing_quotes_and_brackets() -> None:
+    lines = ["He said it was over.”", "Was it (really?)", "Weather", "Rain. Then sun", "“.]"]
+    x = block_features([Block(line, 0, "p", "div", 1, ()) for line in lines])
+    assert x[:, FEATURES.index("ends_sentence")].tolist() == [1.0, 1.0, 0.0, 0.0, 1.0]
 
 
 def tiny_model(**changes: Any) -> dict[str, Any]:
