@@ -412,13 +412,18 @@ class DuplicatesRule(Rule):
     ) -> bool:
         """Whether their sentences joined two by two are worth scoring: sentence by sentence,
         two or more already align, yet the texts do not (a template stays one)."""
-        threshold = self.spec.sentence_threshold
-        if np.count_nonzero(plain >= threshold) < 2:
+        if np.count_nonzero(plain >= self.spec.sentence_threshold) < 2:
             return False
-        pairs = [(n, j, score) for n, j, score in align(plain, threshold) if n not in common]
+        pairs = self._pairs(plain, common)
         return not _template(ours, theirs, pairs) and (
-            self._aligned(ours, theirs, plain, common) is None
+            self._judged(ours, theirs, pairs, common) is None
         )
+
+    def _pairs(self, scores: Matrix, common: Collection[int]) -> list[tuple[int, int, float]]:
+        """Our sentences aligned to theirs one to one and in order, our ``common`` (template)
+        sentences left out."""
+        threshold = self.spec.sentence_threshold
+        return [(n, j, score) for n, j, score in align(scores, threshold) if n not in common]
 
     def _aligned(
         self,
@@ -427,20 +432,25 @@ class DuplicatesRule(Rule):
         scores: Matrix,
         common: Collection[int] = (),
     ) -> Alignment | None:
-        """How our sentences retell theirs, if they do: aligned one to one and in order, with
-        our ``common`` (template) sentences left out, and not a template filled in twice.
-        ``scores`` are the pairs' probabilities (``_scores``)."""
+        """How our sentences retell theirs, if they do. ``scores`` are the pairs'
+        probabilities (``_scores``)."""
+        return self._judged(ours, theirs, self._pairs(scores, common), common)
+
+    def _judged(
+        self,
+        ours: tuple[SentenceSketch, ...],
+        theirs: tuple[SentenceSketch, ...],
+        pairs: list[tuple[int, int, float]],
+        common: Collection[int],
+    ) -> Alignment | None:
+        """The alignment ``pairs`` make (``_pairs``), if it is a retelling: enough of our
+        sentences, enough covered, and not a template filled in twice."""
         spec = self.spec
         counted = len(ours) - len(common)
         # A short article (of min_words or more) is judged on all its sentences, two at least.
         needed = max(min(spec.min_aligned, counted), 2)
         if counted < needed or not theirs:
             return None
-        pairs = [
-            (n, j, score)
-            for n, j, score in align(scores, spec.sentence_threshold)
-            if n not in common
-        ]
         if len(pairs) < needed or _template(ours, theirs, pairs):
             return None
         # Each aligned sentence counts by its score: many loosely similar sentences, which two
