@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple, TypeVar
 
 import numpy as np
@@ -343,8 +343,13 @@ class Fingerprint:
     minhash_bits: bytes
     sentences: tuple[SentenceSketch, ...]
     buckets: tuple[int, ...]
+    # The bytes it was decoded from: the flag stage sends stored fingerprints on as they are.
+    # Not an argument, so ``dataclasses.replace`` (a changed fingerprint) leaves it unset.
+    encoded: bytes | None = field(default=None, init=False, compare=False, repr=False)
 
     def encode(self) -> bytes:
+        if self.encoded is not None:
+            return self.encoded
         # Time and buckets first: rebuilding the bucket index reads only those (``index_entry``).
         out = bytearray(
             struct.pack(
@@ -403,4 +408,6 @@ class Fingerprint:
                 )
             )
         id_, source, url, credited = texts
-        return cls(id_, source, url, credited, published, exact, bits, tuple(sentences), buckets)
+        decoded = cls(id_, source, url, credited, published, exact, bits, tuple(sentences), buckets)
+        object.__setattr__(decoded, "encoded", bytes(raw))  # frozen: set once, here
+        return decoded
