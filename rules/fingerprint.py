@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple, TypeVar
 
 import numpy as np
@@ -343,13 +343,28 @@ class Fingerprint:
     minhash_bits: bytes
     sentences: tuple[SentenceSketch, ...]
     buckets: tuple[int, ...]
-    # The bytes it was decoded from: the flag stage sends stored fingerprints on as they are.
-    # Not an argument, so ``dataclasses.replace`` (a changed fingerprint) leaves it unset.
+    # The bytes it was decoded from or first encoded to: the flag stage stores an article's
+    # fingerprint and sends it and the stored ones on, and none is encoded twice. Not an
+    # argument, so ``dataclasses.replace`` (a changed fingerprint) leaves it unset.
     encoded: bytes | None = field(default=None, init=False, compare=False, repr=False)
 
     def encode(self) -> bytes:
+        encoded = self.encoded
+        if encoded is None:
+            encoded = self._encoded()
+            object.__setattr__(self, "encoded", encoded)  # frozen: this cache is the exception
+        return encoded
+
+    def published_at(self, when: float) -> Fingerprint:
+        """This fingerprint published at ``when``; bytes it has are patched, not made again
+        (the time comes first in them)."""
+        moved = replace(self, published=when)
         if self.encoded is not None:
-            return self.encoded
+            patched = struct.pack("<I", int(when)) + self.encoded[4:]
+            object.__setattr__(moved, "encoded", patched)
+        return moved
+
+    def _encoded(self) -> bytes:
         # Time and buckets first: rebuilding the bucket index reads only those (``index_entry``).
         out = bytearray(
             struct.pack(

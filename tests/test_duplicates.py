@@ -324,8 +324,11 @@ def test_a_decoded_fingerprint_encodes_to_its_bytes_and_a_changed_one_to_its_cha
     fp = Fingerprint("id-1", "Harbor", "", "", 1.7e9, 42, b"\x01" * 50, (), (7,))
     decoded = Fingerprint.decode(fp.encode())
     assert decoded.encode() is decoded.encoded
-    later = replace(decoded, published=1.8e9)
-    assert Fingerprint.decode(later.encode()).published == 1.8e9
+    changed = replace(decoded, source="Other")
+    assert Fingerprint.decode(changed.encode()) == changed
+    later = decoded.published_at(1.8e9 + 0.5)
+    assert Fingerprint.decode(later.encode()) == replace(fp, published=1.8e9)
+    assert Fingerprint.decode(fp.published_at(1.8e9).encode()) == later.published_at(1.8e9)
 
 
 def test_the_sentence_scorer_tells_a_rewording_from_a_changed_statement() -> None:

@@ -25,7 +25,7 @@ import struct
 from base64 import b64decode, b64encode
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice, pairwise
 from typing import Any, Literal
@@ -141,7 +141,7 @@ class Candidates:
         decoded = [Fingerprint.decode(b64decode(raw)) for raw in data["fingerprints"]]
         mine = Fingerprint.decode(b64decode(data["fingerprint"]))
         return cls(
-            replace(mine, published=float(data["published"])),
+            mine.published_at(float(data["published"])),
             common={int(n) for n in data["common"]},
             **{name: [decoded[n] for n in data[name]] for name in CANDIDATE_LISTS},
         )
@@ -343,7 +343,7 @@ class DuplicatesRule(Rule):
         when = doc.event_time(ctx).timestamp()
         index = self._index(ctx.state)
         me = article_ref(doc.key)
-        fingerprint = replace(sketched.fingerprint, published=when)
+        fingerprint = sketched.fingerprint.published_at(when)
         looked_up = sketched.looked_up
         stored_keys = [keys[:1] for keys in looked_up]
         query_keys = [key for keys in looked_up for key in keys]
