@@ -383,6 +383,17 @@ class Fingerprint:
             out += bytes([*s.terms, *s.numbers])
         return bytes(out)
 
+    def carried(self, sentences: bool) -> bytes:
+        """Its bytes less what a comparison does not read: the bucket keys (the index's), and
+        the sentences unless ``sentences``. Cut out of the encoded bytes, not encoded again."""
+        raw = self.encode()
+        pos = start = 5 + 4 * raw[4]
+        for _ in range(4):  # id, source, url, credited
+            pos += 2 + int.from_bytes(raw[pos : pos + 2], "little")
+        pos += 10 + int.from_bytes(raw[pos + 8 : pos + 10], "little")  # exact, MinHash bits
+        rest = raw[pos:] if sentences else bytes([SENTENCE_LAYOUT])
+        return raw[:4] + b"\0" + raw[start:pos] + rest
+
     @staticmethod
     def index_entry(raw: bytes) -> tuple[float, tuple[int, ...]]:
         """The publication time and bucket keys of an encoded fingerprint, read without decoding

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from copydesk.rules.engine import Engine
+from copydesk.rules.fingerprint import Fingerprint
 from copydesk.rules.kinds.duplicates import Candidates, DuplicatesRule
 from copydesk.rules.loader import load_rules
 from copydesk.rules.records import ArticleIn
@@ -139,7 +140,25 @@ def test_the_candidates_round_trip_through_json(engine: Engine) -> None:
         mine = looked_up.fingerprint
         candidates = replace(looked_up, fingerprint=replace(mine, published=mine.published + 0.25))
         sent = json.loads(json.dumps(candidates.to_json()))
-        assert Candidates.from_json(sent) == candidates
+        assert Candidates.from_json(sent) == what_comparisons_read(candidates)
+
+
+def what_comparisons_read(found: Candidates) -> Candidates:
+    """The candidates less their bucket keys (the index's), and the sentences of those that
+    are only exact or near candidates (only an alignment reads sentences)."""
+    aligned = {id(f) for f in [*found.reuse, *found.later]}
+
+    def cut(f: Fingerprint) -> Fingerprint:
+        return replace(f, buckets=(), sentences=f.sentences if id(f) in aligned else ())
+
+    return Candidates(
+        replace(found.fingerprint, buckets=()),
+        exact=[cut(f) for f in found.exact],
+        near=[cut(f) for f in found.near],
+        reuse=[cut(f) for f in found.reuse],
+        common=found.common,
+        later=[cut(f) for f in found.later],
+    )
 
 
 @pytest.mark.parametrize("header", [None, b"{not json", b'{"duplicates": {"bands": 1}}'])

@@ -106,7 +106,7 @@ class Candidates:
     judge: the article's fingerprint with its publication time, the earlier articles each test
     compares it with, its template sentences (by position), and the later articles it may be
     the original of. The flag agent sends it on as JSON (``to_json``): each fingerprint once,
-    encoded as the index stores it."""
+    cut out of the bytes the index stores (``Fingerprint.carried``)."""
 
     fingerprint: Fingerprint
     exact: list[Fingerprint]
@@ -118,17 +118,20 @@ class Candidates:
     def to_json(self) -> dict[str, Any]:
         position: dict[int, int] = {}  # id() of a fingerprint -> its place in "fingerprints"
         encoded: list[str] = []
+        # Only an alignment reads sentences: exact and near candidates go without theirs.
+        aligned = {id(fingerprint) for fingerprint in [*self.reuse, *self.later]}
 
         def places(found: list[Fingerprint]) -> list[int]:
             for fingerprint in found:
                 if id(fingerprint) not in position:
                     position[id(fingerprint)] = len(encoded)
-                    encoded.append(b64encode(fingerprint.encode()).decode())
+                    carried = fingerprint.carried(sentences=id(fingerprint) in aligned)
+                    encoded.append(b64encode(carried).decode())
             return [position[id(fingerprint)] for fingerprint in found]
 
         found = {name: places(getattr(self, name)) for name in CANDIDATE_LISTS}
         return {
-            "fingerprint": b64encode(self.fingerprint.encode()).decode(),
+            "fingerprint": b64encode(self.fingerprint.carried(sentences=True)).decode(),
             # Encoded in whole seconds; the article's own time is kept as it was.
             "published": self.fingerprint.published,
             "fingerprints": encoded,
