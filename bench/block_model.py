@@ -65,11 +65,17 @@ class Settings:
     l2: float = 1.0
 
 
-# The sizes tried on the pooled folds (``--search``).
+# The sizes tried on the pooled folds (``--search``): depth, and more trees learning slower.
 SEARCH = [
     Settings(trees, depth, rate)
-    for depth in (3, 4, 6)
-    for trees, rate in ((100, 0.2), (200, 0.1), (400, 0.05))
+    for trees, depth, rate in (
+        (100, 3, 0.2),
+        (100, 4, 0.2),
+        (100, 6, 0.2),
+        (100, 8, 0.2),
+        (200, 4, 0.1),
+        (200, 6, 0.1),
+    )
 ]
 
 
@@ -183,14 +189,14 @@ def _exported(classifier: HistGradientBoostingClassifier, keep_above: float) -> 
     }
 
 
-def folds(examples: dict[str, list[Example]], k: int) -> dict[str, list[int]]:
-    """Each page's fold, set by set: every fold holds a k-th of each set's pages."""
+def folds(sizes: dict[str, int], k: int) -> dict[str, list[int]]:
+    """Each page's fold, set by set (``sizes``: each set's number of pages): every fold holds
+    a k-th of each set's pages, dealt in a shuffled order."""
     rng = np.random.default_rng(FOLD_SEED)
     found: dict[str, list[int]] = {}
-    for key, pages in examples.items():
-        order = rng.permutation(len(pages))
-        fold = [0] * len(pages)
-        for rank, i in enumerate(order):
+    for key, size in sizes.items():
+        fold = [0] * size
+        for rank, i in enumerate(rng.permutation(size)):
             fold[int(i)] = rank % k
         found[key] = fold
     return found
@@ -214,7 +220,7 @@ def out_of_fold(
 ) -> OutOfFold:
     """Every page scored by the model fitted without its fold (``train``'s sets only); HTML
     mode too when an engine is given, with the fold's model in place of the shipped one."""
-    assigned = folds(examples, k)
+    assigned = folds({key: len(pages) for key, pages in examples.items()}, k)
     result = OutOfFold(
         {key: [0.0] * len(pages) for key, pages in examples.items()},
         {key: [0.0] * len(pages) for key, pages in examples.items()} if engine else {},
