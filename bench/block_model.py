@@ -1,4 +1,5 @@
-"""Build rules/models/block-model.json, HTML mode's block model, and check it out of fold.
+"""Build rules/models/block-model.json, HTML mode's block model, from both dev sets (AEB and
+L3S-GN1), and check it out of fold.
 
 Each line of a page's text (``rules/page_text.page_blocks``) is an example, labelled article
 text when at least half of its word 4-grams are in the page's gold ``article_body`` (a line
@@ -7,14 +8,16 @@ A gradient-boosted tree ensemble (scikit-learn's HistGradientBoostingClassifier,
 dependency; the shipped model is plain JSON read with numpy) is fitted with fixed settings; the
 threshold is the one whose kept lines score the best mean F1 on the training pages.
 
-    .venv/bin/python -m bench.block_model [--train aeb|l3s-gn1|both] [--out PATH]
+    .venv/bin/python -m bench.block_model [--train both|aeb|l3s-gn1] [--out PATH]
     .venv/bin/python -m bench.block_model --folds 5 [--html]
+    .venv/bin/python -m bench.block_model --search
 
 ``--folds K`` builds nothing: it splits the pages of each set into K folds (whole pages, each
 set split alike) and, for each training choice (AEB, L3S-GN1, both), fits a model on the
 chosen sets' pages outside each fold and scores every page with the model of its own fold, so
 each figure is out of fold (on a set a model is not trained on, every page is held out).
-``--html`` also runs HTML mode with each fold's model.
+``--html`` also runs HTML mode with each fold's model. ``--search`` reports the pooled model's
+folds for each tree size in ``SEARCH`` (the shipped size was chosen there).
 ``--train l3s-gn1 --out /tmp/block-model-l3s.json`` builds a model on one set only;
 ``COPYDESK_BLOCK_MODEL=/tmp/block-model-l3s.json python -m bench.boilerplate`` then scores
 HTML mode with it.
@@ -314,7 +317,7 @@ def report_search(k: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--train", default="aeb", choices=sorted(TRAINING))
+    parser.add_argument("--train", default="both", choices=sorted(TRAINING))
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument(
         "--folds", type=int, default=0, help="K-fold figures of each training choice; builds none"
