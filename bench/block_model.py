@@ -60,7 +60,8 @@ Matrix = npt.NDArray[np.float64]
 
 @dataclass(frozen=True)
 class Settings:
-    """The trees' size. Fixed, not searched on the training pages: that would fit them further."""
+    """The trees' size. The default was chosen among ``SEARCH`` on the pooled folds, not on a
+    model's own training pages: a search there would fit them further."""
 
     trees: int = 100
     max_depth: int = 4
@@ -115,6 +116,14 @@ def page_example(page: Page) -> Example:
     gold = Coverage(page.article_body)
     labels = [gold.of(block.text) >= 0.5 for block in blocks]
     return Example(page, blocks, block_features(blocks), labels)
+
+
+def every_example() -> dict[str, list[Example]]:
+    """Each set's pages as examples, set by set."""
+    return {
+        key: [page_example(page) for page in dataset_pages(folder)]
+        for key, (_, folder) in SETS.items()
+    }
 
 
 def training_pages(train: str) -> list[Page]:
@@ -281,10 +290,7 @@ def _html_mode(
 
 def report_out_of_fold(k: int, html: bool, settings: Settings) -> None:
     """Each training choice's out-of-fold figures, on the same folds."""
-    examples = {
-        key: [page_example(page) for page in dataset_pages(folder)]
-        for key, (_, folder) in SETS.items()
-    }
+    examples = every_example()
     engine = Engine(load_rules()) if html else None
     for train, trained_on in TRAINING.items():
         result = out_of_fold(examples, train, k, settings, engine)
@@ -300,10 +306,7 @@ def report_out_of_fold(k: int, html: bool, settings: Settings) -> None:
 def report_search(k: int) -> None:
     """The pooled model's out-of-fold reading for each size in ``SEARCH``: the sizes are
     chosen on the pooled folds only, the mean of the two sets' figures."""
-    examples = {
-        key: [page_example(page) for page in dataset_pages(folder)]
-        for key, (_, folder) in SETS.items()
-    }
+    examples = every_example()
     for settings in SEARCH:
         result = out_of_fold(examples, "both", k, settings)
         figures = {key: float(np.mean(f1s)) for key, f1s in result.reading.items()}
