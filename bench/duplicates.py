@@ -2,7 +2,10 @@
 (../shared/data/aeb, read in place), the sentence scorer on MSRP, throughput and state size;
 side by side, datasketch MinHashLSH at datatrove's defaults (word 5-grams, 14 bands x 8 rows).
 
-    .venv/bin/python -m bench.duplicates [--seed 7]
+    .venv/bin/python -m bench.duplicates [--seed 7] [--semantic]
+
+``--semantic`` runs every figure with the duplicates rule's ``semantic: true`` (the
+``semantic`` extra), and adds the speed of both scorers on the same distinct articles.
 
 Each pair is (original, candidate): the original is indexed first, then the candidate is
 checked. Positives: verbatim copies, copies with chrome added, light edits (a sentence dropped,
@@ -31,11 +34,9 @@ from datasketch import MinHash, MinHashLSH
 from bench import reuse, sentence_model
 from bench.common import Page, aeb_pages, index_bytes
 from bench.corpus import Remixer
-from copydesk.rules.engine import Engine
+from bench.corpus import stream as corpus_stream
 from copydesk.rules.fingerprint import split_sentences, words
-from copydesk.rules.loader import RuleSet, load_rules
 from copydesk.rules.records import ArticleIn
-from copydesk.rules.schema import Pack
 from copydesk.rules.state import MemoryStore
 
 CHROME = [
@@ -139,9 +140,7 @@ def template_clones(bodies: list[str]) -> list[Pair]:
 
 
 def copydesk_detector() -> Callable[[Pair], str | None]:
-    ruleset = load_rules()
-    duplicates = next(r for r in ruleset.rules if r.id == "duplicates")
-    engine = Engine(RuleSet((Pack(pack="bench", rules=[duplicates]),), ()))
+    engine = reuse.duplicates_alone()
     when = datetime(2026, 11, 20, tzinfo=UTC)
 
     def detect(pair: Pair) -> str | None:
@@ -229,9 +228,7 @@ def msrp_cross_validated() -> dict[str, float]:
 def throughput_and_state(pages: list[Page]) -> tuple[float, float, float]:
     """Articles/s through the duplicates rule alone (index growing), and bytes per article in
     the store and in the in-memory buckets, with the pages' real ids (64 characters) and URLs."""
-    ruleset = load_rules()
-    duplicates = next(r for r in ruleset.rules if r.id == "duplicates")
-    engine = Engine(RuleSet((Pack(pack="bench", rules=[duplicates]),), ()))
+    engine = reuse.duplicates_alone()
     store = MemoryStore()
     when = datetime(2026, 11, 20, tzinfo=UTC)
     articles = [
@@ -264,6 +261,35 @@ def datasketch_throughput(pages: list[Page]) -> float:
         lsh.query(signature)
         lsh.insert(str(n), signature)
     return len(texts) / (time.perf_counter() - started)
+
+
+def semantic_speed(bodies: list[str], count: int = 100) -> None:
+    """The duplicates rule alone without and with ``semantic: true``, on the same ``count``
+    distinct ``bench.corpus`` articles (no sentence repeats, so the coder's memory never
+    helps), each in a fresh store: articles per CPU second (all threads' time: torch uses
+    several) and per wall-clock second."""
+    articles = [
+        ArticleIn(id=a.id, url=a.url, source=a.source, text=a.text, published_at=a.published_at)
+        for a in corpus_stream(bodies, 10 * count)
+    ][-count:]  # remixes: round 0, the real bodies, the run has embedded already
+    rates = {}
+    for semantic in (False, True):
+        engine = reuse.duplicates_alone() if semantic else reuse.duplicates_alone_lexical()
+        store = MemoryStore()
+        started, cpu = time.perf_counter(), time.process_time()
+        for article in articles:
+            engine.process(article, store)
+        rates[semantic] = (
+            count / (time.process_time() - cpu),
+            count / (time.perf_counter() - started),
+        )
+    (lexical_cpu, lexical_wall), (semantic_cpu, semantic_wall) = rates[False], rates[True]
+    print(
+        f"\nspeed, duplicates rule alone, {count} distinct bench.corpus articles: lexical"
+        f" {lexical_cpu:.1f} articles per CPU second ({lexical_wall:.1f}/s wall), semantic"
+        f" {semantic_cpu:.2f} per CPU second ({semantic_wall:.2f}/s wall): the semantic path"
+        f" costs {lexical_cpu / semantic_cpu:.0f}x the CPU"
+    )
 
 
 def _five_grams(text: str) -> set[tuple[str, ...]]:
@@ -333,9 +359,7 @@ def real_reuse() -> None:
 
 
 def stream_of_real_bodies() -> None:
-    ruleset = load_rules()
-    duplicates = next(r for r in ruleset.rules if r.id == "duplicates")
-    engine = Engine(RuleSet((Pack(pack="bench", rules=[duplicates]),), ()))
+    engine = reuse.duplicates_alone()
     count, flags = reuse.stream_flags(engine)
     kinds = Counter(kind for kind, _, _ in flags)
     print(
@@ -349,7 +373,10 @@ def stream_of_real_bodies() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--semantic", action="store_true", help="the rule's semantic: true")
     args = parser.parse_args()
+    if args.semantic:
+        reuse.RUN_OVERRIDES["semantic"] = True
     pages = [p for p in aeb_pages() if len(words(p.article_body)) >= 150]
     bodies = [p.article_body for p in pages]
     pairs = build_pairs(bodies, random.Random(args.seed))
@@ -384,6 +411,8 @@ def main() -> None:
         + ", ".join(f"{name} {value:.3f}" for name, value in crossed.items())
     )
     real_reuse()
+    if args.semantic:
+        semantic_speed(bodies)
     stream_of_real_bodies()
     rate, per_article, in_memory = throughput_and_state(pages)
     peer = datasketch_throughput(pages)

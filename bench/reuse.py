@@ -26,6 +26,7 @@ from bench.common import SHARED, require
 from copydesk.rules.engine import Engine
 from copydesk.rules.loader import RuleSet, load_rules
 from copydesk.rules.records import ArticleIn, ArticleOut
+from copydesk.rules.schema import Pack
 from copydesk.rules.state import MemoryStore
 
 CLOUGH = SHARED / "data" / "clough"
@@ -66,8 +67,30 @@ def clough() -> tuple[dict[str, str], list[Answer]]:
     return sources, answers
 
 
+# Settings of the duplicates rule for the whole run, under every ``engine_with`` and
+# ``duplicates_alone`` (``bench.duplicates --semantic`` sets ``semantic: true``).
+RUN_OVERRIDES: dict[str, Any] = {}
+
+
+def duplicates_alone() -> Engine:
+    """The built-in duplicates rule alone, with the run's overrides."""
+    return _alone(RUN_OVERRIDES)
+
+
+def duplicates_alone_lexical() -> Engine:
+    """The built-in duplicates rule alone, as the pack has it."""
+    return _alone({})
+
+
+def _alone(overrides: Mapping[str, Any]) -> Engine:
+    duplicates = next(r for r in load_rules().rules if r.id == "duplicates")
+    pack = Pack(pack="bench", rules=[duplicates.model_copy(update=dict(overrides))])
+    return Engine(RuleSet((pack,), ()))
+
+
 def engine_with(overrides: Mapping[str, Any]) -> Engine:
-    """The built-in packs, with ``overrides`` applied to the duplicates rule."""
+    """The built-in packs, with ``overrides`` (and the run's) applied to the duplicates rule."""
+    overrides = {**RUN_OVERRIDES, **overrides}
     ruleset = load_rules()
     packs = tuple(
         pack.model_copy(

@@ -179,6 +179,9 @@ class SentenceSketch(NamedTuple):
     numbers: frozenset[int]
     function_words: int  # a bit per word of FUNCTION_WORD_BITS the sentence has
     quoted: bool = False  # mostly a quotation, which independent reports share too
+    # Its sentence embedding, compacted (``rules.semantic.meaning_codes``): empty unless the
+    # duplicates rule runs with the ``semantic`` extra.
+    meaning: bytes = b""
 
 
 def _hard_wrapped(lines: list[str]) -> bool:
@@ -361,6 +364,11 @@ class Fingerprint:
             flags = len(s.terms) | (QUOTED_FLAG if s.quoted else 0)
             out += struct.pack("<BBI", flags, len(s.numbers), s.function_words)
             out += bytes([*s.terms, *s.numbers])
+        # Last, so that a fingerprint without them, or a reader that does not know them, is as
+        # before: the code length, then each sentence's code.
+        width = len(self.sentences[0].meaning) if self.sentences else 0
+        if width and all(len(s.meaning) == width for s in self.sentences):
+            out += struct.pack("<B", width) + b"".join(s.meaning for s in self.sentences)
         return bytes(out)
 
     @staticmethod
@@ -402,5 +410,12 @@ class Fingerprint:
                     bool(flags & QUOTED_FLAG),
                 )
             )
+        if pos < len(raw) and sentences:
+            (width,) = struct.unpack_from("<B", raw, pos)
+            pos += 1
+            sentences = [
+                s._replace(meaning=raw[pos + n * width : pos + (n + 1) * width])
+                for n, s in enumerate(sentences)
+            ]
         id_, source, url, credited = texts
         return cls(id_, source, url, credited, published, exact, bits, tuple(sentences), buckets)

