@@ -2,10 +2,10 @@
 
 1. throughput: the same articles, loaded on the raw topic first, through the copydesk worker
    and through a no-op Faust agent (``bench.passthrough``): articles/s and their ratio; then
-   through two copydesk worker processes in one group (the raw topic's two partitions shared,
-   the one-partition flag stage in one of them) against one. A worker's rate counts from when
-   its group has settled, so that the second worker joining (a rebalance, tables recovered)
-   falls outside the measured run;
+   through two copydesk worker processes in one group (the two partitions of the raw and
+   candidates topics shared, the one-partition flag stage in one of them) against one. A
+   worker's rate counts from when its group has settled, so that the second worker joining (a
+   rebalance, tables recovered) falls outside the measured run;
 2. latency: each fed at half copydesk's measured rate, on fresh topics, after a warm-up;
    p50/p95/p99 from the producer's send to a downstream consumer's receipt of the output (the
    passthrough's figures are what the broker and Faust alone cost). Both fetch with the local
@@ -170,7 +170,8 @@ def throughput(
     deployment.start(*command, processes=processes)
     settled = None
     if command == WORKER:
-        deployment.wait_assigned(PARTITIONS + 1)  # the raw topic's and the stripped topic's
+        # The raw and candidates topics' partitions and the stripped topic's one.
+        deployment.wait_assigned(2 * PARTITIONS + 1)
         settled = time.time()
     stamps = wait_outputs(consumer, len(records), timeout=len(records) / 20 + 120)
     consumer.close()
@@ -257,7 +258,7 @@ def measure_throughput(deployment: Deploy, records: list[bytes]) -> float:
         try:
             rates[name] = throughput(work, command, records)
             if name == "copydesk":
-                for stage in ("strip", "flag"):
+                for stage in ("strip", "flag", "align"):
                     p50, p99 = (
                         work.quantile("copydesk_processing_seconds", q, stage=stage) * 1000
                         for q in (0.5, 0.99)
@@ -273,8 +274,8 @@ def measure_throughput(deployment: Deploy, records: list[bytes]) -> float:
         print(f"throughput, {name}: {rates[name]:,.0f} articles/s", flush=True)
     print(f"ratio copydesk / passthrough: {rates['copydesk'] / rates['passthrough']:.2f}")
 
-    # Every core: one worker process per core, sharing the raw topic's partitions; the
-    # one-partition flag stage (the duplicate index) runs in one of them.
+    # Every core: one worker process per core, sharing the partitions of the raw and candidates
+    # topics; the one-partition flag stage (the duplicate index's look-ups) runs in one of them.
     work = deployment("copydesk-two", FAUST_FETCH_WAIT_MS)
     try:
         two = throughput(work, WORKER, records, processes=2)

@@ -7,9 +7,10 @@ The stream: 2,000 ``bench.corpus`` articles with, after the first 1,000, a copy,
 chrome added, a light edit and a rewrite of each of the 111 real bodies, a rewrite of each
 body's first remix, and rewrites published before the remixes they retell (late findings);
 then the 111 pages' visible text in text mode; 400 of the articles through the worker's record
-path (both stages, the prepared-sketch header included); with ``--html``, the 111 pages in HTML
-mode. Every record is processed at one fixed time, so two runs of the same code write the
-same bytes.
+path (the stripped records with their headers and the align stage's outputs; the flag stage's
+candidates records in between are not written, so that two designs of the stages compare); with
+``--html``, the 111 pages in HTML mode. Every record is processed at one fixed time, so two
+runs of the same code write the same bytes.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from copydesk.rules.engine import Engine
 from copydesk.rules.loader import load_rules
 from copydesk.rules.records import ArticleIn
 from copydesk.rules.state import MemoryStore
-from copydesk.streams.processing import Origin, flag_message, strip_message
+from copydesk.streams.processing import Origin, align_message, flag_message, strip_message
 
 NOW = START + timedelta(days=3)
 ORIGIN = Origin("articles.raw", 0, 0)
@@ -86,7 +87,8 @@ def outputs(html: bool) -> Iterator[str]:
         for out in strip_message(engine, strip_store, None, raw, ORIGIN, 10**7):
             yield repr((out.destination, out.value, sorted(out.headers)))
             for flagged in flag_message(engine, flag_store, None, out.value, out.headers, ORIGIN):
-                yield repr((flagged.destination, flagged.value, sorted(flagged.headers)))
+                for judged in align_message(engine, None, flagged.value, flagged.headers, ORIGIN):
+                    yield repr((judged.destination, judged.value, sorted(judged.headers)))
     if html:
         store = MemoryStore()
         for page in pages:

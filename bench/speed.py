@@ -4,7 +4,7 @@ process on the same articles.
     .venv/bin/python -m bench.speed [--articles 2000] [--profile]
 
 - text mode: every default pack, each pack alone, and the worker's record path (JSON in,
-  both stages, JSON out) against the same path with no rules (the cost of the records alone);
+  the three stages, JSON out) against the same path with no rules (the cost of the records alone);
 - HTML mode: the benchmark's pages, all packs, against trafilatura alone;
 - duplicates: the duplicates pack against datasketch's MinHashLSH at datatrove's defaults;
 - pipeline: the whole job per mode against what a user would build from peers (datasketch's
@@ -34,7 +34,7 @@ from copydesk.rules.fingerprint import words
 from copydesk.rules.loader import RuleSet, builtin_pack_paths, load_rules
 from copydesk.rules.records import ArticleIn
 from copydesk.rules.state import MemoryStore
-from copydesk.streams.processing import Origin, flag_message, strip_message
+from copydesk.streams.processing import Origin, align_message, flag_message, strip_message
 
 ORIGIN = Origin("articles.raw", 0, 0)
 
@@ -55,9 +55,10 @@ def engine_rate(ruleset: RuleSet, articles: Sequence[ArticleIn]) -> tuple[float,
     return per_second(len(articles), run), store
 
 
-def record_path_seconds(ruleset: RuleSet, records: Sequence[bytes]) -> tuple[float, float]:
-    """What the worker's two agents do per article besides Kafka I/O, on bytes: CPU seconds of
-    the strip stage over every record, then of the flag stage over what it produced."""
+def record_path_seconds(ruleset: RuleSet, records: Sequence[bytes]) -> tuple[float, float, float]:
+    """What the worker's three agents do per article besides Kafka I/O, on bytes: CPU seconds
+    of the strip stage over every record, then of the flag stage over what it produced, then of
+    the align stage over what that produced."""
     engine, strip_store, flag_store = Engine(ruleset), MemoryStore(), MemoryStore()
     started = time.process_time()
     stripped = [
@@ -65,10 +66,16 @@ def record_path_seconds(ruleset: RuleSet, records: Sequence[bytes]) -> tuple[flo
         for raw in records
         for out in strip_message(engine, strip_store, None, raw, ORIGIN, 10**7)
     ]
-    middle = time.process_time()
-    for out in stripped:
-        flag_message(engine, flag_store, None, out.value, out.headers, ORIGIN)
-    return middle - started, time.process_time() - middle
+    after_strip = time.process_time()
+    looked_up = [
+        out
+        for s in stripped
+        for out in flag_message(engine, flag_store, None, s.value, s.headers, ORIGIN)
+    ]
+    after_flag = time.process_time()
+    for out in looked_up:
+        align_message(engine, None, out.value, out.headers, ORIGIN)
+    return after_strip - started, after_flag - after_strip, time.process_time() - after_flag
 
 
 def datasketch_dedup() -> Callable[[str], None]:
@@ -131,16 +138,19 @@ def text_mode_table(
         row(f"{path.stem} pack alone", rate, all_rate, "vs all packs")
     n = len(records)
     bare = n / sum(record_path_seconds(RuleSet((), ()), records))
-    row("record path, no rules", bare, None, "parse, validate, serialise, both stages")
-    strip_seconds, flag_seconds = record_path_seconds(everything, records)
-    row("record path, all packs", n / (strip_seconds + flag_seconds), bare, "vs no rules")
-    row("strip stage alone", n / strip_seconds, None, "runs on every worker")
+    row("record path, no rules", bare, None, "parse, validate, serialise, three stages")
+    strip_seconds, flag_seconds, align_seconds = record_path_seconds(everything, records)
+    total = strip_seconds + flag_seconds + align_seconds
+    row("record path, all packs", n / total, bare, "vs no rules")
+    row("strip stage alone", n / strip_seconds, None, "N partitions: every worker")
     row("flag stage alone", n / flag_seconds, None, "one partition: one worker")
-    # With the raw partitions spread over k workers, the one owning the flag partition does
-    # 1/k of the strip work and all the flag work: it sets the pace.
-    two = (strip_seconds + flag_seconds) / (strip_seconds / 2 + flag_seconds)
-    share = flag_seconds / (strip_seconds + flag_seconds)
-    print(f"\nflag stage {share:.0%} of the work: two workers at most {two:.2f}x one")
+    row("align stage alone", n / align_seconds, None, "N partitions: every worker")
+    # With the N-partition stages spread over k workers, the one owning the flag partition does
+    # 1/k of their work and all the flag work: it sets the pace.
+    two = total / ((strip_seconds + align_seconds) / 2 + flag_seconds)
+    print(
+        f"\nflag stage {flag_seconds / total:.0%} of the work: two workers at most {two:.2f}x one"
+    )
     return all_rate
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from copydesk.rules.agreement import most_agreed, undecided
 from copydesk.rules.identity import article_key
@@ -25,7 +25,7 @@ from copydesk.rules.kinds.base import (
 )
 from copydesk.rules.loader import RuleSet
 from copydesk.rules.records import ArticleIn, ArticleOut, Credit, Finding, LateFinding
-from copydesk.rules.state import MemoryStore, StateStore
+from copydesk.rules.state import MemoryStore, NoState, StateStore
 from copydesk.rules.textview import TextView
 from copydesk.rules.unwrap import unwrapped
 
@@ -50,29 +50,32 @@ class Engine:
         self.rules: list[Rule] = sorted(
             (spec.build() for spec in ruleset.rules), key=lambda rule: rule.stage
         )
-        # The worker's flag agent (one partition: it sees every article) runs the rules with
-        # state shared by all articles and those that read their results; the strip agent,
-        # spread over the raw topic's partitions and so over every worker, runs the rest.
+        # The worker's flag agent (one partition: it sees every article) looks each article up
+        # in the state every article shares and remembers it there (``Rule.look_up``); the
+        # align agent judges from what was found: the rules with that state and those that
+        # read their results. The strip agent runs the rest. Strip and align agents are spread
+        # over N partitions, and so over every worker.
         shared = {rule.spec.kind for rule in self.rules if rule.shared_state}
-        self.flag_rules = [
+        self.flag_rules = [rule for rule in self.rules if rule.shared_state]
+        self.align_rules = [
             rule for rule in self.rules if rule.shared_state or shared & set(rule.needs)
         ]
-        self.strip_rules = [rule for rule in self.rules if rule not in self.flag_rules]
+        self.strip_rules = [rule for rule in self.rules if rule not in self.align_rules]
         # The rules that cut: all that tells one reading of an HTML page from another.
         self.cutting_rules = [rule for rule in self.strip_rules if rule.stage == Stage.STRIP]
 
     def process(
         self, article: ArticleIn, state: StateStore, now: datetime | None = None
     ) -> ArticleOut:
-        """Every stage. The worker runs the two halves in two agents (see ``streams.agents``)."""
-        return self.flag(self.strip(article, state, now), state, now)
+        """Every stage. The worker runs the three in three agents (see ``streams.agents``)."""
+        return self.align(self.flag(self.strip(article, state, now), state, now), now)
 
     def strip(
         self, article: ArticleIn, state: StateStore, now: datetime | None = None
     ) -> ArticleOut:
         """Extraction, the strip stage, the credits and every later rule that needs no state
         shared by all articles: the cleaned text, what was taken out of it, the sources the
-        article credits, findings, and what the flag stage's rules could prepare."""
+        article credits, findings, and what the flag stage's look-ups could prepare."""
         title = article.title
         origin: Literal["text", "html"] = "text" if article.text is not None else "html"
         seen_as = origin  # the candidate from HTML read as page text runs the text rules
@@ -172,38 +175,32 @@ class Engine:
         return doc.text
 
     def flag(self, out: ArticleOut, state: StateStore, now: datetime | None = None) -> ArticleOut:
-        """The rules that need the state every article shares (the duplicate index) and those
-        that read their findings, on a stripped article. They compare and annotate; they never
-        cut the text."""
-        article = ArticleIn.model_validate(
-            {
-                **out.extra,
-                "id": out.id,
-                "url": out.url,
-                "source": out.source,
-                "title": out.title,
-                "published_at": out.published_at,
-                "text": out.text,
-            }
-        )
-        doc = Document(
-            article,
-            out.key,
-            TextView.after_removals(out.text, out.removed),
-            out.body_from,
-            list(out.findings),
-            {name: list(values) for name, values in out.metadata.items()},
-            list(out.credits),
-            # Prepared under other rules (a reload between the stages) would not match these.
-            prepared=out.prepared if out.rules_version == self.version else {},
-        )
-        self._run_all(self.flag_rules, doc, state, now)
+        """The look-ups in the state every article shares (the duplicate index), which also
+        remember the article there: what they found goes on in ``looked_up`` for ``align``.
+        Nothing is judged here, so the one partition that sees every article does little."""
+        # Prepared under other rules (a reload between the stages) would not match these.
+        prepared = out.prepared if out.rules_version == self.version else {}
+        doc = _document(out, prepared=prepared)
+        ctx = Context(state, now or datetime.now(UTC), self.limits.regex_timeout_seconds)
+        looked_up = {
+            rule.spec.id: rule.look_up(doc, ctx)
+            for rule in self.flag_rules
+            if doc.origin in rule.spec.applies_to
+        }
+        return out.model_copy(update={"prepared": {}, "looked_up": looked_up})
+
+    def align(self, out: ArticleOut, now: datetime | None = None) -> ArticleOut:
+        """The rules that judge from what the flag stage looked up, and those that read their
+        findings, on a stripped article. They compare and annotate; they never cut the text,
+        and they read no state (a rule whose look-up the record lacks finds nothing)."""
+        doc = _document(out, looked_up=out.looked_up)
+        self._run_all(self.align_rules, doc, NoState(), now)
         return out.model_copy(
             update={
                 "findings": doc.findings,
                 "metadata": doc.metadata,
                 "late": doc.late,
-                "prepared": {},
+                "looked_up": {},
             }
         )
 
@@ -277,6 +274,34 @@ class Engine:
                     rules_version=self.version,
                 )
             )
+
+
+def _document(
+    out: ArticleOut, prepared: dict[str, Any] | None = None, looked_up: dict[str, Any] | None = None
+) -> Document:
+    """A stripped article as the later stages' rules read it."""
+    article = ArticleIn.model_validate(
+        {
+            **out.extra,
+            "id": out.id,
+            "url": out.url,
+            "source": out.source,
+            "title": out.title,
+            "published_at": out.published_at,
+            "text": out.text,
+        }
+    )
+    return Document(
+        article,
+        out.key,
+        TextView.after_removals(out.text, out.removed),
+        out.body_from,
+        list(out.findings),
+        {name: list(values) for name, values in out.metadata.items()},
+        list(out.credits),
+        prepared=prepared or {},
+        looked_up=looked_up or {},
+    )
 
 
 def _finding(spec: RuleSpec, hit: Hit) -> Finding:

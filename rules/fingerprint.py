@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple, TypeVar
 
 import numpy as np
@@ -346,8 +346,28 @@ class Fingerprint:
     minhash_bits: bytes
     sentences: tuple[SentenceSketch, ...]
     buckets: tuple[int, ...]
+    # The bytes it was decoded from or first encoded to: the flag stage stores an article's
+    # fingerprint and sends it and the stored ones on, and none is encoded twice. Not an
+    # argument, so ``dataclasses.replace`` (a changed fingerprint) leaves it unset.
+    encoded: bytes | None = field(default=None, init=False, compare=False, repr=False)
 
     def encode(self) -> bytes:
+        encoded = self.encoded
+        if encoded is None:
+            encoded = self._encoded()
+            object.__setattr__(self, "encoded", encoded)  # frozen: this cache is the exception
+        return encoded
+
+    def published_at(self, when: float) -> Fingerprint:
+        """This fingerprint published at ``when``; bytes it has are patched, not made again
+        (the time comes first in them)."""
+        moved = replace(self, published=when)
+        if self.encoded is not None:
+            patched = struct.pack("<I", int(when)) + self.encoded[4:]
+            object.__setattr__(moved, "encoded", patched)
+        return moved
+
+    def _encoded(self) -> bytes:
         # Time and buckets first: rebuilding the bucket index reads only those (``index_entry``).
         out = bytearray(
             struct.pack(
@@ -370,6 +390,17 @@ class Fingerprint:
         if width and all(len(s.meaning) == width for s in self.sentences):
             out += struct.pack("<B", width) + b"".join(s.meaning for s in self.sentences)
         return bytes(out)
+
+    def carried(self, sentences: bool) -> bytes:
+        """Its bytes less what a comparison does not read: the bucket keys (the index's), and
+        the sentences unless ``sentences``. Cut out of the encoded bytes, not encoded again."""
+        raw = self.encode()
+        pos = start = 5 + 4 * raw[4]
+        for _ in range(4):  # id, source, url, credited
+            pos += 2 + int.from_bytes(raw[pos : pos + 2], "little")
+        pos += 10 + int.from_bytes(raw[pos + 8 : pos + 10], "little")  # exact, MinHash bits
+        rest = raw[pos:] if sentences else bytes([SENTENCE_LAYOUT])
+        return raw[:4] + b"\0" + raw[start:pos] + rest
 
     @staticmethod
     def index_entry(raw: bytes) -> tuple[float, tuple[int, ...]]:
@@ -418,4 +449,6 @@ class Fingerprint:
                 for n, s in enumerate(sentences)
             ]
         id_, source, url, credited = texts
-        return cls(id_, source, url, credited, published, exact, bits, tuple(sentences), buckets)
+        decoded = cls(id_, source, url, credited, published, exact, bits, tuple(sentences), buckets)
+        object.__setattr__(decoded, "encoded", bytes(raw))  # frozen: set once, here
+        return decoded

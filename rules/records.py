@@ -138,3 +138,8 @@ class ArticleOut(BaseModel):
         exclude=True,  # from the strip agent to the flag agent only, in a header of its own
         description="What the strip stage prepared for the flag stage's rules, by rule id.",
     )
+    looked_up: dict[str, Any] = Field(
+        default_factory=dict,
+        exclude=True,  # from the flag agent to the align agent only, in a header of its own
+        description="What the flag stage's rules found in the shared state, by rule id.",
+    )

@@ -90,3 +90,26 @@ class SqliteStore:
     def close(self) -> None:
         self._db.commit()
         self._db.close()
+
+
+class NoState:
+    """The align stage's store: that stage has no state, so a rule that reaches for it there is
+    a bug (what it needs of the shared state belongs in its ``look_up``)."""
+
+    generation = 0
+
+    def get(self, namespace: str, key: str) -> bytes | None:
+        raise self._refused()
+
+    def put(self, namespace: str, key: str, value: bytes) -> None:
+        raise self._refused()
+
+    def delete(self, namespace: str, key: str) -> None:
+        raise self._refused()
+
+    def keys(self, namespace: str) -> Iterator[str]:
+        raise self._refused()
+
+    @staticmethod
+    def _refused() -> RuntimeError:
+        return RuntimeError("the align stage has no state: look it up in the rule's look_up")

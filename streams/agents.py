@@ -1,7 +1,11 @@
-"""The Faust agents: two stages, so that the strip stage scales with the raw topic's
+"""The Faust agents: three stages, so that the strip and align stages scale with the
 partitions while the duplicate index sees every article.
 
-    articles.raw (N partitions) --strip--> articles.stripped (1 partition) --flag--> clean/findings
+    articles.raw (N) --strip--> articles.stripped (1) --flag--> articles.candidates (N)
+        --align--> clean/findings
+
+The flag stage only looks each article up in the duplicate index and remembers it; the align
+stage judges from what it found, which travels in a header.
 
 Acks are manual (``streams.delivery``): an event is acked once the broker has every record it
 produced, or its input on the DLQ, in the order the events were read; Faust commits up to the
@@ -20,13 +24,22 @@ from copydesk.rules.state import StateStore
 from copydesk.streams import metrics
 from copydesk.streams.commit_gate import CommitGate
 from copydesk.streams.delivery import InOrderDelivery, Park, SizeLimit
-from copydesk.streams.processing import Origin, Outgoing, dlq_record, flag_message, strip_message
+from copydesk.streams.processing import (
+    Origin,
+    Outgoing,
+    align_message,
+    dlq_record,
+    flag_message,
+    strip_message,
+)
 from copydesk.streams.progress import Progress
 from copydesk.streams.rulesets import RulesWatcher
 from copydesk.streams.settings import Settings
 from copydesk.streams.topics import Topics
 
 REASON_HEADER = "copydesk.error.reason"
+# What a stage makes of one consumed record: (key, value, headers, origin) -> records to send.
+Handle = Callable[[bytes | None, bytes | None, list[tuple[str, bytes]], Origin], list[Outgoing]]
 
 
 def register_agents(
@@ -40,6 +53,7 @@ def register_agents(
 ) -> None:
     destinations = {
         "stripped": topics.stripped,
+        "candidates": topics.candidates,
         "clean": topics.clean,
         "findings": topics.findings,
         "dlq": topics.dlq,
@@ -89,36 +103,42 @@ def register_agents(
 
         return park
 
-    @app.agent(topics.raw, name="copydesk.strip")  # type: ignore[untyped-decorator]
-    async def strip(stream: Any) -> None:
+    async def consume(stream: Any, handle: Handle) -> None:
+        """One stage's loop: each event's records delivered, and the event acked in order."""
         out = delivery()
         async for event in stream.noack().events():
             message = event.message
             progress.read(message.tp, message.offset)
             origin = Origin(message.topic, message.partition, message.offset, message.timestamp)
             park = parker(message.key, event.value, origin)
-            records = strip_message(
-                rules.engine,
-                strip_state,
-                message.key,
-                event.value,
-                origin,
-                settings.max_record_bytes,
-            )
+            headers = [(k, bytes(v)) for k, v in (message.headers or [])]
+            records = handle(message.key, event.value, headers, origin)
             await out.deliver(limit.fit(records, park), acker(event), park)
             await gate.pass_through()
 
+    @app.agent(topics.raw, name="copydesk.strip")  # type: ignore[untyped-decorator]
+    async def strip(stream: Any) -> None:
+        await consume(
+            stream,
+            lambda key, value, _, origin: strip_message(
+                rules.engine, strip_state, key, value, origin, settings.max_record_bytes
+            ),
+        )
+
     @app.agent(topics.stripped, name="copydesk.flag")  # type: ignore[untyped-decorator]
     async def flag(stream: Any) -> None:
-        out = delivery()
-        async for event in stream.noack().events():
-            message = event.message
-            progress.read(message.tp, message.offset)
-            origin = Origin(message.topic, message.partition, message.offset)
-            park = parker(message.key, event.value, origin)
-            headers = [(k, bytes(v)) for k, v in (message.headers or [])]
-            records = flag_message(
-                rules.engine, flag_state, message.key, event.value, headers, origin
-            )
-            await out.deliver(limit.fit(records, park), acker(event), park)
-            await gate.pass_through()
+        await consume(
+            stream,
+            lambda key, value, headers, origin: flag_message(
+                rules.engine, flag_state, key, value, headers, origin
+            ),
+        )
+
+    @app.agent(topics.candidates, name="copydesk.align")  # type: ignore[untyped-decorator]
+    async def align(stream: Any) -> None:
+        await consume(
+            stream,
+            lambda key, value, headers, origin: align_message(
+                rules.engine, key, value, headers, origin
+            ),
+        )

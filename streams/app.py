@@ -144,7 +144,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Any:
         async def recreate_missing_topics() -> None:
             await restore_topics(settings)
 
-    consumed = {settings.topic_raw, settings.topic_stripped}
+    consumed = {settings.topic_raw, settings.topic_stripped, settings.topic_candidates}
 
     def stalled_partitions() -> list[str]:
         stalled = progress.stalled(waiting_input(app.consumer, consumed, progress))

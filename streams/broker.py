@@ -94,14 +94,14 @@ class LocalBroker:
     def isolated_env(self, app_id: str, partitions: int) -> dict[str, str]:
         """Environment for workers that share this broker with others (tests, benchmarks): an
         app id (so a consumer group) and topic names of their own, suffixed by ``app_id``, the
-        topics created with ``partitions`` (the worker declares its stripped topic itself)."""
+        topics created with ``partitions`` (the worker declares its internal topics itself)."""
         env = {
             **self.worker_env(),
             "COPYDESK_APP_ID": app_id,
             "COPYDESK_TOPIC_PARTITIONS": str(partitions),
             **{
                 f"COPYDESK_TOPIC_{topic.upper()}": f"{topic}-{app_id}"
-                for topic in ("raw", "clean", "findings", "dlq", "stripped")
+                for topic in ("raw", "clean", "findings", "dlq", "stripped", "candidates")
             },
         }
         created = [env[f"COPYDESK_TOPIC_{t}"] for t in ("RAW", "CLEAN", "FINDINGS", "DLQ")]

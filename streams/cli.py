@@ -338,8 +338,8 @@ def topics_group() -> None:
 @BROKER_OPTION
 def topics_create(broker: str | None) -> None:
     """Create every topic copydesk needs that the broker lacks, with its partition count: the
-    input and output topics, articles.stripped and the tables' changelogs (after a broker came
-    back empty, or on a new cluster)."""
+    input and output topics, the internal articles.stripped and articles.candidates, and the
+    tables' changelogs (after a broker came back empty, or on a new cluster)."""
     from kafka.errors import KafkaError
 
     from copydesk.streams.feed import create_missing

@@ -24,7 +24,7 @@ CHARS_REMOVED = Counter(
 CHARS_IN = Counter("copydesk_body_characters_total", "Characters of body text processed.")
 PROCESSING = Histogram(
     "copydesk_processing_seconds",
-    "Engine time per article, by stage (strip, flag).",
+    "Engine time per article, by stage (strip, flag, align).",
     ["stage"],
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
 )
@@ -44,7 +44,7 @@ RULE_RELOADS = Counter(
 END_TO_END_LAG = Histogram(
     "copydesk_end_to_end_lag_seconds",
     "Time from an article's published_at (else the produce time of its raw record) to the end "
-    "of the flag stage.",
+    "of the align stage.",
     buckets=(
         0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0, 21600.0,
         86400.0, 604800.0,

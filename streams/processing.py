@@ -1,4 +1,4 @@
-"""One consumed record in, the records to produce out, for each of the worker's two stages.
+"""One consumed record in, the records to produce out, for each of the worker's three stages.
 No Kafka here, so it is tested directly; the agents only send what this returns."""
 
 from __future__ import annotations
@@ -14,11 +14,14 @@ from copydesk.rules.records import ArticleOut
 from copydesk.rules.state import StateStore
 from copydesk.streams import metrics
 
-Destination = Literal["stripped", "clean", "findings", "dlq"]
-RAW_TIMESTAMP_HEADER = "copydesk.raw.timestamp"  # milliseconds, on articles.stripped only
+Destination = Literal["stripped", "candidates", "clean", "findings", "dlq"]
+# Milliseconds, on articles.stripped and articles.candidates only.
+RAW_TIMESTAMP_HEADER = "copydesk.raw.timestamp"
 LATE_HEADER = "copydesk.late"  # on a findings record that is a LateFinding, not an ArticleOut
 # On articles.stripped only: the flag stage's per-article work, done by the strip stage (JSON).
 PREPARED_HEADER = "copydesk.prepared"
+# On articles.candidates only, always: what the flag stage's look-ups found (JSON).
+CANDIDATES_HEADER = "copydesk.candidates"
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ def strip_message(
         # For the end-to-end lag of articles without published_at; not forwarded further.
         headers.append((RAW_TIMESTAMP_HEADER, str(round(origin.timestamp * 1000)).encode()))
     if out.prepared:
-        headers.append((PREPARED_HEADER, json.dumps(out.prepared, separators=(",", ":")).encode()))
+        headers.append((PREPARED_HEADER, _compact_json(out.prepared)))
     return [Outgoing("stripped", out.key.encode(), out.model_dump_json().encode(), headers)]
 
 
@@ -101,7 +104,8 @@ def flag_message(
     headers: list[tuple[str, bytes]],
     origin: Origin,
 ) -> list[Outgoing]:
-    """Stage 2, on the stripped topic: duplicates and attribution; out to clean/findings."""
+    """Stage 2, on the stripped topic: the look-ups in the duplicate index (which remember the
+    article); the article goes on unchanged to the candidates topic with what they found."""
     raw = value or b""
     started = time.perf_counter()
     try:
@@ -111,6 +115,33 @@ def flag_message(
     except Exception as exc:  # never lose it: park it with the reason
         return [dlq_record(key, raw, origin, "processing-error", type(exc).__name__, str(exc))]
     metrics.PROCESSING.labels(stage="flag").observe(time.perf_counter() - started)
+    forwarded = [(k, v) for k, v in headers if k != PREPARED_HEADER]
+    # Always sent, empty or not: the align stage, which has no index, knows a record without it
+    # is broken rather than one to judge with nothing found.
+    forwarded.append((CANDIDATES_HEADER, _compact_json(out.looked_up)))
+    # Keyed by the article: one key's articles stay in order on the N-partition topic.
+    return [Outgoing("candidates", out.key.encode(), raw, forwarded)]
+
+
+def align_message(
+    engine: Engine,
+    key: bytes | None,
+    value: bytes | None,
+    headers: list[tuple[str, bytes]],
+    origin: Origin,
+) -> list[Outgoing]:
+    """Stage 3, on the candidates topic: duplicates and attribution judged from what the flag
+    stage found; out to clean/findings."""
+    raw = value or b""
+    started = time.perf_counter()
+    try:
+        looked_up = candidates(headers)
+        flagged = ArticleOut.model_validate_json(raw)
+        flagged.looked_up = looked_up
+        out = engine.align(flagged)
+    except Exception as exc:  # never lose it: park it with the reason
+        return [dlq_record(key, raw, origin, "processing-error", type(exc).__name__, str(exc))]
+    metrics.PROCESSING.labels(stage="align").observe(time.perf_counter() - started)
     record_outcome(out)
     metrics.observe_end_to_end_lag(out.published_at, raw_timestamp(headers))
     forwarded = [(k, v) for k, v in headers if k.startswith("copydesk.source.")]
@@ -130,6 +161,23 @@ def flag_message(
         for late in out.late
     )
     return records
+
+
+def _compact_json(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, separators=(",", ":")).encode()
+
+
+def candidates(headers: list[tuple[str, bytes]]) -> dict[str, Any]:
+    """What the flag stage's look-ups found. The flag stage always sends it, so a record
+    without it, or with one that does not parse, is refused (ValueError): judged without it,
+    its copies would pass unflagged."""
+    for name, value in headers:
+        if name == CANDIDATES_HEADER:
+            found = json.loads(value)
+            if not isinstance(found, dict):
+                raise ValueError(f"the {CANDIDATES_HEADER} header is not a JSON object")
+            return found
+    raise ValueError(f"no {CANDIDATES_HEADER} header: not a record of the flag stage")
 
 
 def prepared(headers: list[tuple[str, bytes]]) -> dict[str, Any]:

@@ -26,8 +26,13 @@ class Settings(BaseSettings):
     )
     topic_stripped: str = Field(
         default="articles.stripped",
-        description="Internal: stripped articles on their way to the duplicate and attribution"
-        " stage (one partition).",
+        description="Internal: stripped articles on their way to the duplicate index's look-ups"
+        " (one partition).",
+    )
+    topic_candidates: str = Field(
+        default="articles.candidates",
+        description="Internal: articles with what the duplicate index holds for them, on their"
+        " way to the align stage (as many partitions as the raw topic).",
     )
     topic_dlq: str = Field(
         default="articles.dlq", description="Inputs that could not be read or processed, unchanged."

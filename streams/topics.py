@@ -40,6 +40,7 @@ def required_topics(settings: Settings) -> list[TopicSpec]:
             )
         ),
         TopicSpec(settings.topic_stripped, 1),
+        TopicSpec(settings.topic_candidates, partitions),
         TopicSpec(changelog_topic(settings, STRIP_TABLE), partitions, compacted=True),
         TopicSpec(changelog_topic(settings, FLAG_TABLE), 1, compacted=True),
         # Faust's partition assignor: leader election between the workers of the group.
@@ -51,6 +52,7 @@ def required_topics(settings: Settings) -> list[TopicSpec]:
 class Topics:
     raw: Any
     stripped: Any
+    candidates: Any
     clean: Any
     findings: Any
     dlq: Any
@@ -74,6 +76,8 @@ def declare_topics(app: Any, settings: Settings) -> Topics:
         # One partition: every article meets every earlier one in the duplicate index.
         # Internal: the worker creates it at start-up, so it never gets a broker default.
         stripped=topic(settings.topic_stripped, partitions=1, internal=True),
+        # N partitions, keyed by article: the judging spreads over the workers again.
+        candidates=topic(settings.topic_candidates, internal=True),
         clean=topic(settings.topic_clean),
         findings=topic(settings.topic_findings),
         dlq=topic(settings.topic_dlq),

@@ -7,6 +7,7 @@ import json
 import random
 import re
 from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -315,6 +316,36 @@ def test_fingerprints_survive_encoding() -> None:
         (7, 1 << 30 | 99, 0xFFFFFFFF),
     )
     assert Fingerprint.decode(fp.encode()) == fp
+
+
+def test_a_fingerprint_is_carried_without_what_comparisons_do_not_read() -> None:
+    sketches = (sketch("The council voted 5-2 on Tuesday to approve the bridge."),)
+    fp = Fingerprint(
+        "id-1",
+        "Harbor",
+        "https://h.example/1",
+        "AFP",
+        1.7e9,
+        42,
+        b"\x01" * 50,
+        sketches,
+        (7, 1 << 30 | 99),
+    )
+    assert Fingerprint.decode(fp.carried(sentences=True)) == replace(fp, buckets=())
+    assert Fingerprint.decode(fp.carried(sentences=False)) == replace(fp, buckets=(), sentences=())
+
+
+def test_a_decoded_fingerprint_encodes_to_its_bytes_and_a_changed_one_to_its_change() -> None:
+    """The flag stage sends stored fingerprints on without encoding them again; one made from
+    a decoded one with other values must not carry the old bytes."""
+    fp = Fingerprint("id-1", "Harbor", "", "", 1.7e9, 42, b"\x01" * 50, (), (7,))
+    decoded = Fingerprint.decode(fp.encode())
+    assert decoded.encode() is decoded.encoded
+    changed = replace(decoded, source="Other")
+    assert Fingerprint.decode(changed.encode()) == changed
+    later = decoded.published_at(1.8e9 + 0.5)
+    assert Fingerprint.decode(later.encode()) == replace(fp, published=1.8e9)
+    assert Fingerprint.decode(fp.published_at(1.8e9).encode()) == later.published_at(1.8e9)
 
 
 def test_the_sentence_scorer_tells_a_rewording_from_a_changed_statement() -> None:

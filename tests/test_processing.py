@@ -1,4 +1,4 @@
-"""What the worker's two agents produce for one consumed record (no Kafka needed)."""
+"""What the worker's three agents produce for one consumed record (no Kafka needed)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,17 @@ import json
 
 from copydesk.rules.engine import Engine
 from copydesk.rules.state import MemoryStore
-from copydesk.streams.processing import Origin, Outgoing, flag_message, strip_message
+from copydesk.streams.processing import (
+    Origin,
+    Outgoing,
+    align_message,
+    flag_message,
+    strip_message,
+)
 
 ORIGIN = Origin("articles.raw", 3, 41)
 STRIPPED = Origin("articles.stripped", 0, 7)
+CANDIDATES = Origin("articles.candidates", 2, 5)
 
 Routed = list[tuple[str, bytes | None, bytes, dict[str, bytes]]]
 
@@ -19,15 +26,19 @@ def unpack(outs: list[Outgoing]) -> Routed:
 
 
 def route(engine: Engine, value: bytes | None, key: bytes | None = b"k") -> Routed:
-    """Both stages, as the two agents run them."""
+    """The three stages, as the three agents run them."""
     outs = strip_message(engine, MemoryStore(), key, value, ORIGIN, max_record_bytes=10_000)
     if [o.destination for o in outs] != ["stripped"]:
         return unpack(outs)
     [stripped] = outs
+    outs = flag_message(
+        engine, MemoryStore(), stripped.key, stripped.value, stripped.headers, STRIPPED
+    )
+    if [o.destination for o in outs] != ["candidates"]:
+        return unpack(outs)
+    [candidates] = outs
     return unpack(
-        flag_message(
-            engine, MemoryStore(), stripped.key, stripped.value, stripped.headers, STRIPPED
-        )
+        align_message(engine, candidates.key, candidates.value, candidates.headers, CANDIDATES)
     )
 
 

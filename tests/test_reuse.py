@@ -17,7 +17,13 @@ from copydesk.rules.fingerprint import split_sentences
 from copydesk.rules.identity import article_key
 from copydesk.rules.state import MemoryStore
 from copydesk.streams.cli import main
-from copydesk.streams.processing import LATE_HEADER, Origin, flag_message, strip_message
+from copydesk.streams.processing import (
+    LATE_HEADER,
+    Origin,
+    align_message,
+    flag_message,
+    strip_message,
+)
 from tests.conftest import engine_for, rule
 from tests.test_duplicates import CASES, kinds, load
 
@@ -143,13 +149,20 @@ def test_the_worker_sends_a_late_finding_keyed_by_the_copy(builtin_engine: Engin
             Origin("articles.raw", 0, n),
             1 << 20,
         )
-        sent += flag_message(
+        [candidates] = flag_message(
             builtin_engine,
             flag_state,
             stripped.key,
             stripped.value,
             stripped.headers,
             Origin("articles.stripped", 0, n),
+        )
+        sent += align_message(
+            builtin_engine,
+            candidates.key,
+            candidates.value,
+            candidates.headers,
+            Origin("articles.candidates", 0, n),
         )
     late = [o for o in sent if (LATE_HEADER, b"1") in o.headers]
     [record] = late

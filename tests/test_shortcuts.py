@@ -55,16 +55,35 @@ def test_the_flag_stage_judges_the_article_it_is_given_not_the_last_one_stripped
     original, copy = (ArticleIn.model_validate_json(json.dumps(a)) for a in CASES["near_copy"])
     other = ArticleIn(id="other", text="An unrelated note on the weather. " * 12)
     store = MemoryStore()
-    engine.flag(engine.strip(original, store), store)
+    engine.align(engine.flag(engine.strip(original, store), store))
     stripped_copy = engine.strip(copy, store)
     engine.strip(other, store)
-    flagged = engine.flag(stripped_copy, store)
+    flagged = engine.align(engine.flag(stripped_copy, store))
 
     expected_store = MemoryStore()
     engine.process(original, expected_store)
     expected = engine.process(copy, expected_store)
     assert any(f.kind == "near-duplicate" for f in flagged.findings)
     assert flagged.findings == expected.findings
+
+
+def test_the_align_stage_judges_the_article_it_is_given_not_the_last_one_looked_up() -> None:
+    """Likewise the align stage takes back what the flag stage just looked up; an article
+    looked up before the last one must still be judged from its own candidates."""
+    engine = Engine(load_rules())
+    original, copy = (ArticleIn.model_validate_json(json.dumps(a)) for a in CASES["near_copy"])
+    other = ArticleIn(id="other", text="An unrelated note on the weather. " * 12)
+    store = MemoryStore()
+    engine.align(engine.flag(engine.strip(original, store), store))
+    looked_up_copy = engine.flag(engine.strip(copy, store), store)
+    engine.flag(engine.strip(other, store), store)
+    judged = engine.align(looked_up_copy)
+
+    expected_store = MemoryStore()
+    engine.process(original, expected_store)
+    expected = engine.process(copy, expected_store)
+    assert any(f.kind == "near-duplicate" for f in judged.findings)
+    assert judged.findings == expected.findings
 
 
 def test_a_rewrite_seen_first_gets_its_late_finding_after_the_index_is_rebuilt() -> None:

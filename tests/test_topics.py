@@ -24,9 +24,11 @@ def test_the_changelogs_are_the_apps_tables_with_their_partitions(
         assert spec.compacted
 
 
-def test_the_data_topics_have_the_settings_partitions_and_stripped_one() -> None:
+def test_the_data_and_candidates_topics_have_the_settings_partitions_and_stripped_one() -> None:
     settings = Settings(topic_partitions=6)
     specs = {spec.name: spec for spec in required_topics(settings)}
-    assert {specs[name].partitions for name in ("articles.raw", "articles.clean")} == {6}
+    assert {
+        specs[name].partitions for name in ("articles.raw", "articles.candidates", "articles.clean")
+    } == {6}
     assert specs["articles.stripped"].partitions == 1
     assert not specs["articles.raw"].compacted

@@ -189,6 +189,8 @@ class Document:
     late: list[LateFinding] = field(default_factory=list)
     # Rule id -> what that rule's ``prepare`` made of this article (see ``Rule.prepare``).
     prepared: dict[str, Any] = field(default_factory=dict)
+    # Rule id -> what that rule's ``look_up`` found in the shared state (see ``Rule.look_up``).
+    looked_up: dict[str, Any] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -216,9 +218,10 @@ class Rule(ABC):
     # Kinds whose results this kind reads (credits, duplicate findings): their rules run with it
     # when its examples are checked.
     needs: ClassVar[tuple[str, ...]] = ()
-    # Reads and writes state that spans every article (the duplicate index): such a rule, and
-    # every rule that needs its results, runs in the worker's one-partition flag agent.
-    # Everything else runs in the strip agent, spread over the raw topic's partitions.
+    # Reads and writes state that spans every article (the duplicate index): such a rule's
+    # ``look_up`` runs in the worker's one-partition flag agent, and its ``apply``, with every
+    # rule that needs its results, in the align agent, spread over the workers like the strip
+    # agent, which runs everything else.
     shared_state: ClassVar[bool] = False
     # Has a ``prepare`` step (below).
     prepares: ClassVar[bool] = False
@@ -229,8 +232,15 @@ class Rule(ABC):
     def prepare(self, doc: Document) -> Any:
         """For a rule with shared state: the work on the article alone (sketches, hashes),
         as JSON-compatible data. The strip agent runs it, on as many cores as there are
-        workers, and ``apply`` finds the result in ``doc.prepared``, so that the one flag
+        workers, and ``look_up`` finds the result in ``doc.prepared``, so that the one flag
         agent only does what needs the shared state."""
+        raise NotImplementedError
+
+    def look_up(self, doc: Document, ctx: Context) -> Any:
+        """For a rule with shared state: everything its ``apply`` will read of that state for
+        this article, as JSON-compatible data, and the article added to the state. The one flag
+        agent runs it, so it does no more than the look-ups; ``apply``, run after it in the
+        align agent (which has no state), finds the result in ``doc.looked_up`` and judges."""
         raise NotImplementedError
 
     @abstractmethod

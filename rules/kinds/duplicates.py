@@ -25,7 +25,7 @@ import struct
 from base64 import b64decode, b64encode
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice, pairwise
 from typing import Any, Literal
@@ -101,6 +101,59 @@ class Sketched:
             looked_up,
             _unpack(data["anchors"]),
         )
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """What the index holds for one article (``DuplicatesRule.look_up``), for ``apply`` to
+    judge: the article's fingerprint with its publication time, the earlier articles each test
+    compares it with, its template sentences (by position), and the later articles it may be
+    the original of. The flag agent sends it on as JSON (``to_json``): each fingerprint once,
+    cut out of the bytes the index stores (``Fingerprint.carried``)."""
+
+    fingerprint: Fingerprint
+    exact: list[Fingerprint]
+    near: list[Fingerprint]
+    reuse: list[Fingerprint]
+    common: set[int]
+    later: list[Fingerprint]
+
+    def to_json(self) -> dict[str, Any]:
+        position: dict[int, int] = {}  # id() of a fingerprint -> its place in "fingerprints"
+        encoded: list[str] = []
+        # Only an alignment reads sentences: exact and near candidates go without theirs.
+        aligned = {id(fingerprint) for fingerprint in [*self.reuse, *self.later]}
+
+        def places(found: list[Fingerprint]) -> list[int]:
+            for fingerprint in found:
+                if id(fingerprint) not in position:
+                    position[id(fingerprint)] = len(encoded)
+                    carried = fingerprint.carried(sentences=id(fingerprint) in aligned)
+                    encoded.append(b64encode(carried).decode())
+            return [position[id(fingerprint)] for fingerprint in found]
+
+        found = {name: places(getattr(self, name)) for name in CANDIDATE_LISTS}
+        return {
+            "fingerprint": b64encode(self.fingerprint.carried(sentences=True)).decode(),
+            # Encoded in whole seconds; the article's own time is kept as it was.
+            "published": self.fingerprint.published,
+            "fingerprints": encoded,
+            **found,
+            "common": sorted(self.common),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Candidates:
+        decoded = [Fingerprint.decode(b64decode(raw)) for raw in data["fingerprints"]]
+        mine = Fingerprint.decode(b64decode(data["fingerprint"]))
+        return cls(
+            mine.published_at(float(data["published"])),
+            common={int(n) for n in data["common"]},
+            **{name: [decoded[n] for n in data[name]] for name in CANDIDATE_LISTS},
+        )
+
+
+CANDIDATE_LISTS = ("exact", "near", "reuse", "later")
 
 
 def _pack(keys: list[int]) -> str:
@@ -211,6 +264,8 @@ class DuplicatesRule(Rule):
         # The last article prepared, as sent and as made: run in one process (``copydesk
         # filter``), the flag stage gets it back at once and need not decode it.
         self._last_prepared: tuple[dict[str, Any], Sketched] | None = None
+        # The same for the last article looked up, from the flag stage to the align stage.
+        self._last_looked_up: tuple[dict[str, Any], Candidates] | None = None
 
     def _index(self, state: StateStore) -> DuplicateIndex:
         index = self._indexes.get(state)
@@ -298,7 +353,9 @@ class DuplicatesRule(Rule):
         _, sentences, _ = self._compared(doc)
         return [text for text, _, _ in _distinct_sentences(sentences)]
 
-    def apply(self, doc: Document, ctx: Context) -> Iterator[Hit | LateHit]:
+    def look_up(self, doc: Document, ctx: Context) -> dict[str, Any] | None:
+        """The earlier articles that ``apply`` compares this one with, and the later ones it
+        may be the original of, as the index holds them; then the article is remembered."""
         spec = self.spec
         # Prepared by the strip agent; made here when the record came without it (offline
         # filtering prepares too; a record from a worker of an older version does not).
@@ -308,39 +365,90 @@ class DuplicatesRule(Rule):
         except (LookupError, TypeError, ValueError, struct.error):
             sketched = self._sketch(doc)
         if sketched is None:
-            return
+            return None
         when = doc.event_time(ctx).timestamp()
         index = self._index(ctx.state)
         me = article_ref(doc.key)
-        fingerprint = replace(sketched.fingerprint, published=when)
-        exact, bands, looked_up = fingerprint.exact, sketched.bands, sketched.looked_up
+        fingerprint = sketched.fingerprint.published_at(when)
+        looked_up = sketched.looked_up
         stored_keys = [keys[:1] for keys in looked_up]
         query_keys = [key for keys in looked_up for key in keys]
-        anchor_terms = sketched.anchor_terms
-        exact_entries = index.candidates([_bucket(EXACT, exact)], when, me)
-        band_entries = index.candidates(bands, when, me)
-        key_entries = index.candidates(dict.fromkeys([*anchor_terms, *query_keys]), when, me)
-        hit = (
-            self._exact(index, exact_entries, exact, when)
-            or self._near(index, band_entries, fingerprint.minhash_bits, when)
-            or self._reuse(
-                index,
-                key_entries,
-                lambda: self._sentence_texts(doc),
-                fingerprint.sentences,
-                self._common(index, stored_keys, when),
-                when,
-            )
+        exact_entries = index.candidates([_bucket(EXACT, fingerprint.exact)], when, me)
+        band_entries = index.candidates(sketched.bands, when, me)
+        key_entries = index.candidates(
+            dict.fromkeys([*sketched.anchor_terms, *query_keys]), when, me
         )
-        if hit is not None:
-            yield hit
-        yield from self._late(index, [*exact_entries, *band_entries, *key_entries], fingerprint)
-
+        found = Candidates(
+            fingerprint,
+            exact=self._earlier(index, exact_entries, when),
+            near=self._earlier(index, band_entries, when),
+            reuse=self._reuse_candidates(index, key_entries, when),
+            common=self._common(index, stored_keys, when),
+            later=self._later(index, [*exact_entries, *band_entries, *key_entries], when),
+        )
         index.remember(me, fingerprint)
         # After the fingerprint: on the local broker a recovering table gets only the first
         # record of its changelog's last batch (Tansu's ListOffsets bug, see the README), and
         # the sweep marker is the one that can be lost.
         index.sweep(when)
+        carried = found.to_json()
+        self._last_looked_up = (carried, found)
+        return carried
+
+    def apply(self, doc: Document, ctx: Context) -> Iterator[Hit | LateHit]:
+        carried = doc.looked_up.get(self.spec.id)
+        if carried is None:  # too short to compare, or a rule the flag stage did not run
+            return
+        last = self._last_looked_up
+        found = (
+            last[1] if last is not None and last[0] == carried else Candidates.from_json(carried)
+        )
+        fingerprint = found.fingerprint
+        hit = (
+            self._exact(found.exact, fingerprint.exact)
+            or self._near(found.near, fingerprint.minhash_bits)
+            or self._reuse(
+                found.reuse,
+                lambda: self._sentence_texts(doc),
+                fingerprint.sentences,
+                found.common,
+            )
+        )
+        if hit is not None:
+            yield hit
+        yield from self._late(found.later, fingerprint)
+
+    @staticmethod
+    def _earlier(index: DuplicateIndex, entries: list[Entry], when: float) -> list[Fingerprint]:
+        """The entries' articles published by ``when`` and inside the window, once each."""
+        originals = (index.earlier(e, when) for e in {e.ref: e for e in entries}.values())
+        return [o for o in originals if o is not None]
+
+    def _reuse_candidates(
+        self, index: DuplicateIndex, entries: list[Entry], when: float
+    ) -> list[Fingerprint]:
+        """The ``candidates`` earlier articles in the window that share the most keys."""
+        shared = Counter(e.ref for e in entries)
+        entry_of = {e.ref: e for e in entries}
+        ranked = (ref for ref, n in shared.most_common() if n >= self.spec.min_shared_keys)
+        originals = (index.earlier(entry_of[ref], when) for ref in ranked)
+        return list(
+            islice((o for o in originals if o is not None and o.sentences), self.spec.candidates)
+        )
+
+    def _later(self, index: DuplicateIndex, entries: list[Entry], when: float) -> list[Fingerprint]:
+        """Articles seen before this one but published after it (at most ``candidates``): in a
+        stream, crawl order is not publication order, and a rewrite is often crawled before its
+        original."""
+        if not index.may_hold_later(when):
+            return []
+        shared = Counter(e.ref for e in entries)
+        entry_of = {e.ref: e for e in entries}
+        # Most articles arrive after their originals, so most of these reads find an earlier
+        # article: only the best-sharing few are read (a state read each, RocksDB in the worker).
+        ranked = shared.most_common(LATE_READS_PER_CANDIDATE * self.spec.candidates)
+        later = (index.later(entry_of[ref], when) for ref, _ in ranked)
+        return list(islice((c for c in later if c is not None), self.spec.candidates))
 
     def _common(self, index: DuplicateIndex, stored_keys: list[list[int]], when: float) -> set[int]:
         """The sentences (by position) whose key many remembered articles hold: template and
@@ -353,24 +461,16 @@ class DuplicatesRule(Rule):
             if size >= self.spec.common_sentence
         }
 
-    def _exact(
-        self, index: DuplicateIndex, entries: list[Entry], exact: int, when: float
-    ) -> Hit | None:
-        originals = [index.earlier(e, when) for e in {e.ref: e for e in entries}.values()]
+    def _exact(self, originals: list[Fingerprint], exact: int) -> Hit | None:
         # The bucket key holds 30 bits of the hash: the full hash tells a collision apart.
-        found = [o for o in originals if o is not None and o.exact == exact]
+        found = [o for o in originals if o.exact == exact]
         if not found:
             return None
         return _exact_hit(min(found, key=lambda o: o.published))  # the first publication
 
-    def _near(
-        self, index: DuplicateIndex, entries: list[Entry], bits: bytes, when: float
-    ) -> Hit | None:
+    def _near(self, originals: list[Fingerprint], bits: bytes) -> Hit | None:
         best: tuple[float, Fingerprint] | None = None
-        for entry in {e.ref: e for e in entries}.values():
-            original = index.earlier(entry, when)
-            if original is None:
-                continue
+        for original in originals:
             similarity = self._similarity(bits, original)
             # The most similar; of equals, the first published.
             if similarity >= self.spec.near_threshold and (
@@ -384,22 +484,11 @@ class DuplicatesRule(Rule):
 
     def _reuse(
         self,
-        index: DuplicateIndex,
-        entries: list[Entry],
+        candidates: list[Fingerprint],
         texts: Callable[[], list[str]],
         ours: tuple[SentenceSketch, ...],
-        common: set[int],
-        when: float,
+        common: Collection[int],
     ) -> Hit | None:
-        spec = self.spec
-        shared = Counter(e.ref for e in entries)
-        entry_of = {e.ref: e for e in entries}
-        ranked = (ref for ref, n in shared.most_common() if n >= spec.min_shared_keys)
-        # The `candidates` earlier articles in the window that share the most keys.
-        originals = (index.earlier(entry_of[ref], when) for ref in ranked)
-        candidates = list(
-            islice((o for o in originals if o is not None and o.sentences), spec.candidates)
-        )
         scores = _scores(
             ours,
             [o.sentences for o in candidates],
@@ -528,22 +617,11 @@ class DuplicatesRule(Rule):
             f"{alignment.ours} sentences align with {len(pairs)} of its {alignment.theirs}",
         )
 
-    def _late(
-        self, index: DuplicateIndex, entries: list[Entry], original: Fingerprint
-    ) -> Iterator[LateHit]:
-        """Findings for articles seen before this one but published after it that copy or
-        retell it: in a stream, crawl order is not publication order, and a rewrite is often
-        crawled before its original. (Their template sentences are not known here: they are
-        all counted.)"""
-        if not index.may_hold_later(original.published):
-            return
-        shared = Counter(e.ref for e in entries)
-        entry_of = {e.ref: e for e in entries}
-        # Most articles arrive after their originals, so most of these reads find an earlier
-        # article: only the best-sharing few are read (a state read each, RocksDB in the worker).
-        ranked = shared.most_common(LATE_READS_PER_CANDIDATE * self.spec.candidates)
-        later = (index.later(entry_of[ref], original.published) for ref, _ in ranked)
-        for copy in islice((c for c in later if c is not None), self.spec.candidates):
+    def _late(self, copies: list[Fingerprint], original: Fingerprint) -> Iterator[LateHit]:
+        """Findings for the articles seen before this one but published after it (``_later``)
+        that copy or retell it. (Their template sentences are not known here: they are all
+        counted.)"""
+        for copy in copies:
             hit: Hit | None
             if copy.exact == original.exact:
                 hit = _exact_hit(original)

@@ -34,6 +34,11 @@ class Deployment:
     def topic(self, which: str) -> str:
         return self.env[f"COPYDESK_TOPIC_{which.upper()}"]
 
+    def consumed_partitions(self) -> int:
+        """How many partitions a lone worker holds: the raw and candidates topics' and the
+        stripped topic's one."""
+        return 2 * int(self.env["COPYDESK_TOPIC_PARTITIONS"]) + 1
+
     def consume(
         self, which: str, until: Callable[[list[object]], bool], timeout: float = 60
     ) -> list[object]:

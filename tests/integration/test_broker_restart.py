@@ -79,7 +79,11 @@ def test_workers_recover_from_a_broker_that_comes_back_empty(tmp_path: Path) -> 
     worker = spawn_worker(deployment, COPYDESK_TOPICS_CHECK_SECONDS="1")
     fresh = None
     try:
-        wait_for(lambda: len(worker.partitions()) == 3, 60, "the worker to hold its partitions")
+        wait_for(
+            lambda: len(worker.partitions()) == deployment.consumed_partitions(),
+            60,
+            "the worker to hold its partitions",
+        )
         assert needed(deployment) <= topics_of(deployment.broker)  # created at start
         before = produce(deployment, "before", 20)
         with collecting(deployment, "clean") as clean:
@@ -126,7 +130,11 @@ def test_a_worker_stops_on_sigterm_when_a_topic_has_vanished(tmp_path: Path) -> 
     deployment = make_deployment(start_broker(port, log=tmp_path / "broker-1.log"), tmp_path)
     worker = spawn_worker(deployment, COPYDESK_TOPICS_CHECK_SECONDS="0")  # never re-created
     try:
-        wait_for(lambda: len(worker.partitions()) == 3, 60, "the worker to hold its partitions")
+        wait_for(
+            lambda: len(worker.partitions()) == deployment.consumed_partitions(),
+            60,
+            "the worker to hold its partitions",
+        )
         before = produce(deployment, "before", 20)
         with collecting(deployment, "clean") as clean:
             wait_for(lambda: before <= clean.ids(), 60, "the articles sent before the restart")

@@ -148,10 +148,11 @@ def test_kill_9_of_the_flag_owner_mid_stream_loses_nothing(deployment: Deploymen
     rate = rate_before(records, killed_wall)
     redelivered = check_redeliveries(records, expected)
     # What a crash costs: the inputs since the last commit on the flag partition (at the
-    # output rate) and on the dead worker's raw partition, each at most a commit interval plus
-    # the commit's own run. The agents wait while a commit runs (streams/commit_gate.py), so a
-    # commit takes tens of milliseconds even under full load. The raw partition is stripped
-    # faster than the one flag partition drains, so it adds more than half the output rate:
+    # output rate) and on the dead worker's raw and candidates partitions, each at most a
+    # commit interval plus the commit's own run. The agents wait while a commit runs
+    # (streams/commit_gate.py), so a commit takes tens of milliseconds even under full load.
+    # The raw partition is stripped faster than the one flag partition drains, so it adds
+    # more than half the output rate:
     # 0.25-2.2 intervals were measured (2.2 on an idle machine at 347 outputs/s), against
     # issue 18's 2. Without the gate commits ran 3 s and more under load, and up to 3.8
     # intervals of input were re-delivered.

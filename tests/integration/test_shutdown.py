@@ -37,7 +37,11 @@ def test_sigterm_exits_cleanly_in_bounded_time_and_loses_nothing(deployment: Dep
     second = None
     producer = KafkaProducer(bootstrap_servers=deployment.broker.bootstrap, linger_ms=20)
     try:
-        wait_for(lambda: len(first.partitions()) == 3, 60, "the worker to hold all partitions")
+        wait_for(
+            lambda: len(first.partitions()) == deployment.consumed_partitions(),
+            60,
+            "the worker to hold all partitions",
+        )
         with collecting(deployment, "clean") as clean:
             for i in range(ARTICLES):
                 article = {

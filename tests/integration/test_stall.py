@@ -46,7 +46,11 @@ def test_a_worker_with_input_waiting_and_no_progress_reports_stalled(
     worker = spawn_worker(deployment, COPYDESK_STALL_SECONDS=str(STALL_SECONDS))
     broker = deployment.broker.process
     try:
-        wait_for(lambda: len(worker.partitions()) == 3, 60, "the worker to hold its partitions")
+        wait_for(
+            lambda: len(worker.partitions()) == deployment.consumed_partitions(),
+            60,
+            "the worker to hold its partitions",
+        )
         producer = KafkaProducer(bootstrap_servers=deployment.broker.bootstrap, linger_ms=20)
         for i in range(ARTICLES):
             article = {"id": f"s{i}", "text": f"Story number {i}. " * 20}

@@ -22,7 +22,7 @@ def test_topics_create_makes_every_topic_with_its_partitions(
     app_id = f"topics-{uuid.uuid4().hex[:8]}"
     monkeypatch.setenv("COPYDESK_APP_ID", app_id)
     monkeypatch.setenv("COPYDESK_TOPIC_PARTITIONS", "3")
-    for topic in ("raw", "clean", "findings", "dlq", "stripped"):
+    for topic in ("raw", "clean", "findings", "dlq", "stripped", "candidates"):
         monkeypatch.setenv(f"COPYDESK_TOPIC_{topic.upper()}", f"{topic}-{app_id}")
     expected = {
         f"raw-{app_id}": 3,
@@ -30,6 +30,7 @@ def test_topics_create_makes_every_topic_with_its_partitions(
         f"findings-{app_id}": 3,
         f"dlq-{app_id}": 3,
         f"stripped-{app_id}": 1,
+        f"candidates-{app_id}": 3,
         f"{app_id}-state-changelog": 3,
         f"{app_id}-flag-state-changelog": 1,
         f"{app_id}-__assignor-__leader": 1,
