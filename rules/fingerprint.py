@@ -179,7 +179,7 @@ class SentenceSketch(NamedTuple):
     numbers: frozenset[int]
     function_words: int  # a bit per word of FUNCTION_WORD_BITS the sentence has
     quoted: bool = False  # mostly a quotation, which independent reports share too
-    # Its sentence embedding, compacted (``rules.semantic.meaning_codes``): empty unless the
+    # Its sentence embedding, compacted (``rules.semantic.Projection.codes``): empty unless the
     # duplicates rule runs with the ``semantic`` extra.
     meaning: bytes = b""
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from importlib import resources
 from itertools import chain
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -121,7 +122,7 @@ def meaning_features(ours: Matrix, theirs: Matrix) -> Matrix:
     return np.concatenate([cosine, np.abs(ours[:, None, :] - theirs[None, :, :])], axis=2)
 
 
-def _load(name: str) -> tuple[SentenceModel, dict[str, object]]:
+def _load(name: str) -> tuple[SentenceModel, dict[str, Any]]:
     path = resources.files("copydesk.rules") / "models" / name
     data = json.loads(path.read_text(encoding="utf-8"))
     weights = data["weights"]
@@ -149,7 +150,6 @@ def semantic_model() -> tuple[SentenceModel, Projection]:
     """The semantic scorer, and the projection that made the codes it compares."""
     model, data = _load("semantic-scorer.json")
     projection = data["projection"]
-    assert isinstance(projection, dict)
     return model, Projection(
         np.array(projection["mean"], np.float64), np.array(projection["components"], np.float64)
     )
