@@ -2,7 +2,7 @@
 (../shared/data/aeb, read in place), the sentence scorer on MSRP, throughput and state size;
 side by side, datasketch MinHashLSH at datatrove's defaults (word 5-grams, 14 bands x 8 rows).
 
-    .venv/bin/python -m bench.duplicates [--seed 7] [--semantic]
+    .venv/bin/python -m bench.duplicates [--seed 7] [--semantic] [--sentence-threshold 0.4]
 
 ``--semantic`` runs every figure with the duplicates rule's ``semantic: true`` (the
 ``semantic`` extra), and adds the speed of both scorers on the same distinct articles.
@@ -374,9 +374,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--semantic", action="store_true", help="the rule's semantic: true")
+    parser.add_argument(
+        "--sentence-threshold", type=float, help="the rule's (the Clough grid still sets its own)"
+    )
     args = parser.parse_args()
     if args.semantic:
         reuse.RUN_OVERRIDES["semantic"] = True
+    if args.sentence_threshold is not None:
+        reuse.RUN_OVERRIDES["sentence_threshold"] = args.sentence_threshold
     pages = [p for p in aeb_pages() if len(words(p.article_body)) >= 150]
     bodies = [p.article_body for p in pages]
     pairs = build_pairs(bodies, random.Random(args.seed))
