@@ -1,5 +1,5 @@
-"""Build rules/models/block-model.json, HTML mode's block model, from AEB dev; L3S-GN1 dev is
-the set it is reported on.
+"""Build rules/models/block-model.json, HTML mode's block model, from both dev sets (AEB and
+L3S-GN1), and check it out of fold.
 
 Each line of a page's text (``rules/page_text.page_blocks``) is an example, labelled article
 text when at least half of its word 4-grams are in the page's gold ``article_body`` (a line
@@ -8,9 +8,17 @@ A gradient-boosted tree ensemble (scikit-learn's HistGradientBoostingClassifier,
 dependency; the shipped model is plain JSON read with numpy) is fitted with fixed settings; the
 threshold is the one whose kept lines score the best mean F1 on the training pages.
 
-    .venv/bin/python -m bench.block_model [--train aeb|l3s-gn1] [--out PATH]
+    .venv/bin/python -m bench.block_model [--train both|aeb|l3s-gn1] [--out PATH]
+    .venv/bin/python -m bench.block_model --folds 5 [--html]
+    .venv/bin/python -m bench.block_model --search
 
-``--train l3s-gn1 --out /tmp/block-model-l3s.json`` builds the check the other way round;
+``--folds K`` builds nothing: it splits the pages of each set into K folds (whole pages, each
+set split alike) and, for each training choice (AEB, L3S-GN1, both), fits a model on the
+chosen sets' pages outside each fold and scores every page with the model of its own fold, so
+each figure is out of fold (on a set a model is not trained on, every page is held out).
+``--html`` also runs HTML mode with each fold's model. ``--search`` reports the pooled model's
+folds for each tree size in ``SEARCH`` (the shipped size was chosen there).
+``--train l3s-gn1 --out /tmp/block-model-l3s.json`` builds a model on one set only;
 ``COPYDESK_BLOCK_MODEL=/tmp/block-model-l3s.json python -m bench.boilerplate`` then scores
 HTML mode with it.
 """
@@ -19,6 +27,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,23 +38,49 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from bench.boilerplate import SETS
+from bench.boilerplate import SETS, systems
 from bench.common import Page, dataset_pages, score
 from copydesk.rules.block_features import FEATURES, block_features
-from copydesk.rules.block_model import BlockModel
+from copydesk.rules.block_model import MODEL_VARIABLE, BlockModel, builtin_model
+from copydesk.rules.engine import Engine
 from copydesk.rules.html_tree import load_page
+from copydesk.rules.loader import load_rules
 from copydesk.rules.page_text import Block, page_blocks
 
 OUT = Path(__file__).resolve().parents[1] / "rules" / "models" / "block-model.json"
-# Fixed, not searched: a search on the training set would fit it further.
-TREES = 100
-MAX_DEPTH = 4
-LEARNING_RATE = 0.2
-L2 = 1.0
 THRESHOLDS = np.arange(0.1, 0.9, 0.05)
 SHINGLE = 4
+# The training choices: one set's pages, the other's, or both.
+TRAINING = {"aeb": ("aeb",), "l3s-gn1": ("l3s-gn1",), "both": ("aeb", "l3s-gn1")}
+# Pages are dealt to folds in an order shuffled with this seed, set by set.
+FOLD_SEED = 0
 
 Matrix = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The trees' size. The default was chosen among ``SEARCH`` on the pooled folds, not on a
+    model's own training pages: a search there would fit them further."""
+
+    trees: int = 100
+    max_depth: int = 4
+    learning_rate: float = 0.2
+    l2: float = 1.0
+
+
+# The sizes tried on the pooled folds (``--search``): depth, and more trees learning slower.
+SEARCH = [
+    Settings(trees, depth, rate)
+    for trees, depth, rate in (
+        (100, 3, 0.2),
+        (100, 4, 0.2),
+        (100, 6, 0.2),
+        (100, 8, 0.2),
+        (200, 4, 0.1),
+        (200, 6, 0.1),
+    )
+]
 
 
 class Coverage:
@@ -62,48 +100,68 @@ class Coverage:
         return sum(gram in self._grams for gram in grams) / len(grams)
 
 
-Examples = tuple[list[Block], Matrix, list[bool]]
+@dataclass(frozen=True)
+class Example:
+    """A page's lines, their features and their labels (article text or not)."""
+
+    page: Page
+    blocks: list[Block]
+    features: Matrix
+    labels: list[bool]
 
 
-def page_examples(page: Page) -> Examples:
+def page_example(page: Page) -> Example:
     tree = load_page(page.html())
     blocks = [] if tree is None else page_blocks(tree)
     gold = Coverage(page.article_body)
-    return blocks, block_features(blocks), [gold.of(block.text) >= 0.5 for block in blocks]
+    labels = [gold.of(block.text) >= 0.5 for block in blocks]
+    return Example(page, blocks, block_features(blocks), labels)
 
 
-def fit(pages: list[Page]) -> dict[str, Any]:
+def every_example() -> dict[str, list[Example]]:
+    """Each set's pages as examples, set by set."""
+    return {
+        key: [page_example(page) for page in dataset_pages(folder)]
+        for key, (_, folder) in SETS.items()
+    }
+
+
+def training_pages(train: str) -> list[Page]:
+    """The pages a model is trained on, set after set."""
+    return [page for key in TRAINING[train] for page in dataset_pages(SETS[key][1])]
+
+
+def fit(pages: Iterable[Page], settings: Settings = Settings()) -> dict[str, Any]:
     """The model fitted on ``pages``, as the JSON that ``BlockModel.from_json`` reads."""
-    examples = [page_examples(page) for page in pages]
-    x = np.vstack([features for _, features, _ in examples])
-    y = np.array([label for _, _, labels in examples for label in labels])
+    return fit_examples([page_example(page) for page in pages], settings)
+
+
+def fit_examples(examples: list[Example], settings: Settings = Settings()) -> dict[str, Any]:
+    x = np.vstack([example.features for example in examples])
+    y = np.array([label for example in examples for label in example.labels])
     classifier = HistGradientBoostingClassifier(
-        max_iter=TREES,
-        max_depth=MAX_DEPTH,
-        learning_rate=LEARNING_RATE,
-        l2_regularization=L2,
+        max_iter=settings.trees,
+        max_depth=settings.max_depth,
+        learning_rate=settings.learning_rate,
+        l2_regularization=settings.l2,
         random_state=0,
     ).fit(x, y)
     model = _exported(classifier, 0.5)
     fitted = BlockModel.from_json(model)
     assert np.allclose(fitted.probabilities(x), classifier.predict_proba(x)[:, 1])
-    model["keep_above"] = _best_threshold(fitted, pages, examples)
+    model["keep_above"] = _best_threshold(fitted, examples)
     return model
 
 
-def _best_threshold(
-    model: BlockModel,
-    pages: list[Page],
-    examples: list[Examples],
-) -> float:
-    probabilities = [model.probabilities(features) for _, features, _ in examples]
+def _best_threshold(model: BlockModel, examples: list[Example]) -> float:
+    probabilities = [model.probabilities(example.features) for example in examples]
 
     def mean_f1(threshold: float) -> float:
         return float(
             np.mean(
                 [
-                    score(_kept(blocks, p, threshold), page.article_body).f1
-                    for page, (blocks, _, _), p in zip(pages, examples, probabilities, strict=True)
+                    score(_kept(example.blocks, p, threshold), example.page.article_body).f1
+                    for example, p in zip(examples, probabilities, strict=True)
                 ]
             )
         )
@@ -143,20 +201,147 @@ def _exported(classifier: HistGradientBoostingClassifier, keep_above: float) -> 
     }
 
 
+def folds(sizes: dict[str, int], k: int) -> dict[str, list[int]]:
+    """Each page's fold, set by set (``sizes``: each set's number of pages): every fold holds
+    a k-th of each set's pages, dealt in a shuffled order."""
+    rng = np.random.default_rng(FOLD_SEED)
+    found: dict[str, list[int]] = {}
+    for key, size in sizes.items():
+        fold = [0] * size
+        for rank, i in enumerate(rng.permutation(size)):
+            fold[int(i)] = rank % k
+        found[key] = fold
+    return found
+
+
+@dataclass
+class OutOfFold:
+    """Per set, each page's F1: the model's reading alone and (if run) HTML mode."""
+
+    reading: dict[str, list[float]]
+    html: dict[str, list[float]]
+    thresholds: list[float]
+
+
+def out_of_fold(
+    examples: dict[str, list[Example]],
+    train: str,
+    k: int,
+    settings: Settings = Settings(),
+    engine: Engine | None = None,
+) -> OutOfFold:
+    """Every page scored by the model fitted without its fold (``train``'s sets only); HTML
+    mode too when an engine is given, with the fold's model in place of the shipped one."""
+    assigned = folds({key: len(pages) for key, pages in examples.items()}, k)
+    result = OutOfFold(
+        {key: [0.0] * len(pages) for key, pages in examples.items()},
+        {key: [0.0] * len(pages) for key, pages in examples.items()} if engine else {},
+        [],
+    )
+    for fold in range(k):
+        training = [
+            example
+            for key in TRAINING[train]
+            for example, f in zip(examples[key], assigned[key], strict=True)
+            if f != fold
+        ]
+        model = fit_examples(training, settings)
+        result.thresholds.append(model["keep_above"])
+        fitted = BlockModel.from_json(model)
+        held = {key: [i for i, f in enumerate(assigned[key]) if f == fold] for key in examples}
+        for key, indices in held.items():
+            for i in indices:
+                example = examples[key][i]
+                reading = fitted.reading(example.blocks)
+                result.reading[key][i] = score(reading, example.page.article_body).f1
+        if engine is not None:
+            _html_mode(engine, model, examples, held, result.html)
+    return result
+
+
+def _html_mode(
+    engine: Engine,
+    model: dict[str, Any],
+    examples: dict[str, list[Example]],
+    held: dict[str, list[int]],
+    into: dict[str, list[float]],
+) -> None:
+    """HTML mode's F1 on the held-out pages, with ``model`` as the engine's block model (put
+    in place the way a user would: ``COPYDESK_BLOCK_MODEL``)."""
+    html_mode = systems(engine)["copydesk, HTML mode"]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "block-model.json"
+        path.write_text(json.dumps(model), encoding="utf-8")
+        before = os.environ.get(MODEL_VARIABLE)
+        os.environ[MODEL_VARIABLE] = str(path)
+        builtin_model.cache_clear()
+        try:
+            for key, indices in held.items():
+                for i in indices:
+                    page = examples[key][i].page
+                    into[key][i] = score(html_mode(page), page.article_body).f1
+        finally:
+            if before is None:
+                del os.environ[MODEL_VARIABLE]
+            else:
+                os.environ[MODEL_VARIABLE] = before
+            builtin_model.cache_clear()
+
+
+def report_out_of_fold(k: int, html: bool, settings: Settings) -> None:
+    """Each training choice's out-of-fold figures, on the same folds."""
+    examples = every_example()
+    engine = Engine(load_rules()) if html else None
+    for train, trained_on in TRAINING.items():
+        result = out_of_fold(examples, train, k, settings, engine)
+        print(f"\ntrained on {train}, {k} folds by page, keep above {result.thresholds}:")
+        for key, (name, _) in SETS.items():
+            kind = "out of fold" if key in trained_on else "held out: set not trained on"
+            line = f"  {name} ({kind}): reading alone {np.mean(result.reading[key]):.4f}"
+            if html:
+                line += f", HTML mode {np.mean(result.html[key]):.4f}"
+            print(line)
+
+
+def report_search(k: int) -> None:
+    """The pooled model's out-of-fold reading for each size in ``SEARCH``: the sizes are
+    chosen on the pooled folds only, the mean of the two sets' figures."""
+    examples = every_example()
+    for settings in SEARCH:
+        result = out_of_fold(examples, "both", k, settings)
+        figures = {key: float(np.mean(f1s)) for key, f1s in result.reading.items()}
+        print(
+            f"{settings}: "
+            + ", ".join(f"{SETS[key][0]} {f1:.4f}" for key, f1 in figures.items())
+            + f", mean {np.mean(list(figures.values())):.4f}, keep above {result.thresholds}",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--train", default="aeb", choices=sorted(SETS))
+    parser.add_argument("--train", default="both", choices=sorted(TRAINING))
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--folds", type=int, default=0, help="K-fold figures of each training choice; builds none"
+    )
+    parser.add_argument("--html", action="store_true", help="with --folds: HTML mode per fold")
+    parser.add_argument("--search", action="store_true", help="pooled folds for each of SEARCH")
     args = parser.parse_args()
-    title, folder = SETS[args.train]
-    model = fit(list(dataset_pages(folder)))
+    if args.search:
+        report_search(args.folds or 5)
+        return
+    if args.folds:
+        report_out_of_fold(args.folds, args.html, Settings())
+        return
+    model = fit(training_pages(args.train))
     args.out.write_text(json.dumps(model, separators=(",", ":")) + "\n", encoding="utf-8")
     fitted = BlockModel.from_json(model)
-    print(f"trained on {title}: {len(model['roots'])} trees, keep above {model['keep_above']}")
+    print(f"trained on {args.train}: {len(model['roots'])} trees, keep above {model['keep_above']}")
     for key, (name, other) in SETS.items():
         pages = list(dataset_pages(other))
         f1 = np.mean([score(_reading(fitted, page), page.article_body).f1 for page in pages])
-        kind = "training score" if key == args.train else "held out"
+        kind = "training score" if key in TRAINING[args.train] else "held out"
         print(f"the block model's reading alone, {name}: F1 {f1:.4f} ({kind})")
 
 

@@ -1,8 +1,9 @@
 """The block model: gradient-boosted trees over the features of rules/block_features.py giving
 the probability that a line of a page belongs to the article, and the threshold above which a
-line is kept. Trees, their leaf values and the threshold are learned from AEB dev
-(rules/models/block-model.json, built by ``python -m bench.block_model``); evaluated here with
-numpy, every tree a level at a time over every line at once."""
+line is kept. Trees, their leaf values and the threshold are learned from both dev sets, AEB
+and L3S-GN1 (rules/models/block-model.json, built by ``python -m bench.block_model``; its
+``--folds`` mode reports it out of fold); evaluated here with numpy, every tree a level at a
+time over every line at once."""
 
 from __future__ import annotations
 

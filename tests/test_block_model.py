@@ -116,10 +116,24 @@ def test_the_shipped_model_keeps_the_story_and_drops_the_chrome() -> None:
     assert not {"Home", "World", "Privacy policy | Terms"} & set(kept)
 
 
-@pytest.mark.skipif(not (SHARED / "data" / "aeb").exists(), reason="AEB is not in ../shared/data")
-def test_the_shipped_block_model_is_what_its_script_learns_from_aeb_dev() -> None:
-    from bench.block_model import OUT, fit
-    from bench.common import aeb_pages
+def test_folds_hold_a_kth_of_each_set_and_each_page_once() -> None:
+    from bench.block_model import folds
+
+    sizes = {"aeb": 111, "l3s-gn1": 471}
+    assigned = folds(sizes, 5)
+    assert assigned == folds(sizes, 5)
+    for key, size in sizes.items():
+        counts = [assigned[key].count(fold) for fold in range(5)]
+        assert len(assigned[key]) == size and sum(counts) == size
+        assert max(counts) - min(counts) <= 1
+
+
+@pytest.mark.skipif(
+    not all((SHARED / "data" / name).exists() for name in ("aeb", "l3s-gn1")),
+    reason="AEB or L3S-GN1 is not in ../shared/data",
+)
+def test_the_shipped_block_model_is_what_its_script_learns_from_both_dev_sets() -> None:
+    from bench.block_model import OUT, fit, training_pages
 
     shipped = json.loads(OUT.read_text(encoding="utf-8"))
-    assert shipped == json.loads(json.dumps(fit(list(aeb_pages()))))
+    assert shipped == json.loads(json.dumps(fit(training_pages("both"))))
