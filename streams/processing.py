@@ -167,41 +167,42 @@ def _compact_json(data: dict[str, Any]) -> bytes:
     return json.dumps(data, separators=(",", ":")).encode()
 
 
+def _header(headers: list[tuple[str, bytes]], wanted: str) -> bytes | None:
+    """The value of the first header named ``wanted``, if any."""
+    return next((value for name, value in headers if name == wanted), None)
+
+
 def candidates(headers: list[tuple[str, bytes]]) -> dict[str, Any]:
     """What the flag stage's look-ups found. The flag stage always sends it, so a record
     without it, or with one that does not parse, is refused (ValueError): judged without it,
     its copies would pass unflagged."""
-    for name, value in headers:
-        if name == CANDIDATES_HEADER:
-            found = json.loads(value)
-            if not isinstance(found, dict):
-                raise ValueError(f"the {CANDIDATES_HEADER} header is not a JSON object")
-            return found
-    raise ValueError(f"no {CANDIDATES_HEADER} header: not a record of the flag stage")
+    value = _header(headers, CANDIDATES_HEADER)
+    if value is None:
+        raise ValueError(f"no {CANDIDATES_HEADER} header: not a record of the flag stage")
+    found = json.loads(value)
+    if not isinstance(found, dict):
+        raise ValueError(f"the {CANDIDATES_HEADER} header is not a JSON object")
+    return found
 
 
 def prepared(headers: list[tuple[str, bytes]]) -> dict[str, Any]:
     """What the strip stage prepared for the flag stage's rules. Without it (a record from an
     older worker, or a header that does not parse) the rules do that work themselves."""
-    for name, value in headers:
-        if name == PREPARED_HEADER:
-            try:
-                found = json.loads(value)
-            except ValueError:
-                return {}
-            return found if isinstance(found, dict) else {}
-    return {}
+    value = _header(headers, PREPARED_HEADER)
+    try:
+        found = json.loads(value) if value is not None else {}
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def raw_timestamp(headers: list[tuple[str, bytes]]) -> float | None:
     """The raw record's produce time (epoch seconds) carried by the strip stage, if any."""
-    for name, value in headers:
-        if name == RAW_TIMESTAMP_HEADER:
-            try:
-                return int(value) / 1000
-            except ValueError:
-                return None
-    return None
+    value = _header(headers, RAW_TIMESTAMP_HEADER)
+    try:
+        return None if value is None else int(value) / 1000
+    except ValueError:
+        return None
 
 
 def record_outcome(out: ArticleOut) -> None:

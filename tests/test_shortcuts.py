@@ -14,7 +14,7 @@ from copydesk.rules.engine import Engine
 from copydesk.rules.fingerprint import SentenceSketch, _Memo, sketch, split_sentences
 from copydesk.rules.loader import load_rules
 from copydesk.rules.minhash import signature
-from copydesk.rules.records import ArticleIn
+from copydesk.rules.records import ArticleIn, ArticleOut
 from copydesk.rules.sentence_scorer import similarity_matrix
 from copydesk.rules.state import MemoryStore
 
@@ -48,42 +48,45 @@ def test_a_memo_gives_the_function_s_values_once_emptied() -> None:
     assert len(memo) <= 2
 
 
-def test_the_flag_stage_judges_the_article_it_is_given_not_the_last_one_stripped() -> None:
-    """In one process the flag stage takes back the sketch the strip stage just made; an
-    article stripped before the last one must still be judged by its own sketch."""
+def near_copy_with_another_between() -> tuple[Engine, MemoryStore, ArticleIn, ArticleIn, ArticleIn]:
+    """An engine whose store holds the near copy's original; the copy, and an unrelated
+    article to run through a stage between the copy's stages."""
     engine = Engine(load_rules())
     original, copy = (ArticleIn.model_validate_json(json.dumps(a)) for a in CASES["near_copy"])
     other = ArticleIn(id="other", text="An unrelated note on the weather. " * 12)
     store = MemoryStore()
     engine.align(engine.flag(engine.strip(original, store), store))
-    stripped_copy = engine.strip(copy, store)
-    engine.strip(other, store)
-    flagged = engine.align(engine.flag(stripped_copy, store))
-
-    expected_store = MemoryStore()
-    engine.process(original, expected_store)
-    expected = engine.process(copy, expected_store)
-    assert any(f.kind == "near-duplicate" for f in flagged.findings)
-    assert flagged.findings == expected.findings
+    return engine, store, original, copy, other
 
 
-def test_the_align_stage_judges_the_article_it_is_given_not_the_last_one_looked_up() -> None:
-    """Likewise the align stage takes back what the flag stage just looked up; an article
-    looked up before the last one must still be judged from its own candidates."""
-    engine = Engine(load_rules())
-    original, copy = (ArticleIn.model_validate_json(json.dumps(a)) for a in CASES["near_copy"])
-    other = ArticleIn(id="other", text="An unrelated note on the weather. " * 12)
-    store = MemoryStore()
-    engine.align(engine.flag(engine.strip(original, store), store))
-    looked_up_copy = engine.flag(engine.strip(copy, store), store)
-    engine.flag(engine.strip(other, store), store)
-    judged = engine.align(looked_up_copy)
-
+def check_judged_as_in_one_call(
+    engine: Engine, original: ArticleIn, copy: ArticleIn, judged: ArticleOut
+) -> None:
     expected_store = MemoryStore()
     engine.process(original, expected_store)
     expected = engine.process(copy, expected_store)
     assert any(f.kind == "near-duplicate" for f in judged.findings)
     assert judged.findings == expected.findings
+
+
+def test_the_flag_stage_judges_the_article_it_is_given_not_the_last_one_stripped() -> None:
+    """In one process the flag stage takes back the sketch the strip stage just made; an
+    article stripped before the last one must still be judged by its own sketch."""
+    engine, store, original, copy, other = near_copy_with_another_between()
+    stripped_copy = engine.strip(copy, store)
+    engine.strip(other, store)
+    judged = engine.align(engine.flag(stripped_copy, store))
+    check_judged_as_in_one_call(engine, original, copy, judged)
+
+
+def test_the_align_stage_judges_the_article_it_is_given_not_the_last_one_looked_up() -> None:
+    """Likewise the align stage takes back what the flag stage just looked up; an article
+    looked up before the last one must still be judged from its own candidates."""
+    engine, store, original, copy, other = near_copy_with_another_between()
+    looked_up_copy = engine.flag(engine.strip(copy, store), store)
+    engine.flag(engine.strip(other, store), store)
+    judged = engine.align(looked_up_copy)
+    check_judged_as_in_one_call(engine, original, copy, judged)
 
 
 def test_a_rewrite_seen_first_gets_its_late_finding_after_the_index_is_rebuilt() -> None:
