@@ -122,11 +122,11 @@ def _char_counts(text: str, starts: npt.NDArray[np.intp], ends: npt.NDArray[np.i
     start with a capital, figures and marks. One pass of numpy over the text's code points,
     each distinct character classified once, rather than a regex match per character."""
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    if text.isascii():
-        classes = _ASCII[codes]
-    else:
-        distinct, at = np.unique(codes, return_inverse=True)
-        classes = _classes([chr(code) for code in distinct.tolist()])[at]
+    classes = _ASCII[np.minimum(codes, 127)]
+    beyond = codes > 127
+    if beyond.any():  # curly quotes, dashes, accents: few, each classified once
+        distinct, at = np.unique(codes[beyond], return_inverse=True)
+        classes[beyond] = _classes([chr(code) for code in distinct.tolist()])[at]
     word = classes[:, 0]
     word_start = word & ~np.concatenate(([False], word[:-1]))
     counted = np.column_stack(

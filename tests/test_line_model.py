@@ -56,6 +56,15 @@ def test_features_are_one_row_per_line_and_read_the_rules_and_the_neighbours() -
     assert line_features([], [], []).shape == (0, len(FEATURES))
 
 
+def test_capitals_figures_and_marks_are_counted_beyond_ascii() -> None:
+    lines, kept, cut_by = judged_lines("École à Ça — «été» 1٣", [])
+    x = line_features(lines, kept, cut_by)[0]
+    length = len("École à Ça — «été» 1٣")
+    assert x[FEATURES.index("capitalised")] == pytest.approx(2 / 5)  # École, à, Ça, été, 1٣
+    assert x[FEATURES.index("figures")] == pytest.approx(2 / length)
+    assert x[FEATURES.index("marks")] == pytest.approx(3 / length)
+
+
 def test_the_cutting_rules_the_features_name_are_the_built_in_packs() -> None:
     specs = {spec.id: spec for spec in load_rules().rules}
     for rule in CUTTING_RULES:
