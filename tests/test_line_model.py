@@ -170,3 +170,20 @@ def test_the_shipped_line_model_is_what_its_script_learns_from_both_dev_sets() -
     assert shipped["features"] == rebuilt["features"]
     assert np.allclose(shipped["nodes"]["value"], rebuilt["nodes"]["value"])
     assert shipped == rebuilt
+
+
+def test_the_page_text_of_an_html_article_is_not_judged_unless_asked(line_model: Any) -> None:
+    line_model(one_leaf_model(5.0))  # would keep back every line the rules cut
+    page = (
+        "<html><body><ul><li>Home</li><li>World</li></ul>"
+        + f"<p>{STORY}</p>" * 3
+        + "</body></html>"
+    )
+    html = ArticleIn(id="h", html=page)
+    default = Engine(load_rules()).process(html, MemoryStore())
+    assert "text-line-model" not in {span.rule for span in default.removed}
+    assert "Home" not in default.text
+    as_text = Engine(load_rules()).process(
+        ArticleIn(id="t", text=f"Home\nWorld\n{STORY}"), MemoryStore()
+    )
+    assert as_text.text.startswith("Home\nWorld\n")
