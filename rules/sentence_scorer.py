@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from importlib import resources
 from itertools import chain
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -133,9 +134,9 @@ def _bigrams(
     return rows[:-1][within], codes.astype(np.intp)
 
 
-@dataclass(frozen=True)
-class SketchBitmaps:
-    """Sentence sketches as bitmaps and counts."""
+class SketchBitmaps(NamedTuple):
+    """Sentence sketches as bitmaps and counts, a row per sentence: the rows of several
+    articles' sentences stack (``_side_by_side``)."""
 
     terms: Bitmaps
     term_counts: Matrix
@@ -148,9 +149,11 @@ class SketchBitmaps:
     function_counts: Matrix
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=1024)
 def _sketch_bitmaps(sketches: tuple[SentenceSketch, ...]) -> SketchBitmaps:
-    """Cached: an article's sentences are compared with several candidates in a row."""
+    """One article's sentences. Cached: an article's sentences are compared with several
+    candidates in a row, and a remembered article is a candidate for several that follow it
+    (about 5 KB each)."""
     count = len(sketches)
     term_rows, terms = _flat([s.terms for s in sketches])
     bigrams = _bitmaps(*_bigrams(term_rows, terms), count)
@@ -222,21 +225,35 @@ def features(ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch]) -
     return np.concatenate([summary, _bits(fa ^ fb), _bits(fa & fb)], axis=2)
 
 
-def similarity_matrix(ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch]) -> Matrix:
+@lru_cache(maxsize=4)
+def _side_by_side(articles: tuple[tuple[SentenceSketch, ...], ...]) -> SketchBitmaps:
+    """The sentences of several articles as one article's: each article's bitmaps stacked
+    (every row is made from its own sentence alone, so the stack is what the sentences
+    flattened into one article give). Cached: ``joined_similarity_matrix`` reads the stack
+    ``similarity_matrix`` just made."""
+    if len(articles) == 1:
+        return _sketch_bitmaps(articles[0])
+    parts = [_sketch_bitmaps(sentences) for sentences in articles]
+    return SketchBitmaps(*(np.concatenate(rows) for rows in zip(*parts, strict=True)))
+
+
+def similarity_matrix(ours: Sequence[SentenceSketch], *theirs: Sequence[SentenceSketch]) -> Matrix:
     """The probability that each pair of sentences says the same thing: rows are ours,
-    columns theirs."""
+    columns the sentences of each of ``theirs`` (articles) in turn."""
     return builtin_model().pair_probabilities(
-        _sketch_bitmaps(tuple(ours)), _sketch_bitmaps(tuple(theirs))
+        _sketch_bitmaps(tuple(ours)), _side_by_side(tuple(map(tuple, theirs)))
     )
 
 
 def joined_similarity_matrix(
-    ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch], firsts: Sequence[int]
+    ours: Sequence[SentenceSketch],
+    theirs: Sequence[Sequence[SentenceSketch]],
+    firsts: Sequence[int],
 ) -> Matrix:
-    """``similarity_matrix`` against their sentences joined two by two (column n: sentences
-    ``firsts[n]`` and the next as one): their sets united, bit by bit, from the bitmaps
-    ``similarity_matrix`` made of the same sentences."""
-    b = _sketch_bitmaps(tuple(theirs))
+    """``similarity_matrix`` against their sentences (of the articles ``theirs``, in turn)
+    joined two by two (column n: sentences ``firsts[n]`` and the next as one): their sets
+    united, bit by bit, from the bitmaps ``similarity_matrix`` made of the same sentences."""
+    b = _side_by_side(tuple(map(tuple, theirs)))
     first = np.asarray(firsts, np.intp)
     second = first + 1
     terms, bigrams, numbers = (

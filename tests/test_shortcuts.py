@@ -26,11 +26,12 @@ def sketches(case: str, n: int) -> list[SentenceSketch]:
 
 
 def test_a_pair_scores_the_same_whatever_other_candidates_it_is_scored_with() -> None:
-    """The rule scores all of an article's candidates in one matrix and reads each
-    candidate's columns from it."""
+    """The rule scores all of an article's candidates in one matrix, from each candidate's
+    bitmaps stacked, and reads each candidate's columns from it."""
     ours = sketches("paraphrase_uncredited", 1)
     first, second = sketches("paraphrase_uncredited", 0), sketches("near_copy", 0)
-    together = similarity_matrix(ours, [*first, *second])
+    together = similarity_matrix(ours, first, second)
+    assert np.array_equal(together, similarity_matrix(ours, [*first, *second]))
     assert np.array_equal(together[:, : len(first)], similarity_matrix(ours, first))
     assert np.array_equal(together[:, len(first) :], similarity_matrix(ours, second))
 

@@ -701,17 +701,16 @@ def _scores(
     scored only for the candidates ``join_if`` (its index, its scores alone) picks: most
     share a few keys and nothing else. One matrix for all the candidates, and one for the
     joined sentences: numpy's cost is per call."""
-    theirs = [s for sentences in candidates for s in sentences]
-    if not ours or not theirs:
+    if not ours or not any(candidates):
         return [np.zeros((len(ours), len(sentences))) for sentences in candidates]
-    alone = similarity_matrix(ours, theirs)
+    alone = similarity_matrix(ours, *candidates)
     bounds = np.cumsum([0, *(len(sentences) for sentences in candidates)]).tolist()
     found = [alone[:, start:end] for start, end in pairwise(bounds)]
     close = [n for n, scores in enumerate(found) if join_if(n, scores)]
     firsts = [k for n in close for k in range(bounds[n], bounds[n + 1] - 1)]
     if not firsts:
         return found
-    with_joined = joined_similarity_matrix(ours, theirs, firsts)
+    with_joined = joined_similarity_matrix(ours, candidates, firsts)
     at = 0
     for n in close:
         width = bounds[n + 1] - bounds[n] - 1
