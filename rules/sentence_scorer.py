@@ -152,11 +152,8 @@ class SketchBitmaps(NamedTuple):
     function_counts: Matrix
 
 
-@lru_cache(maxsize=1024)
-def _sketch_bitmaps(sketches: tuple[SentenceSketch, ...]) -> SketchBitmaps:
-    """One article's sentences. Cached: an article's sentences are compared with several
-    candidates in a row, and a remembered article is a candidate for several that follow it
-    (about 5 KB each)."""
+def _made_bitmaps(sketches: tuple[SentenceSketch, ...]) -> SketchBitmaps:
+    """One article's sentences (cached by the two functions below)."""
     count = len(sketches)
     term_rows, terms = _flat([s.terms for s in sketches])
     bigrams = _bitmaps(*_bigrams(term_rows, terms), count)
@@ -172,6 +169,14 @@ def _sketch_bitmaps(sketches: tuple[SentenceSketch, ...]) -> SketchBitmaps:
         function_words,
         np.bitwise_count(function_words).astype(np.float64),
     )
+
+
+# An article's sentences are compared with several candidates in a row.
+_sketch_bitmaps = lru_cache(maxsize=16)(_made_bitmaps)
+# A remembered article is a candidate for several that follow it: its bitmaps (about 5 KB)
+# are kept as long as its decoded fingerprint usually is (``rules.duplicate_index``), whose
+# sentences are their key. Apart from the new article's, which would push them out.
+_candidate_bitmaps = lru_cache(maxsize=1024)(_made_bitmaps)
 
 
 def _overlap(a: Bitmaps, b: Bitmaps) -> Matrix:
@@ -234,9 +239,9 @@ def _side_by_side(articles: tuple[tuple[SentenceSketch, ...], ...]) -> SketchBit
     (every row is made from its own sentence alone, so the stack is what the sentences
     flattened into one article give). Cached: ``joined_similarity_matrix`` reads the stack
     ``similarity_matrix`` just made."""
-    if len(articles) == 1:
-        return _sketch_bitmaps(articles[0])
-    parts = [_sketch_bitmaps(sentences) for sentences in articles]
+    parts = [_candidate_bitmaps(sentences) for sentences in articles]
+    if len(parts) == 1:
+        return parts[0]
     return SketchBitmaps(*(np.concatenate(rows) for rows in zip(*parts, strict=True)))
 
 

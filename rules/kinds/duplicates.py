@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from itertools import islice, pairwise
 from typing import Any, Literal
 from weakref import WeakKeyDictionary
@@ -141,7 +142,7 @@ class Candidates:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Candidates:
-        decoded = [Fingerprint.decode(b64decode(raw)) for raw in data["fingerprints"]]
+        decoded = [_carried(b64decode(raw)) for raw in data["fingerprints"]]
         mine = Fingerprint.decode(b64decode(data["fingerprint"]))
         return cls(
             mine.published_at(float(data["published"])),
@@ -151,6 +152,9 @@ class Candidates:
 
 
 CANDIDATE_LISTS = ("exact", "near", "reuse", "later")
+# The align stage's counterpart of the index's decoded fingerprints (``rules.duplicate_index``):
+# a remembered article is a candidate for several that follow it, and comes in the same bytes.
+_carried = lru_cache(maxsize=1024)(Fingerprint.decode)
 
 
 def _pack(keys: list[int]) -> str:
