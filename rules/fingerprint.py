@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import re
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -40,6 +41,9 @@ SENTENCE_LAYOUT = 0x80
 QUOTED_FLAG = 0x80  # in a sentence's term count (at most MAX_TERMS_PER_SENTENCE)
 
 _WORD = regex.compile(r"\w+(?:[.,']\w+)*", regex.V1)
+# The same words in ASCII text, where the standard library's engine finds them a fifth faster
+# (elsewhere it tells word characters apart differently: combining marks, some numerals).
+_ASCII_WORD = re.compile(r"\w+(?:[.,']\w+)*", re.ASCII)
 _NUMBER = regex.compile(r"\d+(?:[.,]\d+)*")
 # A period after an initial or an initialism ("J.", "U.S.") or a title that comes before a name
 # ("Rep.", "Dr.") ends no sentence: "U.S. Rep. Ilhan Omar" split there made fragments ("Attorney's
@@ -103,6 +107,8 @@ class _Memo(dict[str, T]):
 
 
 def words(text: str) -> list[str]:
+    if text.isascii():
+        return _ASCII_WORD.findall(text.lower())
     found: list[str] = _WORD.findall(text.casefold())
     return found
 

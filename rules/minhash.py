@@ -47,7 +47,9 @@ def signature(hashes: np.ndarray, count: int, seed: int) -> np.ndarray:
     a, b = permutations(count, seed)
     mixed = _fmix32(np.asarray(hashes, dtype=np.uint32))
     with np.errstate(over="ignore"):  # wrapping around is the modulo 2**32
-        # One row per permutation: numpy reduces along contiguous rows fastest.
-        permuted = a[:, np.newaxis] * mixed + b[:, np.newaxis]
+        # One row per permutation: numpy reduces along contiguous rows fastest. Added in
+        # place: a second array of permutations x hashes cost as much as the arithmetic.
+        permuted = a[:, np.newaxis] * mixed
+        np.add(permuted, b[:, np.newaxis], out=permuted)
     minimum: np.ndarray = permuted.min(axis=1)
     return minimum

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from importlib import resources
 from itertools import chain
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -55,9 +56,12 @@ def _byte_tables(weights: Matrix) -> Matrix:
 
 
 def _weighted_bits(values: npt.NDArray[np.uint32], tables: Matrix) -> Matrix:
-    total: Matrix = tables[0][values & 0xFF]
+    # The values' bytes, lowest first, read in place: a third faster than shifting and
+    # masking, and ``take`` faster than indexing. Summed in the same order either way.
+    by_byte = np.ascontiguousarray(values, "<u4").view(np.uint8).reshape(*values.shape, 4)
+    total: Matrix = tables[0].take(by_byte[..., 0])
     for k in range(1, 4):
-        total = total + tables[k][(values >> (8 * k)) & 0xFF]
+        total += tables[k].take(by_byte[..., k])
     return total
 
 
@@ -133,9 +137,9 @@ def _bigrams(
     return rows[:-1][within], codes.astype(np.intp)
 
 
-@dataclass(frozen=True)
-class SketchBitmaps:
-    """Sentence sketches as bitmaps and counts."""
+class SketchBitmaps(NamedTuple):
+    """Sentence sketches as bitmaps and counts, a row per sentence: the rows of several
+    articles' sentences stack (``_side_by_side``)."""
 
     terms: Bitmaps
     term_counts: Matrix
@@ -148,9 +152,8 @@ class SketchBitmaps:
     function_counts: Matrix
 
 
-@lru_cache(maxsize=16)
-def _sketch_bitmaps(sketches: tuple[SentenceSketch, ...]) -> SketchBitmaps:
-    """Cached: an article's sentences are compared with several candidates in a row."""
+def _made_bitmaps(sketches: tuple[SentenceSketch, ...]) -> SketchBitmaps:
+    """One article's sentences (cached by the two functions below)."""
     count = len(sketches)
     term_rows, terms = _flat([s.terms for s in sketches])
     bigrams = _bitmaps(*_bigrams(term_rows, terms), count)
@@ -166,6 +169,14 @@ def _sketch_bitmaps(sketches: tuple[SentenceSketch, ...]) -> SketchBitmaps:
         function_words,
         np.bitwise_count(function_words).astype(np.float64),
     )
+
+
+# An article's sentences are compared with several candidates in a row.
+_sketch_bitmaps = lru_cache(maxsize=16)(_made_bitmaps)
+# A remembered article is a candidate for several that follow it: its bitmaps (about 5 KB)
+# are kept as long as its decoded fingerprint usually is (``rules.duplicate_index``), whose
+# sentences are their key. Apart from the new article's, which would push them out.
+_candidate_bitmaps = lru_cache(maxsize=1024)(_made_bitmaps)
 
 
 def _overlap(a: Bitmaps, b: Bitmaps) -> Matrix:
@@ -222,21 +233,35 @@ def features(ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch]) -
     return np.concatenate([summary, _bits(fa ^ fb), _bits(fa & fb)], axis=2)
 
 
-def similarity_matrix(ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch]) -> Matrix:
+@lru_cache(maxsize=4)
+def _side_by_side(articles: tuple[tuple[SentenceSketch, ...], ...]) -> SketchBitmaps:
+    """The sentences of several articles as one article's: each article's bitmaps stacked
+    (every row is made from its own sentence alone, so the stack is what the sentences
+    flattened into one article give). Cached: ``joined_similarity_matrix`` reads the stack
+    ``similarity_matrix`` just made."""
+    parts = [_candidate_bitmaps(sentences) for sentences in articles]
+    if len(parts) == 1:
+        return parts[0]
+    return SketchBitmaps(*(np.concatenate(rows) for rows in zip(*parts, strict=True)))
+
+
+def similarity_matrix(ours: Sequence[SentenceSketch], *theirs: Sequence[SentenceSketch]) -> Matrix:
     """The probability that each pair of sentences says the same thing: rows are ours,
-    columns theirs."""
+    columns the sentences of each of ``theirs`` (articles) in turn."""
     return builtin_model().pair_probabilities(
-        _sketch_bitmaps(tuple(ours)), _sketch_bitmaps(tuple(theirs))
+        _sketch_bitmaps(tuple(ours)), _side_by_side(tuple(map(tuple, theirs)))
     )
 
 
 def joined_similarity_matrix(
-    ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch], firsts: Sequence[int]
+    ours: Sequence[SentenceSketch],
+    theirs: Sequence[Sequence[SentenceSketch]],
+    firsts: Sequence[int],
 ) -> Matrix:
-    """``similarity_matrix`` against their sentences joined two by two (column n: sentences
-    ``firsts[n]`` and the next as one): their sets united, bit by bit, from the bitmaps
-    ``similarity_matrix`` made of the same sentences."""
-    b = _sketch_bitmaps(tuple(theirs))
+    """``similarity_matrix`` against their sentences (of the articles ``theirs``, in turn)
+    joined two by two (column n: sentences ``firsts[n]`` and the next as one): their sets
+    united, bit by bit, from the bitmaps ``similarity_matrix`` made of the same sentences."""
+    b = _side_by_side(tuple(map(tuple, theirs)))
     first = np.asarray(firsts, np.intp)
     second = first + 1
     terms, bigrams, numbers = (

@@ -1,6 +1,7 @@
 """The duplicate rule's speed-ups give what the plain computation gives: the candidates of an
 article scored in one matrix, MinHash over shingle hashes with repeats, words' stems and codes
-kept in memos, the strip stage's sketch taken back by the flag stage of the same process."""
+kept in memos, the strip stage's sketch taken back by the flag stage of the same process, the
+standard library's regex engine on ASCII text."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from copydesk.rules import fingerprint, quote_lexicon
 from copydesk.rules.engine import Engine
 from copydesk.rules.fingerprint import SentenceSketch, _Memo, sketch, split_sentences
 from copydesk.rules.loader import load_rules
@@ -26,11 +28,12 @@ def sketches(case: str, n: int) -> list[SentenceSketch]:
 
 
 def test_a_pair_scores_the_same_whatever_other_candidates_it_is_scored_with() -> None:
-    """The rule scores all of an article's candidates in one matrix and reads each
-    candidate's columns from it."""
+    """The rule scores all of an article's candidates in one matrix, from each candidate's
+    bitmaps stacked, and reads each candidate's columns from it."""
     ours = sketches("paraphrase_uncredited", 1)
     first, second = sketches("paraphrase_uncredited", 0), sketches("near_copy", 0)
-    together = similarity_matrix(ours, [*first, *second])
+    together = similarity_matrix(ours, first, second)
+    assert np.array_equal(together, similarity_matrix(ours, [*first, *second]))
     assert np.array_equal(together[:, : len(first)], similarity_matrix(ours, first))
     assert np.array_equal(together[:, len(first) :], similarity_matrix(ours, second))
 
@@ -103,3 +106,18 @@ def test_a_rewrite_seen_first_gets_its_late_finding_after_the_index_is_rebuilt()
 def later(article: ArticleIn) -> datetime:
     assert article.published_at is not None
     return article.published_at + timedelta(hours=1)
+
+
+ASCII_TEXTS = [
+    *(case["text"] for cases in CASES.values() for case in cases if case["text"].isascii()),
+    "Shares of U.S. Steel rose 3.5% to $1,234.50 at 10:30 a.m.; it's the firm's best day.",
+    "snake_case words, 'quoted' o'clock rock'n'roll ... 1,2,3 -- x.y.z and trailing'",
+]
+
+
+def test_ascii_text_gives_the_words_the_general_pattern_gives() -> None:
+    assert all(text.isascii() for text in ASCII_TEXTS)
+    for text in ASCII_TEXTS:
+        assert fingerprint.words(text) == fingerprint._WORD.findall(text.casefold())
+        general = [w.lower() for w in quote_lexicon._WORD.findall(text)]
+        assert quote_lexicon.stem_words(text) == quote_lexicon._STEMMER.stemWords(general)

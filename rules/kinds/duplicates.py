@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from itertools import islice, pairwise
 from typing import Any, Literal
 from weakref import WeakKeyDictionary
@@ -141,7 +142,7 @@ class Candidates:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Candidates:
-        decoded = [Fingerprint.decode(b64decode(raw)) for raw in data["fingerprints"]]
+        decoded = [_carried(b64decode(raw)) for raw in data["fingerprints"]]
         mine = Fingerprint.decode(b64decode(data["fingerprint"]))
         return cls(
             mine.published_at(float(data["published"])),
@@ -151,6 +152,9 @@ class Candidates:
 
 
 CANDIDATE_LISTS = ("exact", "near", "reuse", "later")
+# The align stage's counterpart of the index's decoded fingerprints (``rules.duplicate_index``):
+# a remembered article is a candidate for several that follow it, and comes in the same bytes.
+_carried = lru_cache(maxsize=1024)(Fingerprint.decode)
 
 
 def _pack(keys: list[int]) -> str:
@@ -701,17 +705,16 @@ def _scores(
     scored only for the candidates ``join_if`` (its index, its scores alone) picks: most
     share a few keys and nothing else. One matrix for all the candidates, and one for the
     joined sentences: numpy's cost is per call."""
-    theirs = [s for sentences in candidates for s in sentences]
-    if not ours or not theirs:
+    if not ours or not any(candidates):
         return [np.zeros((len(ours), len(sentences))) for sentences in candidates]
-    alone = similarity_matrix(ours, theirs)
+    alone = similarity_matrix(ours, *candidates)
     bounds = np.cumsum([0, *(len(sentences) for sentences in candidates)]).tolist()
     found = [alone[:, start:end] for start, end in pairwise(bounds)]
     close = [n for n, scores in enumerate(found) if join_if(n, scores)]
     firsts = [k for n in close for k in range(bounds[n], bounds[n + 1] - 1)]
     if not firsts:
         return found
-    with_joined = joined_similarity_matrix(ours, theirs, firsts)
+    with_joined = joined_similarity_matrix(ours, candidates, firsts)
     at = 0
     for n in close:
         width = bounds[n + 1] - bounds[n] - 1
