@@ -14,7 +14,7 @@ import pytest
 from copydesk.rules.engine import Engine
 from copydesk.rules.line_features import CUTTING_RULES, FEATURES, line_features
 from copydesk.rules.line_model import MODEL_VARIABLE, LineModel, builtin_model, judged_lines
-from copydesk.rules.loader import load_rules
+from copydesk.rules.loader import PackError, load_rules
 from copydesk.rules.records import ArticleIn, Span
 from copydesk.rules.state import MemoryStore
 from tests.conftest import SHARED
@@ -220,3 +220,14 @@ def test_the_page_text_of_an_html_article_is_not_judged_unless_asked(line_model:
         ArticleIn(id="t", text=f"Home\nWorld\n{STORY}"), MemoryStore()
     )
     assert as_text.text.startswith("Home\nWorld\n")
+
+
+def test_a_guard_outside_0_to_1_is_refused_with_its_place_in_the_pack(tmp_path: Path) -> None:
+    pack = tmp_path / "mine.yaml"
+    pack.write_text(
+        "pack: mine\noverride:\n  text-line-model: {min_agreement: 1.5}\nrules: []\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(PackError) as caught:
+        load_rules([pack])
+    assert "mine.yaml" in str(caught.value) and "min_agreement" in str(caught.value)
