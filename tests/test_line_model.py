@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from copydesk.rules.engine import Engine
 from copydesk.rules.line_features import CUTTING_RULES, FEATURES, line_features
@@ -134,23 +136,24 @@ def test_lines_kept_back_at_either_end_of_the_story_keep_their_line_breaks(
     assert out.removed == []
 
 
-def test_a_dateline_and_a_credit_line_the_rules_capture_are_never_cut(line_model: Any) -> None:
-    split = FEATURES.index("ends_sentence")
-    # One split: a line that does not end a sentence is cut, any other kept.
-    line_model(
-        one_leaf_model(
-            0.0,
-            roots=[0],
-            nodes={
-                "feature": [split, 0, 0],
-                "threshold": [0.5, 0.0, 0.0],
-                "left": [1, 1, 2],
-                "right": [2, 1, 2],
-                "value": [0.0, -5.0, 5.0],
-            },
-            depth=1,
-        )
+def split_model(feature: str) -> dict[str, Any]:
+    """One split: a line with ``feature`` at most 0.5 is cut, any other kept."""
+    return one_leaf_model(
+        0.0,
+        roots=[0],
+        nodes={
+            "feature": [FEATURES.index(feature), 0, 0],
+            "threshold": [0.5, 0.0, 0.0],
+            "left": [1, 1, 2],
+            "right": [2, 1, 2],
+            "value": [0.0, -5.0, 5.0],
+        },
+        depth=1,
     )
+
+
+def test_a_dateline_and_a_credit_line_the_rules_capture_are_never_cut(line_model: Any) -> None:
+    line_model(split_model("ends_sentence"))
     body = "\n".join(
         [
             f"LISBON, Nov 21 (Reuters) - {STORY}",
@@ -165,6 +168,42 @@ def test_a_dateline_and_a_credit_line_the_rules_capture_are_never_cut(line_model
     assert out.text.endswith("(Reporting by Ana Silva; Editing by John Roe)")
     assert out.metadata["credit_line"] == ["(Reporting by Ana Silva; Editing by John Roe)"]
     assert "Reuters" in {credit.source for credit in out.credits}
+
+
+LINES = [
+    "Home",
+    "Share this article",
+    "3 Comments",
+    "FILE PHOTO: A worker at the plant. REUTERS/Jane Roe",
+    STORY,
+    "The mayor called it a historic day for the town and its commuters.",
+    "",
+    "  ",
+    "(Reporting by Ana Silva; Editing by Tom Hale)",
+    "1) First item",
+]
+
+
+@pytest.mark.parametrize(
+    "model",
+    [one_leaf_model(5.0), split_model("ends_sentence"), split_model("kept")],
+    ids=["keeps-all", "keeps-sentences", "agrees"],
+)
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(LINES) | st.text(max_size=60), max_size=30))
+def test_cuts_and_keep_backs_leave_spans_that_rebuild_the_body(
+    line_model: Any, model: dict[str, Any], body_lines: list[str]
+) -> None:
+    line_model(model)
+    body = "\n".join(body_lines)
+    out = Engine(load_rules()).process(ArticleIn(id="p", text=body), MemoryStore())
+    kept, pos = [], 0
+    for span in out.removed:
+        assert span.start >= pos and body[span.start : span.end] == span.text
+        kept.append(body[pos : span.start])
+        pos = span.end
+    kept.append(body[pos:])
+    assert "".join(kept) == out.text
 
 
 def test_a_model_that_disagrees_with_the_rules_on_the_whole_page_is_not_followed(
