@@ -36,10 +36,10 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.ensemble import HistGradientBoostingClassifier
 
 from bench.boilerplate import SETS, systems
 from bench.common import Page, dataset_pages, score
+from bench.trees import Settings, fitted, folds
 from copydesk.rules.block_features import FEATURES, block_features
 from copydesk.rules.block_model import MODEL_VARIABLE, BlockModel, builtin_model
 from copydesk.rules.engine import Engine
@@ -52,24 +52,14 @@ THRESHOLDS = np.arange(0.1, 0.9, 0.05)
 SHINGLE = 4
 # The training choices: one set's pages, the other's, or both.
 TRAINING = {"aeb": ("aeb",), "l3s-gn1": ("l3s-gn1",), "both": ("aeb", "l3s-gn1")}
-# Pages are dealt to folds in an order shuffled with this seed, set by set.
-FOLD_SEED = 0
 
 Matrix = npt.NDArray[np.float64]
 
 
-@dataclass(frozen=True)
-class Settings:
-    """The trees' size. The default was chosen among ``SEARCH`` on the pooled folds, not on a
-    model's own training pages: a search there would fit them further."""
-
-    trees: int = 100
-    max_depth: int = 4
-    learning_rate: float = 0.2
-    l2: float = 1.0
-
-
 # The sizes tried on the pooled folds (``--search``): depth, and more trees learning slower.
+# The shipped size was chosen among them on the pooled folds, not on a model's own training
+# pages: a search there would fit them further.
+SIZE = Settings(trees=100, max_depth=4, learning_rate=0.2)
 SEARCH = [
     Settings(trees, depth, rate)
     for trees, depth, rate in (
@@ -131,25 +121,18 @@ def training_pages(train: str) -> list[Page]:
     return [page for key in TRAINING[train] for page in dataset_pages(SETS[key][1])]
 
 
-def fit(pages: Iterable[Page], settings: Settings = Settings()) -> dict[str, Any]:
+def fit(pages: Iterable[Page], settings: Settings = SIZE) -> dict[str, Any]:
     """The model fitted on ``pages``, as the JSON that ``BlockModel.from_json`` reads."""
     return fit_examples([page_example(page) for page in pages], settings)
 
 
-def fit_examples(examples: list[Example], settings: Settings = Settings()) -> dict[str, Any]:
+def fit_examples(examples: list[Example], settings: Settings = SIZE) -> dict[str, Any]:
     x = np.vstack([example.features for example in examples])
     y = np.array([label for example in examples for label in example.labels])
-    classifier = HistGradientBoostingClassifier(
-        max_iter=settings.trees,
-        max_depth=settings.max_depth,
-        learning_rate=settings.learning_rate,
-        l2_regularization=settings.l2,
-        random_state=0,
-    ).fit(x, y)
-    model = _exported(classifier, 0.5)
-    fitted = BlockModel.from_json(model)
-    assert np.allclose(fitted.probabilities(x), classifier.predict_proba(x)[:, 1])
-    model["keep_above"] = _best_threshold(fitted, examples)
+    model = fitted(x, y, FEATURES, settings)
+    model["keep_above"] = _best_threshold(
+        BlockModel.from_json({**model, "keep_above": 0.5}), examples
+    )
     return model
 
 
@@ -173,47 +156,6 @@ def _kept(blocks: list[Block], probabilities: Matrix, threshold: float) -> str:
     return "\n".join(b.text for b, p in zip(blocks, probabilities, strict=True) if p >= threshold)
 
 
-def _exported(classifier: HistGradientBoostingClassifier, keep_above: float) -> dict[str, Any]:
-    """The fitted trees as one table of nodes (a leaf's children are itself)."""
-    nodes: dict[str, list[Any]] = {
-        key: [] for key in ("feature", "threshold", "left", "right", "value")
-    }
-    roots: list[int] = []
-    depth = 0
-    for [tree] in classifier._predictors:
-        offset = len(nodes["feature"])
-        roots.append(offset)
-        for i, node in enumerate(tree.nodes):
-            leaf = bool(node["is_leaf"])
-            nodes["feature"].append(0 if leaf else int(node["feature_idx"]))
-            nodes["threshold"].append(0.0 if leaf else float(node["num_threshold"]))
-            nodes["left"].append(offset + (i if leaf else int(node["left"])))
-            nodes["right"].append(offset + (i if leaf else int(node["right"])))
-            nodes["value"].append(float(node["value"]) if leaf else 0.0)
-            depth = max(depth, int(node["depth"]))
-    return {
-        "features": list(FEATURES),
-        "baseline": float(classifier._baseline_prediction.ravel()[0]),
-        "roots": roots,
-        "nodes": nodes,
-        "depth": depth,
-        "keep_above": keep_above,
-    }
-
-
-def folds(sizes: dict[str, int], k: int) -> dict[str, list[int]]:
-    """Each page's fold, set by set (``sizes``: each set's number of pages): every fold holds
-    a k-th of each set's pages, dealt in a shuffled order."""
-    rng = np.random.default_rng(FOLD_SEED)
-    found: dict[str, list[int]] = {}
-    for key, size in sizes.items():
-        fold = [0] * size
-        for rank, i in enumerate(rng.permutation(size)):
-            fold[int(i)] = rank % k
-        found[key] = fold
-    return found
-
-
 @dataclass
 class OutOfFold:
     """Per set, each page's F1: the model's reading alone and (if run) HTML mode."""
@@ -227,7 +169,7 @@ def out_of_fold(
     examples: dict[str, list[Example]],
     train: str,
     k: int,
-    settings: Settings = Settings(),
+    settings: Settings = SIZE,
     engine: Engine | None = None,
 ) -> OutOfFold:
     """Every page scored by the model fitted without its fold (``train``'s sets only); HTML
@@ -247,12 +189,12 @@ def out_of_fold(
         ]
         model = fit_examples(training, settings)
         result.thresholds.append(model["keep_above"])
-        fitted = BlockModel.from_json(model)
+        fold_model = BlockModel.from_json(model)
         held = {key: [i for i, f in enumerate(assigned[key]) if f == fold] for key in examples}
         for key, indices in held.items():
             for i in indices:
                 example = examples[key][i]
-                reading = fitted.reading(example.blocks)
+                reading = fold_model.reading(example.blocks)
                 result.reading[key][i] = score(reading, example.page.article_body).f1
         if engine is not None:
             _html_mode(engine, model, examples, held, result.html)
@@ -332,15 +274,15 @@ def main() -> None:
         report_search(args.folds or 5)
         return
     if args.folds:
-        report_out_of_fold(args.folds, args.html, Settings())
+        report_out_of_fold(args.folds, args.html, SIZE)
         return
     model = fit(training_pages(args.train))
     args.out.write_text(json.dumps(model, separators=(",", ":")) + "\n", encoding="utf-8")
-    fitted = BlockModel.from_json(model)
+    built = BlockModel.from_json(model)
     print(f"trained on {args.train}: {len(model['roots'])} trees, keep above {model['keep_above']}")
     for key, (name, other) in SETS.items():
         pages = list(dataset_pages(other))
-        f1 = np.mean([score(_reading(fitted, page), page.article_body).f1 for page in pages])
+        f1 = np.mean([score(_reading(built, page), page.article_body).f1 for page in pages])
         kind = "training score" if key in TRAINING[args.train] else "held out"
         print(f"the block model's reading alone, {name}: F1 {f1:.4f} ({kind})")
 

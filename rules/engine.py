@@ -18,6 +18,7 @@ from copydesk.rules.kinds.base import (
     Cut,
     Document,
     Hit,
+    KeepBack,
     LateHit,
     Rule,
     RuleSpec,
@@ -215,7 +216,7 @@ class Engine:
     @staticmethod
     def _apply_within_budget(
         rule: Rule, doc: Document, ctx: Context
-    ) -> list[Cut | Capture | CreditHit | Hit | LateHit]:
+    ) -> list[Cut | KeepBack | Capture | CreditHit | Hit | LateHit]:
         """The rule's results within its regex budget, given a second try: the budget is wall
         time, so a pause of the whole process (a full garbage collection, a loaded machine)
         can use it up without any fault of the rule's. A backtracking pattern runs out twice.
@@ -244,10 +245,14 @@ class Engine:
             return  # what most rules find in most articles: no bookkeeping to do
         cuts = [r for r in results if isinstance(r, Cut)]
         captures = [r for r in results if isinstance(r, Capture)]
+        kept_back = [r for r in results if isinstance(r, KeepBack)]
         if spec.mode == "shadow":
             _report_cuts(spec, doc, merge_cuts(cuts))
+            _report_kept_back(spec, doc, kept_back)
         else:
             _apply_cuts(spec.id, doc, cuts, captures)
+            for keep in kept_back:  # in the body's offsets, so after the cuts
+                doc.body.keep_back(keep.start, keep.end)
         body = doc.body.original
         for credit in (r for r in results if isinstance(r, CreditHit)):
             doc.credits.append(
@@ -336,6 +341,21 @@ def _report_cuts(spec: RuleSpec, doc: Document, cuts: list[Cut]) -> None:
                 severity=spec.severity,
                 message=spec.message,
                 evidence={"text": doc.text[cut.start : cut.end]},
+                shadow=True,
+            )
+        )
+
+
+def _report_kept_back(spec: RuleSpec, doc: Document, kept_back: list[KeepBack]) -> None:
+    """Shadow mode: say what would be kept back, keep back nothing."""
+    for keep in kept_back:
+        doc.findings.append(
+            Finding(
+                rule=spec.id,
+                kind="shadow-keep-back",
+                severity=spec.severity,
+                message=spec.message,
+                evidence={"text": doc.body.original[keep.start : keep.end]},
                 shadow=True,
             )
         )

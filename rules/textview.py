@@ -98,6 +98,43 @@ class TextView:
         i = max(bisect_right(starts, pos) - 1, 0)
         return self._kept[i][0] + (pos - starts[i])
 
+    def current_spans(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Where the kept parts of ``original[start:end]`` are in the current text."""
+        found = []
+        for (a, b), s in zip(self._kept, self._current_starts(), strict=True):
+            lo, hi = max(a, start), min(b, end)
+            if lo < hi:
+                found.append((s + lo - a, s + hi - a))
+        return found
+
+    def keep_back(self, start: int, end: int) -> None:
+        """Keep ``original[start:end]`` again where a rule removed it: the removed spans it
+        overlaps shrink to what lies outside it (or go)."""
+        if not 0 <= start <= end <= len(self.original):
+            raise ValueError(f"{start}:{end} outside a body of length {len(self.original)}")
+        removed: list[Span] = []
+        for span in self.removed:
+            if span.end <= start or span.start >= end:
+                removed.append(span)
+                continue
+            for a, b in ((span.start, start), (end, span.end)):
+                if a < b:
+                    removed.append(Span(rule=span.rule, start=a, end=b, text=self.original[a:b]))
+        if removed == self.removed:
+            return
+        self.removed = removed
+        kept: list[tuple[int, int]] = []
+        pos = 0
+        for span in removed:  # sorted and disjoint: the kept segments are the gaps between
+            if span.start > pos:
+                kept.append((pos, span.start))
+            pos = span.end
+        if pos < len(self.original):
+            kept.append((pos, len(self.original)))
+        self._kept = kept
+        self._text = self._starts = None
+        self._lines = self._content_lines = None
+
     def remove(self, start: int, end: int, rule: str) -> list[Span]:
         """Remove ``text[start:end]`` (current offsets); return the original spans it covered
         (more than one when the cut straddles text an earlier rule already took out)."""

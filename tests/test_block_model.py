@@ -117,7 +117,7 @@ def test_the_shipped_model_keeps_the_story_and_drops_the_chrome() -> None:
 
 
 def test_folds_hold_a_kth_of_each_set_and_each_page_once() -> None:
-    from bench.block_model import folds
+    from bench.trees import folds
 
     sizes = {"aeb": 111, "l3s-gn1": 471}
     assigned = folds(sizes, 5)

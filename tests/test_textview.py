@@ -88,3 +88,40 @@ def test_lines_carried_over_a_cut_are_the_lines_of_the_text_after_it(
         lo, hi = sorted((int(a * length), int(b * length)))
         view.remove(lo, hi, "r")
     assert view.lines == split_lines(view.text)
+
+
+def test_kept_back_text_returns_to_its_place_and_leaves_the_rest_of_a_cut() -> None:
+    view = TextView("one\ntwo\nthree\nfour")
+    view.remove(4, 14, "chrome")  # "two\nthree\n"
+    assert view.text == "one\nfour"
+    view.keep_back(8, 14)  # "three\n"
+    assert view.text == "one\nthree\nfour"
+    assert [(s.rule, s.start, s.end, s.text) for s in view.removed] == [("chrome", 4, 8, "two\n")]
+    assert [line.text for line in view.lines] == ["one", "three", "four"]
+
+
+@given(
+    text=st.text(max_size=200),
+    cuts=st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), max_size=8),
+    backs=st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), max_size=4),
+)
+def test_keeping_back_is_undoing_the_cuts_over_a_stretch_of_the_body(
+    text: str, cuts: list[tuple[float, float]], backs: list[tuple[float, float]]
+) -> None:
+    view = TextView(text)
+    for n, (a, b) in enumerate(cuts):
+        lo, hi = sorted((int(a * len(view.text)), int(b * len(view.text))))
+        view.remove(lo, hi, f"r{n}")
+    gone = [False] * len(text)
+    for span in view.removed:
+        gone[span.start : span.end] = [True] * (span.end - span.start)
+    for a, b in backs:
+        lo, hi = sorted((int(a * len(text)), int(b * len(text))))
+        view.keep_back(lo, hi)
+        gone[lo:hi] = [False] * (hi - lo)
+    assert view.text == "".join(ch for ch, g in zip(text, gone, strict=True) if not g)
+    assert all(text[s.start : s.end] == s.text for s in view.removed)
+    assert sum(s.end - s.start for s in view.removed) == sum(gone)
+    for lo, hi in view.current_spans(0, len(text)):
+        assert view.text[lo:hi] == text[view.to_original(lo) : view.to_original(lo) + hi - lo]
+    assert sum(hi - lo for lo, hi in view.current_spans(0, len(text))) == len(view.text)

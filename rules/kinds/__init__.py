@@ -8,6 +8,7 @@ from copydesk.rules.kinds.content_region import ContentRegionSpec
 from copydesk.rules.kinds.credits import CreditsSpec
 from copydesk.rules.kinds.duplicates import DuplicatesSpec
 from copydesk.rules.kinds.learned_chrome import LearnedChromeSpec
+from copydesk.rules.kinds.line_model import LineModelSpec
 from copydesk.rules.kinds.line_pattern import LinePatternSpec
 from copydesk.rules.kinds.menu_block import MenuBlockSpec
 from copydesk.rules.kinds.missing_attribution import MissingAttributionSpec
@@ -25,6 +26,7 @@ AnyRuleSpec = Annotated[
     | CreditsSpec
     | MissingAttributionSpec
     | WireStyleSpec
-    | QuoteAttributionSpec,
+    | QuoteAttributionSpec
+    | LineModelSpec,
     Field(discriminator="kind"),
 ]

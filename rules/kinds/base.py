@@ -119,6 +119,15 @@ class Cut:
 
 
 @dataclass(frozen=True, slots=True)
+class KeepBack:
+    """Keep ``body[start:end]`` of the body the engine started from, where an earlier rule cut
+    it (offsets there: the text is not in the current text). Applied after the rule's cuts."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
 class CreditHit:
     """The article credits ``source`` at ``body[start:end]`` of the body the engine started
     from (not of the current text: a credit may stand in chrome the strip stage removed)."""
@@ -246,6 +255,6 @@ class Rule(ABC):
     @abstractmethod
     def apply(
         self, doc: Document, ctx: Context
-    ) -> Iterable[Cut | Capture | CreditHit | Hit | LateHit]:
-        """Look at the document; yield cuts and captures (strip rules) or hits (flag rules; late
-        hits for articles seen before this one)."""
+    ) -> Iterable[Cut | KeepBack | Capture | CreditHit | Hit | LateHit]:
+        """Look at the document; yield cuts, keep-backs and captures (strip rules) or hits
+        (flag rules; late hits for articles seen before this one)."""

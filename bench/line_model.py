@@ -1,0 +1,206 @@
+"""Build rules/models/line-model.json, text mode's line model, from both dev sets (AEB and
+L3S-GN1), and check it out of fold.
+
+Each non-blank line of a page's text, as the strip rules before the model leave it (the
+built-in packs with the model's rule disabled), is an example, labelled article text when at
+least half of its word 4-grams are in the page's gold ``article_body`` (``Coverage``, as the
+block model labels its lines). Features: rules/line_features.py. Trees as the block model's
+(bench/trees.py), each page weighing the same within its set and each set the same in all, so
+the 471 L3S-GN1 pages do not drown the 111 of AEB; a line is kept from probability 0.5.
+
+    .venv/bin/python -m bench.line_model [--out PATH]
+    .venv/bin/python -m bench.line_model --folds 5 [--html]
+
+``--folds K`` builds nothing: it splits each set's pages into K folds (bench/trees.py), fits a
+model without each fold and runs text mode, as a user gets it (``COPYDESK_LINE_MODEL`` pointing
+at the fold's model), on the fold's pages, as they come and hard-wrapped: every figure is out
+of fold. ``--html`` runs HTML mode too, whose page-text reading goes through the text rules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from bench.block_model import Coverage
+from bench.boilerplate import COLLAPSE_F1, COLLAPSE_PAGE_TEXT_F1, SETS, hard_wrapped
+from bench.common import Page, dataset_pages, score
+from bench.trees import Settings, fitted, folds
+from copydesk.rules.engine import Engine
+from copydesk.rules.line_features import FEATURES, line_features
+from copydesk.rules.line_model import MODEL_VARIABLE, builtin_model, judged_lines
+from copydesk.rules.loader import load_rules
+from copydesk.rules.records import ArticleIn
+from copydesk.rules.state import MemoryStore
+from copydesk.rules.unwrap import unwrapped
+
+OUT = Path(__file__).resolve().parents[1] / "rules" / "models" / "line-model.json"
+RULE = "text-line-model"  # the built-in pack's line-model rule
+# Chosen on the pooled folds (`--folds`) among 100 trees of depth 4 at rate 0.2, 200 of depth 3
+# and 200 of depth 6 at rate 0.1: the mean of the two sets out of fold.
+SIZE = Settings(trees=200, max_depth=6, learning_rate=0.1)
+KEEP_ABOVE = 0.5
+
+Matrix = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Example:
+    """A page's non-blank lines as the rules leave them: features and labels."""
+
+    page: Page
+    features: Matrix
+    labels: npt.NDArray[np.bool_]
+
+
+def engine_without_model() -> Engine:
+    """The built-in packs with the line model's rule disabled, as a user's pack would."""
+    with tempfile.TemporaryDirectory() as folder:
+        pack = Path(folder) / "no-line-model.yaml"
+        pack.write_text(f"pack: no-line-model\ndisable: [{RULE}]\nrules: []\n", encoding="utf-8")
+        return Engine(load_rules([pack]))
+
+
+def page_example(engine: Engine, page: Page) -> Example:
+    out = engine.strip(ArticleIn(id=page.id, url=page.url, text=page.page_text), MemoryStore())
+    lines, kept, cut_by = judged_lines(unwrapped(page.page_text), out.removed)
+    gold = Coverage(page.article_body)
+    labels = np.array([gold.of(line.text) >= 0.5 for line in lines], dtype=bool)
+    return Example(page, line_features(lines, kept, cut_by), labels)
+
+
+def every_example() -> dict[str, list[Example]]:
+    engine = engine_without_model()
+    return {
+        key: [page_example(engine, page) for page in dataset_pages(folder)]
+        for key, (_, folder) in SETS.items()
+    }
+
+
+def fit(examples: dict[str, list[Example]]) -> dict[str, Any]:
+    """The model fitted on ``examples`` (per set), as the JSON ``LineModel.from_json`` reads."""
+    every = [example for pages in examples.values() for example in pages]
+    x = np.vstack([example.features for example in every])
+    y = np.concatenate([example.labels for example in every])
+    # Each page weighs 1 / (its set's pages), spread over its lines.
+    weights = np.concatenate(
+        [
+            np.full(len(example.labels), 1.0 / len(pages) / max(len(example.labels), 1))
+            for pages in examples.values()
+            for example in pages
+        ]
+    )
+    model = fitted(x, y, FEATURES, SIZE, weights / weights.mean())
+    model["keep_above"] = KEEP_ABOVE
+    return model
+
+
+@contextmanager
+def model_in_place(model: dict[str, Any]) -> Iterator[None]:
+    """``model`` as the engine's line model, put in place the way a user would."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "line-model.json"
+        path.write_text(json.dumps(model), encoding="utf-8")
+        before = os.environ.get(MODEL_VARIABLE)
+        os.environ[MODEL_VARIABLE] = str(path)
+        builtin_model.cache_clear()
+        try:
+            yield
+        finally:
+            if before is None:
+                del os.environ[MODEL_VARIABLE]
+            else:
+                os.environ[MODEL_VARIABLE] = before
+            builtin_model.cache_clear()
+
+
+def _modes(engine: Engine, html: bool) -> dict[str, Callable[[Page], str]]:
+    def text(page: Page, wrap: bool) -> str:
+        body = hard_wrapped(page.page_text) if wrap else page.page_text
+        return engine.process(ArticleIn(id=page.id, url=page.url, text=body), MemoryStore()).text
+
+    modes: dict[str, Callable[[Page], str]] = {
+        "text mode": lambda page: text(page, False),
+        "text mode, hard-wrapped": lambda page: text(page, True),
+    }
+    if html:
+        modes["HTML mode"] = lambda page: (
+            engine.process(
+                ArticleIn(id=page.id, url=page.url, html=page.html()), MemoryStore()
+            ).text
+        )
+    return modes
+
+
+def report_out_of_fold(k: int, html: bool) -> None:
+    """Each mode's F1 per set with and without the line model, the model's out of fold."""
+    examples = every_example()
+    assigned = folds({key: len(pages) for key, pages in examples.items()}, k)
+    engine = Engine(load_rules())
+    modes = _modes(engine, html)
+    rules_only = _modes(engine_without_model(), html)
+    f1: dict[tuple[str, str, str], list[float]] = {}
+    collapsed: dict[tuple[str, str, str], int] = {}
+
+    def record(system: str, mode: str, key: str, page: Page, text: str) -> None:
+        value = score(text, page.article_body).f1
+        f1.setdefault((system, mode, key), []).append(value)
+        if value < COLLAPSE_F1 and score(page.page_text, page.article_body).f1 >= (
+            COLLAPSE_PAGE_TEXT_F1
+        ):
+            collapsed[(system, mode, key)] = collapsed.get((system, mode, key), 0) + 1
+
+    for key, pages in examples.items():
+        for example in pages:
+            for mode, run in rules_only.items():
+                record("rules", mode, key, example.page, run(example.page))
+    for fold in range(k):
+        training = {
+            key: [e for e, f in zip(pages, assigned[key], strict=True) if f != fold]
+            for key, pages in examples.items()
+        }
+        with model_in_place(fit(training)):
+            for key, pages in examples.items():
+                for example, f in zip(pages, assigned[key], strict=True):
+                    if f == fold:
+                        for mode, run in modes.items():
+                            record("model", mode, key, example.page, run(example.page))
+        print(f"fold {fold + 1} of {k} done", flush=True)
+    print(f"\n{k} folds by page; the line model's figures are out of fold")
+    for mode in modes:
+        for key, (name, _) in SETS.items():
+            rules, model = f1[("rules", mode, key)], f1[("model", mode, key)]
+            print(
+                f"  {mode}, {name}: rules alone {np.mean(rules):.4f}"
+                f" ({collapsed.get(('rules', mode, key), 0)} collapsed),"
+                f" with the line model {np.mean(model):.4f}"
+                f" ({collapsed.get(('model', mode, key), 0)} collapsed)"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--folds", type=int, default=0, help="K-fold figures; builds none")
+    parser.add_argument("--html", action="store_true", help="with --folds: HTML mode too")
+    args = parser.parse_args()
+    if args.folds:
+        report_out_of_fold(args.folds, args.html)
+        return
+    model = fit(every_example())
+    args.out.write_text(json.dumps(model, separators=(",", ":")) + "\n", encoding="utf-8")
+    print(f"trained on both dev sets: {len(model['roots'])} trees, wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,273 @@
+"""What the line model reads of each non-blank line of a text body: its shape (length,
+sentence end, capitals, figures, punctuation, repeats), where it stands in the page, what the
+strip rules decided about it and about the stretch of text around it, and the same of its
+neighbours. Text only: no markup, so it works on any scraped body."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+import regex
+
+from copydesk.rules.lines import Line
+from copydesk.rules.prose import ends_sentence, is_prose, is_truncated, item_number
+
+Matrix = npt.NDArray[np.float64]
+
+# How far (in lines) the distances to the kept stretch are counted: past it, "far" is enough.
+_REACH = 20
+_NEIGHBOURS = (-2, -1, 1, 2)
+# Lines this close on either side make a line's neighbourhood.
+_WINDOW = 5
+_PROSE_CHARS = 40
+_ADDRESS = regex.compile(r"(?i)\b(?:https?://|www\.)\S")
+
+# The built-in pack's cutting rules: which of them cut a line tells how far to trust the cut (a
+# comment thread's posts are prose the model cannot tell from the story's by their shape).
+# A rule of another pack counts as "another".
+CUTTING_RULES = (
+    "learned-site-chrome",
+    "comment-sections",
+    "more-stories",
+    "related-lists",
+    "inline-related-link",
+    "taxonomy-line",
+    "main-text-region",
+    "byline-date-head",
+    "menus",
+    "share-follow-prompts",
+    "newsletter-pitch",
+    "ad-labels",
+    "cookie-banners",
+    "photo-captions",
+    "rights-notice",
+)
+# How many lines apart two items of a numbered list may stand.
+_LIST_GAP = 3
+
+_OWN = (
+    "log_words",
+    "log_chars",
+    "kept",
+    "ends_sentence",
+    "capitalised",
+    "figures",
+    "marks",
+    "bars",
+    "prose",
+    "truncated",
+    "address",
+    "prose_nearby",
+    "kept_nearby",
+    "repeats",
+    "blank_before",
+    "blank_after",
+    "position",
+    "chars_before",
+    "inside_kept",
+    "to_kept",
+    "above_kept",
+    "below_kept",
+    "from_first_kept",
+    "from_last_kept",
+    "page_kept_share",
+    "page_log_lines",
+    "numbered",
+    "in_numbered_list",
+    *(f"cut_by={rule}" for rule in CUTTING_RULES),
+    "cut_by=another",
+)
+_NEIGHBOUR = ("log_words", "kept", "ends_sentence", "capitalised", "edge")
+FEATURES: tuple[str, ...] = _OWN + tuple(
+    f"{name}@{offset:+d}" for offset in _NEIGHBOURS for name in _NEIGHBOUR
+)
+
+
+def _per_line(pattern: regex.Pattern[str], text: str, starts: npt.NDArray[np.intp]) -> Matrix:
+    """How many matches of ``pattern`` fall in each line (``starts``: where each line begins)."""
+    found = np.fromiter((m.start() for m in pattern.finditer(text)), dtype=np.intp)
+    line = np.searchsorted(starts, found, side="right") - 1
+    counts: Matrix = np.bincount(line, minlength=len(starts)).astype(np.float64)
+    return counts
+
+
+def _ascii_classes() -> npt.NDArray[np.bool_]:
+    return _classes([chr(code) for code in range(128)])
+
+
+def _classes(chars: Sequence[str]) -> npt.NDArray[np.bool_]:
+    """Per character: word character, capital, figure, mark (neither word nor space)."""
+    return np.array(
+        [
+            (
+                (word := ch.isalnum() or ch == "_"),
+                ch.isupper(),
+                ch.isdecimal(),
+                not word and not ch.isspace(),
+            )
+            for ch in chars
+        ],
+        dtype=bool,
+    ).reshape(len(chars), 4)
+
+
+_ASCII = _ascii_classes()
+
+
+def _char_counts(text: str, starts: npt.NDArray[np.intp], ends: npt.NDArray[np.intp]) -> Matrix:
+    """Per line (``text[starts[i]:ends[i]]``): words (runs of word characters), words that
+    start with a capital, figures and marks. One pass of numpy over the text's code points,
+    each distinct character classified once, rather than a regex match per character."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    classes = _ASCII[np.minimum(codes, 127)]
+    beyond = codes > 127
+    if beyond.any():  # curly quotes, dashes, accents: few, each classified once
+        distinct, at = np.unique(codes[beyond], return_inverse=True)
+        classes[beyond] = _classes([chr(code) for code in distinct.tolist()])[at]
+    word = classes[:, 0]
+    word_start = word & ~np.concatenate(([False], word[:-1]))
+    counted = np.column_stack(
+        (word_start, word_start & classes[:, 1], classes[:, 2], classes[:, 3])
+    )
+    totals = np.zeros((len(codes) + 1, 4))
+    np.cumsum(counted, axis=0, out=totals[1:])
+    counts: Matrix = totals[ends] - totals[starts]
+    return counts
+
+
+def line_features(lines: Sequence[Line], kept: Sequence[bool], cut_by: Sequence[str]) -> Matrix:
+    """One row of ``FEATURES`` for each of ``lines`` (the non-blank lines of a body, in order);
+    ``kept``: whether the strip rules kept each; ``cut_by``: the rule that cut it, or ""."""
+    n = len(lines)
+    if n == 0:
+        return np.zeros((0, len(FEATURES)))
+    text = "\n".join(line.text for line in lines)
+    starts = np.cumsum([0] + [len(line.text) + 1 for line in lines[:-1]], dtype=np.intp)
+    words = np.array([line.words for line in lines], dtype=np.float64)
+    chars = np.array([len(line.text.strip()) for line in lines], dtype=np.float64)
+    lengths_raw = np.array([len(line.text) for line in lines], dtype=np.intp)
+    lengths = np.maximum(lengths_raw, 1).astype(np.float64)
+    keep = np.asarray(kept, dtype=np.float64)
+    ends = np.array([ends_sentence(line.text) for line in lines], dtype=np.float64)
+    prose = np.array([is_prose(line.text, _PROSE_CHARS) for line in lines], dtype=np.float64)
+    counts = _char_counts(text, starts, starts + lengths_raw)
+    capitalised = counts[:, 1] / np.maximum(counts[:, 0], 1.0)
+    repeats = Counter(line.text.strip() for line in lines)
+    index = np.arange(n)
+    gap_before = np.array(
+        [i > 0 and line.index > lines[i - 1].index + 1 for i, line in enumerate(lines)],
+        dtype=np.float64,
+    )
+    gap_after = np.append(gap_before[1:], 0.0)
+    own = {
+        "log_words": np.log1p(words),
+        "log_chars": np.log1p(chars),
+        "kept": keep,
+        "ends_sentence": ends,
+        "capitalised": capitalised,
+        "figures": counts[:, 2] / lengths,
+        "marks": counts[:, 3] / lengths,
+        "bars": np.log1p(np.array([line.text.count("|") for line in lines], dtype=np.float64)),
+        "prose": prose,
+        "truncated": np.array([is_truncated(line.text) for line in lines], dtype=np.float64),
+        "address": np.minimum(_per_line(_ADDRESS, text, starts), 1.0),
+        "prose_nearby": _nearby(prose),
+        "kept_nearby": _nearby(keep),
+        "repeats": np.log1p(
+            np.array([repeats[line.text.strip()] - 1 for line in lines], dtype=np.float64)
+        ),
+        "blank_before": gap_before,
+        "blank_after": gap_after,
+        "position": index / max(n - 1, 1),
+        "chars_before": (np.cumsum(chars) - chars) / max(chars.sum(), 1.0),
+        **_around_kept(keep, chars),
+        "page_log_lines": np.full(n, np.log1p(n)),
+        **_numbered(lines),
+        **{
+            f"cut_by={rule}": np.array([by == rule for by in cut_by], dtype=np.float64)
+            for rule in CUTTING_RULES
+        },
+        "cut_by=another": np.array(
+            [bool(by) and by not in CUTTING_RULES for by in cut_by], dtype=np.float64
+        ),
+    }
+    columns = [own[name] for name in _OWN]
+    near = {"log_words": own["log_words"], "kept": keep, "ends_sentence": ends}
+    near["capitalised"] = capitalised
+    for offset in _NEIGHBOURS:
+        source = index + offset
+        inside = (source >= 0) & (source < n)
+        at = np.clip(source, 0, n - 1)
+        for name in _NEIGHBOUR:
+            if name == "edge":
+                columns.append((~inside).astype(np.float64))
+            else:
+                columns.append(np.where(inside, near[name][at], 0.0))
+    return np.column_stack(columns)
+
+
+def _nearby(flags: Matrix) -> Matrix:
+    """The share of the lines within ``_WINDOW`` on either side (the line left out) that
+    have ``flags``."""
+    total = np.concatenate(([0.0], np.cumsum(flags)))
+    n = len(flags)
+    index = np.arange(n)
+    lo, hi = np.maximum(index - _WINDOW, 0), np.minimum(index + _WINDOW + 1, n)
+    others = np.maximum(hi - lo - 1, 1)
+    share: Matrix = (total[hi] - total[lo] - flags) / others
+    return share
+
+
+def _around_kept(keep: Matrix, chars: Matrix) -> dict[str, Matrix]:
+    """Where each line stands against the lines the rules kept: inside their stretch, above
+    or below it, how many lines from the nearest kept one and from its first and last."""
+    n = len(keep)
+    index = np.arange(n)
+    kept_at = np.flatnonzero(keep)
+    if len(kept_at) == 0:
+        zeros = np.zeros(n)
+        return {
+            "inside_kept": zeros,
+            "to_kept": np.full(n, float(_REACH)),
+            "above_kept": zeros,
+            "below_kept": zeros,
+            "from_first_kept": zeros,
+            "from_last_kept": zeros,
+            "page_kept_share": zeros,
+        }
+    first, last = kept_at[0], kept_at[-1]
+    # The nearest kept line above and below each line, found by one search each.
+    after = np.searchsorted(kept_at, index)
+    below = kept_at[np.minimum(after, len(kept_at) - 1)]
+    above = kept_at[np.maximum(after - 1, 0)]
+    nearest = np.minimum(np.abs(below - index), np.abs(index - above))
+    return {
+        "inside_kept": ((index >= first) & (index <= last)).astype(np.float64),
+        "to_kept": np.minimum(nearest, _REACH).astype(np.float64),
+        "above_kept": (index < first).astype(np.float64),
+        "below_kept": (index > last).astype(np.float64),
+        "from_first_kept": np.clip(index - first, -_REACH, _REACH).astype(np.float64),
+        "from_last_kept": np.clip(index - last, -_REACH, _REACH).astype(np.float64),
+        "page_kept_share": np.full(n, chars[keep > 0].sum() / max(chars.sum(), 1.0)),
+    }
+
+
+def _numbered(lines: Sequence[Line]) -> dict[str, Matrix]:
+    """Lines that start with an item number, and those whose number follows or precedes the
+    number of an item a few lines away: the items of a list inside an article."""
+    numbers = [item_number(line.text) for line in lines]
+    listed = [
+        number is not None
+        and any(
+            numbers[j] in (number - 1, number + 1)
+            for j in range(max(i - _LIST_GAP, 0), min(i + _LIST_GAP + 1, len(lines)))
+        )
+        for i, number in enumerate(numbers)
+    ]
+    return {
+        "numbered": np.array([number is not None for number in numbers], dtype=np.float64),
+        "in_numbered_list": np.array(listed, dtype=np.float64),
+    }

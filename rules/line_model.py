@@ -1,0 +1,71 @@
+"""The line model: gradient-boosted trees over the features of rules/line_features.py giving the
+probability that a non-blank line of a text body belongs to the article, given what the strip
+rules made of the page. Trees and threshold are learned from both dev sets, AEB and L3S-GN1
+(rules/models/line-model.json, built by ``python -m bench.line_model``; its ``--folds`` mode
+reports it out of fold); evaluated by rules/trees.py."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from copydesk.rules.line_features import FEATURES, line_features
+from copydesk.rules.lines import Line, split_lines
+from copydesk.rules.records import Span
+from copydesk.rules.trees import Trees, Vector
+
+MODEL_VARIABLE = "COPYDESK_LINE_MODEL"
+
+
+@dataclass(frozen=True)
+class LineModel:
+    trees: Trees
+    keep_above: float  # the probability from which a line is kept
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LineModel:
+        return cls(Trees.from_json(data, FEATURES, "line model"), float(data["keep_above"]))
+
+    def probabilities(self, lines: list[Line], kept: list[bool], cut_by: list[str]) -> Vector:
+        """The probability that each of ``lines`` (non-blank, as ``judged_lines`` gives them)
+        is article text."""
+        return self.trees.probabilities(line_features(lines, kept, cut_by))
+
+
+def judged_lines(text: str, removed: list[Span]) -> tuple[list[Line], list[bool], list[str]]:
+    """The non-blank lines of ``text``, whether the rules that cut ``removed`` (spans in
+    ``text``'s offsets) kept each (a line counts as kept when less than half of it was cut),
+    and the rule that cut most of each ("" where none did)."""
+    lines = [line for line in split_lines(text) if not line.blank]
+    spans = sorted(removed, key=lambda span: span.start)
+    kept: list[bool] = []
+    cut_by: list[str] = []
+    first = 0  # lines and spans both run in text order: one pass over each
+    for line in lines:
+        while first < len(spans) and spans[first].end <= line.start:
+            first += 1
+        cut, most, by = 0, 0, ""
+        for span in spans[first:]:
+            if span.start >= line.end:
+                break
+            overlap = min(span.end, line.end) - max(span.start, line.start)
+            cut += overlap
+            if overlap > most:
+                most, by = overlap, span.rule
+        kept.append(2 * cut < line.end - line.start)
+        cut_by.append(by)
+    return lines, kept, cut_by
+
+
+@cache
+def builtin_model() -> LineModel:
+    """The shipped model, or the one ``COPYDESK_LINE_MODEL`` names (a model built by
+    ``bench.line_model`` on other pages)."""
+    own = os.environ.get(MODEL_VARIABLE)
+    path = Path(own) if own else resources.files("copydesk.rules") / "models" / "line-model.json"
+    return LineModel.from_json(json.loads(path.read_text(encoding="utf-8")))

@@ -1,0 +1,189 @@
+"""Text mode's line model: the lines it reads, their features, the rule that acts on its
+reading (with its two guards), and the shipped model against what its script learns."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from copydesk.rules.engine import Engine
+from copydesk.rules.line_features import CUTTING_RULES, FEATURES, line_features
+from copydesk.rules.line_model import MODEL_VARIABLE, LineModel, builtin_model, judged_lines
+from copydesk.rules.loader import load_rules
+from copydesk.rules.records import ArticleIn, Span
+from copydesk.rules.state import MemoryStore
+from tests.conftest import SHARED
+
+STORY = (
+    "The council voted 5-2 on Tuesday to approve the new bridge, ending years of delay over"
+    " its cost and its route through the old town."
+)
+
+
+def test_each_non_blank_line_is_judged_kept_or_cut_and_by_which_rule() -> None:
+    text = "Home | World\n\nStory line one.\nFILE PHOTO: a bridge\nStory line two."
+    menu = Span(rule="menus", start=0, end=13, text=text[0:13])
+    caption = Span(rule="photo-captions", start=30, end=51, text=text[30:51])
+    lines, kept, cut_by = judged_lines(text, [caption, menu])
+    assert [line.text for line in lines] == [
+        "Home | World",
+        "Story line one.",
+        "FILE PHOTO: a bridge",
+        "Story line two.",
+    ]
+    assert kept == [False, True, False, True]
+    assert cut_by == ["menus", "", "photo-captions", ""]
+
+
+def test_features_are_one_row_per_line_and_read_the_rules_and_the_neighbours() -> None:
+    text = f"Home | World\n{STORY}\n1) First item\n2) Second item\n{STORY}\nShare this"
+    spans = [Span(rule="menus", start=0, end=13, text=text[:13])]
+    lines, kept, cut_by = judged_lines(text, spans)
+    x = line_features(lines, kept, cut_by)
+    column = {name: i for i, name in enumerate(FEATURES)}
+    assert x.shape == (6, len(FEATURES))
+    assert x[:, column["kept"]].tolist() == [0, 1, 1, 1, 1, 1]
+    assert x[:, column["cut_by=menus"]].tolist() == [1, 0, 0, 0, 0, 0]
+    assert x[:, column["above_kept"]].tolist() == [1, 0, 0, 0, 0, 0]
+    assert x[:, column["in_numbered_list"]].tolist() == [0, 0, 1, 1, 0, 0]
+    assert x[:, column["bars"]].tolist()[0] > 0
+    assert x[0, column["edge@-1"]] == 1 and x[1, column["kept@-1"]] == 0
+    assert line_features([], [], []).shape == (0, len(FEATURES))
+
+
+def test_capitals_figures_and_marks_are_counted_beyond_ascii() -> None:
+    lines, kept, cut_by = judged_lines("École à Ça — «été» 1٣", [])
+    x = line_features(lines, kept, cut_by)[0]
+    length = len("École à Ça — «été» 1٣")
+    assert x[FEATURES.index("capitalised")] == pytest.approx(2 / 5)  # École, à, Ça, été, 1٣
+    assert x[FEATURES.index("figures")] == pytest.approx(2 / length)
+    assert x[FEATURES.index("marks")] == pytest.approx(3 / length)
+
+
+def test_the_cutting_rules_the_features_name_are_the_built_in_packs() -> None:
+    specs = {spec.id: spec for spec in load_rules().rules}
+    for rule in CUTTING_RULES:
+        assert rule in specs, f"{rule} is not a built-in rule: rebuild the line model"
+        assert getattr(specs[rule], "remove", True), f"{rule} cuts nothing"
+
+
+def one_leaf_model(log_odds: float, **changes: Any) -> dict[str, Any]:
+    """A model of one tree that is a lone leaf: every line gets the same probability."""
+    data: dict[str, Any] = {
+        "features": list(FEATURES),
+        "baseline": log_odds,
+        "roots": [0],
+        "nodes": {"feature": [0], "threshold": [0.0], "left": [0], "right": [0], "value": [0.0]},
+        "depth": 0,
+        "keep_above": 0.5,
+    }
+    return {**data, **changes}
+
+
+@pytest.fixture
+def line_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Put a model file in place of the shipped one, as a user would."""
+
+    def use(model: dict[str, Any]) -> None:
+        path = tmp_path / "line-model.json"
+        path.write_text(json.dumps(model), encoding="utf-8")
+        monkeypatch.setenv(MODEL_VARIABLE, str(path))
+        builtin_model.cache_clear()
+
+    yield use
+    builtin_model.cache_clear()
+
+
+PAGE = "\n".join(
+    [
+        "Home | World | Sport | Weather",
+        STORY,
+        "FILE PHOTO: The old bridge at dusk. REUTERS/Jane Roe",
+        "The mayor called it a historic day for the town, and said work would start in May.",
+        "Share this article",
+        "Critics said the bridge would bring more traffic to the old town's narrow streets.",
+    ]
+)
+
+
+def test_a_model_that_keeps_every_line_brings_back_all_but_the_final_rules_cuts(
+    line_model: Any,
+) -> None:
+    line_model(one_leaf_model(5.0))
+    out = Engine(load_rules()).process(ArticleIn(id="a", text=PAGE), MemoryStore())
+    # Every line back in its place, with its line breaks, but the caption: photo-captions is
+    # final, so it stays cut.
+    assert out.text == "\n".join(line for line in PAGE.split("\n") if "FILE PHOTO" not in line)
+    assert out.metadata["captions"] == ["FILE PHOTO: The old bridge at dusk. REUTERS/Jane Roe"]
+    assert [span.rule for span in out.removed] == ["photo-captions"]
+    assert all(PAGE[s.start : s.end] == s.text for s in out.removed)
+
+
+def test_lines_kept_back_at_either_end_of_the_story_keep_their_line_breaks(
+    line_model: Any,
+) -> None:
+    line_model(one_leaf_model(5.0))
+    body = f"Home\nNews\n\n{STORY}\n\n{STORY}\nContact us\nPrivacy policy"
+    out = Engine(load_rules()).process(ArticleIn(id="a", text=body), MemoryStore())
+    assert out.text == body
+    assert out.removed == []
+
+
+def test_a_model_that_disagrees_with_the_rules_on_the_whole_page_is_not_followed(
+    line_model: Any,
+) -> None:
+    line_model(one_leaf_model(-5.0))  # would cut every line
+    with_model = Engine(load_rules()).process(ArticleIn(id="a", text=PAGE), MemoryStore())
+    assert STORY in with_model.text
+    assert "text-line-model" not in {span.rule for span in with_model.removed}
+
+
+def test_a_model_built_on_other_features_is_refused(line_model: Any) -> None:
+    line_model(one_leaf_model(0.0, features=[*FEATURES[:-1], "something-else"]))
+    with pytest.raises(ValueError, match="line model was trained on other features"):
+        builtin_model()
+
+
+def test_the_shipped_model_cuts_a_menu_the_rules_kept_and_keeps_the_story() -> None:
+    model = builtin_model()
+    assert isinstance(model, LineModel)
+    text = f"Home | World | Sport | Weather\n{STORY}\n{STORY}\n{STORY}"
+    lines, kept, cut_by = judged_lines(text, [])
+    kept_by_model = model.probabilities(lines, kept, cut_by) >= model.keep_above
+    assert kept_by_model.tolist() == [False, True, True, True]
+
+
+@pytest.mark.skipif(
+    not all((SHARED / "data" / name).exists() for name in ("aeb", "l3s-gn1")),
+    reason="AEB or L3S-GN1 is not in ../shared/data",
+)
+def test_the_shipped_line_model_is_what_its_script_learns_from_both_dev_sets() -> None:
+    from bench.line_model import OUT, every_example, fit
+
+    shipped = json.loads(OUT.read_text(encoding="utf-8"))
+    rebuilt = json.loads(json.dumps(fit(every_example())))
+    assert shipped["features"] == rebuilt["features"]
+    assert np.allclose(shipped["nodes"]["value"], rebuilt["nodes"]["value"])
+    assert shipped == rebuilt
+
+
+def test_the_page_text_of_an_html_article_is_not_judged_unless_asked(line_model: Any) -> None:
+    line_model(one_leaf_model(5.0))  # would keep back every line the rules cut
+    page = (
+        "<html><body><ul><li>Home</li><li>World</li></ul>"
+        + f"<p>{STORY}</p>" * 3
+        + "</body></html>"
+    )
+    html = ArticleIn(id="h", html=page)
+    default = Engine(load_rules()).process(html, MemoryStore())
+    assert "text-line-model" not in {span.rule for span in default.removed}
+    assert "Home" not in default.text
+    as_text = Engine(load_rules()).process(
+        ArticleIn(id="t", text=f"Home\nWorld\n{STORY}"), MemoryStore()
+    )
+    assert as_text.text.startswith("Home\nWorld\n")
