@@ -45,6 +45,7 @@ CUTTING_RULES = (
     "photo-captions",
     "rights-notice",
 )
+_CUT_ROW = {rule: row for row, rule in enumerate(CUTTING_RULES)}
 # How many lines apart two items of a numbered list may stand.
 _LIST_GAP = 3
 
@@ -161,6 +162,11 @@ def line_features(lines: Sequence[Line], kept: Sequence[bool], cut_by: Sequence[
         dtype=np.float64,
     )
     gap_after = np.append(gap_before[1:], 0.0)
+    # A row per cutting rule and one for any other: a one where that rule cut the line.
+    cuts = np.zeros((len(CUTTING_RULES) + 1, n))
+    for line, by in enumerate(cut_by):
+        if by:
+            cuts[_CUT_ROW.get(by, len(CUTTING_RULES)), line] = 1.0
     own = {
         "log_words": np.log1p(words),
         "log_chars": np.log1p(chars),
@@ -185,26 +191,26 @@ def line_features(lines: Sequence[Line], kept: Sequence[bool], cut_by: Sequence[
         **_around_kept(keep, chars),
         "page_log_lines": np.full(n, np.log1p(n)),
         **_numbered(lines),
-        **{
-            f"cut_by={rule}": np.array([by == rule for by in cut_by], dtype=np.float64)
-            for rule in CUTTING_RULES
-        },
-        "cut_by=another": np.array(
-            [bool(by) and by not in CUTTING_RULES for by in cut_by], dtype=np.float64
-        ),
+        **{f"cut_by={rule}": cut for rule, cut in zip(CUTTING_RULES, cuts[:-1], strict=True)},
+        "cut_by=another": cuts[-1],
     }
     columns = [own[name] for name in _OWN]
-    near = {"log_words": own["log_words"], "kept": keep, "ends_sentence": ends}
-    near["capitalised"] = capitalised
+    # Each neighbour's values read from the column padded past the page's ends (with zeros;
+    # with ones for the edge).
+    reach = max(abs(offset) for offset in _NEIGHBOURS)
+    near = {
+        name: np.concatenate((np.zeros(reach), values, np.zeros(reach)))
+        for name, values in (
+            ("log_words", own["log_words"]),
+            ("kept", keep),
+            ("ends_sentence", ends),
+            ("capitalised", capitalised),
+            ("edge", np.zeros(n)),
+        )
+    }
+    near["edge"][:reach] = near["edge"][reach + n :] = 1.0
     for offset in _NEIGHBOURS:
-        source = index + offset
-        inside = (source >= 0) & (source < n)
-        at = np.clip(source, 0, n - 1)
-        for name in _NEIGHBOUR:
-            if name == "edge":
-                columns.append((~inside).astype(np.float64))
-            else:
-                columns.append(np.where(inside, near[name][at], 0.0))
+        columns += (near[name][reach + offset : reach + offset + n] for name in _NEIGHBOUR)
     return np.column_stack(columns)
 
 
