@@ -134,6 +134,39 @@ def test_lines_kept_back_at_either_end_of_the_story_keep_their_line_breaks(
     assert out.removed == []
 
 
+def test_a_dateline_and_a_credit_line_the_rules_capture_are_never_cut(line_model: Any) -> None:
+    split = FEATURES.index("ends_sentence")
+    # One split: a line that does not end a sentence is cut, any other kept.
+    line_model(
+        one_leaf_model(
+            0.0,
+            roots=[0],
+            nodes={
+                "feature": [split, 0, 0],
+                "threshold": [0.5, 0.0, 0.0],
+                "left": [1, 1, 2],
+                "right": [2, 1, 2],
+                "value": [0.0, -5.0, 5.0],
+            },
+            depth=1,
+        )
+    )
+    body = "\n".join(
+        [
+            f"LISBON, Nov 21 (Reuters) - {STORY}",
+            STORY,
+            "Costs and delays",
+            STORY,
+            "(Reporting by Ana Silva; Editing by John Roe)",
+        ]
+    )
+    out = Engine(load_rules()).process(ArticleIn(id="a", text=body), MemoryStore())
+    assert "Costs and delays" not in out.text  # the model does cut such a line
+    assert out.text.endswith("(Reporting by Ana Silva; Editing by John Roe)")
+    assert out.metadata["credit_line"] == ["(Reporting by Ana Silva; Editing by John Roe)"]
+    assert "Reuters" in {credit.source for credit in out.credits}
+
+
 def test_a_model_that_disagrees_with_the_rules_on_the_whole_page_is_not_followed(
     line_model: Any,
 ) -> None:

@@ -8,7 +8,9 @@ Two guards keep one wrong reading from costing a whole article: where the model'
 the page shares less than ``min_agreement`` of its words with the rules' reading (F1 of the
 words of the lines each keeps), the rules' reading stands; and the cuts of the rules named in
 ``final`` stand whatever the model says (captions: they are kept in ``metadata`` and must not
-also stay in the text).
+also stay in the text). Lines holding what the rules captured under the ``keep_captured`` names
+(a dateline, a credit line: kept in the text on purpose, and read by the attribution rules)
+are never cut.
 
 In HTML mode the page text is one of the readings the engine votes among (docs/boilerplate.md);
 the model does not judge it unless ``html_page_text`` says so: measured out of fold, it traded
@@ -39,6 +41,11 @@ class LineModelSpec(RuleSpec):
     final: list[str] = Field(
         default_factory=list, description="Rules whose cuts the model never keeps back."
     )
+    keep_captured: list[str] = Field(
+        default_factory=list,
+        description="Names of the `metadata` fields whose lines the model never cuts: what"
+        " rules mark as part of the article without removing it (a dateline, a credit line).",
+    )
     html_page_text: bool = Field(
         default=False,
         description="Also judge the page text of an HTML article (one of the readings HTML"
@@ -65,6 +72,12 @@ class LineModelRule(Rule):
         model = builtin_model()
         wanted = (model.probabilities(lines, kept, cut_by) >= model.keep_above).tolist()
         wanted = [w and by not in self.spec.final for w, by in zip(wanted, cut_by, strict=True)]
+        captured = [text for name in self.spec.keep_captured for text in doc.metadata.get(name, [])]
+        if captured:
+            wanted = [
+                w or (k and any(text in line.text for text in captured))
+                for line, w, k in zip(lines, wanted, kept, strict=True)
+            ]
         if wanted == kept:
             return
         if any(kept) and _agreement(lines, wanted, kept) < self.spec.min_agreement:
