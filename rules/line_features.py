@@ -45,6 +45,7 @@ CUTTING_RULES = (
     "photo-captions",
     "rights-notice",
 )
+_CUT_ROW = {rule: row for row, rule in enumerate(CUTTING_RULES)}
 # How many lines apart two items of a numbered list may stand.
 _LIST_GAP = 3
 
@@ -94,47 +95,46 @@ def _per_line(pattern: regex.Pattern[str], text: str, starts: npt.NDArray[np.int
     return counts
 
 
-def _ascii_classes() -> npt.NDArray[np.bool_]:
-    return _classes([chr(code) for code in range(128)])
+# A character's classes, one bit each, per code point: filled in as characters are first met
+# (1.1 MB; nearly every text meets the same few hundred).
+WORD, CAPITAL, FIGURE, MARK = 1, 2, 4, 8
+_UNSEEN = 0xFF
+_CLASSES = np.full(0x110000, _UNSEEN, np.uint8)
 
 
-def _classes(chars: Sequence[str]) -> npt.NDArray[np.bool_]:
+def _class_bits(chars: Sequence[str]) -> list[int]:
     """Per character: word character, capital, figure, mark (neither word nor space)."""
-    return np.array(
-        [
-            (
-                (word := ch.isalnum() or ch == "_"),
-                ch.isupper(),
-                ch.isdecimal(),
-                not word and not ch.isspace(),
-            )
-            for ch in chars
-        ],
-        dtype=bool,
-    ).reshape(len(chars), 4)
-
-
-_ASCII = _ascii_classes()
+    return [
+        (WORD if (word := ch.isalnum() or ch == "_") else 0)
+        | (CAPITAL if ch.isupper() else 0)
+        | (FIGURE if ch.isdecimal() else 0)
+        | (MARK if not word and not ch.isspace() else 0)
+        for ch in chars
+    ]
 
 
 def _char_counts(text: str, starts: npt.NDArray[np.intp], ends: npt.NDArray[np.intp]) -> Matrix:
     """Per line (``text[starts[i]:ends[i]]``): words (runs of word characters), words that
     start with a capital, figures and marks. One pass of numpy over the text's code points,
-    each distinct character classified once, rather than a regex match per character."""
+    each character's classes looked up (a character met for the first time classified then),
+    and a running count per class, rather than a regex match per character."""
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    classes = _ASCII[np.minimum(codes, 127)]
-    beyond = codes > 127
-    if beyond.any():  # curly quotes, dashes, accents: few, each classified once
-        distinct, at = np.unique(codes[beyond], return_inverse=True)
-        classes[beyond] = _classes([chr(code) for code in distinct.tolist()])[at]
-    word = classes[:, 0]
-    word_start = word & ~np.concatenate(([False], word[:-1]))
-    counted = np.column_stack(
-        (word_start, word_start & classes[:, 1], classes[:, 2], classes[:, 3])
-    )
-    totals = np.zeros((len(codes) + 1, 4))
-    np.cumsum(counted, axis=0, out=totals[1:])
-    counts: Matrix = totals[ends] - totals[starts]
+    classes = _CLASSES.take(codes)
+    unseen = classes == _UNSEEN
+    if unseen.any():
+        new = np.unique(codes[unseen])
+        _CLASSES[new] = _class_bits([chr(code) for code in new.tolist()])
+        classes = _CLASSES.take(codes)
+    word = (classes & WORD).astype(bool)
+    word_start = word.copy()
+    word_start[1:] &= ~word[:-1]
+    capital_start = word_start & (classes & CAPITAL).astype(bool)
+    counts = np.empty((len(starts), 4))
+    # One class at a time: numpy sums a contiguous row faster than a column of four.
+    for k, flags in enumerate((word_start, capital_start, classes & FIGURE, classes & MARK)):
+        running = np.zeros(len(codes) + 1, np.int64)
+        np.cumsum(flags != 0, out=running[1:])
+        counts[:, k] = running[ends] - running[starts]
     return counts
 
 
@@ -162,6 +162,11 @@ def line_features(lines: Sequence[Line], kept: Sequence[bool], cut_by: Sequence[
         dtype=np.float64,
     )
     gap_after = np.append(gap_before[1:], 0.0)
+    # A row per cutting rule and one for any other: a one where that rule cut the line.
+    cuts = np.zeros((len(CUTTING_RULES) + 1, n))
+    for line, by in enumerate(cut_by):
+        if by:
+            cuts[_CUT_ROW.get(by, len(CUTTING_RULES)), line] = 1.0
     own = {
         "log_words": np.log1p(words),
         "log_chars": np.log1p(chars),
@@ -186,26 +191,26 @@ def line_features(lines: Sequence[Line], kept: Sequence[bool], cut_by: Sequence[
         **_around_kept(keep, chars),
         "page_log_lines": np.full(n, np.log1p(n)),
         **_numbered(lines),
-        **{
-            f"cut_by={rule}": np.array([by == rule for by in cut_by], dtype=np.float64)
-            for rule in CUTTING_RULES
-        },
-        "cut_by=another": np.array(
-            [bool(by) and by not in CUTTING_RULES for by in cut_by], dtype=np.float64
-        ),
+        **{f"cut_by={rule}": cut for rule, cut in zip(CUTTING_RULES, cuts[:-1], strict=True)},
+        "cut_by=another": cuts[-1],
     }
     columns = [own[name] for name in _OWN]
-    near = {"log_words": own["log_words"], "kept": keep, "ends_sentence": ends}
-    near["capitalised"] = capitalised
+    # Each neighbour's values read from the column padded past the page's ends (with zeros;
+    # with ones for the edge).
+    reach = max(abs(offset) for offset in _NEIGHBOURS)
+    near = {
+        name: np.concatenate((np.zeros(reach), values, np.zeros(reach)))
+        for name, values in (
+            ("log_words", own["log_words"]),
+            ("kept", keep),
+            ("ends_sentence", ends),
+            ("capitalised", capitalised),
+            ("edge", np.zeros(n)),
+        )
+    }
+    near["edge"][:reach] = near["edge"][reach + n :] = 1.0
     for offset in _NEIGHBOURS:
-        source = index + offset
-        inside = (source >= 0) & (source < n)
-        at = np.clip(source, 0, n - 1)
-        for name in _NEIGHBOUR:
-            if name == "edge":
-                columns.append((~inside).astype(np.float64))
-            else:
-                columns.append(np.where(inside, near[name][at], 0.0))
+        columns += (near[name][reach + offset : reach + offset + n] for name in _NEIGHBOUR)
     return np.column_stack(columns)
 
 

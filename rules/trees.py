@@ -23,8 +23,9 @@ class Trees:
     roots: Indices  # the first node of each tree
     feature: Indices  # per node: the feature it splits on
     threshold: Vector  # per node: go left when the feature is at most this
-    left: Indices
-    right: Indices
+    # Per node, its right child then its left: ``children[2 * node + go_left]`` is the next
+    # node, one gather where picking from two arrays takes three.
+    children: Indices
     value: Vector  # per node: what a leaf adds to the log-odds (0 elsewhere)
     depth: int  # the deepest path, in splits
 
@@ -39,8 +40,12 @@ class Trees:
             roots=np.asarray(data["roots"], dtype=np.intp),
             feature=np.asarray(nodes["feature"], dtype=np.intp),
             threshold=np.asarray(nodes["threshold"], dtype=np.float64),
-            left=np.asarray(nodes["left"], dtype=np.intp),
-            right=np.asarray(nodes["right"], dtype=np.intp),
+            children=np.column_stack(
+                (
+                    np.asarray(nodes["right"], dtype=np.intp),
+                    np.asarray(nodes["left"], dtype=np.intp),
+                )
+            ).ravel(),
             value=np.asarray(nodes["value"], dtype=np.float64),
             depth=int(data["depth"]),
         )
@@ -48,13 +53,14 @@ class Trees:
     def probabilities(self, x: Vector) -> Vector:
         """The probability of the positive class for each row of ``x``."""
         # Each row's value of each node's feature picked from the flat matrix by offset: one
-        # gather per level instead of a two-axis fancy index.
+        # gather per level instead of a two-axis fancy index (``take``: a third faster than
+        # indexing with an array).
         flat = x.ravel()
         starts = (np.arange(len(x)) * x.shape[1])[:, None]
         node = np.broadcast_to(self.roots, (len(x), len(self.roots)))
         for _ in range(self.depth):
-            left = flat[starts + self.feature[node]] <= self.threshold[node]
-            node = np.where(left, self.left[node], self.right[node])
-        log_odds = self.baseline + self.value[node].sum(axis=1)
+            go_left = flat.take(starts + self.feature.take(node)) <= self.threshold.take(node)
+            node = self.children.take(2 * node + go_left)
+        log_odds = self.baseline + self.value.take(node).sum(axis=1)
         probabilities: Vector = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -40, 40)))
         return probabilities
