@@ -14,7 +14,9 @@ the 471 L3S-GN1 pages do not drown the 111 of AEB; a line is kept from probabili
 ``--folds K`` builds nothing: it splits each set's pages into K folds (bench/trees.py), fits a
 model without each fold and runs text mode, as a user gets it (``COPYDESK_LINE_MODEL`` pointing
 at the fold's model), on the fold's pages, as they come and hard-wrapped: every figure is out
-of fold. ``--html`` runs HTML mode too, whose page-text reading goes through the text rules.
+of fold. ``--html`` runs HTML mode too, with the model judging its page-text reading (the rule's
+``html_page_text``). The report also prints the ceiling of any line selection: the lines
+labelled article text, scored as they are.
 """
 
 from __future__ import annotations
@@ -59,15 +61,29 @@ class Example:
     """A page's non-blank lines as the rules leave them: features and labels."""
 
     page: Page
+    lines: list[str]
     features: Matrix
     labels: npt.NDArray[np.bool_]
+
+    def oracle(self) -> str:
+        """The lines labelled article text: the best a choice of lines can do."""
+        return "\n".join(line for line, label in zip(self.lines, self.labels, strict=True) if label)
 
 
 def engine_without_model() -> Engine:
     """The built-in packs with the line model's rule disabled, as a user's pack would."""
+    return _engine_with(f"disable: [{RULE}]")
+
+
+def engine_judging_page_text() -> Engine:
+    """The built-in packs with the line model judging HTML mode's page-text reading too."""
+    return _engine_with(f"override:\n  {RULE}: {{html_page_text: true}}")
+
+
+def _engine_with(change: str) -> Engine:
     with tempfile.TemporaryDirectory() as folder:
-        pack = Path(folder) / "no-line-model.yaml"
-        pack.write_text(f"pack: no-line-model\ndisable: [{RULE}]\nrules: []\n", encoding="utf-8")
+        pack = Path(folder) / "change.yaml"
+        pack.write_text(f"pack: change\n{change}\nrules: []\n", encoding="utf-8")
         return Engine(load_rules([pack]))
 
 
@@ -76,7 +92,7 @@ def page_example(engine: Engine, page: Page) -> Example:
     lines, kept, cut_by = judged_lines(unwrapped(page.page_text), out.removed)
     gold = Coverage(page.article_body)
     labels = np.array([gold.of(line.text) >= 0.5 for line in lines], dtype=bool)
-    return Example(page, line_features(lines, kept, cut_by), labels)
+    return Example(page, [line.text for line in lines], line_features(lines, kept, cut_by), labels)
 
 
 def every_example() -> dict[str, list[Example]]:
@@ -146,8 +162,7 @@ def report_out_of_fold(k: int, html: bool) -> None:
     """Each mode's F1 per set with and without the line model, the model's out of fold."""
     examples = every_example()
     assigned = folds({key: len(pages) for key, pages in examples.items()}, k)
-    engine = Engine(load_rules())
-    modes = _modes(engine, html)
+    modes = _modes(engine_judging_page_text(), html)
     rules_only = _modes(engine_without_model(), html)
     f1: dict[tuple[str, str, str], list[float]] = {}
     collapsed: dict[tuple[str, str, str], int] = {}
@@ -177,6 +192,11 @@ def report_out_of_fold(k: int, html: bool) -> None:
                             record("model", mode, key, example.page, run(example.page))
         print(f"fold {fold + 1} of {k} done", flush=True)
     print(f"\n{k} folds by page; the line model's figures are out of fold")
+    for key, (name, _) in SETS.items():
+        oracle = [score(e.oracle(), e.page.article_body).f1 for e in examples[key]]
+        print(
+            f"  {name}: the lines labelled article text alone (the ceiling) {np.mean(oracle):.4f}"
+        )
     for mode in modes:
         for key, (name, _) in SETS.items():
             rules, model = f1[("rules", mode, key)], f1[("model", mode, key)]
