@@ -95,6 +95,15 @@ def _per_line(pattern: regex.Pattern[str], text: str, starts: npt.NDArray[np.int
     return counts
 
 
+def _addresses(text: str, starts: npt.NDArray[np.intp]) -> Matrix:
+    """Whether each line holds a web address. ``_ADDRESS`` needs "://" or two w's in a row, in
+    either case: most texts have neither, and a search for those is a few string scans where
+    the pattern's is a fifth of the features' time."""
+    if "://" not in text and not any(pair in text for pair in ("ww", "wW", "Ww", "WW")):
+        return np.zeros(len(starts))
+    return np.minimum(_per_line(_ADDRESS, text, starts), 1.0)
+
+
 # A character's classes, one bit each, per code point: filled in as characters are first met
 # (1.1 MB; nearly every text meets the same few hundred).
 WORD, CAPITAL, FIGURE, MARK = 1, 2, 4, 8
@@ -178,7 +187,7 @@ def line_features(lines: Sequence[Line], kept: Sequence[bool], cut_by: Sequence[
         "bars": np.log1p(np.array([line.text.count("|") for line in lines], dtype=np.float64)),
         "prose": prose,
         "truncated": np.array([is_truncated(line.text) for line in lines], dtype=np.float64),
-        "address": np.minimum(_per_line(_ADDRESS, text, starts), 1.0),
+        "address": _addresses(text, starts),
         "prose_nearby": _nearby(prose),
         "kept_nearby": _nearby(keep),
         "repeats": np.log1p(

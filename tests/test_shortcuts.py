@@ -1,7 +1,7 @@
 """The duplicate rule's speed-ups give what the plain computation gives: the candidates of an
 article scored in one matrix, MinHash over shingle hashes with repeats, words' stems and codes
 kept in memos, the strip stage's sketch taken back by the flag stage of the same process, the
-standard library's regex engine on ASCII text."""
+standard library's regex engine on ASCII text, the line features' look-ups."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from copydesk.rules import fingerprint, quote_lexicon
+from copydesk.rules import fingerprint, line_features, quote_lexicon
 from copydesk.rules.engine import Engine
 from copydesk.rules.fingerprint import SentenceSketch, _Memo, sketch, split_sentences
 from copydesk.rules.loader import load_rules
@@ -121,3 +121,33 @@ def test_ascii_text_gives_the_words_the_general_pattern_gives() -> None:
         assert fingerprint.words(text) == fingerprint._WORD.findall(text.casefold())
         general = [w.lower() for w in quote_lexicon._WORD.findall(text)]
         assert quote_lexicon.stem_words(text) == quote_lexicon._STEMMER.stemWords(general)
+
+
+def test_the_address_feature_searches_every_text_the_pattern_could_match() -> None:
+    texts = [
+        "no address here, only a window\nand a w w",
+        "See WWW.Example.org or\nwWw.example.net for more",
+        "https://example.com/a and\nHTTP://EXAMPLE.COM",
+        "swwwing www-less\nftp://host",
+        "Ww. not one\nhttp// nor this",
+    ]
+    for text in texts:
+        starts = np.array([0, text.index("\n") + 1])
+        every = np.minimum(line_features._per_line(line_features._ADDRESS, text, starts), 1.0)
+        assert line_features._addresses(text, starts).tolist() == every.tolist()
+
+
+def test_line_counts_class_characters_as_python_does() -> None:
+    """Each character's classes are looked up once met: the first count fills the table in,
+    the second reads it."""
+    text = "Ünïcode ½ ² ٣ ǅ ﬁ _x\u200b\u0301 ‘quoted’ — 42 Straße"
+    words = "".join(ch if ch.isalnum() or ch == "_" else " " for ch in text).split()
+    expected = [
+        len(words),
+        sum(word[0].isupper() for word in words),
+        sum(ch.isdecimal() for ch in text),
+        sum(not (ch.isalnum() or ch == "_") and not ch.isspace() for ch in text),
+    ]
+    for _ in range(2):
+        counts = line_features._char_counts(text, np.array([0]), np.array([len(text)]))
+        assert counts[0].tolist() == expected
