@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +37,7 @@ import numpy.typing as npt
 
 from bench.boilerplate import SETS, systems
 from bench.common import Page, dataset_pages, score
-from bench.trees import Settings, fitted, folds
+from bench.trees import Settings, fitted, folds, model_in_place
 from copydesk.rules.block_features import FEATURES, block_features
 from copydesk.rules.block_model import MODEL_VARIABLE, BlockModel, builtin_model
 from copydesk.rules.engine import Engine
@@ -211,23 +209,11 @@ def _html_mode(
     """HTML mode's F1 on the held-out pages, with ``model`` as the engine's block model (put
     in place the way a user would: ``COPYDESK_BLOCK_MODEL``)."""
     html_mode = systems(engine)["copydesk, HTML mode"]
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "block-model.json"
-        path.write_text(json.dumps(model), encoding="utf-8")
-        before = os.environ.get(MODEL_VARIABLE)
-        os.environ[MODEL_VARIABLE] = str(path)
-        builtin_model.cache_clear()
-        try:
-            for key, indices in held.items():
-                for i in indices:
-                    page = examples[key][i].page
-                    into[key][i] = score(html_mode(page), page.article_body).f1
-        finally:
-            if before is None:
-                del os.environ[MODEL_VARIABLE]
-            else:
-                os.environ[MODEL_VARIABLE] = before
-            builtin_model.cache_clear()
+    with model_in_place(model, MODEL_VARIABLE, builtin_model):
+        for key, indices in held.items():
+            for i in indices:
+                page = examples[key][i].page
+                into[key][i] = score(html_mode(page), page.article_body).f1
 
 
 def report_out_of_fold(k: int, html: bool, settings: Settings) -> None:

@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +35,7 @@ import numpy.typing as npt
 from bench.block_model import Coverage
 from bench.boilerplate import COLLAPSE_F1, COLLAPSE_PAGE_TEXT_F1, SETS, hard_wrapped
 from bench.common import Page, dataset_pages, score
-from bench.trees import Settings, fitted, folds
+from bench.trees import Settings, fitted, folds, model_in_place
 from copydesk.rules.engine import Engine
 from copydesk.rules.line_features import FEATURES, line_features
 from copydesk.rules.line_model import MODEL_VARIABLE, builtin_model, judged_lines
@@ -121,25 +119,6 @@ def fit(examples: dict[str, list[Example]]) -> dict[str, Any]:
     return model
 
 
-@contextmanager
-def model_in_place(model: dict[str, Any]) -> Iterator[None]:
-    """``model`` as the engine's line model, put in place the way a user would."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "line-model.json"
-        path.write_text(json.dumps(model), encoding="utf-8")
-        before = os.environ.get(MODEL_VARIABLE)
-        os.environ[MODEL_VARIABLE] = str(path)
-        builtin_model.cache_clear()
-        try:
-            yield
-        finally:
-            if before is None:
-                del os.environ[MODEL_VARIABLE]
-            else:
-                os.environ[MODEL_VARIABLE] = before
-            builtin_model.cache_clear()
-
-
 def _modes(engine: Engine, html: bool) -> dict[str, Callable[[Page], str]]:
     def text(page: Page, wrap: bool) -> str:
         body = hard_wrapped(page.page_text) if wrap else page.page_text
@@ -184,7 +163,7 @@ def report_out_of_fold(k: int, html: bool) -> None:
             key: [e for e, f in zip(pages, assigned[key], strict=True) if f != fold]
             for key, pages in examples.items()
         }
-        with model_in_place(fit(training)):
+        with model_in_place(fit(training), MODEL_VARIABLE, builtin_model):
             for key, pages in examples.items():
                 for example, f in zip(pages, assigned[key], strict=True):
                     if f == fold:

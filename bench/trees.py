@@ -3,9 +3,14 @@ JSON it reads: shared by the block model's and the line model's build scripts.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -92,3 +97,28 @@ def folds(sizes: dict[str, int], k: int) -> dict[str, list[int]]:
             fold[int(i)] = rank % k
         found[key] = fold
     return found
+
+
+class Cached(Protocol):
+    def cache_clear(self) -> None: ...
+
+
+@contextmanager
+def model_in_place(model: dict[str, Any], variable: str, builtin: Cached) -> Iterator[None]:
+    """``model`` as the engine's, put in place the way a user would: a file that the
+    environment variable ``variable`` names (``builtin``, the cached loader, forgets the
+    shipped model meanwhile)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.json"
+        path.write_text(json.dumps(model), encoding="utf-8")
+        before = os.environ.get(variable)
+        os.environ[variable] = str(path)
+        builtin.cache_clear()
+        try:
+            yield
+        finally:
+            if before is None:
+                del os.environ[variable]
+            else:
+                os.environ[variable] = before
+            builtin.cache_clear()

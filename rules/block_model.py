@@ -6,30 +6,21 @@ and L3S-GN1 (rules/models/block-model.json, built by ``python -m bench.block_mod
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-from pathlib import Path
-from typing import Any
 
 from copydesk.rules.block_features import FEATURES, block_features
 from copydesk.rules.page_text import Block
-from copydesk.rules.trees import Trees, Vector
+from copydesk.rules.trees import TreeModel, Vector, model_json
 
 MODEL_VARIABLE = "COPYDESK_BLOCK_MODEL"
 
 
 @dataclass(frozen=True)
-class BlockModel:
-    trees: Trees
-    keep_above: float  # the probability from which a line is kept
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> BlockModel:
-        return cls(Trees.from_json(data, FEATURES, "block model"), float(data["keep_above"]))
+class BlockModel(TreeModel):
+    features = FEATURES
+    name = "block model"
 
     def probabilities(self, x: Vector) -> Vector:
         """The probability that each row of ``x`` (a line's features) is article text."""
@@ -47,6 +38,4 @@ class BlockModel:
 def builtin_model() -> BlockModel:
     """The shipped model, or the one ``COPYDESK_BLOCK_MODEL`` names (a model built by
     ``bench.block_model`` on other pages)."""
-    own = os.environ.get(MODEL_VARIABLE)
-    path = Path(own) if own else resources.files("copydesk.rules") / "models" / "block-model.json"
-    return BlockModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+    return BlockModel.from_json(model_json(MODEL_VARIABLE, "block-model.json"))

@@ -247,8 +247,13 @@ class Engine:
         captures = [r for r in results if isinstance(r, Capture)]
         kept_back = [r for r in results if isinstance(r, KeepBack)]
         if spec.mode == "shadow":
-            _report_cuts(spec, doc, merge_cuts(cuts))
-            _report_kept_back(spec, doc, kept_back)
+            text, body = doc.text, doc.body.original
+            _report_shadow(
+                spec, doc, "shadow-removal", [text[c.start : c.end] for c in merge_cuts(cuts)]
+            )
+            _report_shadow(
+                spec, doc, "shadow-keep-back", [body[k.start : k.end] for k in kept_back]
+            )
         else:
             _apply_cuts(spec.id, doc, cuts, captures)
             for keep in kept_back:  # in the body's offsets, so after the cuts
@@ -331,31 +336,16 @@ def _apply_cuts(rule_id: str, doc: Document, cuts: list[Cut], captures: list[Cap
         doc.metadata.setdefault(capture.name, []).append(capture.text)
 
 
-def _report_cuts(spec: RuleSpec, doc: Document, cuts: list[Cut]) -> None:
-    """Shadow mode: say what would be removed, remove nothing."""
-    for cut in cuts:
+def _report_shadow(spec: RuleSpec, doc: Document, kind: str, texts: list[str]) -> None:
+    """Shadow mode: say what the rule would remove or keep back, change nothing."""
+    for text in texts:
         doc.findings.append(
             Finding(
                 rule=spec.id,
-                kind="shadow-removal",
+                kind=kind,
                 severity=spec.severity,
                 message=spec.message,
-                evidence={"text": doc.text[cut.start : cut.end]},
-                shadow=True,
-            )
-        )
-
-
-def _report_kept_back(spec: RuleSpec, doc: Document, kept_back: list[KeepBack]) -> None:
-    """Shadow mode: say what would be kept back, keep back nothing."""
-    for keep in kept_back:
-        doc.findings.append(
-            Finding(
-                rule=spec.id,
-                kind="shadow-keep-back",
-                severity=spec.severity,
-                message=spec.message,
-                evidence={"text": doc.body.original[keep.start : keep.end]},
+                evidence={"text": text},
                 shadow=True,
             )
         )

@@ -6,30 +6,21 @@ reports it out of fold); evaluated by rules/trees.py."""
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-from pathlib import Path
-from typing import Any
 
 from copydesk.rules.line_features import FEATURES, line_features
 from copydesk.rules.lines import Line, split_lines
 from copydesk.rules.records import Span
-from copydesk.rules.trees import Trees, Vector
+from copydesk.rules.trees import TreeModel, Vector, model_json
 
 MODEL_VARIABLE = "COPYDESK_LINE_MODEL"
 
 
 @dataclass(frozen=True)
-class LineModel:
-    trees: Trees
-    keep_above: float  # the probability from which a line is kept
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> LineModel:
-        return cls(Trees.from_json(data, FEATURES, "line model"), float(data["keep_above"]))
+class LineModel(TreeModel):
+    features = FEATURES
+    name = "line model"
 
     def probabilities(self, lines: list[Line], kept: list[bool], cut_by: list[str]) -> Vector:
         """The probability that each of ``lines`` (non-blank, as ``judged_lines`` gives them)
@@ -66,6 +57,4 @@ def judged_lines(text: str, removed: list[Span]) -> tuple[list[Line], list[bool]
 def builtin_model() -> LineModel:
     """The shipped model, or the one ``COPYDESK_LINE_MODEL`` names (a model built by
     ``bench.line_model`` on other pages)."""
-    own = os.environ.get(MODEL_VARIABLE)
-    path = Path(own) if own else resources.files("copydesk.rules") / "models" / "line-model.json"
-    return LineModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+    return LineModel.from_json(model_json(MODEL_VARIABLE, "line-model.json"))

@@ -4,9 +4,13 @@ model (HTML mode) and the line model (text mode) are such trees."""
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from importlib import resources
+from pathlib import Path
+from typing import Any, ClassVar, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -64,3 +68,27 @@ class Trees:
         log_odds = self.baseline + self.value.take(node).sum(axis=1)
         probabilities: Vector = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -40, 40)))
         return probabilities
+
+
+def model_json(variable: str, filename: str) -> dict[str, Any]:
+    """A shipped model file (``rules/models/<filename>``), or the one the environment variable
+    ``variable`` names (a model built on other pages, as the build scripts' fold runs use)."""
+    own = os.environ.get(variable)
+    path = Path(own) if own else resources.files("copydesk.rules") / "models" / filename
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+@dataclass(frozen=True)
+class TreeModel:
+    """Trees and the probability from which what they judge is kept; a subclass names the
+    features its reader computes, which a model file must have been trained on."""
+
+    features: ClassVar[tuple[str, ...]]
+    name: ClassVar[str]
+    trees: Trees
+    keep_above: float
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Self:
+        return cls(Trees.from_json(data, cls.features, cls.name), float(data["keep_above"]))

@@ -270,3 +270,19 @@ def test_a_guard_outside_0_to_1_is_refused_with_its_place_in_the_pack(tmp_path: 
     with pytest.raises(PackError) as caught:
         load_rules([pack])
     assert "mine.yaml" in str(caught.value) and "min_agreement" in str(caught.value)
+
+
+def test_in_shadow_mode_keep_backs_are_reported_and_the_text_stays_the_rules(
+    line_model: Any, tmp_path: Path
+) -> None:
+    line_model(one_leaf_model(5.0))
+    pack = tmp_path / "shadow.yaml"
+    pack.write_text(
+        "pack: shadow\noverride:\n  text-line-model: {mode: shadow}\nrules: []\n", encoding="utf-8"
+    )
+    body = f"Home\nNews\n\n{STORY}\n\n{STORY}"
+    out = Engine(load_rules([pack])).process(ArticleIn(id="a", text=body), MemoryStore())
+    assert out.text == f"{STORY}\n\n{STORY}"
+    shadow = [f for f in out.findings if f.kind == "shadow-keep-back"]
+    assert [f.evidence["text"] for f in shadow] == ["Home\n", "\nNews\n\n"]
+    assert all(f.shadow and f.rule == "text-line-model" for f in shadow)
