@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,8 +32,8 @@ import numpy as np
 import numpy.typing as npt
 
 from bench.block_model import Coverage
-from bench.boilerplate import COLLAPSE_F1, COLLAPSE_PAGE_TEXT_F1, SETS, hard_wrapped
-from bench.common import Page, dataset_pages, score
+from bench.boilerplate import SETS, WRAP_COLUMNS, System, collapsed, systems
+from bench.common import Page, Score, average, dataset_pages, score
 from bench.trees import Settings, fitted, folds, model_in_place
 from copydesk.rules.engine import Engine
 from copydesk.rules.line_features import FEATURES, line_features
@@ -119,22 +118,14 @@ def fit(examples: dict[str, list[Example]]) -> dict[str, Any]:
     return model
 
 
-def _modes(engine: Engine, html: bool) -> dict[str, Callable[[Page], str]]:
-    def text(page: Page, wrap: bool) -> str:
-        body = hard_wrapped(page.page_text) if wrap else page.page_text
-        return engine.process(ArticleIn(id=page.id, url=page.url, text=body), MemoryStore()).text
+# The modes scored, as bench.boilerplate runs them.
+TEXT_MODES = ("copydesk, text mode", f"copydesk, text mode, hard-wrapped at {WRAP_COLUMNS}")
+HTML_MODE = "copydesk, HTML mode"
 
-    modes: dict[str, Callable[[Page], str]] = {
-        "text mode": lambda page: text(page, False),
-        "text mode, hard-wrapped": lambda page: text(page, True),
-    }
-    if html:
-        modes["HTML mode"] = lambda page: (
-            engine.process(
-                ArticleIn(id=page.id, url=page.url, html=page.html()), MemoryStore()
-            ).text
-        )
-    return modes
+
+def _modes(engine: Engine, html: bool) -> dict[str, System]:
+    found = systems(engine)
+    return {name: found[name] for name in (*TEXT_MODES, *((HTML_MODE,) if html else ()))}
 
 
 def report_out_of_fold(k: int, html: bool) -> None:
@@ -143,21 +134,19 @@ def report_out_of_fold(k: int, html: bool) -> None:
     assigned = folds({key: len(pages) for key, pages in examples.items()}, k)
     modes = _modes(engine_judging_page_text(), html)
     rules_only = _modes(engine_without_model(), html)
-    f1: dict[tuple[str, str, str], list[float]] = {}
-    collapsed: dict[tuple[str, str, str], int] = {}
+    # Per system, mode and set: each page's score, in the set's page order (each page is
+    # scored once per system and mode: by the rules, and in its own fold by the model).
+    found: dict[tuple[str, str, str], list[Score]] = {}
 
-    def record(system: str, mode: str, key: str, page: Page, text: str) -> None:
-        value = score(text, page.article_body).f1
-        f1.setdefault((system, mode, key), []).append(value)
-        if value < COLLAPSE_F1 and score(page.page_text, page.article_body).f1 >= (
-            COLLAPSE_PAGE_TEXT_F1
-        ):
-            collapsed[(system, mode, key)] = collapsed.get((system, mode, key), 0) + 1
+    def record(system: str, mode: str, key: str, i: int, text: str) -> None:
+        page = examples[key][i].page
+        scores = found.setdefault((system, mode, key), [Score(0.0, 0.0, 0.0)] * len(examples[key]))
+        scores[i] = score(text, page.article_body)
 
     for key, pages in examples.items():
-        for example in pages:
+        for i, example in enumerate(pages):
             for mode, run in rules_only.items():
-                record("rules", mode, key, example.page, run(example.page))
+                record("rules", mode, key, i, run(example.page))
     for fold in range(k):
         training = {
             key: [e for e, f in zip(pages, assigned[key], strict=True) if f != fold]
@@ -165,10 +154,10 @@ def report_out_of_fold(k: int, html: bool) -> None:
         }
         with model_in_place(fit(training), MODEL_VARIABLE, builtin_model):
             for key, pages in examples.items():
-                for example, f in zip(pages, assigned[key], strict=True):
+                for i, (example, f) in enumerate(zip(pages, assigned[key], strict=True)):
                     if f == fold:
                         for mode, run in modes.items():
-                            record("model", mode, key, example.page, run(example.page))
+                            record("model", mode, key, i, run(example.page))
         print(f"fold {fold + 1} of {k} done", flush=True)
     print(f"\n{k} folds by page; the line model's figures are out of fold")
     for key, (name, _) in SETS.items():
@@ -178,12 +167,13 @@ def report_out_of_fold(k: int, html: bool) -> None:
         )
     for mode in modes:
         for key, (name, _) in SETS.items():
-            rules, model = f1[("rules", mode, key)], f1[("model", mode, key)]
+            untouched = [score(e.page.page_text, e.page.article_body) for e in examples[key]]
+            rules, model = found[("rules", mode, key)], found[("model", mode, key)]
             print(
-                f"  {mode}, {name}: rules alone {np.mean(rules):.4f}"
-                f" ({collapsed.get(('rules', mode, key), 0)} collapsed),"
-                f" with the line model {np.mean(model):.4f}"
-                f" ({collapsed.get(('model', mode, key), 0)} collapsed)"
+                f"  {mode}, {name}: rules alone {average(rules).f1:.4f}"
+                f" ({collapsed(rules, untouched)} collapsed),"
+                f" with the line model {average(model).f1:.4f}"
+                f" ({collapsed(model, untouched)} collapsed)"
             )
 
 
