@@ -13,13 +13,7 @@ import numpy.typing as npt
 import regex
 
 from copydesk.rules.lines import Line
-from copydesk.rules.prose import (
-    ends_sentence,
-    is_prose,
-    is_truncated,
-    item_number,
-    numbered_lists,
-)
+from copydesk.rules.prose import ends_sentence, is_prose, is_truncated, item_number
 
 Matrix = npt.NDArray[np.float64]
 
@@ -52,6 +46,8 @@ CUTTING_RULES = (
     "rights-notice",
 )
 _CUT_ROW = {rule: row for row, rule in enumerate(CUTTING_RULES)}
+# How many lines apart two items of a numbered list may stand.
+_LIST_GAP = 3
 
 _OWN = (
     "log_words",
@@ -274,13 +270,18 @@ def _around_kept(keep: Matrix, chars: Matrix) -> dict[str, Matrix]:
 
 
 def _numbered(lines: Sequence[Line]) -> dict[str, Matrix]:
-    """Lines that start with an item number, and the lines of a numbered list (from its first
-    item to its last) as `content-region` finds one: a list inside an article."""
-    texts = [line.text for line in lines]
-    listed = np.zeros(len(lines))
-    for first, last in numbered_lists(texts):
-        listed[first : last + 1] = 1.0
+    """Lines that start with an item number, and those whose number follows or precedes the
+    number of an item a few lines away: the items of a list inside an article."""
+    numbers = [item_number(line.text) for line in lines]
+    listed = [
+        number is not None
+        and any(
+            numbers[j] in (number - 1, number + 1)
+            for j in range(max(i - _LIST_GAP, 0), min(i + _LIST_GAP + 1, len(lines)))
+        )
+        for i, number in enumerate(numbers)
+    ]
     return {
-        "numbered": np.array([item_number(text) is not None for text in texts], dtype=np.float64),
-        "in_numbered_list": listed,
+        "numbered": np.array([number is not None for number in numbers], dtype=np.float64),
+        "in_numbered_list": np.array(listed, dtype=np.float64),
     }

@@ -3,8 +3,6 @@ it looks at length and sentence punctuation only, so it works on any script."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-
 import regex
 
 # Whitespace as the regex module's \s has it (str.isspace also takes U+001C to U+001F).
@@ -25,10 +23,6 @@ _PARAGRAPH_SENTENCES = 3
 _QUESTION_ENDS = tuple("?!？！")
 # A leading item number: "1.", "2)", "[3]", "4 ".
 _ITEM_NUMBER = regex.compile(r"^\W{0,2}(\d{1,3})(?:[.)\]:]|\s)")
-# A numbered list inside an article, as `content-region` and the line model both read it: at
-# least this many items numbered n, n+1, n+2, ..., each at most this many lines after the last.
-LIST_MIN_ITEMS = 3
-LIST_GAP = 3
 
 
 def _end(line: str) -> str:
@@ -73,28 +67,3 @@ def is_question_headline(line: str, max_words: int = 15) -> bool:
 def item_number(line: str) -> int | None:
     found = _ITEM_NUMBER.match(line)
     return int(found.group(1)) if found else None
-
-
-def numbered_lists(
-    lines: Sequence[str], gap: int = LIST_GAP, min_items: int = LIST_MIN_ITEMS
-) -> Iterator[tuple[int, int]]:
-    """First and last line of each run of items numbered n, n+1, n+2, ... among ``lines``
-    (the non-blank lines of a text): each item at most ``gap`` lines after the one before, at
-    least ``min_items`` of them."""
-    numbers = [item_number(line) for line in lines]
-    used: set[int] = set()
-    for start, number in enumerate(numbers):
-        if number is None or start in used:
-            continue
-        items, expected = [start], number + 1
-        while True:
-            after = items[-1] + 1
-            window = range(after, min(after + gap, len(lines)))
-            nxt = next((j for j in window if numbers[j] == expected), None)
-            if nxt is None:
-                break
-            items.append(nxt)
-            expected += 1
-        if len(items) >= min_items:
-            used.update(items)
-            yield items[0], items[-1]

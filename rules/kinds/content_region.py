@@ -26,7 +26,7 @@ from copydesk.rules.kinds.base import (
     any_of,
 )
 from copydesk.rules.lines import Line, block_cut, runs
-from copydesk.rules.prose import LIST_GAP, LIST_MIN_ITEMS, is_prose, is_truncated, numbered_lists
+from copydesk.rules.prose import is_prose, is_truncated, item_number
 
 
 class ContentRegionSpec(RuleSpec):
@@ -44,12 +44,10 @@ class ContentRegionSpec(RuleSpec):
         default=0.5, ge=0, le=1, description="Weight of a lone prose line (a teaser, a caption)."
     )
     list_gap: int = Field(
-        default=LIST_GAP, ge=1, description="Most lines from one numbered item to the next."
+        default=3, ge=1, description="Most lines from one numbered item to the next."
     )
     list_min_items: int = Field(
-        default=LIST_MIN_ITEMS,
-        ge=2,
-        description="Fewest consecutively numbered items that make a list.",
+        default=3, ge=2, description="Fewest consecutively numbered items that make a list."
     )
 
     def build(self) -> ContentRegionRule:
@@ -83,11 +81,30 @@ class ContentRegionRule(Rule):
                 lo, hi = max(n - spec.isolation_window, 0), n + spec.isolation_window + 1
                 lone = not any(prose[lo:n]) and not any(prose[n + 1 : hi])
                 scores.append(length * (spec.lone_weight if lone else 1.0))
-        texts = [line.text for line in content]
-        for first, last in numbered_lists(texts, spec.list_gap, spec.list_min_items):
+        for first, last in self._numbered_lists(content):
             for n in range(first, last + 1):
                 scores[n] = max(scores[n], 0.0)
         return scores
+
+    def _numbered_lists(self, content: list[Line]) -> Iterator[tuple[int, int]]:
+        """First and last line of each run of items numbered n, n+1, n+2, ..."""
+        numbers = [item_number(line.text) for line in content]
+        used: set[int] = set()
+        for start, number in enumerate(numbers):
+            if number is None or start in used:
+                continue
+            items, expected = [start], number + 1
+            while True:
+                after = items[-1] + 1
+                window = range(after, min(after + self.spec.list_gap, len(content)))
+                nxt = next((j for j in window if numbers[j] == expected), None)
+                if nxt is None:
+                    break
+                items.append(nxt)
+                expected += 1
+            if len(items) >= self.spec.list_min_items:
+                used.update(items)
+                yield items[0], items[-1]
 
     def apply(self, doc: Document, ctx: Context) -> Iterator[Cut]:
         lines = doc.lines

@@ -32,7 +32,7 @@ from copydesk.rules.lines import Line
 class LineModelSpec(RuleSpec):
     kind: Literal["line-model"]
     min_agreement: float = Field(
-        default=0.7,
+        default=0.8,
         ge=0,
         le=1,
         description="Least F1, in words of the lines each keeps, between the model's reading"
