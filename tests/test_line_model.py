@@ -230,6 +230,22 @@ def test_the_shipped_model_cuts_a_menu_the_rules_kept_and_keeps_the_story() -> N
     assert kept_by_model.tolist() == [False, True, True, True]
 
 
+def test_a_line_the_trees_are_unsure_of_goes_with_its_neighbours_the_rules_judged_alike() -> None:
+    from copydesk.rules.kinds.line_model import _with_neighbours
+
+    probabilities = np.array([0.9, 0.45, 0.9, 0.1, 0.55, 0.1])
+    every_line_kept = [True] * 6
+    # Unsure lines (0.45, 0.55) go with the lines around them; sure ones (0.9, 0.1) stay.
+    blended = _with_neighbours(probabilities, every_line_kept, 0.2)
+    assert (blended >= 0.5).tolist() == [True, True, True, False, False, False]
+    assert _with_neighbours(probabilities, every_line_kept, 0.0).tolist() == probabilities.tolist()
+    assert _with_neighbours(np.array([0.45]), [True], 0.2).tolist() == [0.45]
+    # A brief between two headings the rules cut is not pulled down by them, nor they up.
+    briefs = np.array([0.9, 0.1, 0.52, 0.1])
+    alone = _with_neighbours(briefs, [True, False, True, False], 0.2)
+    assert alone.tolist() == briefs.tolist()
+
+
 @pytest.mark.skipif(
     not all((SHARED / "data" / name).exists() for name in ("aeb", "l3s-gn1")),
     reason="AEB or L3S-GN1 is not in ../shared/data",

@@ -22,11 +22,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
+import numpy as np
 from pydantic import Field
 
 from copydesk.rules.kinds.base import Context, Cut, Document, KeepBack, Rule, RuleSpec, Stage
 from copydesk.rules.line_model import builtin_model, judged_lines
 from copydesk.rules.lines import Line
+from copydesk.rules.trees import Vector
 
 
 class LineModelSpec(RuleSpec):
@@ -37,6 +39,13 @@ class LineModelSpec(RuleSpec):
         le=1,
         description="Least F1, in words of the lines each keeps, between the model's reading"
         " and the rules' for the model's to be taken.",
+    )
+    neighbour_weight: float = Field(
+        default=0.2,
+        ge=0,
+        le=0.5,
+        description="Share of the probability of each neighbouring line the rules judged alike"
+        " in a line's own: a line the trees are unsure of goes with the lines around it.",
     )
     final: list[str] = Field(
         default_factory=list, description="Rules whose cuts the model never keeps back."
@@ -70,7 +79,10 @@ class LineModelRule(Rule):
         if not lines:
             return
         model = builtin_model()
-        wanted = (model.probabilities(lines, kept, cut_by) >= model.keep_above).tolist()
+        probabilities = _with_neighbours(
+            model.probabilities(lines, kept, cut_by), kept, self.spec.neighbour_weight
+        )
+        wanted = (probabilities >= model.keep_above).tolist()
         wanted = [w and by not in self.spec.final for w, by in zip(wanted, cut_by, strict=True)]
         captured = [text for name in self.spec.keep_captured for text in doc.metadata.get(name, [])]
         if captured:
@@ -98,6 +110,24 @@ class LineModelRule(Rule):
                 end = lines[n + 1].start if n + 1 < len(lines) else text_end
                 yield from (Cut(a, b) for a, b in view.current_spans(line.start, end))
             earlier = earlier or w
+
+
+def _with_neighbours(probabilities: Vector, kept: list[bool], weight: float) -> Vector:
+    """Each line's probability blended with those of the lines just above and below it that
+    the rules judged as they judged it, each weighing ``weight`` (a first or last line stands
+    in for its missing neighbour). The trees read a line's neighbours' shape, not their
+    verdicts; this adds the verdicts within a stretch the rules treat alike, not across the
+    rules' cuts (a heading cut between two kept paragraphs is not of their kind)."""
+    n = len(probabilities)
+    if n < 2 or weight == 0:
+        return probabilities
+    rules = np.asarray(kept, dtype=bool)
+    index = np.arange(n)
+    blended = probabilities.copy()
+    for neighbour in (np.maximum(index - 1, 0), np.minimum(index + 1, n - 1)):
+        alike = weight * (rules[neighbour] == rules)
+        blended += alike * (probabilities[neighbour] - probabilities)
+    return blended
 
 
 def _agreement(lines: list[Line], ours: list[bool], theirs: list[bool]) -> float:
