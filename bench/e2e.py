@@ -99,6 +99,17 @@ class Deployment:
         for worker in self.workers:
             stop_worker(worker)
 
+    def overlapping_timers(self) -> list[str]:
+        """The warnings of Faust's timers (its commit timer among them) that ran longer than
+        their interval, from the workers' logs: a loop too busy to keep its timers."""
+        logs = sorted(self.tmp.glob(f"{self.env['COPYDESK_APP_ID']}-*.log"))
+        return [
+            line.strip()
+            for log in logs
+            for line in log.read_text(errors="replace").splitlines()
+            if "is overlapping" in line
+        ]
+
     def consumer(self, fetch_max_wait_ms: int) -> KafkaConsumer:
         # From the earliest offset on an out-of-range answer too (the default jumps to the
         # end): outputs are counted by partition and offset, so nothing counts twice.
@@ -173,13 +184,12 @@ class Run:
         return f"CPU per article: {parts} (all {sum(self.cpu_ms.values()):.2f} ms)"
 
     def ceiling(self, processes: int) -> float:
-        """Articles/s at this CPU per article with every core busy and nothing else to run:
-        each worker process on one core at most, and all of it, broker and consumer with
-        them, on the machine's cores."""
+        """How many times one worker process's rate ``processes`` of them can reach at this
+        run's CPU costs per article, with the machine's cores busy and nothing else to run: one
+        process uses one core at most, and the broker and the consumer share the cores with
+        them. (The flag stage's one partition caps it further: ``bench.speed``.)"""
         cores = os.cpu_count() or 1
-        return min(
-            1000 * processes / self.cpu_ms["workers"], 1000 * cores / sum(self.cpu_ms.values())
-        )
+        return min(processes, cores * self.cpu_ms["workers"] / sum(self.cpu_ms.values()))
 
 
 def cpu_seconds(pid: int) -> float:
@@ -321,6 +331,7 @@ def measure_throughput(deployment: Deploy, records: list[bytes]) -> float:
             work.stop()
         print(f"throughput, {name}: {runs[name].rate:,.0f} articles/s", flush=True)
         print(runs[name].cpu_line())
+        print(overlap_line(work))
     print(f"ratio copydesk / passthrough: {runs['copydesk'].rate / runs['passthrough'].rate:.2f}")
 
     # Every core: one worker process per core, sharing the partitions of the raw and candidates
@@ -337,18 +348,24 @@ def measure_throughput(deployment: Deploy, records: list[bytes]) -> float:
         flush=True,
     )
     print(two.cpu_line())
-    # What the machine's cores allow at each run's CPU per article, with nothing else to run
-    # (an upper bound: the flag stage's worker has more to do than the other). Unlike the
-    # rates, the ratio of the two ceilings holds on a loaded machine.
-    one_ceiling, two_ceiling = one.ceiling(processes=1), two.ceiling(processes=2)
-    cores = os.cpu_count() or 1
+    print(overlap_line(work))
+    # Unlike the rates, this holds on a loaded machine: it reads only where the CPU went.
     print(
-        f"ceilings on {cores} cores with nothing else to run, at these CPU costs per article: "
-        f"one process {one_ceiling:,.0f} articles/s, two {two_ceiling:,.0f} "
-        f"({two_ceiling / one_ceiling:.2f}x)",
+        f"ceiling on {os.cpu_count()} cores with nothing else to run: two processes at most "
+        f"{two.ceiling(processes=2):.2f}x one, the broker and the consumer taking "
+        f"{1 - two.cpu_ms['workers'] / sum(two.cpu_ms.values()):.0%} of the CPU",
         flush=True,
     )
     return one.rate
+
+
+def overlap_line(work: Deployment) -> str:
+    found = work.overlapping_timers()
+    commits = sum("commit" in line.lower() for line in found)
+    return (
+        f"overlapping-timer warnings in the workers' logs: {len(found)}"
+        f" ({commits} of the commit timer)"
+    )
 
 
 def measure_latency(
