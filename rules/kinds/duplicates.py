@@ -196,7 +196,7 @@ class DuplicatesSpec(RuleSpec):
         " (chosen on Clough).",
     )
     merged_share: float = Field(
-        default=0.3,
+        default=0.35,
         ge=0,
         le=1,
         description="A sentence scored against two of the earlier article's joined (a merge)"
