@@ -284,10 +284,8 @@ def joined_similarity_matrix(
         np.bitwise_count(function_words).astype(np.float64),
     )
     a = _sketch_bitmaps(tuple(ours))
-    merged = np.minimum(
-        _ratio(_overlap(a.terms, b.terms[first]), b.term_counts[first][None, :]),
-        _ratio(_overlap(a.terms, b.terms[second]), b.term_counts[second][None, :]),
-    )
+    held = _ratio(_overlap(a.terms, b.terms), b.term_counts[None, :])  # of each of theirs
+    merged = np.minimum(held[:, first], held[:, second])
     probabilities: Matrix = np.where(
         merged >= min_share, builtin_model().pair_probabilities(a, joined), 0.0
     )
