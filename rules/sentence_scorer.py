@@ -257,7 +257,7 @@ def joined_similarity_matrix(
     ours: Sequence[SentenceSketch],
     theirs: Sequence[Sequence[SentenceSketch]],
     firsts: Sequence[int],
-    min_share: float = 0.0,
+    min_share: float,
 ) -> Matrix:
     """``similarity_matrix`` against their sentences (of the articles ``theirs``, in turn)
     joined two by two (column n: sentences ``firsts[n]`` and the next as one): their sets

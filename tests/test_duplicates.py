@@ -448,6 +448,6 @@ def test_a_sentence_meets_two_joined_only_when_it_merges_both() -> None:
     one_half = sketch("The attorney general's office is investigating Nordvik, people said.")
     spec = next(r for r in load_rules().rules if isinstance(r, DuplicatesSpec))
     gated = joined_similarity_matrix([merged, one_half], [theirs], [0], spec.merged_share)
-    ungated = joined_similarity_matrix([merged, one_half], [theirs], [0])
+    ungated = joined_similarity_matrix([merged, one_half], [theirs], [0], 0.0)
     assert gated[0, 0] == ungated[0, 0] > similarity_matrix([merged], theirs).max()
     assert ungated[1, 0] >= spec.sentence_threshold > gated[1, 0]
