@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from statistics import quantiles
 
@@ -97,12 +99,23 @@ class Deployment:
         for worker in self.workers:
             stop_worker(worker)
 
-    def consumer(self) -> KafkaConsumer:
+    def overlapping_timers(self) -> list[str]:
+        """The warnings of Faust's timers (its commit timer among them) that ran longer than
+        their interval, from the workers' logs: a loop too busy to keep its timers."""
+        logs = sorted(self.tmp.glob(f"{self.env['COPYDESK_APP_ID']}-*.log"))
+        return [
+            line.strip()
+            for log in logs
+            for line in log.read_text(errors="replace").splitlines()
+            if "is overlapping" in line
+        ]
+
+    def consumer(self, fetch_max_wait_ms: int) -> KafkaConsumer:
         # From the earliest offset on an out-of-range answer too (the default jumps to the
         # end): outputs are counted by partition and offset, so nothing counts twice.
         consumer = KafkaConsumer(
             bootstrap_servers=self.broker.bootstrap,
-            fetch_max_wait_ms=5,
+            fetch_max_wait_ms=fetch_max_wait_ms,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
         )
@@ -158,22 +171,63 @@ def wait_outputs(consumer: KafkaConsumer, count: int, timeout: float) -> list[fl
     return list(stamps.values())
 
 
+@dataclass(frozen=True)
+class Run:
+    rate: float  # articles/s
+    # CPU milliseconds per article over the run: the worker processes, the broker, and this
+    # process (the consumer counting outputs). Unlike the rate, they hardly depend on what else
+    # runs on the machine, and they say how far more processes can go on its cores.
+    cpu_ms: dict[str, float]
+
+    def cpu_line(self) -> str:
+        parts = ", ".join(f"{name} {ms:.2f} ms" for name, ms in self.cpu_ms.items())
+        return f"CPU per article: {parts} (all {sum(self.cpu_ms.values()):.2f} ms)"
+
+    def ceiling(self, processes: int) -> float:
+        """How many times one worker process's rate ``processes`` of them can reach at this
+        run's CPU costs per article, with the machine's cores busy and nothing else to run: one
+        process uses one core at most, and the broker and the consumer share the cores with
+        them. (The flag stage's one partition caps it further: ``bench.speed``.)"""
+        cores = os.cpu_count() or 1
+        return min(processes, cores * self.cpu_ms["workers"] / sum(self.cpu_ms.values()))
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process and its threads so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_now(deployment: Deployment) -> dict[str, float]:
+    return {
+        "workers": sum(cpu_seconds(worker.pid) for worker in deployment.workers),
+        "broker": cpu_seconds(deployment.broker.process.pid),
+        "consumer": time.process_time(),
+    }
+
+
 def throughput(
     deployment: Deployment, command: tuple[str, ...], records: list[bytes], processes: int = 1
-) -> float:
+) -> Run:
     """Articles/s with the input loaded beforehand. The passthrough's: between its first and
     last output. The worker's: from when its group has settled (every worker holding a
     partition) to its last output, so that a second worker joining, and the tables it
-    recovers, fall outside the measured run."""
+    recovers, fall outside the measured run. CPU is counted from the same moment (the
+    passthrough's: from when it serves, before its first output)."""
     deployment.produce(iter(records))
-    consumer = deployment.consumer()
+    # Throughput is read from the outputs' timestamps, set by the worker, so the counting
+    # consumer may fetch at leisure: with a 5 ms wait its empty fetches took a fifth of a core
+    # from the worker on this 2-core machine (5 ms of CPU per article at 35 articles/s).
+    consumer = deployment.consumer(fetch_max_wait_ms=500)
     deployment.start(*command, processes=processes)
     settled = None
     if command == WORKER:
         # The raw and candidates topics' partitions and the stripped topic's one.
         deployment.wait_assigned(2 * PARTITIONS + 1)
         settled = time.time()
+    cpu_before = cpu_now(deployment)
     stamps = wait_outputs(consumer, len(records), timeout=len(records) / 20 + 120)
+    cpu_after = cpu_now(deployment)
     consumer.close()
     start = min(stamps) if settled is None else settled
     counted = [stamp for stamp in stamps if stamp >= start]
@@ -182,7 +236,11 @@ def throughput(
             f"only {len(counted)} of {len(records)} outputs came after the group settled:"
             " too few articles to measure (--articles)"
         )
-    return (len(counted) - 1) / max(max(counted) - start, 1e-9)
+    rate = (len(counted) - 1) / max(max(counted) - start, 1e-9)
+    cpu_ms = {
+        name: 1000 * (cpu_after[name] - used) / len(counted) for name, used in cpu_before.items()
+    }
+    return Run(rate, cpu_ms)
 
 
 def latency(
@@ -190,7 +248,7 @@ def latency(
 ) -> list[float]:
     """Milliseconds from send to receipt, for articles sent at ``rate`` per second, after the
     ``already`` outputs on the clean topic (read past first: Tansu answers seek-to-end wrongly)."""
-    consumer = deployment.consumer()
+    consumer = deployment.consumer(fetch_max_wait_ms=5)  # receipt times are the figure
     wait_outputs(consumer, already, timeout=120)
     producer = KafkaProducer(bootstrap_servers=deployment.broker.bootstrap, linger_ms=0)
     total = int(rate * seconds)
@@ -250,13 +308,13 @@ Deploy = Callable[..., Deployment]
 def measure_throughput(deployment: Deploy, records: list[bytes]) -> float:
     """Prints copydesk's and the passthrough's rates, and two processes against one; returns
     copydesk's rate with one process."""
-    rates: dict[str, float] = {}
+    runs: dict[str, Run] = {}
     print(f"{len(records):,} articles loaded first, one worker process each", flush=True)
     for name, command in (("copydesk", WORKER), ("passthrough", PASSTHROUGH)):
         # Faust's own fetch wait: on this broker a 10 ms wait costs more as topics grow.
         work = deployment(name, FAUST_FETCH_WAIT_MS)
         try:
-            rates[name] = throughput(work, command, records)
+            runs[name] = throughput(work, command, records)
             if name == "copydesk":
                 for stage in ("strip", "flag", "align"):
                     p50, p99 = (
@@ -271,8 +329,10 @@ def measure_throughput(deployment: Deploy, records: list[bytes]) -> float:
                 print(f"offset commits under full load: p50 <= {p50:g} s, p99 <= {p99:g} s")
         finally:
             work.stop()
-        print(f"throughput, {name}: {rates[name]:,.0f} articles/s", flush=True)
-    print(f"ratio copydesk / passthrough: {rates['copydesk'] / rates['passthrough']:.2f}")
+        print(f"throughput, {name}: {runs[name].rate:,.0f} articles/s", flush=True)
+        print(runs[name].cpu_line())
+        print(overlap_line(work))
+    print(f"ratio copydesk / passthrough: {runs['copydesk'].rate / runs['passthrough'].rate:.2f}")
 
     # Every core: one worker process per core, sharing the partitions of the raw and candidates
     # topics; the one-partition flag stage (the duplicate index's look-ups) runs in one of them.
@@ -281,12 +341,31 @@ def measure_throughput(deployment: Deploy, records: list[bytes]) -> float:
         two = throughput(work, WORKER, records, processes=2)
     finally:
         work.stop()
+    one = runs["copydesk"]
     print(
-        f"throughput, copydesk with 2 worker processes: {two:,.0f} articles/s, "
-        f"{two / rates['copydesk']:.2f}x one",
+        f"throughput, copydesk with 2 worker processes: {two.rate:,.0f} articles/s, "
+        f"{two.rate / one.rate:.2f}x one",
         flush=True,
     )
-    return rates["copydesk"]
+    print(two.cpu_line())
+    print(overlap_line(work))
+    # Unlike the rates, this holds on a loaded machine: it reads only where the CPU went.
+    print(
+        f"ceiling on {os.cpu_count()} cores with nothing else to run: two processes at most "
+        f"{two.ceiling(processes=2):.2f}x one, the broker and the consumer taking "
+        f"{1 - two.cpu_ms['workers'] / sum(two.cpu_ms.values()):.0%} of the CPU",
+        flush=True,
+    )
+    return one.rate
+
+
+def overlap_line(work: Deployment) -> str:
+    found = work.overlapping_timers()
+    commits = sum("commit" in line.lower() for line in found)
+    return (
+        f"overlapping-timer warnings in the workers' logs: {len(found)}"
+        f" ({commits} of the commit timer)"
+    )
 
 
 def measure_latency(

@@ -37,6 +37,7 @@ WHEN = datetime(2026, 11, 20, tzinfo=UTC)
 GRID: dict[str, tuple[Any, ...]] = {
     "min_coverage": (0.1, 0.15, 0.2, 0.25),
     "sentence_threshold": (0.2, 0.25, 0.3, 0.35, 0.4),
+    "merged_share": (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5),
 }
 
 

@@ -257,10 +257,14 @@ def joined_similarity_matrix(
     ours: Sequence[SentenceSketch],
     theirs: Sequence[Sequence[SentenceSketch]],
     firsts: Sequence[int],
+    min_share: float,
 ) -> Matrix:
     """``similarity_matrix`` against their sentences (of the articles ``theirs``, in turn)
     joined two by two (column n: sentences ``firsts[n]`` and the next as one): their sets
-    united, bit by bit, from the bitmaps ``similarity_matrix`` made of the same sentences."""
+    united, bit by bit, from the bitmaps ``similarity_matrix`` made of the same sentences.
+    A pair scores 0 unless our sentence holds ``min_share`` or more of the content words of
+    each of the two: a sentence that merges two keeps both, while a long sentence on the
+    same topic meets two short ones joined on a few words of one of them."""
     b = _side_by_side(tuple(map(tuple, theirs)))
     first = np.asarray(firsts, np.intp)
     second = first + 1
@@ -279,7 +283,13 @@ def joined_similarity_matrix(
         function_words,
         np.bitwise_count(function_words).astype(np.float64),
     )
-    return builtin_model().pair_probabilities(_sketch_bitmaps(tuple(ours)), joined)
+    a = _sketch_bitmaps(tuple(ours))
+    held = _ratio(_overlap(a.terms, b.terms), b.term_counts[None, :])  # of each of theirs
+    merged = np.minimum(held[:, first], held[:, second])
+    probabilities: Matrix = np.where(
+        merged >= min_share, builtin_model().pair_probabilities(a, joined), 0.0
+    )
+    return probabilities
 
 
 def _bit_counts(bitmaps: Bitmaps) -> Matrix:

@@ -11,7 +11,8 @@ Acks are manual (``streams.delivery``): an event is acked once the broker has ev
 produced, or its input on the DLQ, in the order the events were read; Faust commits up to the
 first unacked offset. Each stage is thus at-least-once: after a crash, records past the last
 commit are processed again and appear again downstream with the same key and the same
-``copydesk.source.partition``/``copydesk.source.offset`` headers.
+``copydesk.source.partition``/``copydesk.source.offset`` headers, once per article at most
+where the flag and align stages' owners live on (``streams.replays``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from copydesk.streams.processing import (
     strip_message,
 )
 from copydesk.streams.progress import Progress
+from copydesk.streams.replays import Replays
 from copydesk.streams.rulesets import RulesWatcher
 from copydesk.streams.settings import Settings
 from copydesk.streams.topics import Topics
@@ -103,8 +105,9 @@ def register_agents(
 
         return park
 
-    async def consume(stream: Any, handle: Handle) -> None:
-        """One stage's loop: each event's records delivered, and the event acked in order."""
+    async def consume(stream: Any, handle: Handle, replays: Replays | None = None) -> None:
+        """One stage's loop: each event's records delivered, and the event acked in order. A
+        replay of a raw record this stage has handled is acked in its turn with no records."""
         out = delivery()
         async for event in stream.noack().events():
             message = event.message
@@ -112,7 +115,10 @@ def register_agents(
             origin = Origin(message.topic, message.partition, message.offset, message.timestamp)
             park = parker(message.key, event.value, origin)
             headers = [(k, bytes(v)) for k, v in (message.headers or [])]
-            records = handle(message.key, event.value, headers, origin)
+            if replays is None or replays.first_time(headers):
+                records = handle(message.key, event.value, headers, origin)
+            else:
+                records = []
             await out.deliver(limit.fit(records, park), acker(event), park)
             await gate.pass_through()
 
@@ -132,6 +138,7 @@ def register_agents(
             lambda key, value, headers, origin: flag_message(
                 rules.engine, flag_state, key, value, headers, origin
             ),
+            Replays("flag"),
         )
 
     @app.agent(topics.candidates, name="copydesk.align")  # type: ignore[untyped-decorator]
@@ -141,4 +148,5 @@ def register_agents(
             lambda key, value, headers, origin: align_message(
                 rules.engine, key, value, headers, origin
             ),
+            Replays("align"),
         )

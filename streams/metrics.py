@@ -34,6 +34,12 @@ COMMIT = Histogram(
     " changelog offsets); the agents wait while one runs.",
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
+REPLAYS_SKIPPED = Counter(
+    "copydesk_replays_skipped_total",
+    "Records skipped because this worker handled the same raw record before (re-read after"
+    " another worker's crash), by stage (flag, align).",
+    ["stage"],
+)
 RULES = Info("copydesk_rules", "Loaded rule set.")
 RULE_COUNT = Gauge("copydesk_rules_loaded", "Rules loaded.")
 RULE_RELOADS = Counter(

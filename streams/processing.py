@@ -22,6 +22,9 @@ LATE_HEADER = "copydesk.late"  # on a findings record that is a LateFinding, not
 PREPARED_HEADER = "copydesk.prepared"
 # On articles.candidates only, always: what the flag stage's look-ups found (JSON).
 CANDIDATES_HEADER = "copydesk.candidates"
+# On every stage's output: the raw record an article came from, which a re-delivery repeats.
+SOURCE_PARTITION_HEADER = "copydesk.source.partition"
+SOURCE_OFFSET_HEADER = "copydesk.source.offset"
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,8 @@ def dlq_record(
             ("copydesk.error.class", error.encode()),
             ("copydesk.error.message", message.encode()[:4096]),
             ("copydesk.source.topic", origin.topic.encode()),
-            ("copydesk.source.partition", str(origin.partition).encode()),
-            ("copydesk.source.offset", str(origin.offset).encode()),
+            (SOURCE_PARTITION_HEADER, str(origin.partition).encode()),
+            (SOURCE_OFFSET_HEADER, str(origin.offset).encode()),
         ],
     )
 
@@ -85,8 +88,8 @@ def strip_message(
     metrics.PROCESSING.labels(stage="strip").observe(time.perf_counter() - started)
     # Headers let a consumer spot a re-delivery after a crash: same key, same source offset.
     headers = [
-        ("copydesk.source.partition", str(origin.partition).encode()),
-        ("copydesk.source.offset", str(origin.offset).encode()),
+        (SOURCE_PARTITION_HEADER, str(origin.partition).encode()),
+        (SOURCE_OFFSET_HEADER, str(origin.offset).encode()),
     ]
     if origin.timestamp is not None:
         # For the end-to-end lag of articles without published_at; not forwarded further.

@@ -42,6 +42,7 @@ from copydesk.rules.records import ArticleIn, ArticleOut
 from copydesk.rules.sentence_scorer import (
     builtin_model,
     features,
+    joined_similarity_matrix,
     sentence_similarity,
     similarity_matrix,
 )
@@ -430,3 +431,23 @@ def test_absurd_publication_times_fall_back_to_arrival_time(
         CASES["near_copy"][0], id="copy", url="https://copy.example/1", published_at=published
     )
     assert kinds(builtin_engine.process(copy, store)) == ["exact-duplicate"]
+
+
+def test_a_sentence_meets_two_joined_only_when_it_merges_both() -> None:
+    """A rewrite that merges two sentences is scored against the two joined; a sentence that
+    holds the words of one of them only (a short statement, a long one on the same topic) is
+    not a merge, however well the joined pair contains it."""
+    theirs = [
+        sketch("The state attorney general is investigating the office provider Nordvik."),
+        sketch("Its founder Lars Berg is accused of leasing buildings he owns to the company."),
+    ]
+    merged = sketch(
+        "The state attorney general is investigating Nordvik, the office provider, and its"
+        " founder Lars Berg is accused of leasing buildings he owns to the company."
+    )
+    one_half = sketch("The attorney general's office is investigating Nordvik, people said.")
+    spec = next(r for r in load_rules().rules if isinstance(r, DuplicatesSpec))
+    gated = joined_similarity_matrix([merged, one_half], [theirs], [0], spec.merged_share)
+    ungated = joined_similarity_matrix([merged, one_half], [theirs], [0], 0.0)
+    assert gated[0, 0] == ungated[0, 0] > similarity_matrix([merged], theirs).max()
+    assert ungated[1, 0] >= spec.sentence_threshold > gated[1, 0]

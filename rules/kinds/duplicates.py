@@ -195,6 +195,13 @@ class DuplicatesSpec(RuleSpec):
         description="The sentence scorer's probability at which two sentences align"
         " (chosen on Clough).",
     )
+    merged_share: float = Field(
+        default=0.35,
+        ge=0,
+        le=1,
+        description="A sentence scored against two of the earlier article's joined (a merge)"
+        " counts only when it holds this share of each one's content words.",
+    )
     min_aligned: int = Field(default=3, ge=1, description="Aligned sentences for a reuse flag.")
     min_coverage: float = Field(
         default=0.2,
@@ -474,6 +481,7 @@ class DuplicatesRule(Rule):
             ours,
             [o.sentences for o in candidates],
             self._joins(ours, [o.sentences for o in candidates], common),
+            self.spec.merged_share,
         )
         best: tuple[Alignment, Fingerprint] | None = None
         for original, their_scores in zip(candidates, scores, strict=True):
@@ -618,6 +626,7 @@ class DuplicatesRule(Rule):
                         copy.sentences,
                         [original.sentences],
                         self._joins(copy.sentences, [original.sentences]),
+                        self.spec.merged_share,
                     )[0],
                 )
                 hit = None if found is None else self._reuse_hit(found, original, None)
@@ -697,6 +706,7 @@ def _scores(
     ours: Sequence[SentenceSketch],
     candidates: Sequence[Sequence[SentenceSketch]],
     join_if: Callable[[int, Matrix], bool],
+    min_share: float,
 ) -> list[Matrix]:
     """Per candidate, the probability that each pair of sentences says the same thing (rows
     ours, columns the candidate's): the sentence scorer's, or, if higher, that of our sentence
@@ -704,7 +714,8 @@ def _scores(
     the scorer, fitted to one sentence against one, scores low. The joined sentences are
     scored only for the candidates ``join_if`` (its index, its scores alone) picks: most
     share a few keys and nothing else. One matrix for all the candidates, and one for the
-    joined sentences: numpy's cost is per call."""
+    joined sentences: numpy's cost is per call. A joined pair counts only where our sentence
+    holds ``min_share`` of each of the two's content words (``joined_similarity_matrix``)."""
     if not ours or not any(candidates):
         return [np.zeros((len(ours), len(sentences))) for sentences in candidates]
     alone = similarity_matrix(ours, *candidates)
@@ -714,7 +725,7 @@ def _scores(
     firsts = [k for n in close for k in range(bounds[n], bounds[n + 1] - 1)]
     if not firsts:
         return found
-    with_joined = joined_similarity_matrix(ours, candidates, firsts)
+    with_joined = joined_similarity_matrix(ours, candidates, firsts, min_share)
     at = 0
     for n in close:
         width = bounds[n + 1] - bounds[n] - 1
