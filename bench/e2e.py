@@ -179,9 +179,18 @@ class Run:
     # runs on the machine, and they say how far more processes can go on its cores.
     cpu_ms: dict[str, float]
 
+    # Each process's share of one core over the run: a worker well under 100% while the
+    # other is at it waits for its input.
+    busy: dict[str, float]
+
+    @property
+    def workers_ms(self) -> float:
+        return sum(ms for name, ms in self.cpu_ms.items() if name.startswith("worker"))
+
     def cpu_line(self) -> str:
         parts = ", ".join(f"{name} {ms:.2f} ms" for name, ms in self.cpu_ms.items())
-        return f"CPU per article: {parts} (all {sum(self.cpu_ms.values()):.2f} ms)"
+        busy = ", ".join(f"{name} {share:.0%}" for name, share in self.busy.items())
+        return f"CPU per article: {parts} (all {sum(self.cpu_ms.values()):.2f} ms); busy: {busy}"
 
     def ceiling(self, processes: int) -> float:
         """How many times one worker process's rate ``processes`` of them can reach at this
@@ -189,7 +198,7 @@ class Run:
         process uses one core at most, and the broker and the consumer share the cores with
         them. (The flag stage's one partition caps it further: ``bench.speed``.)"""
         cores = os.cpu_count() or 1
-        return min(processes, cores * self.cpu_ms["workers"] / sum(self.cpu_ms.values()))
+        return min(processes, cores * self.workers_ms / sum(self.cpu_ms.values()))
 
 
 def cpu_seconds(pid: int) -> float:
@@ -199,8 +208,10 @@ def cpu_seconds(pid: int) -> float:
 
 
 def cpu_now(deployment: Deployment) -> dict[str, float]:
+    """CPU seconds so far of each worker process, the broker and this process (the consumer)."""
+    workers = deployment.workers
     return {
-        "workers": sum(cpu_seconds(worker.pid) for worker in deployment.workers),
+        **{f"worker {n}": cpu_seconds(w.pid) for n, w in enumerate(workers, 1)},
         "broker": cpu_seconds(deployment.broker.process.pid),
         "consumer": time.process_time(),
     }
@@ -209,38 +220,42 @@ def cpu_now(deployment: Deployment) -> dict[str, float]:
 def throughput(
     deployment: Deployment, command: tuple[str, ...], records: list[bytes], processes: int = 1
 ) -> Run:
-    """Articles/s with the input loaded beforehand. The passthrough's: between its first and
-    last output. The worker's: from when its group has settled (every worker holding a
-    partition) to its last output, so that a second worker joining, and the tables it
-    recovers, fall outside the measured run. CPU is counted from the same moment (the
-    passthrough's: from when it serves, before its first output)."""
+    """Articles/s with the input loaded beforehand, over the middle half of the outputs: from
+    the output a quarter of the way to the one three quarters of the way, by their timestamps,
+    and the CPU each process used meanwhile. A worker starts from when its group has settled
+    (every worker holding a partition): a second worker joining, the tables it recovers, and
+    the stages filling (what was stripped before the group settled flows out fast after it)
+    fall outside the measured half."""
     deployment.produce(iter(records))
     # Throughput is read from the outputs' timestamps, set by the worker, so the counting
     # consumer may fetch at leisure: with a 5 ms wait its empty fetches took a fifth of a core
     # from the worker on this 2-core machine (5 ms of CPU per article at 35 articles/s).
     consumer = deployment.consumer(fetch_max_wait_ms=500)
     deployment.start(*command, processes=processes)
-    settled = None
     if command == WORKER:
         # The raw and candidates topics' partitions and the stripped topic's one.
         deployment.wait_assigned(2 * PARTITIONS + 1)
-        settled = time.time()
-    cpu_before = cpu_now(deployment)
-    stamps = wait_outputs(consumer, len(records), timeout=len(records) / 20 + 120)
-    cpu_after = cpu_now(deployment)
+    marks = (len(records) // 4, len(records) * 3 // 4)
+    stamps: dict[tuple[int, int], float] = {}
+    taken: list[tuple[int, dict[str, float], float]] = []  # outputs, CPU, time at each mark
+    deadline = time.monotonic() + len(records) / 20 + 120
+    while len(stamps) < len(records) and time.monotonic() < deadline:
+        for batch in consumer.poll(timeout_ms=500).values():
+            stamps.update(((r.partition, r.offset), r.timestamp / 1000) for r in batch)
+        if len(taken) < len(marks) and len(stamps) >= marks[len(taken)]:
+            taken.append((len(stamps), cpu_now(deployment), time.monotonic()))
     consumer.close()
-    start = min(stamps) if settled is None else settled
-    counted = [stamp for stamp in stamps if stamp >= start]
-    if len(counted) < len(records) / 2:
-        sys.exit(
-            f"only {len(counted)} of {len(records)} outputs came after the group settled:"
-            " too few articles to measure (--articles)"
-        )
-    rate = (len(counted) - 1) / max(max(counted) - start, 1e-9)
-    cpu_ms = {
-        name: 1000 * (cpu_after[name] - used) / len(counted) for name, used in cpu_before.items()
-    }
-    return Run(rate, cpu_ms)
+    if len(stamps) < len(records):
+        sys.exit(f"only {len(stamps)} of {len(records)} outputs in time")
+    (first, before, started), (last, after, ended) = taken
+    if last - first < len(records) // 4:
+        sys.exit("the group settled too late to measure a steady run: raise --articles")
+    ordered = sorted(stamps.values())
+    rate = (last - first) / max(ordered[last - 1] - ordered[first - 1], 1e-9)
+    used = {name: after[name] - seconds for name, seconds in before.items()}
+    cpu_ms = {name: 1000 * seconds / (last - first) for name, seconds in used.items()}
+    wall = max(ended - started, 1e-9)
+    return Run(rate, cpu_ms, {name: seconds / wall for name, seconds in used.items()})
 
 
 def latency(
@@ -305,14 +320,13 @@ PASSTHROUGH = ("bench.passthrough",)
 Deploy = Callable[..., Deployment]
 
 
-def measure_throughput(deployment: Deploy, records: list[bytes]) -> float:
+def measure_throughput(deployment: Deploy, records: list[bytes], fetch_wait_ms: int) -> float:
     """Prints copydesk's and the passthrough's rates, and two processes against one; returns
     copydesk's rate with one process."""
     runs: dict[str, Run] = {}
     print(f"{len(records):,} articles loaded first, one worker process each", flush=True)
     for name, command in (("copydesk", WORKER), ("passthrough", PASSTHROUGH)):
-        # Faust's own fetch wait: on this broker a 10 ms wait costs more as topics grow.
-        work = deployment(name, FAUST_FETCH_WAIT_MS)
+        work = deployment(name, fetch_wait_ms)
         try:
             runs[name] = throughput(work, command, records)
             if name == "copydesk":
@@ -336,7 +350,7 @@ def measure_throughput(deployment: Deploy, records: list[bytes]) -> float:
 
     # Every core: one worker process per core, sharing the partitions of the raw and candidates
     # topics; the one-partition flag stage (the duplicate index's look-ups) runs in one of them.
-    work = deployment("copydesk-two", FAUST_FETCH_WAIT_MS)
+    work = deployment("copydesk-two", fetch_wait_ms)
     try:
         two = throughput(work, WORKER, records, processes=2)
     finally:
@@ -353,7 +367,7 @@ def measure_throughput(deployment: Deploy, records: list[bytes]) -> float:
     print(
         f"ceiling on {os.cpu_count()} cores with nothing else to run: two processes at most "
         f"{two.ceiling(processes=2):.2f}x one, the broker and the consumer taking "
-        f"{1 - two.cpu_ms['workers'] / sum(two.cpu_ms.values()):.0%} of the CPU",
+        f"{1 - two.workers_ms / sum(two.cpu_ms.values()):.0%} of the CPU",
         flush=True,
     )
     return one.rate
@@ -406,6 +420,13 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=20_000)
     parser.add_argument("--latency-seconds", type=float, default=30)
     parser.add_argument("--rss-articles", type=int, default=100_000)
+    # Faust's own wait by default: on this broker a 10 ms wait costs more as topics grow.
+    parser.add_argument(
+        "--fetch-wait-ms",
+        type=int,
+        default=FAUST_FETCH_WAIT_MS,
+        help="the workers' fetch wait in the throughput runs",
+    )
     args = parser.parse_args()
 
     bodies = [p.article_body for p in aeb_pages()]
@@ -419,7 +440,7 @@ def main() -> None:
                 made.env["COPYDESK_FETCH_WAIT_MS"] = str(fetch_wait_ms)
             return made
 
-        rate = measure_throughput(deployment, records)
+        rate = measure_throughput(deployment, records, args.fetch_wait_ms)
         measure_latency(deployment, corpus, rate / 2, args.latency_seconds)
         measure_memory(deployment, corpus, args.rss_articles)
 

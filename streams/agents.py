@@ -25,6 +25,7 @@ from copydesk.rules.state import StateStore
 from copydesk.streams import metrics
 from copydesk.streams.commit_gate import CommitGate
 from copydesk.streams.delivery import InOrderDelivery, Park, SizeLimit
+from copydesk.streams.flag_first import FlagFirst
 from copydesk.streams.processing import (
     Origin,
     Outgoing,
@@ -63,6 +64,13 @@ def register_agents(
     limit = SizeLimit.from_settings(settings)
     gate = CommitGate(max_wait=app.conf.broker_commit_interval)
     app.sensors.add(gate)
+    # The consumer is looked up when first needed: Faust makes it as the worker starts.
+    flag_first = FlagFirst(
+        lambda: app.consumer,
+        topics.raw.get_topic_name(),
+        topics.stripped.get_topic_name(),
+        progress,
+    )
 
     async def send(out: Outgoing) -> asyncio.Future[Any]:
         topic = destinations[out.destination]
@@ -105,11 +113,17 @@ def register_agents(
 
         return park
 
-    async def consume(stream: Any, handle: Handle, replays: Replays | None = None) -> None:
+    async def consume(
+        stream: Any, handle: Handle, replays: Replays | None = None, yields: bool = False
+    ) -> None:
         """One stage's loop: each event's records delivered, and the event acked in order. A
-        replay of a raw record this stage has handled is acked in its turn with no records."""
+        replay of a raw record this stage has handled is acked in its turn with no records. A
+        stage that ``yields`` waits before each event while this worker's flag stage is
+        behind."""
         out = delivery()
         async for event in stream.noack().events():
+            if yields:
+                await flag_first.wait()
             message = event.message
             progress.read(message.tp, message.offset)
             origin = Origin(message.topic, message.partition, message.offset, message.timestamp)
@@ -129,6 +143,7 @@ def register_agents(
             lambda key, value, _, origin: strip_message(
                 rules.engine, strip_state, key, value, origin, settings.max_record_bytes
             ),
+            yields=True,
         )
 
     @app.agent(topics.stripped, name="copydesk.flag")  # type: ignore[untyped-decorator]
