@@ -129,7 +129,7 @@ def register_agents(
             origin = Origin(message.topic, message.partition, message.offset, message.timestamp)
             park = parker(message.key, event.value, origin)
             headers = [(k, bytes(v)) for k, v in (message.headers or [])]
-            if replays is None or replays.first_time(headers):
+            if replays is None or replays.first_time(message.key, headers):
                 records = handle(message.key, event.value, headers, origin)
             else:
                 records = []
