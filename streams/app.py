@@ -219,18 +219,7 @@ def waiting_input(consumer: Any, topics: set[str], progress: Progress) -> dict[A
         assigned = [tp for tp in consumer.assignment() if tp.topic in topics]
     except Exception:  # not started or shutting down
         return {}
-    waiting = {}
-    for tp in assigned:
-        position = progress.position(tp)
-        if position is None:
-            position = consumer._committed_offset.get(tp)
-        try:
-            highwater = consumer.highwater(tp)
-        except Exception:
-            highwater = None
-        behind = highwater is not None and position is not None and highwater > position
-        waiting[tp] = progress.in_flight(tp) or behind
-    return waiting
+    return {tp: progress.in_flight(tp) or bool(progress.behind(consumer, tp)) for tp in assigned}
 
 
 async def restore_topics(settings: Settings) -> None:

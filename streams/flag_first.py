@@ -47,7 +47,7 @@ class FlagFirst:
 
     def waiting(self) -> int:
         """Records of the stripped partition this worker holds that its flag stage has not
-        looked up yet: 0 where it holds none or has acked none yet, and where it holds every
+        looked up yet: 0 where it holds none or that is not known yet, and where it holds every
         raw partition, as a lone worker does (no other worker strips while this one waits:
         holding its strip stage back made a lone worker a third slower)."""
         try:
@@ -59,16 +59,7 @@ class FlagFirst:
                 return 0
         except Exception:  # not started, or shutting down
             return 0
-        waiting = 0
-        for tp in held:
-            position = self._progress.position(tp)
-            try:
-                highwater = consumer.highwater(tp)
-            except Exception:  # not fetched yet
-                continue
-            if position is not None and highwater is not None:
-                waiting += max(highwater - position, 0)
-        return waiting
+        return sum(self._progress.behind(consumer, tp) or 0 for tp in held)
 
     async def wait(self) -> None:
         """Until the flag stage is at most ``behind`` records behind, or ``max_wait`` passed."""

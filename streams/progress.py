@@ -33,6 +33,20 @@ class Progress:
         done = self._done.get(tp)
         return None if done is None else done + 1
 
+    def behind(self, consumer: Any, tp: Any) -> int | None:
+        """Records of ``tp`` on the broker past the next offset to ack (else the group's commit),
+        from the consumer's last fetched high watermark; None while either is unknown."""
+        position = self.position(tp)
+        if position is None:
+            position = consumer._committed_offset.get(tp)
+        try:
+            highwater = consumer.highwater(tp)
+        except Exception:  # not fetched yet
+            return None
+        if highwater is None or position is None:
+            return None
+        return max(int(highwater) - int(position), 0)
+
     def in_flight(self, tp: Any) -> bool:
         """Records of ``tp`` read and not yet acked."""
         return self._read.get(tp, -1) > self._done.get(tp, -1)
