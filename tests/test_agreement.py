@@ -3,11 +3,14 @@ fourth reading only where no two of the first three agree."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from copydesk.rules.agreement import most_agreed, settled, undecided
 from copydesk.rules.engine import Engine
 from copydesk.rules.extract import Extracted
+from copydesk.rules.kinds.base import Rule
 from copydesk.rules.loader import load_rules
 from copydesk.rules.records import ArticleIn
 from copydesk.rules.state import MemoryStore
@@ -99,3 +102,31 @@ def test_readability_is_read_only_where_the_cheap_readings_leave_the_page_in_dou
     mixed = f"<html><body><article>{paragraphs}</article>{aside}</body></html>"
     engine.process(ArticleIn(id="m", html=mixed), MemoryStore())
     assert read == reads
+
+
+def test_the_vote_runs_only_the_region_rules_and_the_chosen_reading_alone_is_trimmed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The rules that trim lines changed the vote too little to run on every reading: each runs
+    # once, in the strip stage, on the reading chosen; the page text is weighed without its
+    # navigation and footer.
+    engine = Engine(load_rules())
+    calls: list[str] = []
+    for rule in engine.cutting_rules:
+
+        def counted(doc: object, ctx: object, rule: Rule = rule, apply: Any = rule.apply) -> Any:
+            calls.append(rule.spec.id)
+            return apply(doc, ctx)
+
+        monkeypatch.setattr(rule, "apply", counted)
+    paragraphs = "".join(f"<p>{line}</p>" for line in STORY)
+    html = (
+        "<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+        f"<article>{paragraphs}</article><footer>Contact us</footer></body></html>"
+    )
+    out = engine.process(ArticleIn(id="v", html=html), MemoryStore())
+    assert out.text.split() == " ".join(STORY).split()
+    trimming = [rule.spec.id for rule in engine.cutting_rules if not rule.finds_region]
+    assert trimming and all(calls.count(rule) <= 1 for rule in trimming)
+    assert any(calls.count(rule) == 1 for rule in trimming)
+    assert calls.count("main-text-region") >= 1
