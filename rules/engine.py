@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from copydesk.rules.agreement import most_agreed, undecided
+from copydesk.rules.agreement import Readings
 from copydesk.rules.identity import article_key
 from copydesk.rules.kinds.base import (
     Capture,
@@ -162,11 +162,11 @@ class Engine:
             (extracted.page, "text"),
             (extracted.modelled(), "html"),
         ]
-        weighed = [self._region(article, body, seen_as, now) for body, seen_as in candidates]
-        if undecided(*weighed):
+        weighed = Readings(self._region(article, body, kind, now) for body, kind in candidates)
+        if weighed.undecided():
             candidates.append((extracted.readable(), "html"))
-            weighed.append(self._region(article, *candidates[-1], now))
-        return candidates[most_agreed(weighed)]
+            weighed.add(self._region(article, *candidates[-1], now))
+        return candidates[weighed.most_agreed()]
 
     def _region(
         self, article: ArticleIn, body: str, seen_as: Literal["text", "html"], now: datetime | None
