@@ -152,11 +152,11 @@ class Engine:
         """Of the readings of an HTML page, the one the others agree with most: trafilatura's
         extraction, the whole page as text, the block model's lines, and readability-lxml's
         (as costly as trafilatura's) only where the first three leave the page in doubt. Each
-        is weighed as the rules that find the article's region leave it (the page text's
-        navigation and link lists go; the others have no such rule): the rules that trim
-        lines change the choice too little to pay for on every reading (docs/benchmarks.md).
-        Run on a scratch store: only the chosen reading goes through the strip stage for
-        real, so rules that learn from a source learn once."""
+        is weighed as the rules that find where the article lies or ends leave it (the page
+        text's navigation, footer and comment thread go): the rules that trim lines within it
+        change the choice too little to pay for on every reading (docs/benchmarks.md). Run on
+        a scratch store: only the chosen reading goes through the strip stage for real, so
+        rules that learn from a source learn once."""
         candidates: list[tuple[str, Literal["text", "html"]]] = [
             (extracted.text, "html"),
             (extracted.page, "text"),

@@ -143,12 +143,12 @@ def test_readability_is_read_only_where_the_cheap_readings_leave_the_page_in_dou
     assert read == reads
 
 
-def test_the_vote_runs_only_the_region_rules_and_the_chosen_reading_alone_is_trimmed(
+def test_the_vote_runs_only_the_rules_that_find_the_article_and_the_chosen_reading_alone_is_trimmed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The rules that trim lines changed the vote too little to run on every reading: each runs
     # once, in the strip stage, on the reading chosen; the page text is weighed without its
-    # navigation and footer.
+    # navigation and footer (the region rule).
     engine = Engine(load_rules())
     calls: list[str] = []
     for rule in engine.cutting_rules:
