@@ -5,7 +5,8 @@ process on the same articles.
 
 - text mode: every default pack, each pack alone, and the worker's record path (JSON in,
   the three stages, JSON out) against the same path with no rules (the cost of the records alone);
-- HTML mode: the benchmark's pages, all packs, against trafilatura alone;
+- HTML mode: the benchmark's pages, copydesk's text extraction alone and all packs, against
+  trafilatura alone;
 - duplicates: the duplicates pack against datasketch's MinHashLSH at datatrove's defaults;
 - pipeline: the whole job per mode against what a user would build from peers (datasketch's
   LSH for text; trafilatura then datasketch's LSH for HTML);
@@ -30,6 +31,7 @@ from datasketch import MinHash, MinHashLSH
 from bench.common import aeb_pages, index_bytes
 from bench.corpus import Article, stream
 from copydesk.rules.engine import Engine
+from copydesk.rules.extract import extract_html
 from copydesk.rules.fingerprint import words
 from copydesk.rules.loader import RuleSet, builtin_pack_paths, load_rules
 from copydesk.rules.records import ArticleIn
@@ -200,8 +202,18 @@ def main() -> None:
         for _, _, page in html:
             trafilatura.extract(page)
 
+    def extraction_alone() -> None:
+        for _, _, page in html:
+            extract_html(page)
+
     peer = per_second(len(html), trafilatura_alone)
     row("trafilatura alone", peer)
+    row(
+        "copydesk text extraction alone",
+        per_second(len(html), extraction_alone),
+        peer,
+        "parse, trafilatura (fast), page text, metadata: no vote, no rules",
+    )
     rate, _ = engine_rate(everything, html_articles)
     row("copydesk, all packs", rate, peer, "vs trafilatura alone")
 

@@ -5,56 +5,84 @@ the extraction the others agree with is rarely one that failed."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
-from functools import lru_cache
+from collections.abc import Iterable
 from itertools import combinations
+
+import numpy as np
+from numpy.typing import NDArray
 
 _SHINGLE = 4
 # Two readings this close (F1 of their word 4-grams) settle the page without another.
 SETTLED_F1 = 0.9
+# Past this many distinct words on a page, four word numbers no longer fit one int64.
+_INT64_BASE = 1 << 15
+
+_Grams = tuple[NDArray[np.int64], NDArray[np.int64]]  # distinct 4-grams, sorted; their counts
 
 
-# The engine asks whether the readings settle the page, then which of them the others agree
-# with most: each reading's 4-grams are counted once, and each pair's agreement.
-@lru_cache(maxsize=8)
-def _shingles(text: str) -> Counter[tuple[str, ...]]:
-    words = text.casefold().split()
-    # Each 4-gram zipped from shifted word lists (no slice built per position); the shorter
-    # lists end it at the last whole 4-gram.
-    return Counter(zip(*(words[shift:] for shift in range(_SHINGLE)), strict=False))
+class Readings:
+    """The readings of one page and how far each two agree: the F1 of their bags of word
+    4-grams (lower-cased). Words are numbered within the page, so that a 4-gram is one integer
+    and two readings' 4-grams meet in a sorted merge instead of a hash of four strings each."""
 
+    def __init__(self, texts: Iterable[str] = ()) -> None:
+        self._numbers: dict[str, int] = {}
+        self._words: list[NDArray[np.int64]] = []
+        self._grams: dict[tuple[int, int], _Grams] = {}
+        self._f1: dict[tuple[int, int], float] = {}
+        for text in texts:
+            self.add(text)
 
-@lru_cache(maxsize=16)
-def _agreement(first: str, second: str) -> float:
-    """F1 of the two texts' word 4-grams."""
-    a, b = _shingles(first), _shingles(second)
-    # Only the 4-grams both hold: no Counter built for the intersection.
-    matched = sum(min(a[gram], b[gram]) for gram in a.keys() & b.keys())
-    if not matched:
-        return 0.0  # two empty extractions do not agree on anything
-    return 2 * matched / (a.total() + b.total())
+    def __len__(self) -> int:
+        return len(self._words)
 
+    def add(self, text: str) -> None:
+        numbers = self._numbers
+        words = (numbers.setdefault(word, len(numbers)) for word in text.casefold().split())
+        self._words.append(np.fromiter(words, dtype=np.int64))
 
-def most_agreed(texts: Sequence[str]) -> int:
-    """Index of the text that agrees most with the others (the first on a tie). A text too
-    short to hold a 4-gram (an extractor that found nothing) is chosen only if all are."""
-    agreement = [0.0] * len(texts)
-    for i, j in combinations(range(len(texts)), 2):
-        f1 = _agreement(texts[i], texts[j])
-        agreement[i] += f1
-        agreement[j] += f1
-    found = [bool(_shingles(text)) for text in texts]
-    return max(range(len(texts)), key=lambda i: (found[i], agreement[i], -i))
+    def agreement(self, i: int, j: int) -> float:
+        """F1 of readings ``i`` and ``j``'s word 4-grams; 0 where they share none."""
+        if (i, j) not in self._f1:
+            base = len(self._numbers)  # the numbering grows as readings come
+            (a, a_counts), (b, b_counts) = self._grams_of(i, base), self._grams_of(j, base)
+            _, in_a, in_b = np.intersect1d(a, b, assume_unique=True, return_indices=True)
+            matched = int(np.minimum(a_counts[in_a], b_counts[in_b]).sum())
+            total = int(a_counts.sum()) + int(b_counts.sum())
+            # Two empty extractions do not agree on anything.
+            self._f1[(i, j)] = 2 * matched / total if matched else 0.0
+        return self._f1[(i, j)]
 
+    def _grams_of(self, i: int, base: int) -> _Grams:
+        if (i, base) not in self._grams:
+            words = self._words[i]
+            if base >= _INT64_BASE:
+                words = words.astype(object)  # Python's integers: exact at any size
+            count = max(len(words) - _SHINGLE + 1, 0)
+            keys = words[:count]
+            for shift in range(1, _SHINGLE):
+                keys = keys * base + words[shift : shift + count]
+            self._grams[(i, base)] = np.unique(keys, return_counts=True)
+        return self._grams[(i, base)]
 
-def settled(first: str, second: str) -> bool:
-    """Whether two readings agree so closely that another could not change the choice much."""
-    return _agreement(first, second) >= SETTLED_F1
+    def settled(self, i: int, j: int) -> bool:
+        """Whether two readings agree so closely that another could not change the choice
+        much."""
+        return self.agreement(i, j) >= SETTLED_F1
 
+    def undecided(self) -> bool:
+        """Whether the readings leave the page in doubt, so that a costlier one should vote:
+        no two of them settle it."""
+        return not any(self.settled(i, j) for i, j in combinations(range(len(self)), 2))
 
-def undecided(extracted: str, page: str, blocks: str) -> bool:
-    """Whether the three cheap readings of a page (trafilatura's, the page text's, the block
-    model's) leave it in doubt, so that a costlier one should vote: trafilatura's and the
-    page text's differ and the block model's is not close to either."""
-    return not any(settled(*pair) for pair in combinations((extracted, page, blocks), 2))
+    def most_agreed(self) -> int:
+        """Index of the reading that agrees most with the others (the first on a tie). A
+        reading too short to hold a 4-gram (an extractor that found nothing) is chosen only if
+        all are."""
+        agreement = [0.0] * len(self)
+        for i, j in combinations(range(len(self)), 2):
+            f1 = self.agreement(i, j)
+            agreement[i] += f1
+            agreement[j] += f1
+        found = [len(words) >= _SHINGLE for words in self._words]
+        return max(range(len(self)), key=lambda i: (found[i], agreement[i], -i))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from copydesk.rules.agreement import most_agreed, undecided
+from copydesk.rules.agreement import Readings
 from copydesk.rules.identity import article_key
 from copydesk.rules.kinds.base import (
     Capture,
@@ -62,8 +62,9 @@ class Engine:
             rule for rule in self.rules if rule.shared_state or shared & set(rule.needs)
         ]
         self.strip_rules = [rule for rule in self.rules if rule not in self.align_rules]
-        # The rules that cut: all that tells one reading of an HTML page from another.
+        # The rules that cut, and of them those that HTML mode's vote runs on each reading.
         self.cutting_rules = [rule for rule in self.strip_rules if rule.stage == Stage.STRIP]
+        self.region_rules = [rule for rule in self.cutting_rules if rule.finds_region]
 
     def process(
         self, article: ArticleIn, state: StateStore, now: datetime | None = None
@@ -149,30 +150,31 @@ class Engine:
         self, article: ArticleIn, extracted: Extracted, now: datetime | None
     ) -> tuple[str, Literal["text", "html"]]:
         """Of the readings of an HTML page, the one the others agree with most: trafilatura's
-        extraction and the whole page as text, each stripped by the rules that apply to it,
-        the block model's lines, and readability-lxml's (as costly as trafilatura's) only
-        where the first three leave the page in doubt. Stripped on a scratch store: only the
-        chosen reading goes through the strip stage for real, so rules that learn from a
-        source learn once."""
+        extraction, the whole page as text, the block model's lines, and readability-lxml's
+        (as costly as trafilatura's) only where the first three leave the page in doubt. Each
+        is weighed as the rules that find where the article lies or ends leave it (the page
+        text's navigation, footer and comment thread go): the rules that trim lines within it
+        change the choice too little to pay for on every reading (docs/benchmarks.md). Run on
+        a scratch store: only the chosen reading goes through the strip stage for real, so
+        rules that learn from a source learn once."""
         candidates: list[tuple[str, Literal["text", "html"]]] = [
             (extracted.text, "html"),
             (extracted.page, "text"),
+            (extracted.modelled(), "html"),
         ]
-        stripped = [self._stripped(article, body, seen_as, now) for body, seen_as in candidates]
-        # The block model's lines are weighed as they come: what the rules would cut from
-        # them changes the choice too little to pay for.
-        candidates.append((extracted.modelled(), "html"))
-        stripped.append(candidates[-1][0])
-        if undecided(*stripped):
+        weighed = Readings(self._region(article, body, kind, now) for body, kind in candidates)
+        if weighed.undecided():
             candidates.append((extracted.readable(), "html"))
-            stripped.append(self._stripped(article, *candidates[-1], now))
-        return candidates[most_agreed(stripped)]
+            weighed.add(self._region(article, *candidates[-1], now))
+        return candidates[weighed.most_agreed()]
 
-    def _stripped(
+    def _region(
         self, article: ArticleIn, body: str, seen_as: Literal["text", "html"], now: datetime | None
     ) -> str:
+        if not any(seen_as in rule.spec.applies_to for rule in self.region_rules):
+            return body
         doc = Document(article, "", TextView(body), seen_as)
-        self._run_all(self.cutting_rules, doc, MemoryStore(), now)
+        self._run_all(self.region_rules, doc, MemoryStore(), now)
         return doc.text
 
     def flag(self, out: ArticleOut, state: StateStore, now: datetime | None = None) -> ArticleOut:

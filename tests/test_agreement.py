@@ -3,11 +3,16 @@ fourth reading only where no two of the first three agree."""
 
 from __future__ import annotations
 
+from collections import Counter
+from itertools import combinations
+from typing import Any
+
 import pytest
 
-from copydesk.rules.agreement import most_agreed, settled, undecided
+from copydesk.rules.agreement import Readings
 from copydesk.rules.engine import Engine
 from copydesk.rules.extract import Extracted
+from copydesk.rules.kinds.base import Rule
 from copydesk.rules.loader import load_rules
 from copydesk.rules.records import ArticleIn
 from copydesk.rules.state import MemoryStore
@@ -28,19 +33,19 @@ THREAD = "joe says: I have fished from that pier for forty years and would hate 
 def test_the_reading_the_others_agree_with_wins() -> None:
     story = "\n".join(STORY)
     readings = [f"{story}\n{THREAD}", story, f"{story}\nContact us"]
-    assert most_agreed(readings) == 1
+    assert Readings(readings).most_agreed() == 1
 
 
 def test_a_reading_cut_at_a_widget_loses_to_two_that_kept_the_body() -> None:
     story = "\n".join(STORY)
     readings = [STORY[0], f"{story}\nContact us", f"Home\n{story}"]
-    assert most_agreed(readings) in (1, 2)
+    assert Readings(readings).most_agreed() in (1, 2)
 
 
 def test_a_reading_that_found_nothing_never_wins() -> None:
     story = "\n".join(STORY)
-    assert most_agreed(["", "Contact us", story]) == 2
-    assert most_agreed(["", ""]) == 0
+    assert Readings(["", "Contact us", story]).most_agreed() == 2
+    assert Readings(["", ""]).most_agreed() == 0
 
 
 def test_html_whose_extractors_find_nothing_still_gives_the_story() -> None:
@@ -57,19 +62,56 @@ def test_html_whose_extractors_find_nothing_still_gives_the_story() -> None:
     assert out.body_from == "html"
 
 
+def bag_f1(first: str, second: str) -> float:
+    """F1 of two texts' bags of lower-cased word 4-grams, counted the plain way."""
+    a, b = (
+        Counter(zip(*(t.casefold().split()[k:] for k in range(4)), strict=False))
+        for t in (first, second)
+    )
+    matched = sum((a & b).values())
+    return 2 * matched / (a.total() + b.total()) if matched else 0.0
+
+
+def test_agreement_is_the_f1_of_the_bags_of_word_4_grams() -> None:
+    story = "\n".join(STORY)
+    texts = [
+        story,
+        f"{story}\n{THREAD}",
+        f"{STORY[1]}\n{STORY[1].upper()}\n{STORY[1]}",  # repeated 4-grams count as often as seen
+        "Too short",
+        "",
+    ]
+    readings = Readings(texts)
+    for i, j in combinations(range(len(texts)), 2):
+        assert readings.agreement(i, j) == pytest.approx(bag_f1(texts[i], texts[j]))
+
+
+def test_agreement_stays_exact_on_a_page_of_more_words_than_fit_a_number() -> None:
+    # Readings added later bring new words; past 2**15 of them the 4-grams are numbered apart.
+    words = [f"w{n}" for n in range(40_000)]
+    first, second = " ".join(words[:30_000]), " ".join(words[10_000:])
+    readings = Readings([first, " ".join(words[:20_000])])
+    before = readings.agreement(0, 1)
+    readings.add(second)
+    assert before == pytest.approx(bag_f1(first, " ".join(words[:20_000])))
+    assert readings.agreement(0, 2) == pytest.approx(bag_f1(first, second))
+    assert readings.agreement(1, 2) == pytest.approx(bag_f1(" ".join(words[:20_000]), second))
+
+
 def test_two_readings_that_agree_settle_the_page_and_two_that_differ_do_not() -> None:
     story = "\n".join(STORY)
-    assert settled(story, f"Home\n{story}\nContact us")
-    assert not settled(story, f"{story}\n{THREAD}\n{THREAD.replace('joe', 'ann')}\n{story}")
-    assert not settled("", "")
+    assert Readings([story, f"Home\n{story}\nContact us"]).settled(0, 1)
+    doubled = f"{story}\n{THREAD}\n{THREAD.replace('joe', 'ann')}\n{story}"
+    assert not Readings([story, doubled]).settled(0, 1)
+    assert not Readings(["", ""]).settled(0, 1)
 
 
 def test_the_page_is_in_doubt_only_where_no_two_cheap_readings_agree() -> None:
     story = "\n".join(STORY)
     with_thread = f"{story}\n{THREAD}\n{THREAD.replace('joe', 'ann')}\n{story}"
-    assert not undecided(story, f"Home\n{story}", "")
-    assert not undecided(story, with_thread, f"{story}\nContact us")
-    assert undecided(story, with_thread, STORY[0])
+    assert not Readings([story, f"Home\n{story}", ""]).undecided()
+    assert not Readings([story, with_thread, f"{story}\nContact us"]).undecided()
+    assert Readings([story, with_thread, STORY[0]]).undecided()
 
 
 @pytest.mark.parametrize(("blocks_agree", "reads"), [(True, []), (False, [True])])
@@ -99,3 +141,31 @@ def test_readability_is_read_only_where_the_cheap_readings_leave_the_page_in_dou
     mixed = f"<html><body><article>{paragraphs}</article>{aside}</body></html>"
     engine.process(ArticleIn(id="m", html=mixed), MemoryStore())
     assert read == reads
+
+
+def test_the_vote_runs_only_the_rules_that_find_the_article_and_the_chosen_reading_alone_is_trimmed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The rules that trim lines changed the vote too little to run on every reading: each runs
+    # once, in the strip stage, on the reading chosen; the page text is weighed without its
+    # navigation and footer (the region rule).
+    engine = Engine(load_rules())
+    calls: list[str] = []
+    for rule in engine.cutting_rules:
+
+        def counted(doc: object, ctx: object, rule: Rule = rule, apply: Any = rule.apply) -> Any:
+            calls.append(rule.spec.id)
+            return apply(doc, ctx)
+
+        monkeypatch.setattr(rule, "apply", counted)
+    paragraphs = "".join(f"<p>{line}</p>" for line in STORY)
+    html = (
+        "<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+        f"<article>{paragraphs}</article><footer>Contact us</footer></body></html>"
+    )
+    out = engine.process(ArticleIn(id="v", html=html), MemoryStore())
+    assert out.text.split() == " ".join(STORY).split()
+    trimming = [rule.spec.id for rule in engine.cutting_rules if not rule.finds_region]
+    assert trimming and all(calls.count(rule) <= 1 for rule in trimming)
+    assert any(calls.count(rule) == 1 for rule in trimming)
+    assert calls.count("main-text-region") >= 1

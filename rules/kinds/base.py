@@ -234,6 +234,9 @@ class Rule(ABC):
     shared_state: ClassVar[bool] = False
     # Has a ``prepare`` step (below).
     prepares: ClassVar[bool] = False
+    # Finds where the article lies in a page's text, or where it ends (rather than trimming
+    # lines within it): all of the text rules that HTML mode's vote among a page's readings runs.
+    finds_region: ClassVar[bool] = False
 
     def __init__(self, spec: RuleSpec) -> None:
         self.spec = spec

@@ -56,6 +56,7 @@ class ContentRegionSpec(RuleSpec):
 
 class ContentRegionRule(Rule):
     stage = Stage.STRIP
+    finds_region = True
     spec: ContentRegionSpec
 
     def __init__(self, spec: ContentRegionSpec) -> None:

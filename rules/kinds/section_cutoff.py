@@ -57,6 +57,7 @@ class SectionCutoffSpec(RuleSpec):
 
 class SectionCutoffRule(Rule):
     stage = Stage.STRIP
+    finds_region = True
     spec: SectionCutoffSpec
 
     def __init__(self, spec: SectionCutoffSpec) -> None:
