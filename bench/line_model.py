@@ -9,14 +9,14 @@ block model labels its lines). Features: rules/line_features.py. Trees as the bl
 the 471 L3S-GN1 pages do not drown the 111 of AEB; a line is kept from probability 0.5.
 
     .venv/bin/python -m bench.line_model [--out PATH]
-    .venv/bin/python -m bench.line_model --folds 5 [--html]
+    .venv/bin/python -m bench.line_model --folds 5 [--seed N] [--html]
 
-``--folds K`` builds nothing: it splits each set's pages into K folds (bench/trees.py), fits a
-model without each fold and runs text mode, as a user gets it (``COPYDESK_LINE_MODEL`` pointing
-at the fold's model), on the fold's pages, as they come and hard-wrapped: every figure is out
-of fold. ``--html`` runs HTML mode too, with the model judging its page-text reading (the rule's
-``html_page_text``). The report also prints the ceiling of any line selection: the lines
-labelled article text, scored as they are.
+``--folds K`` builds nothing: it splits each set's pages into K folds (bench/trees.py; dealt
+with ``--seed``, 0 unless told), fits a model without each fold and runs text mode, as a user
+gets it (``COPYDESK_LINE_MODEL`` pointing at the fold's model), on the fold's pages, as they
+come and hard-wrapped: every figure is out of fold. ``--html`` runs HTML mode too, with the
+model judging its page-text reading (the rule's ``html_page_text``). The report also prints the
+ceiling of any line selection: the lines labelled article text, scored as they are.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import numpy.typing as npt
 from bench.block_model import Coverage
 from bench.boilerplate import SETS, WRAP_COLUMNS, System, collapsed, systems
 from bench.common import Page, Score, average, dataset_pages, score
-from bench.trees import Settings, fitted, folds, model_in_place
+from bench.trees import FOLD_SEED, Settings, fitted, folds, model_in_place
 from copydesk.rules.engine import Engine
 from copydesk.rules.line_features import FEATURES, line_features
 from copydesk.rules.line_model import MODEL_VARIABLE, builtin_model, judged_lines
@@ -128,10 +128,10 @@ def _modes(engine: Engine, html: bool) -> dict[str, System]:
     return {name: found[name] for name in (*TEXT_MODES, *((HTML_MODE,) if html else ()))}
 
 
-def report_out_of_fold(k: int, html: bool) -> None:
+def report_out_of_fold(k: int, seed: int, html: bool) -> None:
     """Each mode's F1 per set with and without the line model, the model's out of fold."""
     examples = every_example()
-    assigned = folds({key: len(pages) for key, pages in examples.items()}, k)
+    assigned = folds({key: len(pages) for key, pages in examples.items()}, k, seed)
     modes = _modes(engine_judging_page_text(), html)
     rules_only = _modes(engine_without_model(), html)
     # Per system, mode and set: each page's score, in the set's page order (each page is
@@ -159,7 +159,7 @@ def report_out_of_fold(k: int, html: bool) -> None:
                         for mode, run in modes.items():
                             record("model", mode, key, i, run(example.page))
         print(f"fold {fold + 1} of {k} done", flush=True)
-    print(f"\n{k} folds by page; the line model's figures are out of fold")
+    print(f"\n{k} folds by page (seed {seed}); the line model's figures are out of fold")
     for key, (name, _) in SETS.items():
         oracle = [score(e.oracle(), e.page.article_body).f1 for e in examples[key]]
         print(
@@ -181,10 +181,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--folds", type=int, default=0, help="K-fold figures; builds none")
+    parser.add_argument("--seed", type=int, default=FOLD_SEED, help="with --folds: the deal")
     parser.add_argument("--html", action="store_true", help="with --folds: HTML mode too")
     args = parser.parse_args()
     if args.folds:
-        report_out_of_fold(args.folds, args.html)
+        report_out_of_fold(args.folds, args.seed, args.html)
         return
     model = fit(every_example())
     args.out.write_text(json.dumps(model, separators=(",", ":")) + "\n", encoding="utf-8")
