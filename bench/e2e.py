@@ -337,18 +337,12 @@ Deploy = Callable[..., Deployment]
 def live_throughput(deployment: Deployment, consumer: KafkaConsumer, records: list[bytes]) -> Run:
     before, started = cpu_now(deployment), time.time()
     deployment.produce(iter(records))
-    stamps: dict[tuple[int, int], float] = {}
-    deadline = time.monotonic() + len(records) / 20 + 120
-    while len(stamps) < len(records) and time.monotonic() < deadline:
-        for batch in consumer.poll(timeout_ms=500).values():
-            stamps.update(((r.partition, r.offset), r.timestamp / 1000) for r in batch)
+    stamps = wait_outputs(consumer, len(records), timeout=len(records) / 20 + 120)
     after, ended = cpu_now(deployment), time.time()
     consumer.close()
-    if len(stamps) < len(records):
-        sys.exit(f"only {len(stamps)} of {len(records)} outputs in time")
     used = {name: after[name] - seconds for name, seconds in before.items()}
     return Run(
-        len(records) / max(max(stamps.values()) - started, 1e-9),
+        len(records) / max(max(stamps) - started, 1e-9),
         {name: 1000 * seconds / len(records) for name, seconds in used.items()},
         {name: seconds / max(ended - started, 1e-9) for name, seconds in used.items()},
     )
