@@ -62,9 +62,10 @@ class Engine:
             rule for rule in self.rules if rule.shared_state or shared & set(rule.needs)
         ]
         self.strip_rules = [rule for rule in self.rules if rule not in self.align_rules]
-        # The rules that cut, and of them those that HTML mode's vote runs on each reading.
-        self.cutting_rules = [rule for rule in self.strip_rules if rule.stage == Stage.STRIP]
-        self.region_rules = [rule for rule in self.cutting_rules if rule.finds_region]
+        # The cutting rules that HTML mode's vote runs on each reading.
+        self.region_rules = [
+            rule for rule in self.strip_rules if rule.stage == Stage.STRIP and rule.finds_region
+        ]
 
     def process(
         self, article: ArticleIn, state: StateStore, now: datetime | None = None

@@ -12,7 +12,7 @@ import pytest
 from copydesk.rules.agreement import Readings
 from copydesk.rules.engine import Engine
 from copydesk.rules.extract import Extracted
-from copydesk.rules.kinds.base import Rule
+from copydesk.rules.kinds.base import Rule, Stage
 from copydesk.rules.loader import load_rules
 from copydesk.rules.records import ArticleIn
 from copydesk.rules.state import MemoryStore
@@ -150,8 +150,9 @@ def test_the_vote_runs_only_the_rules_that_find_the_article_and_the_chosen_readi
     # once, in the strip stage, on the reading chosen; the page text is weighed without its
     # navigation and footer (the region rule).
     engine = Engine(load_rules())
+    cutting = [rule for rule in engine.strip_rules if rule.stage == Stage.STRIP]
     calls: list[str] = []
-    for rule in engine.cutting_rules:
+    for rule in cutting:
 
         def counted(doc: object, ctx: object, rule: Rule = rule, apply: Any = rule.apply) -> Any:
             calls.append(rule.spec.id)
@@ -165,7 +166,7 @@ def test_the_vote_runs_only_the_rules_that_find_the_article_and_the_chosen_readi
     )
     out = engine.process(ArticleIn(id="v", html=html), MemoryStore())
     assert out.text.split() == " ".join(STORY).split()
-    trimming = [rule.spec.id for rule in engine.cutting_rules if not rule.finds_region]
+    trimming = [rule.spec.id for rule in cutting if not rule.finds_region]
     assert trimming and all(calls.count(rule) <= 1 for rule in trimming)
     assert any(calls.count(rule) == 1 for rule in trimming)
     assert calls.count("main-text-region") >= 1
