@@ -7,19 +7,19 @@
    worker's rate counts from when its group has settled, so that the second worker joining (a
    rebalance, tables recovered) falls outside the measured run; with ``--live``, one worker
    and two again on a stream sent once they have started, each timed whole;
-2. latency: each fed at half copydesk's measured rate, on fresh topics, after a warm-up;
-   p50/p95/p99 from the producer's send to a downstream consumer's receipt of the output (the
-   passthrough's figures are what the broker and Faust alone cost). Both fetch with the local
-   broker's 10 ms wait (``LocalBroker.worker_env``); the throughput and memory runs keep
-   Faust's 1.5 s, because with short waits this in-memory broker slows down as topics grow
-   (runs of 20,000 articles stalled);
+2. latency: each fed at half copydesk's measured rate (the live one with ``--live``), on fresh
+   topics, after a warm-up; p50/p95/p99 from the producer's send to a downstream consumer's
+   receipt of the output (the passthrough's figures are what the broker and Faust alone
+   cost). Both fetch with the local broker's 10 ms wait (``LocalBroker.worker_env``); the
+   throughput and memory runs keep Faust's 1.5 s, because with short waits this in-memory
+   broker slows down as topics grow (runs of 20,000 articles stalled);
 3. memory: the worker's resident set once it has taken ``--rss-articles`` articles.
 
     .venv/bin/python -m bench.e2e [--articles 20000] [--latency-seconds 30]
                                   [--rss-articles 100000] [--fetch-wait-ms MS] [--live]
 
 Each worker is one process (one core for the agents); the broker, the producer and the
-consumer share the machine with it.
+consumer share the machine with it. Each run has a broker of its own, started for it.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import quantiles
@@ -401,8 +402,9 @@ def measure_throughput(deployment: Deploy, records: list[bytes], fetch_wait_ms: 
     return one.rate
 
 
-def measure_live(deployment: Deploy, records: list[bytes], fetch_wait_ms: int) -> None:
-    """One worker process and two on the same stream, sent once each group has settled."""
+def measure_live(deployment: Deploy, records: list[bytes], fetch_wait_ms: int) -> float:
+    """One worker process and two on the same stream, sent once each group has settled;
+    returns one worker's rate."""
     runs: list[Run] = []
     for processes in (1, 2):
         work = deployment(f"copydesk-live-{processes}", fetch_wait_ms)
@@ -422,6 +424,7 @@ def measure_live(deployment: Deploy, records: list[bytes], fetch_wait_ms: int) -
         f"{runs[1].ceiling(processes=2):.2f}x on these cores at the two processes' CPU costs",
         flush=True,
     )
+    return runs[0].rate
 
 
 def overlap_line(work: Deployment) -> str:
@@ -488,17 +491,23 @@ def main() -> None:
     bodies = [p.article_body for p in aeb_pages()]
     corpus = stream(bodies, sys.maxsize)  # lazy: as many as the three runs take
     records = [next(corpus).record() for _ in range(args.articles)]
-    with tempfile.TemporaryDirectory() as tmp, start_broker(log=Path(tmp) / "broker.log") as b:
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as brokers:
 
         def deployment(name: str, fetch_wait_ms: int | None = None) -> Deployment:
-            made = Deployment(b, Path(tmp), name)
+            # A fresh broker for each run, the last one stopped (its workers are): the
+            # in-memory broker slows as it holds more topics, and a run after two others came
+            # out a quarter slower whatever it ran (docs/benchmarks.md).
+            brokers.close()
+            broker = brokers.enter_context(start_broker(log=Path(tmp) / f"broker-{name}.log"))
+            made = Deployment(broker, Path(tmp), name)
             if fetch_wait_ms is not None:
                 made.env["COPYDESK_FETCH_WAIT_MS"] = str(fetch_wait_ms)
             return made
 
         rate = measure_throughput(deployment, records, args.fetch_wait_ms)
         if args.live:
-            measure_live(deployment, records, args.fetch_wait_ms)
+            # Fed at half of what one worker keeps up with, not of a flattered rate.
+            rate = measure_live(deployment, records, args.fetch_wait_ms)
         measure_latency(deployment, corpus, rate / 2, args.latency_seconds)
         measure_memory(deployment, corpus, args.rss_articles)
 
