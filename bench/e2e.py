@@ -185,6 +185,25 @@ class Run:
     # other is at it waits for its input.
     busy: dict[str, float]
 
+    @classmethod
+    def spanning(
+        cls,
+        rate: float,
+        articles: int,
+        start: tuple[dict[str, float], float],
+        end: tuple[dict[str, float], float],
+    ) -> Run:
+        """A run at ``rate`` whose CPU (``cpu_now``) and clock went from ``start`` to ``end``
+        while ``articles`` came out."""
+        (before, started), (after, ended) = start, end
+        used = {name: after[name] - seconds for name, seconds in before.items()}
+        wall = max(ended - started, 1e-9)
+        return cls(
+            rate,
+            {name: 1000 * seconds / articles for name, seconds in used.items()},
+            {name: seconds / wall for name, seconds in used.items()},
+        )
+
     @property
     def workers_ms(self) -> float:
         return sum(ms for name, ms in self.cpu_ms.items() if name.startswith("worker"))
@@ -267,10 +286,7 @@ def throughput(
         sys.exit("the group settled too late to measure a steady run: raise --articles")
     ordered = sorted(stamps.values())
     rate = (last - first) / max(ordered[last - 1] - ordered[first - 1], 1e-9)
-    used = {name: after[name] - seconds for name, seconds in before.items()}
-    cpu_ms = {name: 1000 * seconds / (last - first) for name, seconds in used.items()}
-    wall = max(ended - started, 1e-9)
-    return Run(rate, cpu_ms, {name: seconds / wall for name, seconds in used.items()})
+    return Run.spanning(rate, last - first, (before, started), (after, ended))
 
 
 def latency(
@@ -341,12 +357,8 @@ def live_throughput(deployment: Deployment, consumer: KafkaConsumer, records: li
     stamps = wait_outputs(consumer, len(records), timeout=len(records) / 20 + 120)
     after, ended = cpu_now(deployment), time.time()
     consumer.close()
-    used = {name: after[name] - seconds for name, seconds in before.items()}
-    return Run(
-        len(records) / max(max(stamps) - started, 1e-9),
-        {name: 1000 * seconds / len(records) for name, seconds in used.items()},
-        {name: seconds / max(ended - started, 1e-9) for name, seconds in used.items()},
-    )
+    rate = len(records) / max(max(stamps) - started, 1e-9)
+    return Run.spanning(rate, len(records), (before, started), (after, ended))
 
 
 def measure_throughput(deployment: Deploy, records: list[bytes], fetch_wait_ms: int) -> float:
