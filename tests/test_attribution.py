@@ -77,6 +77,20 @@ def test_the_cited_source_is_a_text_credit_not_an_author(builtin_engine: Engine)
             "OAKRIDGE, Ore. (AP) — A fire spread.",
             [("Associated Press", "dateline", "OAKRIDGE, Ore. (AP) —")],
         ),
+        # A service or a second agency beside the name in the dateline's parentheses.
+        (
+            "WIEN (dpa-AFX) - Der Haushalt ist beschlossen.",
+            [("dpa", "dateline", "WIEN (dpa-AFX) -")],
+        ),
+        (
+            "DHAKA, Jan 5 (BSS/Xinhua) - The budget passed.",
+            [("Xinhua", "dateline", "DHAKA, Jan 5 (BSS/Xinhua) -")],
+        ),
+        (
+            "PARIS (AP, Reuters) - The strike went on.",
+            [("Associated Press", "dateline", "PARIS (AP, Reuters) -")],
+        ),
+        ("BERLIN (Lokales) - Der Haushalt ist beschlossen.", []),
         ("By Jane Roe, AFP\nThe budget passed on Friday.", [("AFP", "byline", "By Jane Roe, AFP")]),
         ("The budget passed.\n© AFP 2026", [("AFP", "credit-line", "© AFP")]),
         (
