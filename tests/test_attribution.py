@@ -307,6 +307,18 @@ def test_a_quote_without_a_speaker_is_reported_with_its_span(builtin_engine: Eng
     assert (evidence["attributed_quotes"], evidence["unattributed_quotes"]) == (1, 1)
 
 
+def test_quotes_in_another_language_are_not_judged(builtin_engine: Engine) -> None:
+    # The same story in German: the cues and the model know English news, and would take
+    # "sagte" for no cue at all.
+    text = (
+        "Der Stadtrat hat am Dienstag nach einer langen Debatte die neue Brücke genehmigt.\n"
+        "„Wir werden diese Brücke bauen, was immer sie kostet.“\nDie Arbeiten beginnen im Mai.\n"
+        '"Es ist ein historischer Tag für die ganze Stadt", sagte der Bürgermeister am Dienstag.'
+    )
+    out = builtin_engine.process(ArticleIn(id="q", text=text), MemoryStore())
+    assert [f for f in out.findings if f.rule == "unattributed-quotes"] == []
+
+
 @pytest.mark.parametrize(
     ("text", "quoted"),
     [

@@ -19,7 +19,8 @@ a logistic model learned from PolNeAR's training articles (rules/quote_model.py,
 rules/models/quote-attribution.json). Each unattributed quotation is a finding with its span,
 in offsets of the body the engine started from (like removed spans and credits); every finding
 carries the article's counts of attributed and unattributed quotations. Titles (most words
-capitalised) are names, not speech, and are not judged."""
+capitalised) are names, not speech, and are not judged; nor is text in another language than
+the one the lexicon and the model were learned from (``QuoteLexicon.reads``)."""
 
 from __future__ import annotations
 
@@ -107,6 +108,10 @@ class QuoteAttributionRule(Rule):
     def apply(self, doc: Document, ctx: Context) -> Iterator[Hit]:
         text = doc.text
         judged = self.judged(text, ctx)
+        # The cues and the model know English news: in another language every quotation
+        # would look unattributed, so the rule says nothing there.
+        if not judged or not self._lexicon.reads(text):
+            return
         model = builtin_model()
         unattributed = [
             quote
