@@ -31,7 +31,7 @@ from bench import polnear, quote_model
 from bench.common import aeb_pages
 from copydesk.rules.engine import Engine
 from copydesk.rules.loader import load_rules
-from copydesk.rules.quote_features import stands_alone
+from copydesk.rules.quote_features import continues_a_speaker, stands_alone
 from copydesk.rules.quote_model import builtin_model
 from copydesk.rules.records import ArticleIn
 from copydesk.rules.state import MemoryStore
@@ -253,7 +253,7 @@ def model_ranking(split: str) -> str:
     scored: list[tuple[float, bool]] = []
     for article in polnear.articles(split):
         for quote, features in rule.judged(article.text):
-            if not stands_alone(features):
+            if not stands_alone(features) and not continues_a_speaker(features):
                 unattributed = not article.attributed(quote.start, quote.end)
                 scored.append((model.probability(features), unattributed))
     scored.sort(key=lambda pair: -pair[0])

@@ -40,7 +40,12 @@ from copydesk.rules.kinds.base import (
     any_of,
 )
 from copydesk.rules.quotations import Quotation, quotations
-from copydesk.rules.quote_features import Features, features_of_quotations, stands_alone
+from copydesk.rules.quote_features import (
+    Features,
+    continues_a_speaker,
+    features_of_quotations,
+    stands_alone,
+)
 from copydesk.rules.quote_lexicon import builtin_lexicon
 from copydesk.rules.quote_model import builtin_model
 
@@ -116,7 +121,8 @@ class QuoteAttributionRule(Rule):
         unattributed = [
             quote
             for quote, features in judged
-            if stands_alone(features) or model.unattributed(features)
+            if not continues_a_speaker(features)
+            and (stands_alone(features) or model.unattributed(features))
         ]
         counts = {
             "attributed_quotes": len(judged) - len(unattributed),
