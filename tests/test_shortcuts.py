@@ -1,7 +1,8 @@
 """The duplicate rule's speed-ups give what the plain computation gives: the candidates of an
 article scored in one matrix, MinHash over shingle hashes with repeats, words' stems and codes
 kept in memos, the strip stage's sketch taken back by the flag stage of the same process, the
-standard library's regex engine on ASCII text, the line features' look-ups."""
+standard library's regex engine on ASCII text, the line features' look-ups, names looked for
+only when the anchors have room for them, a sentence's sketch and keys from one pass."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+import xxhash
 
 from copydesk.rules import fingerprint, line_features, quote_lexicon
 from copydesk.rules.engine import Engine
@@ -151,3 +153,49 @@ def test_line_counts_class_characters_as_python_does() -> None:
     for _ in range(2):
         counts = line_features._char_counts(text, np.array([0]), np.array([len(text)]))
         assert counts[0].tolist() == expected
+
+
+def weighted_anchors(text: str, sentences: list[str], limit: int) -> list[int]:
+    """Anchors as first defined: every candidate weighed (quotations 4, figures 3, names 1 to
+    2 by length), the heaviest kept."""
+    found: dict[str, float] = {}
+    for token in fingerprint._NUMBER.findall(text):
+        number = fingerprint.normalise_number(token)
+        if len(number.replace(".", "")) >= 2:
+            found["#" + number] = 3.0
+    for sentence in sentences:
+        capitalised = fingerprint._CAPITALISED.findall(sentence)
+        opens = bool(capitalised) and sentence.startswith(capitalised[0])
+        for name in capitalised[1:] if opens else capitalised:
+            found["@" + name.casefold()] = 1.0 + min(len(name.casefold()), 12) / 12
+    for quote in fingerprint._QUOTED.findall(text):
+        key = " ".join(w for w in fingerprint.words(quote) if w not in fingerprint.STOPWORDS)
+        if key[:40]:
+            found['"' + key[:40]] = 4.0
+    ranked = sorted(found, key=lambda k: (-found[k], k))[:limit]
+    return [xxhash.xxh3_64_intdigest(k.encode()) for k in ranked]
+
+
+def test_anchors_keep_the_heaviest_whether_or_not_names_are_looked_for() -> None:
+    """Names weigh least: they are looked for only when quotations and figures leave room."""
+    texts = [case["text"] for cases in CASES.values() for case in cases]
+    figures = " ".join(f"Unit {n} sold {n * 7}.{n} tonnes to Acme Corp." for n in range(10, 30))
+    for text in [*texts, figures, f'He said "{figures}" and Maria Gonzalez-Smith agreed.']:
+        sentences = split_sentences(text)
+        for limit in (1, 3, 12, 40):
+            assert fingerprint.anchors(text, sentences, limit) == weighted_anchors(
+                text, sentences, limit
+            )
+
+
+def test_a_sentence_s_keys_are_pairs_of_its_lowest_ranked_stems() -> None:
+    text = CASES["paraphrase_uncredited"][0]["text"]
+    for sentence in split_sentences(text):
+        tokens = fingerprint.words(sentence)
+        stems = {stem for stem in map(fingerprint._content_stem, tokens) if stem is not None}
+        low = sorted(stems, key=fingerprint._rank)[:4]
+        pairs = [f"{a} {b}" for i, a in enumerate(low) for b in low[i + 1 :]]
+        expected = [xxhash.xxh3_64_intdigest(p.encode()) for p in pairs] if len(stems) >= 4 else []
+        found, keys = fingerprint.sketch_words(tokens, fingerprint.quoted(sentence), 4)
+        assert keys == expected
+        assert found == sketch(sentence)

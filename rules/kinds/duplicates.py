@@ -9,7 +9,7 @@ after its copy, a late finding for the copy.
   ``1 - (1 - s**rows)**bands``: with 14 bands of 8 rows, 0.6 → 0.19, 0.7 → 0.57, 0.8 → 0.96,
   0.9 → 1.00 (the S-curve's midpoint is near (1/14)**(1/8) ≈ 0.72);
 - **excerpts and rewrites**: candidates share per-sentence keys (pairs of stemmed content words,
-  ``fingerprint.sentence_keys``) or anchors (figures, names, quotations); the sentences of the
+  ``fingerprint.sketch_words``) or anchors (figures, names, quotations); the sentences of the
   new article are aligned one to one and in order with the candidate's by content-word overlap
   (disagreeing figures penalised), each counting by its score. The kind follows the reuse:
   the original's wording over most of it is a near-duplicate, over a part of it an excerpt,
@@ -47,7 +47,6 @@ from copydesk.rules.fingerprint import (
     minhash,
     pack_nibbles,
     quoted,
-    sentence_keys,
     sketch_words,
     split_sentences,
     words,
@@ -301,13 +300,10 @@ class DuplicatesRule(Rule):
         signature = minhash(tokens, spec.shingle, spec.bands * spec.rows, spec.seed)
         exact = exact_hash(tokens)
         bands = [_bucket(BAND, b) for b in band_hashes(signature, spec.bands, spec.rows)]
-        mine = _distinct_sentences(sentences)
+        mine = _distinct_sentences(sentences, spec.query_spread)
         # Looked up: the pairs among a few of each sentence's lowest-ranked stems. Stored: the
         # first of them, the pair of its two lowest.
-        looked_up = [
-            [_bucket(SENTENCE, key) for key in sentence_keys(sentence_words, spec.query_spread)]
-            for _, sentence_words, _ in mine
-        ]
+        looked_up = [[_bucket(SENTENCE, key) for key in keys] for _, _, keys in mine]
         anchor_terms = [
             _bucket(ANCHOR, a) for a in anchors(text, [s for s, _ in sentences], spec.anchors)
         ]
@@ -321,7 +317,7 @@ class DuplicatesRule(Rule):
             published=0.0,  # set when it is looked up: the event time needs the clock then
             exact=exact,
             minhash_bits=pack_nibbles(signature),
-            sentences=tuple(k for _, _, k in mine),
+            sentences=tuple(sketch for _, sketch, _ in mine),
             buckets=tuple(
                 dict.fromkeys(
                     [
@@ -339,7 +335,7 @@ class DuplicatesRule(Rule):
         """The compared sentences, as the evidence of a reuse finding quotes them: made again
         for a flagged article only, so that the strip stage need not send them on."""
         _, sentences, _ = self._compared(doc)
-        return [text for text, _, _ in _distinct_sentences(sentences)]
+        return [text for text, _, _ in _distinct_sentences(sentences, 0)]
 
     def look_up(self, doc: Document, ctx: Context) -> dict[str, Any] | None:
         """The earlier articles that ``apply`` compares this one with, and the later ones it
@@ -642,19 +638,20 @@ class DuplicatesRule(Rule):
 
 
 def _distinct_sentences(
-    sentences: list[tuple[str, list[str]]],
-) -> list[tuple[str, list[str], SentenceSketch]]:
-    """The sentences worth comparing, with their sketches: three content words or more, and a
-    line repeated within the article (a title, a slogan) only once."""
+    sentences: list[tuple[str, list[str]]], spread: int
+) -> list[tuple[str, SentenceSketch, list[int]]]:
+    """The sentences worth comparing, with their sketches and retrieval keys (``sketch_words``
+    with ``spread``): three content words or more, and a line repeated within the article (a
+    title, a slogan) only once."""
     seen: set[tuple[str, ...]] = set()
-    found: list[tuple[str, list[str], SentenceSketch]] = []
+    found: list[tuple[str, SentenceSketch, list[int]]] = []
     for text, sentence_words in sentences:
         if len(found) == MAX_SENTENCES:
             break
-        sketch = sketch_words(sentence_words, quoted(text))
+        sketch, keys = sketch_words(sentence_words, quoted(text), spread)
         if len(sketch.terms) >= 3 and tuple(sentence_words) not in seen:
             seen.add(tuple(sentence_words))
-            found.append((text, sentence_words, sketch))
+            found.append((text, sketch, keys))
     return found
 
 
