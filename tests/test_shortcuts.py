@@ -2,7 +2,8 @@
 article scored in one matrix, MinHash over shingle hashes with repeats, words' stems and codes
 kept in memos, the strip stage's sketch taken back by the flag stage of the same process, the
 standard library's regex engine on ASCII text, the line features' look-ups, names looked for
-only when the anchors have room for them, a sentence's sketch and keys from one pass."""
+only when the anchors have room for them, a sentence's sketch and keys from one pass, pairs
+scored alone."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import xxhash
 
-from copydesk.rules import fingerprint, line_features, quote_lexicon
+from copydesk.rules import fingerprint, line_features, quote_lexicon, sentence_scorer
 from copydesk.rules.engine import Engine
 from copydesk.rules.fingerprint import SentenceSketch, _Memo, sketch, split_sentences
 from copydesk.rules.loader import load_rules
@@ -199,3 +200,18 @@ def test_a_sentence_s_keys_are_pairs_of_its_lowest_ranked_stems() -> None:
         found, keys = fingerprint.sketch_words(tokens, fingerprint.quoted(sentence), 4)
         assert keys == expected
         assert found == sketch(sentence)
+
+
+def test_pairs_scored_alone_score_what_the_whole_matrix_gives_them() -> None:
+    """The joined sentences are scored only for the pairs that can count: the same numbers."""
+    ours = sketches("paraphrase_uncredited", 1)
+    theirs = [*sketches("paraphrase_uncredited", 0), *sketches("near_copy", 0)]
+    a, b = (
+        sentence_scorer._sketch_bitmaps(tuple(ours)),
+        sentence_scorer._sketch_bitmaps(tuple(theirs)),
+    )
+    model = sentence_scorer.builtin_model()
+    every = model.pair_probabilities(a, b)
+    rows, columns = np.nonzero(every >= 0.05)
+    assert len(rows) and len(rows) < every.size
+    assert model.probabilities_at(a, b, rows, columns).tolist() == every[rows, columns].tolist()
