@@ -35,7 +35,7 @@ from weakref import WeakKeyDictionary
 import numpy as np
 from pydantic import Field
 
-from copydesk.rules.duplicate_index import DuplicateIndex, Entry, article_ref
+from copydesk.rules.duplicate_index import DuplicateIndex, Found, article_ref
 from copydesk.rules.fingerprint import (
     MAX_SENTENCES,
     Fingerprint,
@@ -357,18 +357,16 @@ class DuplicatesRule(Rule):
         looked_up = sketched.looked_up
         stored_keys = [keys[:1] for keys in looked_up]
         query_keys = [key for keys in looked_up for key in keys]
-        exact_entries = index.candidates([_bucket(EXACT, fingerprint.exact)], when, me)
-        band_entries = index.candidates(sketched.bands, when, me)
-        key_entries = index.candidates(
-            dict.fromkeys([*sketched.anchor_terms, *query_keys]), when, me
-        )
+        exact = index.candidates([_bucket(EXACT, fingerprint.exact)], when, me)
+        near = index.candidates(sketched.bands, when, me)
+        reuse = index.candidates(dict.fromkeys([*sketched.anchor_terms, *query_keys]), when, me)
         found = Candidates(
             fingerprint,
-            exact=self._earlier(index, exact_entries, when),
-            near=self._earlier(index, band_entries, when),
-            reuse=self._reuse_candidates(index, key_entries, when),
+            exact=self._earlier(index, exact, when),
+            near=self._earlier(index, near, when),
+            reuse=self._reuse_candidates(index, reuse, when),
             common=self._common(index, stored_keys, when),
-            later=self._later(index, [*exact_entries, *band_entries, *key_entries], when),
+            later=self._later(index, [exact, near, reuse], when),
         )
         index.remember(me, fingerprint)
         # After the fingerprint: on the local broker a recovering table gets only the first
@@ -403,35 +401,36 @@ class DuplicatesRule(Rule):
         yield from self._late(found.later, fingerprint)
 
     @staticmethod
-    def _earlier(index: DuplicateIndex, entries: list[Entry], when: float) -> list[Fingerprint]:
-        """The entries' articles published by ``when`` and inside the window, once each."""
-        originals = (index.earlier(e, when) for e in {e.ref: e for e in entries}.values())
+    def _earlier(index: DuplicateIndex, found: Found, when: float) -> list[Fingerprint]:
+        """The articles found published by ``when`` and inside the window, once each."""
+        originals = (index.earlier(found.entry(ref), when) for ref in dict.fromkeys(found.refs))
         return [o for o in originals if o is not None]
 
     def _reuse_candidates(
-        self, index: DuplicateIndex, entries: list[Entry], when: float
+        self, index: DuplicateIndex, found: Found, when: float
     ) -> list[Fingerprint]:
         """The ``candidates`` earlier articles in the window that share the most keys."""
-        shared = Counter(e.ref for e in entries)
-        entry_of = {e.ref: e for e in entries}
+        shared = Counter(found.refs)
         ranked = (ref for ref, n in shared.most_common() if n >= self.spec.min_shared_keys)
-        originals = (index.earlier(entry_of[ref], when) for ref in ranked)
+        originals = (index.earlier(found.entry(ref), when) for ref in ranked)
         return list(
             islice((o for o in originals if o is not None and o.sentences), self.spec.candidates)
         )
 
-    def _later(self, index: DuplicateIndex, entries: list[Entry], when: float) -> list[Fingerprint]:
+    def _later(
+        self, index: DuplicateIndex, look_ups: list[Found], when: float
+    ) -> list[Fingerprint]:
         """Articles seen before this one but published after it (at most ``candidates``): in a
         stream, crawl order is not publication order, and a rewrite is often crawled before its
         original."""
         if not index.may_hold_later(when):
             return []
-        shared = Counter(e.ref for e in entries)
-        entry_of = {e.ref: e for e in entries}
+        found = Found.together(look_ups)
+        shared = Counter(found.refs)
         # Most articles arrive after their originals, so most of these reads find an earlier
         # article: only the best-sharing few are read (a state read each, RocksDB in the worker).
         ranked = shared.most_common(LATE_READS_PER_CANDIDATE * self.spec.candidates)
-        later = (index.later(entry_of[ref], when) for ref, _ in ranked)
+        later = (index.later(found.entry(ref), when) for ref, _ in ranked)
         return list(islice((c for c in later if c is not None), self.spec.candidates))
 
     def _common(self, index: DuplicateIndex, stored_keys: list[list[int]], when: float) -> set[int]:
