@@ -50,8 +50,10 @@ _NUMBER = regex.compile(r"\d+(?:[.,]\d+)*")
 # Office for the Western District of New York said in a statement.") that two reports of one
 # release share.
 _TITLES = "Mr|Mrs|Ms|Dr|Prof|Rev|Rep|Sen|Gov|Gen|Adm|Capt|Col|Lt|Maj|Sgt|St|Mt|Ft"
+# It starts at the mark that ends the sentence (captured, to stay with it): the engine looks
+# for those few characters, where a look-behind for them was tried at every character.
 _SENTENCE_END = regex.compile(
-    rf"(?<=[.!?。！？][\"'”’)\]]?)(?<!\b(?:\p{{Lu}}\.)+|\b(?:{_TITLES})\.)\s+"
+    rf"([.!?。！？][\"'”’)\]]?)(?<!\b(?:\p{{Lu}}\.)+|\b(?:{_TITLES})\.)\s+"
     r"(?=[\"'“‘(\[]?\p{Lu}|\d)",
     regex.V1,
 )
@@ -218,7 +220,12 @@ def paragraphs(text: str) -> list[str]:
 
 
 def split_sentences(text: str) -> list[str]:
-    return [s.strip() for line in paragraphs(text) for s in _SENTENCE_END.split(line) if s.strip()]
+    sentences: list[str] = []
+    for line in paragraphs(text):
+        # The pieces alternate with the end marks split keeps: a sentence is a piece and its mark.
+        parts = [*_SENTENCE_END.split(line), ""]
+        sentences += (s.strip() for s in map(str.__add__, parts[::2], parts[1::2]))
+    return [s for s in sentences if s]
 
 
 def _content_stem(token: str) -> str | None:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+import regex
 import xxhash
 
 from copydesk.rules import fingerprint, line_features, quote_lexicon, sentence_scorer
@@ -215,3 +216,26 @@ def test_pairs_scored_alone_score_what_the_whole_matrix_gives_them() -> None:
     rows, columns = np.nonzero(every >= 0.05)
     assert len(rows) and len(rows) < every.size
     assert model.probabilities_at(a, b, rows, columns).tolist() == every[rows, columns].tolist()
+
+
+def test_sentences_end_where_a_look_behind_for_the_mark_ends_them() -> None:
+    """The sentence pattern starts at the end mark it keeps; first written as a look-behind."""
+    behind = regex.compile(
+        rf"(?<=[.!?。！？][\"'”’)\]]?)(?<!\b(?:\p{{Lu}}\.)+|\b(?:{fingerprint._TITLES})\.)\s+"
+        r"(?=[\"'“‘(\[]?\p{Lu}|\d)",
+        regex.V1,
+    )
+    texts = [
+        *(case["text"] for cases in CASES.values() for case in cases),
+        'He left?! "Yes." (Then) 3 more. U.S. Rep. Omar spoke. J. Smith said so.) Next',
+        "Wait... Really?” “Yes!” ‘No.’ [Fine.] End.  Two  spaces. Über alles. 。Ja。 Nein！ Gut",
+        "A.B. Corp. rose. St. Louis won. Mr. X. left. e.g. this. Dr.No. Tail.",
+    ]
+    for text in texts:
+        expected = [
+            s.strip()
+            for line in fingerprint.paragraphs(text)
+            for s in behind.split(line)
+            if s.strip()
+        ]
+        assert split_sentences(text) == expected
