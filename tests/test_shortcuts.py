@@ -18,6 +18,7 @@ import xxhash
 from copydesk.rules import fingerprint, line_features, quote_lexicon, sentence_scorer
 from copydesk.rules.engine import Engine
 from copydesk.rules.fingerprint import SentenceSketch, _Memo, sketch, split_sentences
+from copydesk.rules.kinds.duplicates import align
 from copydesk.rules.loader import load_rules
 from copydesk.rules.minhash import signature
 from copydesk.rules.records import ArticleIn, ArticleOut
@@ -239,3 +240,11 @@ def test_sentences_end_where_a_look_behind_for_the_mark_ends_them() -> None:
             if s.strip()
         ]
         assert split_sentences(text) == expected
+
+
+def test_fewer_than_two_pairs_at_the_threshold_align_as_they_are() -> None:
+    scores = np.array([[0.1, 0.2, 0.05], [0.1, 0.65, 0.2]])
+    assert align(scores, 0.7) == []
+    assert align(scores, 0.3) == [(1, 1, 0.65)]
+    scores[0, 0] = 0.5  # two pairs: the general path
+    assert align(scores, 0.3) == [(0, 0, 0.5), (1, 1, 0.65)]

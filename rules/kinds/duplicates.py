@@ -648,8 +648,8 @@ def _distinct_sentences(
         if len(found) == MAX_SENTENCES:
             break
         sketch, keys = sketch_words(sentence_words, quoted(text), spread)
-        if len(sketch.terms) >= 3 and tuple(sentence_words) not in seen:
-            seen.add(tuple(sentence_words))
+        if len(sketch.terms) >= 3 and (line := tuple(sentence_words)) not in seen:
+            seen.add(line)
             found.append((text, sketch, keys))
     return found
 
@@ -754,6 +754,9 @@ def align(scores: Matrix, threshold: float) -> list[tuple[int, int, float]]:
     score)`` for pairs whose ``scores`` are at least ``threshold``, in our order. One-to-one,
     so that a line repeated in either text (a title, a slogan) counts once."""
     rows, cols = np.nonzero(scores >= threshold)
+    if len(rows) < 2:  # most candidates: nothing to choose between
+        found = zip(rows.tolist(), cols.tolist(), strict=True)
+        return [(n, j, float(scores[n, j])) for n, j in found]
     order = np.argsort(-scores[rows, cols], kind="stable")
     used_ours: set[int] = set()
     used_theirs: set[int] = set()
