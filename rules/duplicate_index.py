@@ -68,6 +68,25 @@ class Entry(NamedTuple):
     ref: int
 
 
+class Found(NamedTuple):
+    """What a look-up found: the ref of each bucket entry, in the order read (a ref in several
+    buckets as often as it is in them), and the epoch of each ref (the last read)."""
+
+    refs: list[int]
+    epochs: dict[int, int]
+
+    def entry(self, ref: int) -> Entry:
+        return Entry(self.epochs[ref], ref)
+
+    @classmethod
+    def together(cls, found: list[Found]) -> Found:
+        """Several look-ups' findings as one's, read in turn."""
+        epochs: dict[int, int] = {}
+        for look_up in found:
+            epochs.update(look_up.epochs)
+        return cls([ref for look_up in found for ref in look_up.refs], epochs)
+
+
 class EpochBuckets:
     """Bucket key -> article refs, for one window epoch, in arrival order within a bucket.
 
@@ -189,21 +208,21 @@ class DuplicateIndex:
             self.epochs[epoch] = held = EpochBuckets()
             held.insert(keys, refs)
 
-    def candidates(self, buckets: Iterable[int], when: float, exclude: int) -> list[Entry]:
+    def candidates(self, buckets: Iterable[int], when: float, exclude: int) -> Found:
         """Entries of the given buckets in the epoch of ``when`` and the ones either side (the
         one after holds articles published later but seen already), but ``exclude`` (the
-        article itself, when it is delivered again)."""
-        found: list[Entry] = []
+        article itself, when it is delivered again). Refs, not ``Entry`` objects: a look-up
+        reads a few of the hundred or so it finds."""
+        refs: list[int] = []
+        epochs: dict[int, int] = {}
         wanted = list(buckets)
         for epoch in (self.epoch(when), self.epoch(when) - 1, self.epoch(when) + 1):
             held = self.epochs.get(epoch)
             if held is not None:
-                found += (
-                    Entry(epoch, ref)
-                    for ref in held.latest(wanted, self.bucket_size)
-                    if ref != exclude
-                )
-        return found
+                found = [ref for ref in held.latest(wanted, self.bucket_size) if ref != exclude]
+                refs += found
+                epochs.update(dict.fromkeys(found, epoch))
+        return Found(refs, epochs)
 
     def sizes(self, buckets: list[int], when: float) -> list[int]:
         """How many remembered articles each bucket holds, in the epochs ``candidates`` reads."""

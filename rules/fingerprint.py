@@ -50,8 +50,10 @@ _NUMBER = regex.compile(r"\d+(?:[.,]\d+)*")
 # Office for the Western District of New York said in a statement.") that two reports of one
 # release share.
 _TITLES = "Mr|Mrs|Ms|Dr|Prof|Rev|Rep|Sen|Gov|Gen|Adm|Capt|Col|Lt|Maj|Sgt|St|Mt|Ft"
+# It starts at the mark that ends the sentence (captured, to stay with it): the engine looks
+# for those few characters, where a look-behind for them was tried at every character.
 _SENTENCE_END = regex.compile(
-    rf"(?<=[.!?。！？][\"'”’)\]]?)(?<!\b(?:\p{{Lu}}\.)+|\b(?:{_TITLES})\.)\s+"
+    rf"([.!?。！？][\"'”’)\]]?)(?<!\b(?:\p{{Lu}}\.)+|\b(?:{_TITLES})\.)\s+"
     r"(?=[\"'“‘(\[]?\p{Lu}|\d)",
     regex.V1,
 )
@@ -218,7 +220,12 @@ def paragraphs(text: str) -> list[str]:
 
 
 def split_sentences(text: str) -> list[str]:
-    return [s.strip() for line in paragraphs(text) for s in _SENTENCE_END.split(line) if s.strip()]
+    sentences: list[str] = []
+    for line in paragraphs(text):
+        # The pieces alternate with the end marks split keeps: a sentence is a piece and its mark.
+        parts = [*_SENTENCE_END.split(line), ""]
+        sentences += (s.strip() for s in map(str.__add__, parts[::2], parts[1::2]))
+    return [s for s in sentences if s]
 
 
 def _content_stem(token: str) -> str | None:
@@ -228,50 +235,26 @@ def _content_stem(token: str) -> str | None:
     return str(_STEMMER.stemWord(token))
 
 
-_stem = _Memo(_content_stem).__getitem__
-
-
 TERM, NUMBER, FUNCTION_WORD = 0, 1, 2
 
 
-def _code(token: str) -> tuple[int, int] | None:
-    """``(TERM, 8-bit hash of its stem)``, ``(NUMBER, 8-bit hash)``, ``(FUNCTION_WORD, its
-    bit)`` for a word of ``FUNCTION_WORD_BITS``, or None for another word without content."""
+def _code(token: str) -> tuple[int, int, str | None] | None:
+    """``(TERM, 8-bit hash of its stem, the stem)``, ``(NUMBER, 8-bit hash, None)``,
+    ``(FUNCTION_WORD, its bit, None)`` for a word of ``FUNCTION_WORD_BITS``, or None for
+    another word without content."""
     if _NUMBER.fullmatch(token):
-        return NUMBER, _hash8(normalise_number(token))
-    stem = _stem(token)
+        return NUMBER, _hash8(normalise_number(token)), None
+    stem = _content_stem(token)
     if stem is not None:
-        return TERM, _hash8(stem)
+        return TERM, _hash8(stem), stem
     bit = _FUNCTION_BIT.get(token)
-    return None if bit is None else (FUNCTION_WORD, bit)
+    return None if bit is None else (FUNCTION_WORD, bit, None)
 
 
 _token_code = _Memo(_code).__getitem__
 _rank = _Memo(
     lambda stem: xxhash.xxh32_intdigest(stem.encode(), seed=SENTENCE_KEY_SEED)
 ).__getitem__
-
-
-def sentence_keys(tokens: list[str], spread: int) -> list[int]:
-    """Retrieval keys of a sentence given as its ``words``: pairs of its content-word stems.
-
-    Stems are ranked by a fixed hash; the first key is the pair of the two lowest ranked (a
-    2-row MinHash of the sentence's stem set, so two sentences sharing a share J of their stems
-    share it with probability about J squared): that one is stored. The keys after it are the
-    other pairs among the ``spread`` lowest ranked: a query with ``spread`` 4 also meets a
-    stored sentence whose two lowest stems are among its four lowest, though it has words the
-    other lacks.
-    Sentences with fewer than ``MIN_KEY_STEMS`` stems give no key: their pairs are too common.
-    """
-    stems = sorted({s for s in map(_stem, tokens) if s is not None}, key=_rank)
-    if len(stems) < MIN_KEY_STEMS:
-        return []
-    low = stems[:spread]
-    return [
-        xxhash.xxh3_64_intdigest(f"{a} {b}".encode())
-        for i, a in enumerate(low)
-        for b in low[i + 1 :]
-    ]
 
 
 def quoted(sentence: str) -> bool:
@@ -289,53 +272,85 @@ def quoted(sentence: str) -> bool:
 
 
 def sketch(sentence: str) -> SentenceSketch:
-    return sketch_words(words(sentence), quoted(sentence))
+    return sketch_words(words(sentence), quoted(sentence), 0)[0]
 
 
-def sketch_words(tokens: list[str], is_quoted: bool = False) -> SentenceSketch:
-    """The sketch of a sentence given as its ``words``."""
+def sketch_words(
+    tokens: list[str], is_quoted: bool = False, spread: int = 0
+) -> tuple[SentenceSketch, list[int]]:
+    """The sketch of a sentence given as its ``words``, and its retrieval keys: pairs of its
+    content-word stems (none with ``spread`` 0). Both from one look-up per word.
+
+    Stems are ranked by a fixed hash; the first key is the pair of the two lowest ranked (a
+    2-row MinHash of the sentence's stem set, so two sentences sharing a share J of their stems
+    share it with probability about J squared): that one is stored. The keys after it are the
+    other pairs among the ``spread`` lowest ranked: a query with ``spread`` 4 also meets a
+    stored sentence whose two lowest stems are among its four lowest, though it has words the
+    other lacks.
+    Sentences with fewer than ``MIN_KEY_STEMS`` stems give no key: their pairs are too common.
+    """
     terms: dict[int, None] = {}  # distinct, in order
     # In order, repeats too: a frozenset iterates in the order it was built (the encoded order).
     numbers: list[int] = []
     function_words = 0
+    stems: set[str] = set()
     for code in map(_token_code, tokens):
         if code is None:
             continue
-        kind, value = code
-        if kind == TERM:
+        kind, value, stem = code
+        if stem is not None:  # a term
             terms[value] = None
+            stems.add(stem)
         elif kind == NUMBER:
             numbers.append(value)
         else:
             function_words |= value
-    return SentenceSketch(
+    found = SentenceSketch(
         tuple(terms)[:MAX_TERMS_PER_SENTENCE], frozenset(numbers), function_words, is_quoted
     )
+    if len(stems) < MIN_KEY_STEMS:
+        return found, []
+    low = sorted(stems, key=_rank)[:spread]
+    keys = [
+        xxhash.xxh3_64_intdigest(f"{a} {b}".encode())
+        for i, a in enumerate(low)
+        for b in low[i + 1 :]
+    ]
+    return found, keys
 
 
 def anchors(text: str, sentences: list[str], limit: int) -> list[int]:
     """Terms a rewrite keeps: figures, names and quotations. Used to find candidate originals.
-    ``sentences`` are the text's ``split_sentences``."""
-    found: dict[str, float] = {}
-    for token in _NUMBER.findall(text):
-        number = normalise_number(token)
-        if len(number.replace(".", "")) >= 2:
-            found["#" + number] = 3.0
-    names: set[str] = set()
-    for sentence in sentences:
-        capitalised = _CAPITALISED.findall(sentence)
-        # A capital that opens the sentence says nothing about a name. (The first word found
-        # opens the sentence if and only if the sentence starts with it.)
-        opens = bool(capitalised) and sentence.startswith(capitalised[0])
-        names.update(capitalised[1:] if opens else capitalised)
-    for name in {name.casefold() for name in names}:
-        found["@" + name] = 1.0 + min(len(name), 12) / 12
+    ``sentences`` are the text's ``split_sentences``. The ``limit`` kept are the quotations,
+    then the figures, then the names, longer first (each in the order of its key): names are
+    looked for only when the others leave room (in about half of the articles they do not)."""
+    quotes = set()
     for quote in _QUOTED.findall(text):
         key = " ".join(w for w in words(quote) if w not in STOPWORDS)[:40]
         if key:
-            found['"' + key] = 4.0
-    ranked = sorted(found, key=lambda k: (-found[k], k))[:limit]
+            quotes.add('"' + key)
+    figures = set()
+    for token in _NUMBER.findall(text):
+        number = normalise_number(token)
+        if len(number.replace(".", "")) >= 2:
+            figures.add("#" + number)
+    ranked = [*sorted(quotes), *sorted(figures)][:limit]
+    if len(ranked) < limit:
+        names = sorted(_names(sentences), key=lambda name: (-min(len(name), 12), name))
+        ranked += ["@" + name for name in names[: limit - len(ranked)]]
     return [xxhash.xxh3_64_intdigest(k.encode()) for k in ranked]
+
+
+def _names(sentences: list[str]) -> set[str]:
+    """Capitalised words but those opening a sentence (which say nothing about a name),
+    casefolded."""
+    names: set[str] = set()
+    for sentence in sentences:
+        capitalised = _CAPITALISED.findall(sentence)
+        # The first word found opens the sentence if and only if the sentence starts with it.
+        opens = bool(capitalised) and sentence.startswith(capitalised[0])
+        names.update(capitalised[1:] if opens else capitalised)
+    return {name.casefold() for name in names}
 
 
 @dataclass(frozen=True)

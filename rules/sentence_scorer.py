@@ -75,9 +75,25 @@ class SentenceModel:
         return _sigmoid(features @ self.weights + self.bias)
 
     def pair_probabilities(self, a: SketchBitmaps, b: SketchBitmaps) -> Matrix:
-        """``probabilities(features)`` without spelling out the 64 function-word features: the
-        weights of the bits two sentences' function words differ or agree in, looked up."""
-        fa, fb = a.function_words[:, None], b.function_words[None, :]
+        """The probability for every pair of ``a``'s and ``b``'s sentences (rows ``a``'s)."""
+        return self._paired_probabilities(_rows(a), _columns(b))
+
+    def probabilities_at(
+        self,
+        a: SketchBitmaps,
+        b: SketchBitmaps,
+        rows: npt.NDArray[np.intp],
+        columns: npt.NDArray[np.intp],
+    ) -> Matrix:
+        """``pair_probabilities(a, b)[rows, columns]``, computed for those pairs alone."""
+        return self._paired_probabilities(_at(a, rows), _at(b, columns))
+
+    def _paired_probabilities(self, a: SketchBitmaps, b: SketchBitmaps) -> Matrix:
+        """``probabilities(features)`` of each pair of sentences ``a`` and ``b`` pair
+        elementwise (``_rows`` and ``_columns``, or ``_at``), without spelling out the 64
+        function-word features: the weights of the bits two sentences' function words differ
+        or agree in, looked up."""
+        fa, fb = a.function_words, b.function_words
         z = _weighted_bits(fa ^ fb, self._tables[0]) + _weighted_bits(fa & fb, self._tables[1])
         summary = self.weights[: len(SUMMARY_FEATURES)]
         for weight, feature in zip(summary, _summary(a, b), strict=True):
@@ -179,12 +195,27 @@ _sketch_bitmaps = lru_cache(maxsize=16)(_made_bitmaps)
 _candidate_bitmaps = lru_cache(maxsize=1024)(_made_bitmaps)
 
 
+def _rows(sketches: SketchBitmaps) -> SketchBitmaps:
+    """The sentences as the rows of a table of pairs (``_columns`` its columns)."""
+    return SketchBitmaps._make(values[:, None] for values in sketches)
+
+
+def _columns(sketches: SketchBitmaps) -> SketchBitmaps:
+    return SketchBitmaps._make(values[None, :] for values in sketches)
+
+
+def _at(sketches: SketchBitmaps, index: npt.NDArray[np.intp]) -> SketchBitmaps:
+    """The sentences ``index`` names, in its order (a pair's side)."""
+    return SketchBitmaps._make(values[index] for values in sketches)
+
+
 def _overlap(a: Bitmaps, b: Bitmaps) -> Matrix:
-    """The size of the intersection of each row's set of ``a`` with each row's of ``b``: the
-    bits the rows share, counted word by word (numpy sums a short last axis slowly)."""
-    counts = np.bitwise_count(a[:, None, 0] & b[None, :, 0])
-    for word in range(1, a.shape[1]):
-        counts += np.bitwise_count(a[:, None, word] & b[None, :, word])
+    """The size of the intersection of the sets of each pair of ``a``'s and ``b``'s rows
+    (paired as ``_summary`` pairs them): the bits they share, counted word by word (numpy
+    sums a short last axis slowly)."""
+    counts = np.bitwise_count(a[..., 0] & b[..., 0])
+    for word in range(1, a.shape[-1]):
+        counts += np.bitwise_count(a[..., word] & b[..., word])
     shared: Matrix = counts.astype(np.float64)
     return shared
 
@@ -203,23 +234,24 @@ def _bits(words: npt.NDArray[np.uint32]) -> Matrix:
 
 
 def _summary(a: SketchBitmaps, b: SketchBitmaps) -> list[Matrix]:
-    """``SUMMARY_FEATURES`` of every pair of sentences, one matrix each."""
-    size_a, size_b = a.term_counts[:, None], b.term_counts[None, :]
+    """``SUMMARY_FEATURES`` of each pair of sentences, one matrix each: ``a`` and ``b`` pair
+    elementwise, every sentence with every other (``_rows`` and ``_columns``) or some pairs
+    (``_at``)."""
+    size_a, size_b = a.term_counts, b.term_counts
     shared = _overlap(a.terms, b.terms)
     shared_bigrams = _overlap(a.bigrams, b.bigrams)
     figures = _overlap(a.numbers, b.numbers)
-    has_a, has_b = a.has_numbers[:, None], b.has_numbers[None, :]
-    fa, fb = a.function_words[:, None], b.function_words[None, :]
-    both_count = np.bitwise_count(fa & fb).astype(np.float64)
-    one_count = a.function_counts[:, None] + b.function_counts[None, :] - 2 * both_count
+    has_a, has_b = a.has_numbers, b.has_numbers
+    both_count = np.bitwise_count(a.function_words & b.function_words).astype(np.float64)
+    one_count = a.function_counts + b.function_counts - 2 * both_count
     return [
         _ratio(2 * shared, size_a + size_b),
         _ratio(shared, np.maximum(size_a, size_b)),
         _ratio(shared, np.minimum(size_a, size_b)),
-        _ratio(2 * shared_bigrams, a.bigram_counts[:, None] + b.bigram_counts[None, :]),
+        _ratio(2 * shared_bigrams, a.bigram_counts + b.bigram_counts),
         (has_a & has_b).astype(np.float64),
         (has_a ^ has_b).astype(np.float64),
-        _ratio(figures, a.number_counts[:, None] + b.number_counts[None, :] - figures),
+        _ratio(figures, a.number_counts + b.number_counts - figures),
         _ratio(both_count, both_count + one_count),
         one_count,
     ]
@@ -227,8 +259,9 @@ def _summary(a: SketchBitmaps, b: SketchBitmaps) -> list[Matrix]:
 
 def features(ours: Sequence[SentenceSketch], theirs: Sequence[SentenceSketch]) -> Matrix:
     """``FEATURES`` of every pair of sentences: shape (len(ours), len(theirs), features)."""
-    a, b = _sketch_bitmaps(tuple(ours)), _sketch_bitmaps(tuple(theirs))
-    fa, fb = a.function_words[:, None], b.function_words[None, :]
+    a = _rows(_sketch_bitmaps(tuple(ours)))
+    b = _columns(_sketch_bitmaps(tuple(theirs)))
+    fa, fb = a.function_words, b.function_words
     summary = np.stack(_summary(a, b), axis=2)
     return np.concatenate([summary, _bits(fa ^ fb), _bits(fa & fb)], axis=2)
 
@@ -284,11 +317,13 @@ def joined_similarity_matrix(
         np.bitwise_count(function_words).astype(np.float64),
     )
     a = _sketch_bitmaps(tuple(ours))
-    held = _ratio(_overlap(a.terms, b.terms), b.term_counts[None, :])  # of each of theirs
+    held = _ratio(_overlap(a.terms[:, None], b.terms[None, :]), b.term_counts[None, :])
     merged = np.minimum(held[:, first], held[:, second])
-    probabilities: Matrix = np.where(
-        merged >= min_share, builtin_model().pair_probabilities(a, joined), 0.0
-    )
+    # Only those pairs are scored: few sentences hold that much of two others.
+    rows, columns = np.nonzero(merged >= min_share)
+    probabilities: Matrix = np.zeros(merged.shape)
+    if len(rows):
+        probabilities[rows, columns] = builtin_model().probabilities_at(a, joined, rows, columns)
     return probabilities
 
 

@@ -18,7 +18,9 @@ from copydesk.rules.duplicate_index import (
     NAMESPACE,
     SWEPT,
     DuplicateIndex,
+    Entry,
     EpochBuckets,
+    Found,
     article_ref,
 )
 from copydesk.rules.engine import Engine
@@ -301,6 +303,19 @@ def test_bucket_lookups_see_the_latest_refs_across_merges() -> None:
             model[key].append(ref)
         wanted = rng.sample(range(32), 4)
         assert held.latest(wanted, 5) == [ref for key in wanted for ref in model[key][-5:]]
+
+
+def test_a_look_up_finds_each_entry_with_its_epoch_but_the_article_itself() -> None:
+    """Refs in the order read, as often as they are in the buckets; the epoch of each."""
+    index = DuplicateIndex(MemoryStore(), 100.0, 32)
+    for ref, when, buckets in [(1, 150.0, (7, 8)), (2, 250.0, (7,)), (3, 160.0, (8, 9))]:
+        index.remember(ref, Fingerprint(str(ref), "", "", "", when, ref, b"", (), buckets))
+    found = index.candidates([7, 8, 9], when=170.0, exclude=3)
+    assert found.refs == [1, 1, 2]  # this epoch's first, then the next one's; 3 excluded
+    assert [found.entry(ref) for ref in (1, 2)] == [Entry(1, 1), Entry(2, 2)]
+    together = Found.together([found, index.candidates([9], when=170.0, exclude=1)])
+    assert together.refs == [1, 1, 2, 3]
+    assert together.entry(3) == Entry(1, 3)
 
 
 def test_fingerprints_survive_encoding() -> None:

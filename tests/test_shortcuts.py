@@ -1,7 +1,9 @@
 """The duplicate rule's speed-ups give what the plain computation gives: the candidates of an
 article scored in one matrix, MinHash over shingle hashes with repeats, words' stems and codes
 kept in memos, the strip stage's sketch taken back by the flag stage of the same process, the
-standard library's regex engine on ASCII text, the line features' look-ups."""
+standard library's regex engine on ASCII text, the line features' look-ups, names looked for
+only when the anchors have room for them, a sentence's sketch and keys from one pass, pairs
+scored alone."""
 
 from __future__ import annotations
 
@@ -10,10 +12,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+import regex
+import xxhash
 
-from copydesk.rules import fingerprint, line_features, quote_lexicon
+from copydesk.rules import fingerprint, line_features, quote_lexicon, sentence_scorer
 from copydesk.rules.engine import Engine
 from copydesk.rules.fingerprint import SentenceSketch, _Memo, sketch, split_sentences
+from copydesk.rules.kinds.duplicates import align
 from copydesk.rules.loader import load_rules
 from copydesk.rules.minhash import signature
 from copydesk.rules.records import ArticleIn, ArticleOut
@@ -151,3 +156,95 @@ def test_line_counts_class_characters_as_python_does() -> None:
     for _ in range(2):
         counts = line_features._char_counts(text, np.array([0]), np.array([len(text)]))
         assert counts[0].tolist() == expected
+
+
+def weighted_anchors(text: str, sentences: list[str], limit: int) -> list[int]:
+    """Anchors as first defined: every candidate weighed (quotations 4, figures 3, names 1 to
+    2 by length), the heaviest kept."""
+    found: dict[str, float] = {}
+    for token in fingerprint._NUMBER.findall(text):
+        number = fingerprint.normalise_number(token)
+        if len(number.replace(".", "")) >= 2:
+            found["#" + number] = 3.0
+    for sentence in sentences:
+        capitalised = fingerprint._CAPITALISED.findall(sentence)
+        opens = bool(capitalised) and sentence.startswith(capitalised[0])
+        for name in capitalised[1:] if opens else capitalised:
+            found["@" + name.casefold()] = 1.0 + min(len(name.casefold()), 12) / 12
+    for quote in fingerprint._QUOTED.findall(text):
+        key = " ".join(w for w in fingerprint.words(quote) if w not in fingerprint.STOPWORDS)
+        if key[:40]:
+            found['"' + key[:40]] = 4.0
+    ranked = sorted(found, key=lambda k: (-found[k], k))[:limit]
+    return [xxhash.xxh3_64_intdigest(k.encode()) for k in ranked]
+
+
+def test_anchors_keep_the_heaviest_whether_or_not_names_are_looked_for() -> None:
+    """Names weigh least: they are looked for only when quotations and figures leave room."""
+    texts = [case["text"] for cases in CASES.values() for case in cases]
+    figures = " ".join(f"Unit {n} sold {n * 7}.{n} tonnes to Acme Corp." for n in range(10, 30))
+    for text in [*texts, figures, f'He said "{figures}" and Maria Gonzalez-Smith agreed.']:
+        sentences = split_sentences(text)
+        for limit in (1, 3, 12, 40):
+            assert fingerprint.anchors(text, sentences, limit) == weighted_anchors(
+                text, sentences, limit
+            )
+
+
+def test_a_sentence_s_keys_are_pairs_of_its_lowest_ranked_stems() -> None:
+    text = CASES["paraphrase_uncredited"][0]["text"]
+    for sentence in split_sentences(text):
+        tokens = fingerprint.words(sentence)
+        stems = {stem for stem in map(fingerprint._content_stem, tokens) if stem is not None}
+        low = sorted(stems, key=fingerprint._rank)[:4]
+        pairs = [f"{a} {b}" for i, a in enumerate(low) for b in low[i + 1 :]]
+        expected = [xxhash.xxh3_64_intdigest(p.encode()) for p in pairs] if len(stems) >= 4 else []
+        found, keys = fingerprint.sketch_words(tokens, fingerprint.quoted(sentence), 4)
+        assert keys == expected
+        assert found == sketch(sentence)
+
+
+def test_pairs_scored_alone_score_what_the_whole_matrix_gives_them() -> None:
+    """The joined sentences are scored only for the pairs that can count: the same numbers."""
+    ours = sketches("paraphrase_uncredited", 1)
+    theirs = [*sketches("paraphrase_uncredited", 0), *sketches("near_copy", 0)]
+    a, b = (
+        sentence_scorer._sketch_bitmaps(tuple(ours)),
+        sentence_scorer._sketch_bitmaps(tuple(theirs)),
+    )
+    model = sentence_scorer.builtin_model()
+    every = model.pair_probabilities(a, b)
+    rows, columns = np.nonzero(every >= 0.05)
+    assert len(rows) and len(rows) < every.size
+    assert model.probabilities_at(a, b, rows, columns).tolist() == every[rows, columns].tolist()
+
+
+def test_sentences_end_where_a_look_behind_for_the_mark_ends_them() -> None:
+    """The sentence pattern starts at the end mark it keeps; first written as a look-behind."""
+    behind = regex.compile(
+        rf"(?<=[.!?。！？][\"'”’)\]]?)(?<!\b(?:\p{{Lu}}\.)+|\b(?:{fingerprint._TITLES})\.)\s+"
+        r"(?=[\"'“‘(\[]?\p{Lu}|\d)",
+        regex.V1,
+    )
+    texts = [
+        *(case["text"] for cases in CASES.values() for case in cases),
+        'He left?! "Yes." (Then) 3 more. U.S. Rep. Omar spoke. J. Smith said so.) Next',
+        "Wait... Really?” “Yes!” ‘No.’ [Fine.] End.  Two  spaces. Über alles. 。Ja。 Nein！ Gut",
+        "A.B. Corp. rose. St. Louis won. Mr. X. left. e.g. this. Dr.No. Tail.",
+    ]
+    for text in texts:
+        expected = [
+            s.strip()
+            for line in fingerprint.paragraphs(text)
+            for s in behind.split(line)
+            if s.strip()
+        ]
+        assert split_sentences(text) == expected
+
+
+def test_fewer_than_two_pairs_at_the_threshold_align_as_they_are() -> None:
+    scores = np.array([[0.1, 0.2, 0.05], [0.1, 0.65, 0.2]])
+    assert align(scores, 0.7) == []
+    assert align(scores, 0.3) == [(1, 1, 0.65)]
+    scores[0, 0] = 0.5  # two pairs: the general path
+    assert align(scores, 0.3) == [(0, 0, 0.5), (1, 1, 0.65)]

@@ -9,7 +9,7 @@ after its copy, a late finding for the copy.
   ``1 - (1 - s**rows)**bands``: with 14 bands of 8 rows, 0.6 → 0.19, 0.7 → 0.57, 0.8 → 0.96,
   0.9 → 1.00 (the S-curve's midpoint is near (1/14)**(1/8) ≈ 0.72);
 - **excerpts and rewrites**: candidates share per-sentence keys (pairs of stemmed content words,
-  ``fingerprint.sentence_keys``) or anchors (figures, names, quotations); the sentences of the
+  ``fingerprint.sketch_words``) or anchors (figures, names, quotations); the sentences of the
   new article are aligned one to one and in order with the candidate's by content-word overlap
   (disagreeing figures penalised), each counting by its score. The kind follows the reuse:
   the original's wording over most of it is a near-duplicate, over a part of it an excerpt,
@@ -35,7 +35,7 @@ from weakref import WeakKeyDictionary
 import numpy as np
 from pydantic import Field
 
-from copydesk.rules.duplicate_index import DuplicateIndex, Entry, article_ref
+from copydesk.rules.duplicate_index import DuplicateIndex, Found, article_ref
 from copydesk.rules.fingerprint import (
     MAX_SENTENCES,
     Fingerprint,
@@ -47,7 +47,6 @@ from copydesk.rules.fingerprint import (
     minhash,
     pack_nibbles,
     quoted,
-    sentence_keys,
     sketch_words,
     split_sentences,
     words,
@@ -301,13 +300,10 @@ class DuplicatesRule(Rule):
         signature = minhash(tokens, spec.shingle, spec.bands * spec.rows, spec.seed)
         exact = exact_hash(tokens)
         bands = [_bucket(BAND, b) for b in band_hashes(signature, spec.bands, spec.rows)]
-        mine = _distinct_sentences(sentences)
+        mine = _distinct_sentences(sentences, spec.query_spread)
         # Looked up: the pairs among a few of each sentence's lowest-ranked stems. Stored: the
         # first of them, the pair of its two lowest.
-        looked_up = [
-            [_bucket(SENTENCE, key) for key in sentence_keys(sentence_words, spec.query_spread)]
-            for _, sentence_words, _ in mine
-        ]
+        looked_up = [[_bucket(SENTENCE, key) for key in keys] for _, _, keys in mine]
         anchor_terms = [
             _bucket(ANCHOR, a) for a in anchors(text, [s for s, _ in sentences], spec.anchors)
         ]
@@ -321,7 +317,7 @@ class DuplicatesRule(Rule):
             published=0.0,  # set when it is looked up: the event time needs the clock then
             exact=exact,
             minhash_bits=pack_nibbles(signature),
-            sentences=tuple(k for _, _, k in mine),
+            sentences=tuple(sketch for _, sketch, _ in mine),
             buckets=tuple(
                 dict.fromkeys(
                     [
@@ -339,7 +335,7 @@ class DuplicatesRule(Rule):
         """The compared sentences, as the evidence of a reuse finding quotes them: made again
         for a flagged article only, so that the strip stage need not send them on."""
         _, sentences, _ = self._compared(doc)
-        return [text for text, _, _ in _distinct_sentences(sentences)]
+        return [text for text, _, _ in _distinct_sentences(sentences, 0)]
 
     def look_up(self, doc: Document, ctx: Context) -> dict[str, Any] | None:
         """The earlier articles that ``apply`` compares this one with, and the later ones it
@@ -361,18 +357,16 @@ class DuplicatesRule(Rule):
         looked_up = sketched.looked_up
         stored_keys = [keys[:1] for keys in looked_up]
         query_keys = [key for keys in looked_up for key in keys]
-        exact_entries = index.candidates([_bucket(EXACT, fingerprint.exact)], when, me)
-        band_entries = index.candidates(sketched.bands, when, me)
-        key_entries = index.candidates(
-            dict.fromkeys([*sketched.anchor_terms, *query_keys]), when, me
-        )
+        exact = index.candidates([_bucket(EXACT, fingerprint.exact)], when, me)
+        near = index.candidates(sketched.bands, when, me)
+        reuse = index.candidates(dict.fromkeys([*sketched.anchor_terms, *query_keys]), when, me)
         found = Candidates(
             fingerprint,
-            exact=self._earlier(index, exact_entries, when),
-            near=self._earlier(index, band_entries, when),
-            reuse=self._reuse_candidates(index, key_entries, when),
+            exact=self._earlier(index, exact, when),
+            near=self._earlier(index, near, when),
+            reuse=self._reuse_candidates(index, reuse, when),
             common=self._common(index, stored_keys, when),
-            later=self._later(index, [*exact_entries, *band_entries, *key_entries], when),
+            later=self._later(index, [exact, near, reuse], when),
         )
         index.remember(me, fingerprint)
         # After the fingerprint: on the local broker a recovering table gets only the first
@@ -407,35 +401,36 @@ class DuplicatesRule(Rule):
         yield from self._late(found.later, fingerprint)
 
     @staticmethod
-    def _earlier(index: DuplicateIndex, entries: list[Entry], when: float) -> list[Fingerprint]:
-        """The entries' articles published by ``when`` and inside the window, once each."""
-        originals = (index.earlier(e, when) for e in {e.ref: e for e in entries}.values())
+    def _earlier(index: DuplicateIndex, found: Found, when: float) -> list[Fingerprint]:
+        """The articles found published by ``when`` and inside the window, once each."""
+        originals = (index.earlier(found.entry(ref), when) for ref in dict.fromkeys(found.refs))
         return [o for o in originals if o is not None]
 
     def _reuse_candidates(
-        self, index: DuplicateIndex, entries: list[Entry], when: float
+        self, index: DuplicateIndex, found: Found, when: float
     ) -> list[Fingerprint]:
         """The ``candidates`` earlier articles in the window that share the most keys."""
-        shared = Counter(e.ref for e in entries)
-        entry_of = {e.ref: e for e in entries}
+        shared = Counter(found.refs)
         ranked = (ref for ref, n in shared.most_common() if n >= self.spec.min_shared_keys)
-        originals = (index.earlier(entry_of[ref], when) for ref in ranked)
+        originals = (index.earlier(found.entry(ref), when) for ref in ranked)
         return list(
             islice((o for o in originals if o is not None and o.sentences), self.spec.candidates)
         )
 
-    def _later(self, index: DuplicateIndex, entries: list[Entry], when: float) -> list[Fingerprint]:
+    def _later(
+        self, index: DuplicateIndex, look_ups: list[Found], when: float
+    ) -> list[Fingerprint]:
         """Articles seen before this one but published after it (at most ``candidates``): in a
         stream, crawl order is not publication order, and a rewrite is often crawled before its
         original."""
         if not index.may_hold_later(when):
             return []
-        shared = Counter(e.ref for e in entries)
-        entry_of = {e.ref: e for e in entries}
+        found = Found.together(look_ups)
+        shared = Counter(found.refs)
         # Most articles arrive after their originals, so most of these reads find an earlier
         # article: only the best-sharing few are read (a state read each, RocksDB in the worker).
         ranked = shared.most_common(LATE_READS_PER_CANDIDATE * self.spec.candidates)
-        later = (index.later(entry_of[ref], when) for ref, _ in ranked)
+        later = (index.later(found.entry(ref), when) for ref, _ in ranked)
         return list(islice((c for c in later if c is not None), self.spec.candidates))
 
     def _common(self, index: DuplicateIndex, stored_keys: list[list[int]], when: float) -> set[int]:
@@ -642,19 +637,20 @@ class DuplicatesRule(Rule):
 
 
 def _distinct_sentences(
-    sentences: list[tuple[str, list[str]]],
-) -> list[tuple[str, list[str], SentenceSketch]]:
-    """The sentences worth comparing, with their sketches: three content words or more, and a
-    line repeated within the article (a title, a slogan) only once."""
+    sentences: list[tuple[str, list[str]]], spread: int
+) -> list[tuple[str, SentenceSketch, list[int]]]:
+    """The sentences worth comparing, with their sketches and retrieval keys (``sketch_words``
+    with ``spread``): three content words or more, and a line repeated within the article (a
+    title, a slogan) only once."""
     seen: set[tuple[str, ...]] = set()
-    found: list[tuple[str, list[str], SentenceSketch]] = []
+    found: list[tuple[str, SentenceSketch, list[int]]] = []
     for text, sentence_words in sentences:
         if len(found) == MAX_SENTENCES:
             break
-        sketch = sketch_words(sentence_words, quoted(text))
-        if len(sketch.terms) >= 3 and tuple(sentence_words) not in seen:
-            seen.add(tuple(sentence_words))
-            found.append((text, sentence_words, sketch))
+        sketch, keys = sketch_words(sentence_words, quoted(text), spread)
+        if len(sketch.terms) >= 3 and (line := tuple(sentence_words)) not in seen:
+            seen.add(line)
+            found.append((text, sketch, keys))
     return found
 
 
@@ -758,6 +754,9 @@ def align(scores: Matrix, threshold: float) -> list[tuple[int, int, float]]:
     score)`` for pairs whose ``scores`` are at least ``threshold``, in our order. One-to-one,
     so that a line repeated in either text (a title, a slogan) counts once."""
     rows, cols = np.nonzero(scores >= threshold)
+    if len(rows) < 2:  # most candidates: nothing to choose between
+        found = zip(rows.tolist(), cols.tolist(), strict=True)
+        return [(n, j, float(scores[n, j])) for n, j in found]
     order = np.argsort(-scores[rows, cols], kind="stable")
     used_ours: set[int] = set()
     used_theirs: set[int] = set()
