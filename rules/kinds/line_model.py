@@ -34,7 +34,7 @@ from copydesk.rules.trees import Vector
 class LineModelSpec(RuleSpec):
     kind: Literal["line-model"]
     min_agreement: float = Field(
-        default=0.8,
+        default=0.7,
         ge=0,
         le=1,
         description="Least F1, in words of the lines each keeps, between the model's reading"
