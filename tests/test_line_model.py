@@ -58,6 +58,27 @@ def test_features_are_one_row_per_line_and_read_the_rules_and_the_neighbours() -
     assert line_features([], [], []).shape == (0, len(FEATURES))
 
 
+def test_features_count_the_words_a_line_shares_with_the_kept_lines_and_the_page() -> None:
+    # A headline sharing "council" and "bridge" with the story the rules kept; a promo sharing
+    # none; the story's own words, repeated in its second paragraph, are shared with it.
+    headline = "Council backs the bridge"
+    promo = "Subscribe today for unlimited digital access"
+    text = f"{headline}\n{STORY}\n{STORY}\n{promo}"
+    spans = [Span(rule="menus", start=0, end=len(headline), text=headline)]
+    lines, kept, cut_by = judged_lines(text, spans)
+    x = line_features(lines, kept, cut_by)
+    column = {name: i for i, name in enumerate(FEATURES)}
+    # "council", "backs", "bridge" (words of four letters or more, in any case)
+    assert x[0, column["terms_in_kept"]] == pytest.approx(2 / 3)
+    assert x[:, column["terms_in_kept"]].tolist()[1:] == [1.0, 1.0, 0.0]
+    assert x[:, column["terms_elsewhere"]].tolist() == [pytest.approx(2 / 3), 1.0, 1.0, 0.0]
+    # Against the median kept line's share (1.0 here: the story's lines, the promo's 0)
+    assert x[:, column["terms_in_kept_for_page"]].tolist() == [pytest.approx(-1 / 3), 0, 0, -1]
+    assert x[0, column["log_terms"]] == pytest.approx(np.log1p(3))
+    blank = line_features(*judged_lines("a b c\n12 x", []))
+    assert blank[:, column["log_terms"]].tolist() == [0, 0]
+
+
 def test_capitals_figures_and_marks_are_counted_beyond_ascii() -> None:
     lines, kept, cut_by = judged_lines("École à Ça — «été» 1٣", [])
     x = line_features(lines, kept, cut_by)[0]
