@@ -284,8 +284,8 @@ def _shared_terms(text: str, keep: Matrix) -> dict[str, Matrix]:
     by line breaks). A headline or standfirst shares words with the story under it and a
     caption with the story around it, where a promo, another story's title or a comment
     shares few. The share in kept lines is also read against its median over the kept lines:
-    on a page of unrelated briefs every line shares little. In numpy over (line, word) pairs:
-    a Python loop over the words cost a seventh of text mode."""
+    on a page of unrelated briefs every line shares little. Counted in numpy over the page's
+    (line, word) pairs."""
     n = len(keep)
     tokens = np.array(_TERM_OR_BREAK.findall(text.lower()), dtype=str)
     breaks = tokens == "\n"
