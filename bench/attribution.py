@@ -14,6 +14,10 @@
    house style with the credit stripped: a ``wire-style`` warning naming it); of all credits
    (``where: interview`` — "told Reuters" — counted apart), the share that name neither the
    article's wire nor a source the annotators marked (a Source span overlapping the credit).
+4. Unattributed-quote flags on other news, with no truth to score them (the rule was not
+   trained on it; the flags were read to find the classes of false flag the eighth session fixed):
+   the article bodies (gold texts) of AEB dev and L3S-GN1 dev, flags per 100 articles, each
+   flag printed with ``--show`` to be read.
 
     .venv/bin/python -m bench.attribution [--split train|dev|both] [--show N]
 """
@@ -28,10 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import polnear, quote_model
-from bench.common import aeb_pages
+from bench.common import AEB, L3S_GN1, aeb_pages, dataset_pages
 from copydesk.rules.engine import Engine
 from copydesk.rules.loader import load_rules
-from copydesk.rules.quote_features import stands_alone
+from copydesk.rules.quote_features import continues_a_speaker, stands_alone
 from copydesk.rules.quote_model import builtin_model
 from copydesk.rules.records import ArticleIn
 from copydesk.rules.state import MemoryStore
@@ -253,7 +257,7 @@ def model_ranking(split: str) -> str:
     scored: list[tuple[float, bool]] = []
     for article in polnear.articles(split):
         for quote, features in rule.judged(article.text):
-            if not stands_alone(features):
+            if not stands_alone(features) and not continues_a_speaker(features):
                 unattributed = not article.attributed(quote.start, quote.end)
                 scored.append((model.probability(features), unattributed))
     scored.sort(key=lambda pair: -pair[0])
@@ -288,6 +292,25 @@ def polnear_quotes(splits: list[str], show: int) -> None:
     print("\n".join(model_ranking(split) for split in splits))
 
 
+def untuned_quote_flags(show: int) -> None:
+    """Flags on the bodies of both extraction sets: read them, there is no truth to count."""
+    engine = Engine(load_rules())
+    for name, folder in (("AEB dev", AEB), ("L3S-GN1 dev", L3S_GN1)):
+        bodies = [page.article_body for page in dataset_pages(folder)]
+        flagged: list[str] = []
+        for n, body in enumerate(bodies):
+            out = engine.process(ArticleIn(id=str(n), text=body), MemoryStore())
+            flagged.extend(
+                str(f.evidence["quote"]) for f in out.findings if f.rule == "unattributed-quotes"
+            )
+        print(
+            f"\n{name} article bodies (no truth: read the flags): {len(flagged)} unattributed-quote"
+            f" flags in {len(bodies)} articles, {100 * len(flagged) / len(bodies):.1f} per 100"
+        )
+        for quote in flagged[:show]:
+            print(f"  {quote[:200]!r}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=["train", "dev", "both"], default="both")
@@ -295,6 +318,7 @@ def main() -> None:
     args = parser.parse_args()
     aeb_credits()
     polnear_quotes(["train", "dev"] if args.split == "both" else [args.split], args.show)
+    untuned_quote_flags(args.show)
 
 
 if __name__ == "__main__":

@@ -323,12 +323,25 @@ def real_reuse() -> None:
     )
     kinds = Counter((a.level, kind) for a, kind in zip(answers, pack, strict=True) if kind)
     print("kinds at the pack's settings:", dict(sorted(kinds.items())))
-    flags = reuse.semeval_flags(reuse.engine_with({}), reuse.semeval_pairs())
+    engine = reuse.engine_with({})
+    flags = reuse.semeval_flags(engine, reuse.semeval_pairs())
     (different, of_different), (same, of_same) = flags["different"], flags["same"]
     print(
         f"\nSemEval-2022 Task 8 train, English-English: {different}/{of_different} different-story"
         f" pairs (Overall >= 3.5) flagged ({different / max(of_different, 1):.1%}); for"
         f" information, {same}/{of_same} same-story pairs (Overall <= 1.5) flagged"
+    )
+    # Not a target and never tuned on: the rules' chrome patterns are English.
+    others = {
+        language: reuse.semeval_flags(engine, reuse.semeval_pairs(language))
+        for language in reuse.semeval_languages()[1:]
+    }
+    print(
+        "the same, pairs in one other language (different-story flagged; same-story flagged): "
+        + ", ".join(
+            f"{language} {f['different'][0]}/{f['different'][1]}; {f['same'][0]}/{f['same'][1]}"
+            for language, f in others.items()
+        )
     )
 
 

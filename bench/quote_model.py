@@ -25,7 +25,7 @@ import numpy.typing as npt
 from bench import polnear
 from copydesk.rules.kinds.quotes import QuoteAttributionRule
 from copydesk.rules.loader import load_rules
-from copydesk.rules.quote_features import Features, stands_alone
+from copydesk.rules.quote_features import Features, continues_a_speaker, stands_alone
 
 OUT = Path(__file__).resolve().parents[1] / "rules" / "models" / "quote-attribution.json"
 PENALTIES = (0.03, 0.1, 0.3, 1.0, 3.0)
@@ -44,12 +44,13 @@ def builtin_rule() -> QuoteAttributionRule:
 
 def examples() -> tuple[list[Features], list[bool], list[str]]:
     """Features, truth (unattributed) and article name of each training quotation the rule
-    judges and does not report whatever the model says (``stands_alone``)."""
+    judges and does not settle whatever the model says (``stands_alone``,
+    ``continues_a_speaker``)."""
     rule = builtin_rule()
     features, labels, names = [], [], []
     for article in polnear.articles("train"):
         for quote, quote_features in rule.judged(article.text):
-            if stands_alone(quote_features):
+            if stands_alone(quote_features) or continues_a_speaker(quote_features):
                 continue
             features.append(quote_features)
             labels.append(not article.attributed(quote.start, quote.end))

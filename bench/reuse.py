@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -163,13 +164,21 @@ def leave_one_task_out(
     return held_out, choices
 
 
-def semeval_pairs() -> list[tuple[str, str, float]]:
+def semeval_pairs(language: str = "en") -> list[tuple[str, str, float]]:
+    """The training pairs whose two texts are both in ``language``."""
     with require(SEMEVAL).open(encoding="utf-8") as f:
         return [
             (row["text1"], row["text2"], float(row["Overall"]))
             for row in csv.DictReader(f)
-            if row["lang1"] == "en" and row["lang2"] == "en"
+            if row["lang1"] == language and row["lang2"] == language
         ]
+
+
+def semeval_languages() -> list[str]:
+    """The languages of the training pairs written in one language, English first."""
+    with require(SEMEVAL).open(encoding="utf-8") as f:
+        found = Counter(row["lang1"] for row in csv.DictReader(f) if row["lang1"] == row["lang2"])
+    return sorted(found, key=lambda language: (language != "en", -found[language]))
 
 
 def semeval_flags(

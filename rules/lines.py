@@ -7,9 +7,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
 
+import regex
+
 # Characters that print nothing: a line made only of them is blank (editors leave U+200B
 # between paragraphs).
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+
+
+# Scripts written without spaces between words, where a line of a whole article is one
+# whitespace-separated "word".
+_UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +30,14 @@ class Line:
     @property
     def blank(self) -> bool:
         return self.words == 0
+
+    @property
+    def length_in_words(self) -> int:
+        """Its words, each character of a script written without spaces counted as one (most
+        of its words are one or two characters): how long the line is, in any script."""
+        if self.text.isascii():
+            return self.words
+        return self.words + len(_UNSPACED.findall(self.text))
 
 
 def _line(index: int, start: int, raw: str) -> Line:

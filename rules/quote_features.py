@@ -51,7 +51,8 @@ _SIGNALS = frozenset(
         "goes on",
         "opens paragraph",
         "paragraph before ends with colon",
-        "paragraph before ends with attributed quotation",
+        "last quotation of paragraph before attributed",
+        "goes on from attributed quotation",
         "cue at end of paragraph before",
     }
 )
@@ -92,13 +93,14 @@ def speaker_signals(
     doc: QuoteText,
     quote: Quotation,
     lexicon: QuoteLexicon,
+    quote_ends: list[int],
     attributed_ends: list[int],
     window: int,
     extra_cue: Callable[[str], bool] | None = None,
 ) -> Features:
-    """The signals that tie ``quote`` to a speaker, each 1 when present. ``attributed_ends``:
-    where the quotations before it that have a signal end; ``extra_cue``: what counts as a cue
-    besides the lexicon's words."""
+    """The signals that tie ``quote`` to a speaker, each 1 when present. ``quote_ends``: where
+    the quotations before it end; ``attributed_ends``: where those that have a signal end;
+    ``extra_cue``: what counts as a cue besides the lexicon's words."""
 
     def stems_and_cue(lo: int, hi: int) -> tuple[frozenset[str], bool]:
         stems = doc.stems(lo, hi)
@@ -142,8 +144,13 @@ def speaker_signals(
         previous = text[:paragraph_start].rstrip()
         at = doc.sentence_at(len(previous) - 1)
         signals["paragraph before ends with colon"] = previous.endswith(":")
-        signals["paragraph before ends with attributed quotation"] = bool(
-            attributed_ends and attributed_ends[-1] >= len(previous)
+        # A quotation going on in a paragraph of its own after one with a speaker, whether
+        # the paragraph before ends with the quotation or with its speaker ('…," she added.').
+        earlier = bisect_right(quote_ends, paragraph_start)
+        last_before = quote_ends[earlier - 1] if earlier else -1
+        signals["last quotation of paragraph before attributed"] = (
+            last_before > doc.paragraph(len(previous) - 1, len(previous))[0]
+            and last_before in attributed_ends
         )
         signals["cue at end of paragraph before"] = stems_and_cue(
             doc.sentences[at][0], len(previous)
@@ -154,6 +161,19 @@ def speaker_signals(
 def has_speaker_signal(features: Features) -> bool:
     """Whether any signal in ``features`` ties the quotation to a speaker."""
     return not (_SIGNALS - _PLACE_ONLY).isdisjoint(features)
+
+
+def continues_a_speaker(features: Features) -> bool:
+    """A quotation opening its paragraph after a paragraph whose last quotation has a speaker,
+    or going on from one left open: news prose goes on quoting that speaker so, with no new
+    attribution. Attributed by that
+    convention, whatever the model would say: PolNeAR's annotators often left such quotations
+    without a source (a speaker already the Source of one attribution is not marked again),
+    and a model learned from them takes the convention for its opposite."""
+    return (
+        "last quotation of paragraph before attributed" in features
+        or "goes on from attributed quotation" in features
+    )
 
 
 def stands_alone(features: Features) -> bool:
@@ -204,13 +224,19 @@ def features_of_quotations(
     open keeps that one's standing."""
     sentences = sentence_spans(text, lexicon.abbreviations)
     doc = QuoteText(text, sentences, [end for _, end in sentences])
+    quote_ends: list[int] = []
     attributed_ends: list[int] = []
     tied = False
     out = []
     for quote, is_judged in zip(found, judged, strict=True):
-        signals = speaker_signals(doc, quote, lexicon, attributed_ends, window, extra_cue)
+        signals = speaker_signals(
+            doc, quote, lexicon, quote_ends, attributed_ends, window, extra_cue
+        )
         if not quote.goes_on:
             tied = has_speaker_signal(signals)
+        elif tied:
+            signals["goes on from attributed quotation"] = 1.0
+        quote_ends.append(quote.end)
         if tied:
             attributed_ends.append(quote.end)
         if is_judged:

@@ -1,7 +1,8 @@
 """The quote-attribution rule's knowledge of English news prose, learned from annotated news
 (rules/models/quote-lexicon.json, built by ``python -m bench.quote_lexicon``): the stems of
-the words that attribute a quotation to someone (and which of them mostly do), and the
-abbreviations after which a full stop does not end a sentence."""
+the words that attribute a quotation to someone (and which of them mostly do), the
+abbreviations after which a full stop does not end a sentence, and the language's most common
+words, which tell whether a text is in it."""
 
 from __future__ import annotations
 
@@ -20,14 +21,24 @@ _WORD = regex.compile(r"\p{L}+(?:['’]\p{L}+)?")
 _ASCII_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 
 
+def words(text: str) -> list[str]:
+    """The lower-cased words of ``text``."""
+    if text.isascii():  # where lower-casing the text lower-cases each word, and only those
+        found: list[str] = _ASCII_WORD.findall(text.lower())
+        return found
+    return [w.lower() for w in _WORD.findall(text)]
+
+
 def stem_words(text: str) -> list[str]:
     """The lower-cased stems of the words of ``text``."""
-    if text.isascii():  # where lower-casing the text lower-cases each word, and only those
-        found = _ASCII_WORD.findall(text.lower())
-    else:
-        found = [w.lower() for w in _WORD.findall(text)]
-    stems: list[str] = _STEMMER.stemWords(found)
+    stems: list[str] = _STEMMER.stemWords(words(text))
     return stems
+
+
+def common_share(text: str, common: frozenset[str]) -> float:
+    """The share of the words of ``text`` that are in ``common``; 0 for a text without words."""
+    found = words(text)
+    return sum(word in common for word in found) / len(found) if found else 0.0
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,13 @@ class QuoteLexicon:
     cues: frozenset[str]
     strong_cues: frozenset[str]  # cues in most of their occurrences near quotations
     abbreviations: frozenset[str]
+    common_words: frozenset[str]  # the most frequent words of the articles learned from
+    min_common_share: float  # below it, a text is not in their language
+
+    def reads(self, text: str) -> bool:
+        """Whether ``text`` is in the language the lexicon was learned from: enough of its
+        words are that language's most common ones."""
+        return common_share(text, self.common_words) >= self.min_common_share
 
 
 @cache
@@ -42,5 +60,9 @@ def builtin_lexicon() -> QuoteLexicon:
     path = resources.files("copydesk.rules") / "models" / "quote-lexicon.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     return QuoteLexicon(
-        frozenset(data["cues"]), frozenset(data["strong_cues"]), frozenset(data["abbreviations"])
+        frozenset(data["cues"]),
+        frozenset(data["strong_cues"]),
+        frozenset(data["abbreviations"]),
+        frozenset(data["common_words"]),
+        float(data["min_common_share"]),
     )

@@ -77,6 +77,20 @@ def test_the_cited_source_is_a_text_credit_not_an_author(builtin_engine: Engine)
             "OAKRIDGE, Ore. (AP) — A fire spread.",
             [("Associated Press", "dateline", "OAKRIDGE, Ore. (AP) —")],
         ),
+        # A service or a second agency beside the name in the dateline's parentheses.
+        (
+            "WIEN (dpa-AFX) - Der Haushalt ist beschlossen.",
+            [("dpa", "dateline", "WIEN (dpa-AFX) -")],
+        ),
+        (
+            "DHAKA, Jan 5 (BSS/Xinhua) - The budget passed.",
+            [("Xinhua", "dateline", "DHAKA, Jan 5 (BSS/Xinhua) -")],
+        ),
+        (
+            "PARIS (AP, Reuters) - The strike went on.",
+            [("Associated Press", "dateline", "PARIS (AP, Reuters) -")],
+        ),
+        ("BERLIN (Lokales) - Der Haushalt ist beschlossen.", []),
         ("By Jane Roe, AFP\nThe budget passed on Friday.", [("AFP", "byline", "By Jane Roe, AFP")]),
         ("The budget passed.\n© AFP 2026", [("AFP", "credit-line", "© AFP")]),
         (
@@ -291,6 +305,38 @@ def test_a_quote_without_a_speaker_is_reported_with_its_span(builtin_engine: Eng
         == '"We will build this bridge whatever it costs."'
     )
     assert (evidence["attributed_quotes"], evidence["unattributed_quotes"]) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The speaker after the quotation, with a verb no cue list holds; the next paragraph
+        # goes on quoting him.
+        '"We were fantastic, particularly the new striker," gushed the coach Ana Voss.\n'
+        '"He is a phenomenon and he proved it even though he was not in great shape.\n'
+        '"He started training on January 2 after six months of injuries. I am happy for him."',
+        # The same with the paragraphs apart and the quotation closed.
+        '"Winning this cup would matter for the team and the new manager," stressed Cole.\n\n'
+        '"It would be a great way to move forward. This club gets judged on what we win."',
+    ],
+)
+def test_a_quotation_going_on_from_a_speakers_paragraph_is_attributed(
+    builtin_engine: Engine, text: str
+) -> None:
+    out = builtin_engine.process(ArticleIn(id="q", text=text), MemoryStore())
+    assert [f.evidence["quote"] for f in out.findings if f.rule == "unattributed-quotes"] == []
+
+
+def test_quotes_in_another_language_are_not_judged(builtin_engine: Engine) -> None:
+    # The same story in German: the cues and the model know English news, and would take
+    # "sagte" for no cue at all.
+    text = (
+        "Der Stadtrat hat am Dienstag nach einer langen Debatte die neue Brücke genehmigt.\n"
+        "„Wir werden diese Brücke bauen, was immer sie kostet.“\nDie Arbeiten beginnen im Mai.\n"
+        '"Es ist ein historischer Tag für die ganze Stadt", sagte der Bürgermeister am Dienstag.'
+    )
+    out = builtin_engine.process(ArticleIn(id="q", text=text), MemoryStore())
+    assert [f for f in out.findings if f.rule == "unattributed-quotes"] == []
 
 
 @pytest.mark.parametrize(

@@ -134,6 +134,18 @@ def test_region_works_on_text_without_latin_words() -> None:
     assert out.text == f"{body}\n{body}"
 
 
+def test_a_whole_article_on_one_line_in_chinese_is_too_long_for_a_short_line_pattern() -> None:
+    # Chinese writes no spaces between words: the whole article is one whitespace "word".
+    body = (
+        "市议会周二以五比二的票数批准了新桥的建设计划，结束了多年的拖延和争论，"
+        "市长称这是历史性的一天。州政府将承担三分之二的费用，其余由市政府借款支付。"
+        "工程预计五月开工，旧桥将继续向行人和骑车人开放。© 2026 港口日报"
+    )
+    notice = rule("line-pattern", patterns=[r"©\s*\d{4}"], max_words=40)
+    assert run(body, notice).text == body
+    assert removed(run(f"{body}\n© 2026 港口日报", notice)) == ["\n© 2026 港口日报"]
+
+
 # line-pattern captures
 
 

@@ -33,7 +33,12 @@ Where = Literal["dateline", "credit-line", "byline", "interview", "text"]
 # The forms a credit takes; {name} stands for the source's names. Keywords ignore case, names
 # do not ("AP" is a credit, "ap" is not).
 FORMS: dict[Where, tuple[str, ...]] = {
-    "dateline": (r"^\s*\p{Lu}[^\n]{0,80}?\(\s*(?:{name})\s*\)\s*[-—–]",),
+    # The parentheses may hold a service or a second agency beside the name: "(dpa-AFX)",
+    # "(dpa/lnw)", "(BSS/Xinhua)", "(AP, Reuters)".
+    "dateline": (
+        r"^\s*\p{Lu}[^\n]{0,80}?\((?:[^()\n]{0,30}?[\s/,-])??(?:{name})"
+        r"(?:\s*[-/,]\s*[^()\n/,]{1,20}){0,3}\s*\)\s*[-—–]",
+    ),
     "byline": (
         r"^\W*(?i:by)\b[^\n]{1,80}?[,|·/–—-]\s*(?:(?i:the)\s+)?(?:{name})\b",
         r"^\W*(?:(?i:the)\s+)?(?:{name})(?:\s+(?i:staff|reporters?|correspondents?))?\W*$",

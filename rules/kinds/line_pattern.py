@@ -42,7 +42,12 @@ class LinePatternSpec(RuleSpec):
         default="anywhere", description="Only look at the first/last `within` non-blank lines."
     )
     within: int = Field(default=10, ge=1, description="How many non-blank lines head/tail means.")
-    max_words: int | None = Field(default=None, ge=1, description="Only lines this short.")
+    max_words: int | None = Field(
+        default=None,
+        ge=1,
+        description="Only lines this short; in scripts written without spaces (Chinese,"
+        " Japanese, Thai) each character counts as a word.",
+    )
     keep_as: str | None = Field(
         default=None,
         pattern=SNAKE_CASE,
@@ -93,7 +98,7 @@ class LinePatternRule(Rule):
         elif spec.where == "tail":
             candidates = candidates[-spec.within :]
         if spec.max_words is not None:
-            candidates = [c for c in candidates if c.words <= spec.max_words]
+            candidates = [c for c in candidates if c.length_in_words <= spec.max_words]
         matches = self._matches(doc.text, candidates, ctx)
         hits = [(line, matches[line.index]) for line in candidates if line.index in matches]
         if not spec.remove:

@@ -19,7 +19,8 @@ a logistic model learned from PolNeAR's training articles (rules/quote_model.py,
 rules/models/quote-attribution.json). Each unattributed quotation is a finding with its span,
 in offsets of the body the engine started from (like removed spans and credits); every finding
 carries the article's counts of attributed and unattributed quotations. Titles (most words
-capitalised) are names, not speech, and are not judged."""
+capitalised) are names, not speech, and are not judged; nor is text in another language than
+the one the lexicon and the model were learned from (``QuoteLexicon.reads``)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,12 @@ from copydesk.rules.kinds.base import (
     any_of,
 )
 from copydesk.rules.quotations import Quotation, quotations
-from copydesk.rules.quote_features import Features, features_of_quotations, stands_alone
+from copydesk.rules.quote_features import (
+    Features,
+    continues_a_speaker,
+    features_of_quotations,
+    stands_alone,
+)
 from copydesk.rules.quote_lexicon import builtin_lexicon
 from copydesk.rules.quote_model import builtin_model
 
@@ -107,11 +113,16 @@ class QuoteAttributionRule(Rule):
     def apply(self, doc: Document, ctx: Context) -> Iterator[Hit]:
         text = doc.text
         judged = self.judged(text, ctx)
+        # The cues and the model know English news: in another language every quotation
+        # would look unattributed, so the rule says nothing there.
+        if not judged or not self._lexicon.reads(text):
+            return
         model = builtin_model()
         unattributed = [
             quote
             for quote, features in judged
-            if stands_alone(features) or model.unattributed(features)
+            if not continues_a_speaker(features)
+            and (stands_alone(features) or model.unattributed(features))
         ]
         counts = {
             "attributed_quotes": len(judged) - len(unattributed),
