@@ -58,6 +58,45 @@ def test_features_are_one_row_per_line_and_read_the_rules_and_the_neighbours() -
     assert line_features([], [], []).shape == (0, len(FEATURES))
 
 
+def test_features_count_the_words_a_line_shares_with_the_kept_lines_and_the_page() -> None:
+    # A headline sharing "council" and "bridge" with the story the rules kept; a promo sharing
+    # none; the story's own words, repeated in its second paragraph, are shared with it.
+    headline = "Council backs the bridge"
+    promo = "Subscribe today for unlimited digital access"
+    text = f"{headline}\n{STORY}\n{STORY}\n{promo}"
+    spans = [Span(rule="menus", start=0, end=len(headline), text=headline)]
+    lines, kept, cut_by = judged_lines(text, spans)
+    x = line_features(lines, kept, cut_by)
+    column = {name: i for i, name in enumerate(FEATURES)}
+    # "council", "backs", "bridge" (words of four letters or more, in any case)
+    assert x[0, column["terms_in_kept"]] == pytest.approx(2 / 3)
+    assert x[:, column["terms_in_kept"]].tolist()[1:] == [1.0, 1.0, 0.0]
+    assert x[:, column["terms_elsewhere"]].tolist() == [pytest.approx(2 / 3), 1.0, 1.0, 0.0]
+    # Against the typical kept line's share: the same gap between any two lines.
+    relative = x[:, column["terms_in_kept_for_page"]] - x[:, column["terms_in_kept"]]
+    assert np.allclose(relative, relative[0])
+    assert x[0, column["log_terms"]] == pytest.approx(np.log1p(3))
+    blank = line_features(*judged_lines("a b c\n12 x", []))
+    assert blank[:, column["log_terms"]].tolist() == [0, 0]
+
+
+def test_a_short_story_does_not_make_a_line_sharing_no_word_look_typical() -> None:
+    # Two paragraphs sharing no word with each other: by their median alone, a share prompt
+    # sharing nothing would be as typical as they are; a long story of such paragraphs does
+    # make sharing nothing typical.
+    paragraphs = [f"Alpha{n} bravo{n} charlie{n} delta{n}." for n in range(100)]
+    column = FEATURES.index("terms_in_kept_for_page")
+
+    def prompt_against_typical(story: list[str]) -> float:
+        text = "\n".join(["Share this article", *story])
+        spans = [Span(rule="share-follow-prompts", start=0, end=18, text=text[:18])]
+        return float(line_features(*judged_lines(text, spans))[0, column])
+
+    short, long = prompt_against_typical(paragraphs[:2]), prompt_against_typical(paragraphs)
+    assert short < long <= 0
+    assert short < -0.15 and long > -0.1
+
+
 def test_capitals_figures_and_marks_are_counted_beyond_ascii() -> None:
     lines, kept, cut_by = judged_lines("École à Ça — «été» 1٣", [])
     x = line_features(lines, kept, cut_by)[0]
@@ -157,9 +196,9 @@ def test_a_dateline_and_a_credit_line_the_rules_capture_are_never_cut(line_model
     body = "\n".join(
         [
             f"LISBON, Nov 21 (Reuters) - {STORY}",
-            STORY,
+            *[STORY] * 10,
             "Costs and delays",
-            STORY,
+            *[STORY] * 10,
             "(Reporting by Ana Silva; Editing by John Roe)",
         ]
     )
@@ -168,6 +207,19 @@ def test_a_dateline_and_a_credit_line_the_rules_capture_are_never_cut(line_model
     assert out.text.endswith("(Reporting by Ana Silva; Editing by John Roe)")
     assert out.metadata["credit_line"] == ["(Reporting by Ana Silva; Editing by John Roe)"]
     assert "Reuters" in {credit.source for credit in out.credits}
+
+
+def test_on_a_short_text_the_model_keeps_back_but_does_not_cut(line_model: Any) -> None:
+    line_model(split_model("ends_sentence"))  # cuts "Costs and delays"
+    short = "\n".join(["Home", STORY, "Costs and delays", STORY])
+    out = Engine(load_rules()).process(ArticleIn(id="a", text=short), MemoryStore())
+    assert "Costs and delays" in out.text
+    long = "\n".join([short, *[STORY] * 20])
+    out = Engine(load_rules()).process(ArticleIn(id="a", text=long), MemoryStore())
+    assert "Costs and delays" not in out.text
+    line_model(one_leaf_model(5.0))
+    out = Engine(load_rules()).process(ArticleIn(id="a", text=short), MemoryStore())
+    assert out.text.startswith("Home\n")
 
 
 LINES = [
@@ -190,7 +242,7 @@ LINES = [
     ids=["keeps-all", "keeps-sentences", "agrees"],
 )
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.sampled_from(LINES) | st.text(max_size=60), max_size=30))
+@given(st.lists(st.sampled_from(LINES) | st.text(max_size=60), max_size=45))
 def test_cuts_and_keep_backs_leave_spans_that_rebuild_the_body(
     line_model: Any, model: dict[str, Any], body_lines: list[str]
 ) -> None:
@@ -210,7 +262,8 @@ def test_a_model_that_disagrees_with_the_rules_on_the_whole_page_is_not_followed
     line_model: Any,
 ) -> None:
     line_model(one_leaf_model(-5.0))  # would cut every line
-    with_model = Engine(load_rules()).process(ArticleIn(id="a", text=PAGE), MemoryStore())
+    page = "\n".join([PAGE, *[STORY] * 20])  # long enough for the model to cut
+    with_model = Engine(load_rules()).process(ArticleIn(id="a", text=page), MemoryStore())
     assert STORY in with_model.text
     assert "text-line-model" not in {span.rule for span in with_model.removed}
 
