@@ -98,7 +98,13 @@ class LinePatternRule(Rule):
         elif spec.where == "tail":
             candidates = candidates[-spec.within :]
         if spec.max_words is not None:
-            candidates = [c for c in candidates if c.length_in_words <= spec.max_words]
+            # Whitespace words first: only a line short by them can be long in characters
+            # of a script written without spaces, and that look costs a regex.
+            candidates = [
+                c
+                for c in candidates
+                if c.words <= spec.max_words and c.length_in_words <= spec.max_words
+            ]
         matches = self._matches(doc.text, candidates, ctx)
         hits = [(line, matches[line.index]) for line in candidates if line.index in matches]
         if not spec.remove:
