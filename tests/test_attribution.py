@@ -284,6 +284,13 @@ def test_a_house_style_is_found_where_a_search_of_the_text_finds_it(pattern: str
         'The museum opens "Timber Town: Crestview and the River" on Friday.',
         'The plan is "very fine" for now.',
         'In May the council attacked "the hateful idea of building a bridge at any cost."',
+        # a speaker's quotation going on in the next paragraph, after a verb no cue list
+        # holds; left open, or closed with the paragraphs apart
+        '"We were fantastic, particularly the new striker," gushed the coach Ana Voss.\n'
+        '"He is a phenomenon and he proved it even though he was not in great shape.\n'
+        '"He started training on January 2 after six months of injuries. I am happy for him."',
+        '"Winning this cup would matter for the team and the new manager," stressed Cole.\n\n'
+        '"It would be a great way to move forward. This club gets judged on what we win."',
     ],
 )
 def test_quotes_with_a_speaker_are_attributed(builtin_engine: Engine, sentence: str) -> None:
@@ -305,26 +312,6 @@ def test_a_quote_without_a_speaker_is_reported_with_its_span(builtin_engine: Eng
         == '"We will build this bridge whatever it costs."'
     )
     assert (evidence["attributed_quotes"], evidence["unattributed_quotes"]) == (1, 1)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # The speaker after the quotation, with a verb no cue list holds; the next paragraph
-        # goes on quoting him.
-        '"We were fantastic, particularly the new striker," gushed the coach Ana Voss.\n'
-        '"He is a phenomenon and he proved it even though he was not in great shape.\n'
-        '"He started training on January 2 after six months of injuries. I am happy for him."',
-        # The same with the paragraphs apart and the quotation closed.
-        '"Winning this cup would matter for the team and the new manager," stressed Cole.\n\n'
-        '"It would be a great way to move forward. This club gets judged on what we win."',
-    ],
-)
-def test_a_quotation_going_on_from_a_speakers_paragraph_is_attributed(
-    builtin_engine: Engine, text: str
-) -> None:
-    out = builtin_engine.process(ArticleIn(id="q", text=text), MemoryStore())
-    assert [f.evidence["quote"] for f in out.findings if f.rule == "unattributed-quotes"] == []
 
 
 def test_quotes_in_another_language_are_not_judged(builtin_engine: Engine) -> None:
