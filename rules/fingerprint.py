@@ -308,7 +308,7 @@ def sketch_words(
     found = SentenceSketch(
         tuple(terms)[:MAX_TERMS_PER_SENTENCE], frozenset(numbers), function_words, is_quoted
     )
-    if len(stems) < MIN_KEY_STEMS:
+    if len(stems) < MIN_KEY_STEMS or spread < 2:  # no pair to make
         return found, []
     low = sorted(stems, key=_rank)[:spread]
     keys = [
