@@ -10,11 +10,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from copydesk.rules.engine import Engine
-from copydesk.rules.line_features import CUTTING_RULES, FEATURES, line_features
+from copydesk.rules.line_features import CUTTING_RULES, FEATURES, _terms, line_features
 from copydesk.rules.line_model import MODEL_VARIABLE, LineModel, builtin_model, judged_lines
 from copydesk.rules.loader import PackError, load_rules
 from copydesk.rules.records import ArticleIn, Span
@@ -104,6 +105,29 @@ def test_capitals_figures_and_marks_are_counted_beyond_ascii() -> None:
     assert x[FEATURES.index("capitalised")] == pytest.approx(2 / 5)  # École, à, Ça, été, 1٣
     assert x[FEATURES.index("figures")] == pytest.approx(2 / length)
     assert x[FEATURES.index("marks")] == pytest.approx(3 / length)
+
+
+# Where Python's idea of a word character and the regex module's differ (combining marks,
+# joiners, superscripts, fractions, circled letters), and lower-casing that lengthens a word.
+TRICKY_WORDS = "नमस्ते दुनिया ภาษาไทย कि‍सान x²³⁴ ½¼¾⅞ ⓒⓓⓔⓕ İSTANBUL ﬁnally Ǆemal naïvé a_b_c_"
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(TRICKY_WORDS.split()) | st.text(max_size=12), max_size=30))
+def test_the_shared_words_are_the_runs_the_regex_module_calls_words(parts: list[str]) -> None:
+    """The features count the words ``\\w{4,}`` finds (the regex module's ``\\w``), found
+    from each character's classes instead of by that regex."""
+    text = " ".join(parts).lower()
+    found = list(regex.finditer(r"\w{4,}", text))
+    line_of, term_of = _terms(text)
+    assert line_of.tolist() == [text.count("\n", 0, m.start()) for m in found]
+    assert first_seen(term_of.tolist()) == first_seen([m[0] for m in found])
+
+
+def first_seen(items: list[Any]) -> list[int]:
+    """Each item numbered by the order in which its value first appears."""
+    numbers: dict[Any, int] = {}
+    return [numbers.setdefault(item, len(numbers)) for item in items]
 
 
 def test_the_cutting_rules_the_features_name_are_the_built_in_packs() -> None:
