@@ -4,7 +4,12 @@ import regex
 
 from copydesk.rules.kinds.base import any_of
 from copydesk.rules.kinds.line_pattern import LinePatternSpec
-from copydesk.rules.line_search import LineSearch, anchored_at_start, leading_alternatives
+from copydesk.rules.line_search import (
+    LineSearch,
+    anchored_at_start,
+    leading_alternatives,
+    without_lookarounds,
+)
 from copydesk.rules.lines import split_lines
 from copydesk.rules.loader import load_rules
 from copydesk.rules.records import ArticleIn
@@ -134,6 +139,23 @@ def test_line_search_finds_the_lines_a_scan_of_the_text_would_miss() -> None:
     patterns = [r"^$", r"(?<!\s)y", r"^-\W*", r"^foo"]
     found = LineSearch(patterns, 0).matching_lines(text, split_lines(text), lambda: 1.0)
     assert found == {1: "", 2: "y", 3: "-", 4: "foo"}
+
+
+def test_a_lookaround_that_would_see_past_its_line_in_the_text_still_finds_the_line() -> None:
+    # Each lookaround, read in the whole text, would look into the line above or below.
+    text = "the\npress\nsaid the\npress\nx\ny\nx y"
+    patterns = [r"(?<!the\s)press$", r"^x(?!\s*y)", r"(?<=^|\n)x\b(?=\W*$)"]
+    found = LineSearch(patterns, 0).matching_lines(text, split_lines(text), lambda: 1.0)
+    assert found == one_alternation_per_line(patterns, 0, text) == {1: "press", 3: "press", 4: "x"}
+
+
+def test_lookarounds_come_out_only_where_the_rest_matches_wherever_the_pattern_does() -> None:
+    assert without_lookarounds(r"(?<!\w\W+the\s+)\b(getty|ap)\W*$") == r"\b(getty|ap)\W*$"
+    assert without_lookarounds(r"(?<=a)b(?!c(?=d))e[(?=]") == r"be[(?=]"
+    assert without_lookarounds(r"\(?=x") == r"\(?=x"  # an optional "(" then "=x"
+    # A repeated lookaround; text anchors; a path committed to by what a lookaround ruled out.
+    for pattern in [r"x(?=y)*", r"\Afoo(?!x)", r"(?>(?!ab)a|ab)c", r"a++(?=b)", r"(a)(?=b)\1"]:
+        assert without_lookarounds(pattern) is None, pattern
 
 
 def test_a_pattern_opening_with_a_run_of_characters_is_found_by_what_follows() -> None:
