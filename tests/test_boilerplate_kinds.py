@@ -2,16 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime
-
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from copydesk.rules.kinds.base import Context
-from copydesk.rules.kinds.section_cutoff import SectionCutoffSpec
-from copydesk.rules.lines import split_lines
-from copydesk.rules.loader import load_rules
 from copydesk.rules.records import ArticleIn, ArticleOut
 from copydesk.rules.state import MemoryStore
 from tests.conftest import engine_for, rule
@@ -96,41 +86,6 @@ def test_prose_that_starts_like_a_heading_survives() -> None:
     text = f"{STORY}\nRelated to that, the mayor said the old bridge would close next year."
     out = run(text, rule("section-cutoff", headings=[r"related\W*"], after_prose_words=10))
     assert removed(out) == []
-
-
-BUILT_IN_CUTOFFS = [
-    spec.build() for spec in load_rules().rules if isinstance(spec, SectionCutoffSpec)
-]
-HEADINGS = ["3 Comments", "Leave a Reply", "More from Harbor Daily", "Related", "Read next:"]
-
-
-@settings(max_examples=200)
-@given(
-    st.lists(
-        st.tuples(
-            st.text(" \t\x1c\x1f\u2003\xa0", max_size=3),
-            st.sampled_from([*HEADINGS, *PROSE, ""]) | st.text(max_size=20),
-            st.text(" \t\x1d\u3000", max_size=3),
-        ),
-        max_size=12,
-    )
-)
-def test_the_scan_for_headings_finds_every_line_that_is_one(
-    padded: list[tuple[str, str, str]],
-) -> None:
-    """The lines searched for a heading, by one scan of the text, hold every line whose
-    stripped text matches one in full, whatever whitespace pads it."""
-    text = "\n".join("".join(parts) for parts in padded)
-    lines = split_lines(text)
-    ctx = Context(MemoryStore(), datetime.now(UTC), 1.0, deadline=time.monotonic() + 60)
-    assert BUILT_IN_CUTOFFS
-    for cutoff in BUILT_IN_CUTOFFS:
-        candidates = cutoff.heading_candidates(text, lines, ctx)
-        assert candidates is not None
-        headings = {
-            n for n, line in enumerate(lines) if cutoff._heading.fullmatch(line.text.strip())
-        }
-        assert headings <= candidates
 
 
 # menu-block

@@ -6,7 +6,6 @@ navigation bar above the story never cuts the story."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterator
 from typing import Literal
 
@@ -22,12 +21,8 @@ from copydesk.rules.kinds.base import (
     Stage,
     any_of,
 )
-from copydesk.rules.line_search import AtLineStarts, sees_past_its_line
 from copydesk.rules.lines import Line, block_cut
 from copydesk.rules.prose import is_headline_like, is_prose, is_question_headline
-
-# What ``str.strip`` takes off a line: the regex module's whitespace and U+001C to U+001F.
-_STRIPPED = r"[\s\x1c-\x1f]*"
 
 
 class SectionCutoffSpec(RuleSpec):
@@ -68,33 +63,9 @@ class SectionCutoffRule(Rule):
     def __init__(self, spec: SectionCutoffSpec) -> None:
         super().__init__(spec)
         self._heading = any_of(spec.headings)
-        # The headings padded with what strip() takes, scanned at the line starts of the text:
-        # one timed regex call finds the lines that may be headings, where a call per line
-        # cost 3-5 us of the regex module's time-out set-up each (62 calls an article).
-        self._heading_starts = (
-            None
-            if any(sees_past_its_line(p) for p in spec.headings)
-            else AtLineStarts(
-                f"{_STRIPPED}(?:{self._heading.pattern}){_STRIPPED}$", self._heading.flags
-            )
-        )
 
-    def heading_candidates(self, text: str, lines: list[Line], ctx: Context) -> set[int] | None:
-        """The lines of ``text`` whose stripped text may match a heading in full: those a match
-        of the scan touches (a heading line's own match starts at its line, or inside an
-        earlier match that runs into it). None: every line may."""
-        if self._heading_starts is None or not lines:
-            return None
-        starts = [line.start for line in lines]
-        found: set[int] = set()
-        for start, end in self._heading_starts.spans(text, 0, len(text), ctx.regex_budget()):
-            found.update(range(bisect_right(starts, start) - 1, bisect_right(starts, end)))
-        return found
-
-    def _is_heading(self, line: Line, candidates: set[int] | None, ctx: Context) -> bool:
+    def _is_heading(self, line: Line, ctx: Context) -> bool:
         if line.words > self.spec.max_heading_words:
-            return False
-        if candidates is not None and line.index not in candidates:
             return False
         return self._heading.fullmatch(line.text.strip(), timeout=ctx.regex_budget()) is not None
 
@@ -141,7 +112,6 @@ class SectionCutoffRule(Rule):
         # the story with it. The cut needs most of the prose to stand before the heading, or
         # what follows to be thread-shaped: posts, each a block of its own.
         after = self._prose_after(lines) if spec.remove == "rest" else []
-        candidates = self.heading_candidates(doc.text, lines, ctx)
         before = prose_words = 0
         i = 0
         while i < len(lines):
@@ -152,7 +122,7 @@ class SectionCutoffRule(Rule):
             begun = prose_words >= spec.after_prose_words
             prose = is_prose(line.text, spec.prose_min_chars)
             before += line.words if prose else 0
-            if begun and self._is_heading(line, candidates, ctx):
+            if begun and self._is_heading(line, ctx):
                 if spec.remove == "rest":
                     words_after, blocks_after = after[i + 1]
                     if before >= words_after or blocks_after >= spec.thread_min_posts:
