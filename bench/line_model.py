@@ -38,6 +38,7 @@ from bench.trees import FOLD_SEED, Settings, fitted, folds, model_in_place
 from copydesk.rules.engine import Engine
 from copydesk.rules.line_features import FEATURES, line_features
 from copydesk.rules.line_model import MODEL_VARIABLE, builtin_model, judged_lines
+from copydesk.rules.lines import split_lines
 from copydesk.rules.loader import load_rules
 from copydesk.rules.records import ArticleIn
 from copydesk.rules.state import MemoryStore
@@ -86,7 +87,7 @@ def _engine_with(change: str) -> Engine:
 
 def page_example(engine: Engine, page: Page) -> Example:
     out = engine.strip(ArticleIn(id=page.id, url=page.url, text=page.page_text), MemoryStore())
-    lines, kept, cut_by = judged_lines(unwrapped(page.page_text), out.removed)
+    lines, kept, cut_by = judged_lines(split_lines(unwrapped(page.page_text)), out.removed)
     gold = Coverage(page.article_body)
     labels = np.array([gold.of(line.text) >= 0.5 for line in lines], dtype=bool)
     return Example(page, [line.text for line in lines], line_features(lines, kept, cut_by), labels)

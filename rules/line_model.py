@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from copydesk.rules.line_features import FEATURES, line_features
-from copydesk.rules.lines import Line, split_lines
+from copydesk.rules.lines import Line
 from copydesk.rules.records import Span
 from copydesk.rules.trees import TreeModel, Vector, model_json
 
@@ -28,11 +28,14 @@ class LineModel(TreeModel):
         return self.trees.probabilities(line_features(lines, kept, cut_by))
 
 
-def judged_lines(text: str, removed: list[Span]) -> tuple[list[Line], list[bool], list[str]]:
-    """The non-blank lines of ``text``, whether the rules that cut ``removed`` (spans in
-    ``text``'s offsets) kept each (a line counts as kept when less than half of it was cut),
-    and the rule that cut most of each ("" where none did)."""
-    lines = [line for line in split_lines(text) if not line.blank]
+def judged_lines(
+    text_lines: list[Line], removed: list[Span]
+) -> tuple[list[Line], list[bool], list[str]]:
+    """The non-blank lines of a text (``text_lines``: its lines, as ``split_lines`` gives
+    them), whether the rules that cut ``removed`` (spans in the text's offsets) kept each (a
+    line counts as kept when less than half of it was cut), and the rule that cut most of
+    each ("" where none did)."""
+    lines = [line for line in text_lines if not line.blank]
     spans = sorted(removed, key=lambda span: span.start)
     kept: list[bool] = []
     cut_by: list[str] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
 from itertools import pairwise
 
 import regex
@@ -91,6 +92,32 @@ def sees_past_its_line(pattern: str) -> bool:
     return bool(_TEXT_ENDS.search(pattern) or _LOOKAROUND.search(pattern))
 
 
+# What makes a pattern without its lookarounds match less than with them: a group that does not
+# backtrack into itself or a possessive quantifier (committed to what a lookaround steered it
+# to), and the regex module's control verbs.
+_COMMITS = regex.compile(r"(?<!\\)(?:\\\\)*(?:\(\?>|\(\*|[*+?}]\+)")
+
+
+def without_lookarounds(pattern: str) -> str | None:
+    """``pattern`` with its lookarounds taken out, which matches wherever ``pattern`` does
+    (a lookaround only ever rules a match out), and anywhere in a text where the line holding
+    it would match (the lookarounds were what could see past the line); None where that does
+    not hold: it has ``\\A`` or ``\\Z``, a lookaround is repeated, or it holds what a split
+    would break or a construct that commits to a path."""
+    if _TEXT_ENDS.search(pattern) or _UNSPLITTABLE.search(pattern) or _COMMITS.search(pattern):
+        return None
+    kept, depth_of_cut, cut_from = [], -1, 0
+    for i, ch, depth in _syntax(pattern):
+        if depth_of_cut < 0 and ch == "(" and _LOOKAROUND.match(pattern, i):
+            kept.append(pattern[cut_from:i])
+            depth_of_cut = depth
+        elif ch == ")" and depth == depth_of_cut:
+            if pattern[i + 1 : i + 2] in ("*", "+", "?", "{"):
+                return None
+            depth_of_cut, cut_from = -1, i + 1
+    return "".join([*kept, pattern[cut_from:]])
+
+
 class AtLineStarts:
     """Matches of a pattern at line starts of a text (of ``^…`` with ``regex.MULTILINE``),
     found by a scan for the pattern after a newline, in the text with a newline put before
@@ -111,6 +138,58 @@ class AtLineStarts:
 
 # A line start and a run of any characters or of one class: "^.{0,200}", "^[^.]*".
 _LEADING_RUN = regex.compile(r"\^(?:\.|\[(?:\\.|[^\]\\])+\])(?:[*+?]|\{\d*,?\d*\})[?+]?(?![*+?{])")
+
+
+# Inline flags: a literal's case may then be read otherwise (full case folding).
+_INLINE_FLAGS = regex.compile(r"(?<!\\)(?:\\\\)*\(\?[a-zA-Z^-]")
+
+
+def required_literal(pattern: str) -> str:
+    """Letters, digits and spaces that every match of ``pattern`` starts with (after any
+    ``\\b``), as written: what a text must hold, ignoring case, for ``pattern`` to match in
+    it; "" where that is not known. Read from the pattern's opening, conservatively: an
+    optional ``\\b``, at most one non-capturing group holding no alternation, then literal
+    characters up to the first that is not one or that a quantifier makes optional."""
+    if _INLINE_FLAGS.search(pattern) or any(
+        ch == "|" and depth == 0 for _, ch, depth in _syntax(pattern)
+    ):
+        return ""
+    at = 2 if pattern.startswith("\\b") else 0
+    group = pattern.startswith("(?:", at)
+    if group:
+        inner = next((i for i, ch, depth in _syntax(pattern) if i > at and depth == 0), -1)
+        if inner < 0 or "|" in {ch for i, ch, depth in _syntax(pattern) if at < i < inner}:
+            return ""
+        at += 3
+    literal: list[str] = []
+    for i in range(at, len(pattern)):
+        ch = pattern[i]
+        following = pattern[i + 1 : i + 2]
+        if group and ch == ")":
+            return "" if following in ("?", "*", "{") else "".join(literal)
+        if not (ch.isascii() and (ch.isalnum() or ch == " ")) or following in ("?", "*", "{"):
+            break
+        literal.append(ch)
+        if following == "+":
+            break
+    return "".join(literal)
+
+
+# Characters that the regex module matches to an ASCII letter, ignoring case, and that
+# lower() does not turn into it: "İ" and "ı" match "i", "ſ" matches "s" (a test checks every
+# character).
+_LOWERED_OTHERWISE = {"İ": "i", "ı": "i", "ſ": "s"}
+
+
+@lru_cache(maxsize=4)
+def lowered(text: str) -> str:
+    """``text`` lower-cased so that where the regex module finds a literal of ASCII letters,
+    digits and spaces in it ignoring case, the literal lower-cased is a substring of it.
+    (Kept for the few texts last asked: every line-pattern rule of an article asks.)"""
+    for char, letter in _LOWERED_OTHERWISE.items():
+        if char in text:
+            text = text.replace(char, letter)
+    return text.lower()
 
 
 def _scans_for(pattern: str) -> list[str]:
@@ -142,6 +221,14 @@ class LineSearch:
       what follows the run (``x``), anywhere: a line the pattern matches holds a match of
       that (photo-captions' "^[^.]{0,120}\\bcredit…": 78 us an article at line starts, 5
       anywhere);
+    - a pattern with a lookaround, which in the text could look past its line, scans the
+      text without it (``without_lookarounds``): the lines that scan finds hold the lines the
+      pattern matches (photo-captions' "(?<!\\w\\W+the\\s+)\\b(getty…": 198 us an article
+      searched line by line, 68 as five scans);
+    - a scan whose matches all start with a literal (``required_literal``) runs only where
+      the text, lower-cased, holds it (``lowered``): most scans find nothing in most texts,
+      and a regex call costs more than the look for the literal (matching_lines 667-702 ->
+      561-571 us an article over the built-in pack);
     - only the lines these find are searched line by line, for the exact match.
     """
 
@@ -149,13 +236,21 @@ class LineSearch:
         flags |= regex.V0
         anchored = [anchored_at_start(p) for p in patterns]
         self._each = [(regex.compile(p, flags), a) for p, a in zip(patterns, anchored, strict=True)]
-        # Where a scan of the text cannot stand in for a search of each line.
-        per_line = [p for p in patterns if sees_past_its_line(p)]
+        # A pattern that may see past its line scans the text without its lookarounds where
+        # that finds every line it matches; elsewhere each line is searched on its own.
+        scanned: list[str] = []
+        per_line: list[str] = []
+        for pattern in patterns:
+            if not sees_past_its_line(pattern):
+                scanned.append(pattern)
+            elif (plain := without_lookarounds(pattern)) is not None:
+                scanned.append(plain)
+            else:
+                per_line.append(pattern)
         starts: list[str] = []
         floating: list[str] = []
-        for pattern, at_start in zip(patterns, anchored, strict=True):
-            if pattern in per_line:
-                continue
+        for pattern in scanned:
+            at_start = anchored_at_start(pattern)
             run = _LEADING_RUN.match(pattern) if at_start else None
             if run is not None and run.end() < len(pattern):
                 floating.append(pattern[run.end() :])
@@ -166,7 +261,9 @@ class LineSearch:
             AtLineStarts(rf"(?!\n)(?:{any_of(starts, flags).pattern})", flags) if starts else None
         )
         self._scans = [
-            regex.compile(scan, flags | regex.MULTILINE) for p in floating for scan in _scans_for(p)
+            (regex.compile(scan, flags | regex.MULTILINE), required_literal(scan).lower())
+            for p in floating
+            for scan in _scans_for(p)
         ]
 
     def search(self, line: str, budget: Callable[[], float]) -> str | None:
@@ -206,7 +303,10 @@ class LineSearch:
         spans: list[tuple[int, int]] = []
         if self._anchored is not None:
             spans.extend(self._anchored.spans(text, starts[0], end, budget()))
-        for pattern in self._scans:
+        lower = lowered(text) if any(literal for _, literal in self._scans) else ""
+        for pattern, literal in self._scans:
+            if literal not in lower:
+                continue  # the scan cannot match: spared its regex call
             spans.extend(
                 match.span() for match in pattern.finditer(text, starts[0], end, timeout=budget())
             )

@@ -19,6 +19,7 @@ class TextView:
         self._starts: list[int] | None = None
         self._lines: list[Line] | None = None
         self._content_lines: list[Line] | None = None
+        self._original_lines: list[Line] | None = None
         self.removed: list[Span] = []
 
     @classmethod
@@ -52,7 +53,7 @@ class TextView:
             raise ValueError("a restored body must have the length of the one it replaces")
         self.original = original
         self._text = None
-        self._lines = self._content_lines = None
+        self._lines = self._content_lines = self._original_lines = None
         self.removed = [
             span.model_copy(update={"text": original[span.start : span.end]})
             for span in self.removed
@@ -69,8 +70,17 @@ class TextView:
         """The current text's lines; computed once per text, because most rules read them and
         few cut anything, and then carried over each cut."""
         if self._lines is None:
-            self._lines = split_lines(self.text)
+            text = self.text
+            self._lines = self.original_lines if text is self.original else split_lines(text)
         return self._lines
+
+    @property
+    def original_lines(self) -> list[Line]:
+        """The original body's lines: split once, for the rules that read the text before any
+        cut and for the line model, which judges them after the cuts."""
+        if self._original_lines is None:
+            self._original_lines = split_lines(self.original)
+        return self._original_lines
 
     @property
     def content_lines(self) -> list[Line]:

@@ -10,12 +10,14 @@ from typing import Any
 
 import numpy as np
 import pytest
+import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from copydesk.rules.engine import Engine
-from copydesk.rules.line_features import CUTTING_RULES, FEATURES, line_features
+from copydesk.rules.line_features import CUTTING_RULES, FEATURES, _terms, line_features
 from copydesk.rules.line_model import MODEL_VARIABLE, LineModel, builtin_model, judged_lines
+from copydesk.rules.lines import split_lines
 from copydesk.rules.loader import PackError, load_rules
 from copydesk.rules.records import ArticleIn, Span
 from copydesk.rules.state import MemoryStore
@@ -31,7 +33,7 @@ def test_each_non_blank_line_is_judged_kept_or_cut_and_by_which_rule() -> None:
     text = "Home | World\n\nStory line one.\nFILE PHOTO: a bridge\nStory line two."
     menu = Span(rule="menus", start=0, end=13, text=text[0:13])
     caption = Span(rule="photo-captions", start=30, end=51, text=text[30:51])
-    lines, kept, cut_by = judged_lines(text, [caption, menu])
+    lines, kept, cut_by = judged_lines(split_lines(text), [caption, menu])
     assert [line.text for line in lines] == [
         "Home | World",
         "Story line one.",
@@ -45,7 +47,7 @@ def test_each_non_blank_line_is_judged_kept_or_cut_and_by_which_rule() -> None:
 def test_features_are_one_row_per_line_and_read_the_rules_and_the_neighbours() -> None:
     text = f"Home | World\n{STORY}\n1) First item\n2) Second item\n{STORY}\nShare this"
     spans = [Span(rule="menus", start=0, end=13, text=text[:13])]
-    lines, kept, cut_by = judged_lines(text, spans)
+    lines, kept, cut_by = judged_lines(split_lines(text), spans)
     x = line_features(lines, kept, cut_by)
     column = {name: i for i, name in enumerate(FEATURES)}
     assert x.shape == (6, len(FEATURES))
@@ -65,7 +67,7 @@ def test_features_count_the_words_a_line_shares_with_the_kept_lines_and_the_page
     promo = "Subscribe today for unlimited digital access"
     text = f"{headline}\n{STORY}\n{STORY}\n{promo}"
     spans = [Span(rule="menus", start=0, end=len(headline), text=headline)]
-    lines, kept, cut_by = judged_lines(text, spans)
+    lines, kept, cut_by = judged_lines(split_lines(text), spans)
     x = line_features(lines, kept, cut_by)
     column = {name: i for i, name in enumerate(FEATURES)}
     # "council", "backs", "bridge" (words of four letters or more, in any case)
@@ -76,7 +78,7 @@ def test_features_count_the_words_a_line_shares_with_the_kept_lines_and_the_page
     relative = x[:, column["terms_in_kept_for_page"]] - x[:, column["terms_in_kept"]]
     assert np.allclose(relative, relative[0])
     assert x[0, column["log_terms"]] == pytest.approx(np.log1p(3))
-    blank = line_features(*judged_lines("a b c\n12 x", []))
+    blank = line_features(*judged_lines(split_lines("a b c\n12 x"), []))
     assert blank[:, column["log_terms"]].tolist() == [0, 0]
 
 
@@ -90,7 +92,7 @@ def test_a_short_story_does_not_make_a_line_sharing_no_word_look_typical() -> No
     def prompt_against_typical(story: list[str]) -> float:
         text = "\n".join(["Share this article", *story])
         spans = [Span(rule="share-follow-prompts", start=0, end=18, text=text[:18])]
-        return float(line_features(*judged_lines(text, spans))[0, column])
+        return float(line_features(*judged_lines(split_lines(text), spans))[0, column])
 
     short, long = prompt_against_typical(paragraphs[:2]), prompt_against_typical(paragraphs)
     assert short < long <= 0
@@ -98,12 +100,35 @@ def test_a_short_story_does_not_make_a_line_sharing_no_word_look_typical() -> No
 
 
 def test_capitals_figures_and_marks_are_counted_beyond_ascii() -> None:
-    lines, kept, cut_by = judged_lines("École à Ça — «été» 1٣", [])
+    lines, kept, cut_by = judged_lines(split_lines("École à Ça — «été» 1٣"), [])
     x = line_features(lines, kept, cut_by)[0]
     length = len("École à Ça — «été» 1٣")
     assert x[FEATURES.index("capitalised")] == pytest.approx(2 / 5)  # École, à, Ça, été, 1٣
     assert x[FEATURES.index("figures")] == pytest.approx(2 / length)
     assert x[FEATURES.index("marks")] == pytest.approx(3 / length)
+
+
+# Where Python's idea of a word character and the regex module's differ (combining marks,
+# joiners, superscripts, fractions, circled letters), and lower-casing that lengthens a word.
+TRICKY_WORDS = "नमस्ते दुनिया ภาษาไทย कि‍सान x²³⁴ ½¼¾⅞ ⓒⓓⓔⓕ İSTANBUL ﬁnally Ǆemal naïvé a_b_c_"
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(TRICKY_WORDS.split()) | st.text(max_size=12), max_size=30))
+def test_the_shared_words_are_the_runs_the_regex_module_calls_words(parts: list[str]) -> None:
+    """The features count the words ``\\w{4,}`` finds (the regex module's ``\\w``), found
+    from each character's classes instead of by that regex."""
+    text = " ".join(parts).lower()
+    found = list(regex.finditer(r"\w{4,}", text))
+    line_of, term_of = _terms(text)
+    assert line_of.tolist() == [text.count("\n", 0, m.start()) for m in found]
+    assert first_seen(term_of.tolist()) == first_seen([m[0] for m in found])
+
+
+def first_seen(items: list[Any]) -> list[int]:
+    """Each item numbered by the order in which its value first appears."""
+    numbers: dict[Any, int] = {}
+    return [numbers.setdefault(item, len(numbers)) for item in items]
 
 
 def test_the_cutting_rules_the_features_name_are_the_built_in_packs() -> None:
@@ -278,7 +303,7 @@ def test_the_shipped_model_cuts_a_menu_the_rules_kept_and_keeps_the_story() -> N
     model = builtin_model()
     assert isinstance(model, LineModel)
     text = f"Home | World | Sport | Weather\n{STORY}\n{STORY}\n{STORY}"
-    lines, kept, cut_by = judged_lines(text, [])
+    lines, kept, cut_by = judged_lines(split_lines(text), [])
     kept_by_model = model.probabilities(lines, kept, cut_by) >= model.keep_above
     assert kept_by_model.tolist() == [False, True, True, True]
 

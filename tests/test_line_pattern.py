@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+import string
+
 import regex
 
 from copydesk.rules.kinds.base import any_of
 from copydesk.rules.kinds.line_pattern import LinePatternSpec
-from copydesk.rules.line_search import LineSearch, anchored_at_start, leading_alternatives
+from copydesk.rules.line_search import (
+    LineSearch,
+    anchored_at_start,
+    leading_alternatives,
+    lowered,
+    required_literal,
+    without_lookarounds,
+)
 from copydesk.rules.lines import split_lines
 from copydesk.rules.loader import load_rules
 from copydesk.rules.records import ArticleIn
@@ -134,6 +143,50 @@ def test_line_search_finds_the_lines_a_scan_of_the_text_would_miss() -> None:
     patterns = [r"^$", r"(?<!\s)y", r"^-\W*", r"^foo"]
     found = LineSearch(patterns, 0).matching_lines(text, split_lines(text), lambda: 1.0)
     assert found == {1: "", 2: "y", 3: "-", 4: "foo"}
+
+
+def test_a_lookaround_that_would_see_past_its_line_in_the_text_still_finds_the_line() -> None:
+    # Each lookaround, read in the whole text, would look into the line above or below.
+    text = "the\npress\nsaid the\npress\nx\ny\nx y"
+    patterns = [r"(?<!the\s)press$", r"^x(?!\s*y)", r"(?<=^|\n)x\b(?=\W*$)"]
+    found = LineSearch(patterns, 0).matching_lines(text, split_lines(text), lambda: 1.0)
+    assert found == one_alternation_per_line(patterns, 0, text) == {1: "press", 3: "press", 4: "x"}
+
+
+def test_lookarounds_come_out_only_where_the_rest_matches_wherever_the_pattern_does() -> None:
+    assert without_lookarounds(r"(?<!\w\W+the\s+)\b(getty|ap)\W*$") == r"\b(getty|ap)\W*$"
+    assert without_lookarounds(r"(?<=a)b(?!c(?=d))e[(?=]") == r"be[(?=]"
+    assert without_lookarounds(r"\(?=x") == r"\(?=x"  # an optional "(" then "=x"
+    # A repeated lookaround; text anchors; a path committed to by what a lookaround ruled out.
+    for pattern in [r"x(?=y)*", r"\Afoo(?!x)", r"(?>(?!ab)a|ab)c", r"a++(?=b)", r"(a)(?=b)\1"]:
+        assert without_lookarounds(pattern) is None, pattern
+
+
+def test_a_scan_runs_only_where_the_text_holds_the_literal_its_matches_start_with() -> None:
+    assert required_literal(r"\bno spam\b") == "no spam"
+    assert required_literal(r"\b(?:getty\s+images)\s*\W*$") == "getty"
+    assert required_literal(r"newsletters?\W*$") == "newsletter"  # the "s" may be missing
+    assert required_literal(r"(?:ab)+c") == "ab"
+    # Nothing every match starts with: an alternation, an optional group, inline flags.
+    for pattern in [r"abc|x", r"(?:a|b)c", r"(?:abc)?d", r"(?i)abc", r"x{2}y", r"(ab)c"]:
+        assert required_literal(pattern) == "", pattern
+    # Characters that match an ASCII letter ignoring case without lower-casing to it.
+    text = "The council met.\nNO ſPAM, İNBOX ıNBOX\nUnsubscribe at any time"
+    patterns = [r"\bno spam\b", r"\binbox\s+inbox\b", r"\bunsubscribe at any time\b"]
+    found = LineSearch(patterns, regex.IGNORECASE).matching_lines(
+        text, split_lines(text), lambda: 1.0
+    )
+    assert found == one_alternation_per_line(patterns, regex.IGNORECASE, text)
+    assert sorted(found) == [1, 2]
+
+
+def test_every_character_matching_an_ascii_letter_ignoring_case_lowers_to_it() -> None:
+    """What ``lowered`` relies on, over every code point."""
+    everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    for letter in string.ascii_letters + string.digits + " ":
+        pattern = regex.compile(regex.escape(letter), regex.IGNORECASE | regex.V0)
+        for match in pattern.finditer(everything):
+            assert lowered(match[0]) == letter.lower(), (letter, match[0])
 
 
 def test_a_pattern_opening_with_a_run_of_characters_is_found_by_what_follows() -> None:

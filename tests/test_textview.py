@@ -88,6 +88,10 @@ def test_lines_carried_over_a_cut_are_the_lines_of_the_text_after_it(
         lo, hi = sorted((int(a * length), int(b * length)))
         view.remove(lo, hi, "r")
     assert view.lines == split_lines(view.text)
+    # The original's lines, whose split the first lines read shared, stay the original's.
+    assert view.original_lines == split_lines(text)
+    view.restore(text.upper())
+    assert view.original_lines == split_lines(text.upper())
 
 
 def test_kept_back_text_returns_to_its_place_and_leaves_the_rest_of_a_cut() -> None:

@@ -84,7 +84,7 @@ class LineModelRule(Rule):
         if doc.article.text is None and not self.spec.html_page_text:
             return
         view = doc.body
-        lines, kept, cut_by = judged_lines(view.original, view.removed)
+        lines, kept, cut_by = judged_lines(view.original_lines, view.removed)
         if not lines:
             return
         model = builtin_model()

@@ -98,15 +98,17 @@ class LinePatternRule(Rule):
         elif spec.where == "tail":
             candidates = candidates[-spec.within :]
         if spec.max_words is not None:
-            # Whitespace words first: only a line short by them can be long in characters
-            # of a script written without spaces, and that look costs a regex.
-            candidates = [
-                c
-                for c in candidates
-                if c.words <= spec.max_words and c.length_in_words <= spec.max_words
-            ]
+            # Whitespace words here: a line short by them may still be long in characters of
+            # a script written without spaces, a look that costs a regex, so it is asked of
+            # the few lines that match, not of every short line (93 looks an article before).
+            candidates = [c for c in candidates if c.words <= spec.max_words]
         matches = self._matches(doc.text, candidates, ctx)
-        hits = [(line, matches[line.index]) for line in candidates if line.index in matches]
+        hits = [
+            (line, matches[line.index])
+            for line in candidates
+            if line.index in matches
+            and (spec.max_words is None or line.length_in_words <= spec.max_words)
+        ]
         if not spec.remove:
             assert spec.keep_as is not None  # checked when the pack loads
             for _, found in hits:

@@ -113,9 +113,7 @@ class QuoteAttributionRule(Rule):
     def apply(self, doc: Document, ctx: Context) -> Iterator[Hit]:
         text = doc.text
         judged = self.judged(text, ctx)
-        # The cues and the model know English news: in another language every quotation
-        # would look unattributed, so the rule says nothing there.
-        if not judged or not self._lexicon.reads(text):
+        if not judged:
             return
         model = builtin_model()
         unattributed = [
@@ -124,6 +122,12 @@ class QuoteAttributionRule(Rule):
             if not continues_a_speaker(features)
             and (stands_alone(features) or model.unattributed(features))
         ]
+        # The cues and the model know English news: in another language every quotation
+        # would look unattributed, so the rule says nothing there. Asked last: reading the
+        # language takes every word of the text, and most articles have no quotation to
+        # report (70 of 621 with quotations judged, in 1,000 bench.corpus articles).
+        if not unattributed or not self._lexicon.reads(text):
+            return
         counts = {
             "attributed_quotes": len(judged) - len(unattributed),
             "unattributed_quotes": len(unattributed),
