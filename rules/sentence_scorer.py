@@ -126,17 +126,17 @@ class SentenceModel:
 
     def _logit_bounds(self, a: SketchBitmaps, b: SketchBitmaps) -> Matrix:
         """An upper bound of the logit of every pair of ``a``'s and ``b``'s sentences (rows
-        ``a``'s), from a few matrix products: the content-word overlaps exactly (the shared
-        words one product, the pair's sizes giving each shared word's weight); the function
-        words and whether each states figures (``_traits``) exactly, as weights of a trait
-        in one sentence and of a trait in both (the other product); ``BOUNDED_FEATURES`` and
-        the figures' overlap at their most favourable values."""
+        ``a``'s): the content-word overlaps exactly (the shared words, the pair's sizes giving
+        each shared word's weight); the function words and whether each states figures
+        (``_traits``) exactly, as weights of a trait in one sentence and of a trait in both
+        (a matrix product); ``BOUNDED_FEATURES`` and the figures' overlap at their most
+        favourable values."""
         alone, together, constant = self._trait_weights
         traits_a, traits_b = _traits(a), _traits(b)
         z: Matrix = (traits_a * together) @ traits_b.T
         z += (traits_a @ alone + constant)[:, None]
         z += (traits_b @ alone)[None, :]
-        shared = _dense(a.terms) @ _dense(b.terms).T
+        shared = _overlap(a.terms[:, None], b.terms[None, :])
         weight = self._weight
         size_a, size_b = a.term_counts[:, None], b.term_counts[None, :]
         z += shared * (  # the three content-word overlaps, as ``_summary`` has them
@@ -192,15 +192,6 @@ def _traits(sketches: SketchBitmaps) -> Matrix:
     bits = np.unpackbits(sketches.function_words[:, None].view(np.uint8), axis=1, bitorder="little")
     traits: Matrix = np.hstack([bits, sketches.has_numbers[:, None]], dtype=np.float64)
     return traits
-
-
-def _dense(bitmaps: Bitmaps) -> npt.NDArray[np.float32]:
-    """Bitmaps as rows of 0 and 1, for a matrix product to count the bits two rows share (in
-    float32: exact up to 2**24)."""
-    dense: npt.NDArray[np.float32] = np.unpackbits(bitmaps.view(np.uint8), axis=1).astype(
-        np.float32
-    )
-    return dense
 
 
 def _sigmoid(z: Matrix) -> Matrix:
@@ -403,33 +394,42 @@ def joined_similarity_matrix(
     A pair scores 0 unless our sentence holds ``min_share`` or more of the content words of
     each of the two: a sentence that merges two keeps both, while a long sentence on the
     same topic meets two short ones joined on a few words of one of them."""
+    a = _sketch_bitmaps(tuple(ours))
     b = _side_by_side(tuple(map(tuple, theirs)))
     first = np.asarray(firsts, np.intp)
     second = first + 1
-    terms, bigrams, numbers = (
-        bits[first] | bits[second] for bits in (b.terms, b.bigrams, b.numbers)
-    )
-    function_words = b.function_words[first] | b.function_words[second]
-    joined = SketchBitmaps(
-        terms,
-        _bit_counts(terms),
-        bigrams,
-        _bit_counts(bigrams),
-        numbers,
-        _bit_counts(numbers),
-        b.has_numbers[first] | b.has_numbers[second],
-        function_words,
-        np.bitwise_count(function_words).astype(np.float64),
-    )
-    a = _sketch_bitmaps(tuple(ours))
     held = _ratio(_overlap(a.terms[:, None], b.terms[None, :]), b.term_counts[None, :])
     merged = np.minimum(held[:, first], held[:, second])
     # Only those pairs are scored: few sentences hold that much of two others.
     rows, columns = np.nonzero(merged >= min_share)
     probabilities: Matrix = np.zeros(merged.shape)
     if len(rows):
-        probabilities[rows, columns] = builtin_model().probabilities_at(a, joined, rows, columns)
+        # Joined only where scored: one pair in several hundred.
+        scored, at = np.unique(columns, return_inverse=True)
+        joined = _joined(b, first[scored], second[scored])
+        probabilities[rows, columns] = builtin_model().probabilities_at(a, joined, rows, at)
     return probabilities
+
+
+def _joined(
+    sketches: SketchBitmaps, first: npt.NDArray[np.intp], second: npt.NDArray[np.intp]
+) -> SketchBitmaps:
+    """Sentences ``first`` each joined to its ``second`` as one: their sets united."""
+    terms, bigrams, numbers = (
+        bits[first] | bits[second] for bits in (sketches.terms, sketches.bigrams, sketches.numbers)
+    )
+    function_words = sketches.function_words[first] | sketches.function_words[second]
+    return SketchBitmaps(
+        terms,
+        _bit_counts(terms),
+        bigrams,
+        _bit_counts(bigrams),
+        numbers,
+        _bit_counts(numbers),
+        sketches.has_numbers[first] | sketches.has_numbers[second],
+        function_words,
+        np.bitwise_count(function_words).astype(np.float64),
+    )
 
 
 def _bit_counts(bitmaps: Bitmaps) -> Matrix:
