@@ -3,7 +3,7 @@ article scored in one matrix, MinHash over shingle hashes with repeats, words' s
 kept in memos, the strip stage's sketch taken back by the flag stage of the same process, the
 standard library's regex engine on ASCII text, the line features' look-ups, names looked for
 only when the anchors have room for them, a sentence's sketch and keys from one pass, pairs
-scored alone."""
+scored alone, pairs bounded before they are scored."""
 
 from __future__ import annotations
 
@@ -217,6 +217,32 @@ def test_pairs_scored_alone_score_what_the_whole_matrix_gives_them() -> None:
     rows, columns = np.nonzero(every >= 0.05)
     assert len(rows) and len(rows) < every.size
     assert model.probabilities_at(a, b, rows, columns).tolist() == every[rows, columns].tolist()
+
+
+def test_pairs_bounded_first_score_what_the_whole_matrix_gives_them_above_a_threshold() -> None:
+    """The rule scores only the pairs whose bound reaches its threshold: the same numbers at
+    and above it, 0 below, for the built-in model and for weights of any sign."""
+    ours = sketches("paraphrase_uncredited", 1) + sketches("near_copy", 1)
+    theirs = [*sketches("paraphrase_uncredited", 0), *sketches("near_copy", 0)]
+    a, b = (
+        sentence_scorer._sketch_bitmaps(tuple(ours)),
+        sentence_scorer._sketch_bitmaps(tuple(theirs)),
+    )
+    builtin = sentence_scorer.builtin_model()
+    draw = np.random.default_rng(3)
+    models = [builtin] + [
+        sentence_scorer.SentenceModel(
+            draw.normal(0, 2, len(builtin.weights)), float(draw.normal(0, 2)), 0.5
+        )
+        for _ in range(20)
+    ]
+    for model in models:
+        every = model.pair_probabilities(a, b)
+        for threshold in (0.05, 0.3, 0.5, 0.9, 1.0):
+            expected = np.where(every >= threshold, every, 0.0)
+            assert model.pair_probabilities_from(a, b, threshold).tolist() == expected.tolist()
+    every = builtin.pair_probabilities(a, b)
+    assert 0 < np.count_nonzero(every >= 0.3) < every.size
 
 
 def test_sentences_end_where_a_look_behind_for_the_mark_ends_them() -> None:

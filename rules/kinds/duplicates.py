@@ -57,7 +57,7 @@ from copydesk.rules.sentence_scorer import (
     Matrix,
     joined_similarity_matrix,
     shared_wording,
-    similarity_matrix,
+    similarity_matrix_from,
 )
 from copydesk.rules.state import StateStore
 
@@ -477,6 +477,7 @@ class DuplicatesRule(Rule):
             [o.sentences for o in candidates],
             self._joins(ours, [o.sentences for o in candidates], common),
             self.spec.merged_share,
+            self.spec.sentence_threshold,
         )
         best: tuple[Alignment, Fingerprint] | None = None
         for original, their_scores in zip(candidates, scores, strict=True):
@@ -622,6 +623,7 @@ class DuplicatesRule(Rule):
                         [original.sentences],
                         self._joins(copy.sentences, [original.sentences]),
                         self.spec.merged_share,
+                        self.spec.sentence_threshold,
                     )[0],
                 )
                 hit = None if found is None else self._reuse_hit(found, original, None)
@@ -703,6 +705,7 @@ def _scores(
     candidates: Sequence[Sequence[SentenceSketch]],
     join_if: Callable[[int, Matrix], bool],
     min_share: float,
+    threshold: float,
 ) -> list[Matrix]:
     """Per candidate, the probability that each pair of sentences says the same thing (rows
     ours, columns the candidate's): the sentence scorer's, or, if higher, that of our sentence
@@ -711,10 +714,12 @@ def _scores(
     scored only for the candidates ``join_if`` (its index, its scores alone) picks: most
     share a few keys and nothing else. One matrix for all the candidates, and one for the
     joined sentences: numpy's cost is per call. A joined pair counts only where our sentence
-    holds ``min_share`` of each of the two's content words (``joined_similarity_matrix``)."""
+    holds ``min_share`` of each of the two's content words (``joined_similarity_matrix``).
+    A sentence against one of theirs scores 0 below ``threshold``, where no alignment reads
+    it: those pairs, nearly all, are not scored (``similarity_matrix_from``)."""
     if not ours or not any(candidates):
         return [np.zeros((len(ours), len(sentences))) for sentences in candidates]
-    alone = similarity_matrix(ours, *candidates)
+    alone = similarity_matrix_from(ours, *candidates, threshold=threshold)
     bounds = np.cumsum([0, *(len(sentences) for sentences in candidates)]).tolist()
     found = [alone[:, start:end] for start, end in pairwise(bounds)]
     close = [n for n, scores in enumerate(found) if join_if(n, scores)]
