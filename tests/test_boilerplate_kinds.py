@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from copydesk.rules.kinds.base import Context
+from copydesk.rules.kinds.section_cutoff import SectionCutoffSpec
+from copydesk.rules.lines import split_lines
+from copydesk.rules.loader import load_rules
 from copydesk.rules.records import ArticleIn, ArticleOut
 from copydesk.rules.state import MemoryStore
 from tests.conftest import engine_for, rule
@@ -86,6 +96,51 @@ def test_prose_that_starts_like_a_heading_survives() -> None:
     text = f"{STORY}\nRelated to that, the mayor said the old bridge would close next year."
     out = run(text, rule("section-cutoff", headings=[r"related\W*"], after_prose_words=10))
     assert removed(out) == []
+
+
+BUILT_IN_CUTOFFS = [
+    spec.build() for spec in load_rules().rules if isinstance(spec, SectionCutoffSpec)
+]
+HEADINGS = [
+    "3 Comments",
+    "Leave a Reply",
+    "More from Harbor Daily",
+    "Related",
+    "Read next:",
+    "Posted by: Al Spade, Harbor on 5:17pm Thu 17 Jan 08",
+    "by",
+    "Comments are now closed for this story",
+]
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(" \t\x1c\x1f\u2003\xa0", max_size=3),
+            st.sampled_from([*HEADINGS, *PROSE, ""]) | st.text(max_size=20),
+            st.text(" \t\x1d\u3000", max_size=3),
+        ),
+        max_size=12,
+    )
+)
+def test_the_headings_found_by_one_scan_are_the_lines_that_match_one_in_full(
+    padded: list[tuple[str, str, str]],
+) -> None:
+    """The short lines are scanned together, stripped and joined, and only the lines a match
+    touches are matched on their own: the same lines as matching each short line in full."""
+    text = "\n".join("".join(parts) for parts in padded)
+    lines = split_lines(text)
+    ctx = Context(MemoryStore(), datetime.now(UTC), 1.0, deadline=time.monotonic() + 60)
+    assert BUILT_IN_CUTOFFS
+    for cutoff in BUILT_IN_CUTOFFS:
+        each = {
+            line.index
+            for line in lines
+            if 0 < line.words <= cutoff.spec.max_heading_words
+            and cutoff._heading.fullmatch(line.text.strip())
+        }
+        assert cutoff.headings(lines, ctx) == each
 
 
 # menu-block
