@@ -15,6 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from copydesk.rules.engine import Engine
+from copydesk.rules.kinds.line_model import LineModelSpec
+from copydesk.rules.kinds.line_pattern import LinePatternSpec
 from copydesk.rules.line_features import CUTTING_RULES, FEATURES, _terms, line_features
 from copydesk.rules.line_model import MODEL_VARIABLE, LineModel, builtin_model, judged_lines
 from copydesk.rules.lines import split_lines
@@ -138,6 +140,13 @@ def test_the_cutting_rules_the_features_name_are_the_built_in_packs() -> None:
         assert getattr(specs[rule], "remove", True), f"{rule} cuts nothing"
 
 
+def test_on_short_texts_the_cuts_of_every_built_in_line_pattern_rule_stand() -> None:
+    specs = load_rules().rules
+    [model] = [spec for spec in specs if isinstance(spec, LineModelSpec)]
+    patterns = {spec.id for spec in specs if isinstance(spec, LinePatternSpec) and spec.remove}
+    assert set(model.final_on_short_texts) == patterns - set(model.final)
+
+
 def one_leaf_model(log_odds: float, **changes: Any) -> dict[str, Any]:
     """A model of one tree that is a lone leaf: every line gets the same probability."""
     data: dict[str, Any] = {
@@ -165,6 +174,19 @@ def line_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]
     builtin_model.cache_clear()
 
 
+def judging_any_length(tmp_path: Path, *settings: str) -> Engine:
+    """The built-in rules with the line model judging texts of any length as it judges long
+    ones (the invented pages here are shorter than its ``cuts_from_lines``), and any other
+    ``settings`` of it."""
+    pack = tmp_path / "any-length.yaml"
+    options = ", ".join(["cuts_from_lines: 0", *settings])
+    pack.write_text(
+        f"pack: any-length\noverride:\n  text-line-model: {{{options}}}\nrules: []\n",
+        encoding="utf-8",
+    )
+    return Engine(load_rules([pack]))
+
+
 PAGE = "\n".join(
     [
         "Home | World | Sport | Weather",
@@ -178,10 +200,10 @@ PAGE = "\n".join(
 
 
 def test_a_model_that_keeps_every_line_brings_back_all_but_the_final_rules_cuts(
-    line_model: Any,
+    line_model: Any, tmp_path: Path
 ) -> None:
     line_model(one_leaf_model(5.0))
-    out = Engine(load_rules()).process(ArticleIn(id="a", text=PAGE), MemoryStore())
+    out = judging_any_length(tmp_path).process(ArticleIn(id="a", text=PAGE), MemoryStore())
     # Every line back in its place, with its line breaks, but the caption: photo-captions is
     # final, so it stays cut.
     assert out.text == "\n".join(line for line in PAGE.split("\n") if "FILE PHOTO" not in line)
@@ -191,11 +213,11 @@ def test_a_model_that_keeps_every_line_brings_back_all_but_the_final_rules_cuts(
 
 
 def test_lines_kept_back_at_either_end_of_the_story_keep_their_line_breaks(
-    line_model: Any,
+    line_model: Any, tmp_path: Path
 ) -> None:
     line_model(one_leaf_model(5.0))
     body = f"Home\nNews\n\n{STORY}\n\n{STORY}\nContact us\nPrivacy policy"
-    out = Engine(load_rules()).process(ArticleIn(id="a", text=body), MemoryStore())
+    out = judging_any_length(tmp_path).process(ArticleIn(id="a", text=body), MemoryStore())
     assert out.text == body
     assert out.removed == []
 
@@ -234,17 +256,30 @@ def test_a_dateline_and_a_credit_line_the_rules_capture_are_never_cut(line_model
     assert "Reuters" in {credit.source for credit in out.credits}
 
 
-def test_on_a_short_text_the_model_keeps_back_but_does_not_cut(line_model: Any) -> None:
+def test_on_a_short_text_the_model_cuts_nothing_and_keeps_back_no_pattern_rules_cut(
+    line_model: Any, tmp_path: Path
+) -> None:
+    pitch = "Sign up for our newsletter to get the day's top stories every morning."
+    short = "\n".join(["Home", STORY, "Costs and delays", STORY, pitch])
+    without_model = tmp_path / "without-model.yaml"
+    without_model.write_text("pack: mine\ndisable: [text-line-model]\nrules: []\n", "utf-8")
+    rules_alone = Engine(load_rules([without_model])).process(
+        ArticleIn(id="a", text=short), MemoryStore()
+    )
+    assert [(span.rule, span.text) for span in rules_alone.removed] == [
+        ("main-text-region", "Home\n"),
+        ("share-follow-prompts", "\n" + pitch),
+    ]
+    line_model(one_leaf_model(5.0))  # keeps every line
+    out = Engine(load_rules()).process(ArticleIn(id="a", text=short), MemoryStore())
+    # The region's cut comes back; the share prompt's pattern judged the line by its words.
+    assert [span.text for span in out.removed] == ["\n" + pitch]
     line_model(split_model("ends_sentence"))  # cuts "Costs and delays"
-    short = "\n".join(["Home", STORY, "Costs and delays", STORY])
     out = Engine(load_rules()).process(ArticleIn(id="a", text=short), MemoryStore())
     assert "Costs and delays" in out.text
     long = "\n".join([short, *[STORY] * 20])
     out = Engine(load_rules()).process(ArticleIn(id="a", text=long), MemoryStore())
     assert "Costs and delays" not in out.text
-    line_model(one_leaf_model(5.0))
-    out = Engine(load_rules()).process(ArticleIn(id="a", text=short), MemoryStore())
-    assert out.text.startswith("Home\n")
 
 
 LINES = [
@@ -338,7 +373,9 @@ def test_the_shipped_line_model_is_what_its_script_learns_from_both_dev_sets() -
     assert shipped == rebuilt
 
 
-def test_the_page_text_of_an_html_article_is_not_judged_unless_asked(line_model: Any) -> None:
+def test_the_page_text_of_an_html_article_is_not_judged_unless_asked(
+    line_model: Any, tmp_path: Path
+) -> None:
     line_model(one_leaf_model(5.0))  # would keep back every line the rules cut
     page = (
         "<html><body><ul><li>Home</li><li>World</li></ul>"
@@ -349,7 +386,7 @@ def test_the_page_text_of_an_html_article_is_not_judged_unless_asked(line_model:
     default = Engine(load_rules()).process(html, MemoryStore())
     assert "text-line-model" not in {span.rule for span in default.removed}
     assert "Home" not in default.text
-    as_text = Engine(load_rules()).process(
+    as_text = judging_any_length(tmp_path).process(
         ArticleIn(id="t", text=f"Home\nWorld\n{STORY}"), MemoryStore()
     )
     assert as_text.text.startswith("Home\nWorld\n")
@@ -370,12 +407,10 @@ def test_in_shadow_mode_keep_backs_are_reported_and_the_text_stays_the_rules(
     line_model: Any, tmp_path: Path
 ) -> None:
     line_model(one_leaf_model(5.0))
-    pack = tmp_path / "shadow.yaml"
-    pack.write_text(
-        "pack: shadow\noverride:\n  text-line-model: {mode: shadow}\nrules: []\n", encoding="utf-8"
-    )
     body = f"Home\nNews\n\n{STORY}\n\n{STORY}"
-    out = Engine(load_rules([pack])).process(ArticleIn(id="a", text=body), MemoryStore())
+    out = judging_any_length(tmp_path, "mode: shadow").process(
+        ArticleIn(id="a", text=body), MemoryStore()
+    )
     assert out.text == f"{STORY}\n\n{STORY}"
     shadow = [f for f in out.findings if f.kind == "shadow-keep-back"]
     assert [f.evidence["text"] for f in shadow] == ["Home\n", "\nNews\n\n"]

@@ -11,9 +11,15 @@ words of the lines each keeps), the rules' reading stands; and the cuts of the r
 also stay in the text). Lines holding what the rules captured under the ``keep_captured`` names
 (a dateline, a credit line: kept in the text on purpose, and read by the attribution rules)
 are never cut. On a text of fewer than ``cuts_from_lines`` non-blank lines the model only keeps
-back: the pages it learned from are longer (14 of the 575 with text are under 20 lines), its
-cuts there gained nothing out of fold, and on short invented stories they took a paragraph or
-a brief at a probability that moved with the fit's random seed.
+back, and not what the rules named in ``final_on_short_texts`` cut: the pages it learned from
+are longer (14 of the 575 with text are under 20 lines), its cuts there gained nothing out of
+fold, and on short invented stories they took a paragraph or a brief at a probability that
+moved with the fit's random seed. What it keeps back there is mostly what the rules that judge
+where the article lies cut (headlines, short paragraphs above or below the region), which
+depends on the page; the rules that judge a line by its own words (a share prompt, a
+newsletter pitch, an advertisement label) are as right on a short text as on a long one, and
+the model, which saw few short pages, kept back their cuts by chance (5 of the 522 lines it
+kept back in SemEval-8 train's texts, every one chrome).
 
 In HTML mode the page text is one of the readings the engine votes among (docs/boilerplate.md);
 the model does not judge it unless ``html_page_text`` says so: measured out of fold, it traded
@@ -59,6 +65,11 @@ class LineModelSpec(RuleSpec):
     final: list[str] = Field(
         default_factory=list, description="Rules whose cuts the model never keeps back."
     )
+    final_on_short_texts: list[str] = Field(
+        default_factory=list,
+        description="Rules whose cuts the model does not keep back on a text shorter than"
+        " `cuts_from_lines`: those that judge a line by its own words.",
+    )
     keep_captured: list[str] = Field(
         default_factory=list,
         description="Names of the `metadata` fields whose lines the model never cuts: what"
@@ -94,7 +105,11 @@ class LineModelRule(Rule):
         wanted = (probabilities >= model.keep_above).tolist()
         wanted = [w and by not in self.spec.final for w, by in zip(wanted, cut_by, strict=True)]
         if len(lines) < self.spec.cuts_from_lines:
-            wanted = [w or k for w, k in zip(wanted, kept, strict=True)]
+            final_here = set(self.spec.final_on_short_texts)
+            wanted = [
+                k or (w and by not in final_here)
+                for w, k, by in zip(wanted, kept, cut_by, strict=True)
+            ]
         captured = [text for name in self.spec.keep_captured for text in doc.metadata.get(name, [])]
         if captured:
             wanted = [
