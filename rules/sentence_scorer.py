@@ -108,7 +108,7 @@ class SentenceModel:
             z += weight * feature
         return _sigmoid(z + self.bias)
 
-    def pair_probabilities_from(
+    def pair_probabilities_above(
         self, a: SketchBitmaps, b: SketchBitmaps, threshold: float
     ) -> Matrix:
         """``pair_probabilities(a, b)`` where it is ``threshold`` or more, 0 elsewhere. Each
@@ -371,13 +371,13 @@ def similarity_matrix(ours: Sequence[SentenceSketch], *theirs: Sequence[Sentence
     )
 
 
-def similarity_matrix_from(
+def similarity_matrix_above(
     ours: Sequence[SentenceSketch], *theirs: Sequence[SentenceSketch], threshold: float
 ) -> Matrix:
     """``similarity_matrix`` where it is ``threshold`` or more, 0 elsewhere: what the duplicate
     rule reads of it, made without scoring the pairs that cannot reach the threshold
-    (``SentenceModel.pair_probabilities_from``)."""
-    return builtin_model().pair_probabilities_from(
+    (``SentenceModel.pair_probabilities_above``)."""
+    return builtin_model().pair_probabilities_above(
         _sketch_bitmaps(tuple(ours)), _side_by_side(tuple(map(tuple, theirs))), threshold
     )
 

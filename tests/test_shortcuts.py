@@ -240,7 +240,7 @@ def test_pairs_bounded_first_score_what_the_whole_matrix_gives_them_above_a_thre
         every = model.pair_probabilities(a, b)
         for threshold in (0.05, 0.3, 0.5, 0.9, 1.0):
             expected = np.where(every >= threshold, every, 0.0)
-            assert model.pair_probabilities_from(a, b, threshold).tolist() == expected.tolist()
+            assert model.pair_probabilities_above(a, b, threshold).tolist() == expected.tolist()
     every = builtin.pair_probabilities(a, b)
     assert 0 < np.count_nonzero(every >= 0.3) < every.size
 

@@ -57,7 +57,7 @@ from copydesk.rules.sentence_scorer import (
     Matrix,
     joined_similarity_matrix,
     shared_wording,
-    similarity_matrix_from,
+    similarity_matrix_above,
 )
 from copydesk.rules.state import StateStore
 
@@ -716,10 +716,10 @@ def _scores(
     joined sentences: numpy's cost is per call. A joined pair counts only where our sentence
     holds ``min_share`` of each of the two's content words (``joined_similarity_matrix``).
     A sentence against one of theirs scores 0 below ``threshold``, where no alignment reads
-    it: those pairs, nearly all, are not scored (``similarity_matrix_from``)."""
+    it: those pairs, nearly all, are not scored (``similarity_matrix_above``)."""
     if not ours or not any(candidates):
         return [np.zeros((len(ours), len(sentences))) for sentences in candidates]
-    alone = similarity_matrix_from(ours, *candidates, threshold=threshold)
+    alone = similarity_matrix_above(ours, *candidates, threshold=threshold)
     bounds = np.cumsum([0, *(len(sentences) for sentences in candidates)]).tolist()
     found = [alone[:, start:end] for start, end in pairwise(bounds)]
     close = [n for n, scores in enumerate(found) if join_if(n, scores)]

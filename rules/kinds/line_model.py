@@ -105,9 +105,8 @@ class LineModelRule(Rule):
         wanted = (probabilities >= model.keep_above).tolist()
         wanted = [w and by not in self.spec.final for w, by in zip(wanted, cut_by, strict=True)]
         if len(lines) < self.spec.cuts_from_lines:
-            final_here = set(self.spec.final_on_short_texts)
             wanted = [
-                k or (w and by not in final_here)
+                k or (w and by not in self.spec.final_on_short_texts)
                 for w, k, by in zip(wanted, kept, cut_by, strict=True)
             ]
         captured = [text for name in self.spec.keep_captured for text in doc.metadata.get(name, [])]
