@@ -100,6 +100,17 @@ def folds(sizes: dict[str, int], k: int, seed: int = FOLD_SEED) -> dict[str, lis
     return found
 
 
+def same_model(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two model files hold the same model: equal, but for the last bits of the split
+    thresholds, which scikit-learn's binning computes a little differently on another CPU."""
+    floats = ("threshold", "value")
+    rest_a = {**a, "nodes": {k: v for k, v in a["nodes"].items() if k not in floats}}
+    rest_b = {**b, "nodes": {k: v for k, v in b["nodes"].items() if k not in floats}}
+    return rest_a == rest_b and all(
+        np.allclose(a["nodes"][k], b["nodes"][k], rtol=1e-12, atol=1e-12) for k in floats
+    )
+
+
 class Cached(Protocol):
     def cache_clear(self) -> None: ...
 
