@@ -214,6 +214,22 @@ def test_a_wire_story_in_its_page_chrome_keeps_its_credits_and_its_rewrite_owes_
     assert warnings(told) == ["Reuters"]
 
 
+def test_a_dateline_under_a_kept_headline_section_date_and_caption_is_still_a_dateline() -> None:
+    # Nothing stripped (a pack without strip rules; gold conventions that keep headline and
+    # captions): four lines stand above the dateline, none of them a sentence.
+    engine = engine_for(rule("credits", sources=[{"name": "Reuters"}]))
+    signed = [(source, where) for source, where, _ in credits(engine, WIRE_PAGE)]
+    assert ("Reuters", "dateline") in signed
+    # Counted in sentences, the head still ends within the story's first paragraphs: a
+    # dateline-shaped line further down is not taken for the article's.
+    late = WIRE_PAGE.replace(
+        "(Reporting by Reuters", "BERLIN, Nov 24 (Reuters) - More.\n(Reporting by Reuters"
+    )
+    assert [where for source, where, _ in credits(engine, late) if where == "dateline"] == [
+        "dateline"
+    ]
+
+
 @pytest.mark.parametrize(
     ("body", "wire"),
     [

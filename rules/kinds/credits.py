@@ -5,10 +5,11 @@ Reuters", "Xinhua quoted … as saying"). The sources and their aliases are a re
 the forms a credit takes are built in. Fills the output's ``credits``; raises no finding.
 
 Runs after the strip stage, on the body as it came: datelines and bylines are looked for from
-the top of the page down to the ``head_lines``-th line of the article the strip kept, closing
-credit lines from its ``tail_lines``-th last line to the bottom of the page — so a headline,
-section line and photo caption above a dateline, or a share prompt and headline lists below a
-credit line, do not hide them, and a credit line the strip removed still counts.
+the top of the page down to the ``head_lines``-th line of the article the strip kept that ends
+a sentence, closing credit lines from its ``tail_lines``-th last line to the bottom of the page
+— so a headline, section line, date line and photo caption above a dateline (cut by the strip
+or, as some gold conventions have it, kept as the article's), or a share prompt and headline
+lists below a credit line, do not hide them, and a credit line the strip removed still counts.
 
 A source that *received* a statement ("told Reuters", "in an interview with the AP", "a
 statement to AFP") is listed apart, as ``where: interview``: the article uses its reporting,
@@ -27,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from copydesk.rules.kinds.base import Context, CreditHit, Document, Rule, RuleSpec, Stage
 from copydesk.rules.lines import split_lines
+from copydesk.rules.prose import ends_sentence
 
 Where = Literal["dateline", "credit-line", "byline", "interview", "text"]
 
@@ -115,7 +117,11 @@ class Source(BaseModel):
 class CreditsSpec(RuleSpec):
     kind: Literal["credits"]
     sources: list[Source] = Field(min_length=1, description="The registry of sources.")
-    head_lines: int = Field(default=4, ge=1, description="Where datelines and bylines stand.")
+    head_lines: int = Field(
+        default=4,
+        ge=1,
+        description="Where datelines and bylines stand: the first lines ending a sentence.",
+    )
     tail_lines: int = Field(default=5, ge=1, description="Where closing credit lines stand.")
 
     def build(self) -> CreditsRule:
@@ -175,7 +181,10 @@ class CreditsRule(Rule):
         lines = self._article_lines(doc)
         if not lines:
             return
-        head_end = lines[min(self.spec.head_lines, len(lines)) - 1][1]
+        # Counted in sentences: a headline, a section line, a date line or a caption kept above
+        # the story's first paragraph ends none.
+        head = [(a, b) for a, b in lines if ends_sentence(body[a:b])] or lines
+        head_end = head[min(self.spec.head_lines, len(head)) - 1][1]
         tail_start = lines[max(len(lines) - self.spec.tail_lines, 0)][0]
         regions: dict[Where, tuple[int, int]] = {
             "dateline": (0, head_end),
