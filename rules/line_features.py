@@ -1,14 +1,15 @@
 """What the line model reads of each non-blank line of a text body: its shape (length,
 sentence end, capitals, figures, punctuation, repeats), where it stands in the page, what the
 strip rules decided about it and about the stretch of text around it, how many of its words the
-rest of the page uses (the lines the rules kept, any line), and the same of its neighbours.
-Text only: no markup, so it works on any scraped body."""
+rest of the page uses (the lines the rules kept, any line), what its words say (odds learned
+from the dev sets' lines: "subscribe" and "privacy" are chrome's words on any site), and the
+same of its neighbours. Text only: no markup, so it works on any scraped body."""
 
 from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import count
 
 import numpy as np
@@ -94,10 +95,14 @@ _OWN = (
     "terms_in_kept_for_page",
     "terms_elsewhere",
     "log_terms",
+    "word_odds_least",
+    "word_odds_mean",
+    "word_odds_most",
+    "word_odds_known",
     *(f"cut_by={rule}" for rule in CUTTING_RULES),
     "cut_by=another",
 )
-_NEIGHBOUR = ("log_words", "kept", "ends_sentence", "capitalised", "edge")
+_NEIGHBOUR = ("log_words", "kept", "ends_sentence", "capitalised", "word_odds_mean", "edge")
 FEATURES: tuple[str, ...] = _OWN + tuple(
     f"{name}@{offset:+d}" for offset in _NEIGHBOURS for name in _NEIGHBOUR
 )
@@ -175,9 +180,15 @@ def _char_counts(text: str, starts: npt.NDArray[np.intp], ends: npt.NDArray[np.i
     return counts
 
 
-def line_features(lines: Sequence[Line], kept: Sequence[bool], cut_by: Sequence[str]) -> Matrix:
+def line_features(
+    lines: Sequence[Line],
+    kept: Sequence[bool],
+    cut_by: Sequence[str],
+    word_odds: Mapping[str, float],
+) -> Matrix:
     """One row of ``FEATURES`` for each of ``lines`` (the non-blank lines of a body, in order);
-    ``kept``: whether the strip rules kept each; ``cut_by``: the rule that cut it, or ""."""
+    ``kept``: whether the strip rules kept each; ``cut_by``: the rule that cut it, or "";
+    ``word_odds``: the learned log-odds that a line holding a word is article text."""
     n = len(lines)
     if n == 0:
         return np.zeros((0, len(FEATURES)))
@@ -228,7 +239,7 @@ def line_features(lines: Sequence[Line], kept: Sequence[bool], cut_by: Sequence[
         **_around_kept(keep, chars),
         "page_log_lines": np.full(n, np.log1p(n)),
         **_numbered(lines),
-        **_shared_terms(text, keep),
+        **_shared_terms(text, keep, word_odds),
         **{f"cut_by={rule}": cut for rule, cut in zip(CUTTING_RULES, cuts[:-1], strict=True)},
         "cut_by=another": cuts[-1],
     }
@@ -292,7 +303,7 @@ def _around_kept(keep: Matrix, chars: Matrix) -> dict[str, Matrix]:
     }
 
 
-def _shared_terms(text: str, keep: Matrix) -> dict[str, Matrix]:
+def _shared_terms(text: str, keep: Matrix, word_odds: Mapping[str, float]) -> dict[str, Matrix]:
     """The share of each line's distinct words that other lines use: the lines the rules kept
     (``keep``), and any line; and how many distinct words it has (``text``: the lines joined
     by line breaks). A headline or standfirst shares words with the story under it and a
@@ -300,9 +311,9 @@ def _shared_terms(text: str, keep: Matrix) -> dict[str, Matrix]:
     shares few. The share in kept lines is also read against what the page's typical kept line
     shares (on a page of unrelated briefs every line shares little), an estimate that leans on
     what pages typically share where the rules kept few lines. Counted in numpy over the
-    page's (line, word) pairs."""
+    page's (line, word) pairs. And what the words themselves say (``_word_odds``)."""
     n = len(keep)
-    line_of, term_of = _terms(text.lower())
+    line_of, term_of, names = _terms(text.lower())
     terms = int(term_of.max()) + 1 if len(term_of) else 1
     pairs = np.unique(line_of * terms + term_of)  # each word once per line
     line, term = pairs // terms, pairs % terms
@@ -324,12 +335,46 @@ def _shared_terms(text: str, keep: Matrix) -> dict[str, Matrix]:
         "terms_in_kept_for_page": in_kept_share - typical,
         "terms_elsewhere": shared_any / np.maximum(distinct, 1.0),
         "log_terms": np.log1p(distinct),
+        **_word_odds(line, term, names, word_odds, distinct),
     }
 
 
-def _terms(text: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64]]:
+def _word_odds(
+    line: npt.NDArray[np.int64],
+    term: npt.NDArray[np.int64],
+    names: Sequence[str],
+    word_odds: Mapping[str, float],
+    distinct: Matrix,
+) -> dict[str, Matrix]:
+    """Per line, of its distinct words (``line``, ``term``: each (line, word) pair once) that
+    ``word_odds`` knows: the lowest, mean and highest log-odds, and their share of its words.
+    Chrome speaks a small vocabulary on every site ("share", "comments", "subscribe",
+    "copyright"), learned from the dev sets' lines rather than written as patterns; a line
+    with no known word reads 0 on each."""
+    n = len(distinct)
+    odds = np.array([word_odds.get(name, np.nan) for name in names], dtype=np.float64)
+    found = odds[term] if len(term) else np.zeros(0)
+    known = ~np.isnan(found)
+    line, found = line[known], found[known]
+    counted = np.bincount(line, minlength=n).astype(np.float64)
+    least, most = np.zeros(n), np.zeros(n)
+    if len(line):
+        # Pairs come sorted by line: each line's known words are one run.
+        starts = np.flatnonzero(np.diff(line, prepend=-1))
+        least[line[starts]] = np.minimum.reduceat(found, starts)
+        most[line[starts]] = np.maximum.reduceat(found, starts)
+    return {
+        "word_odds_least": least,
+        "word_odds_mean": np.bincount(line, weights=found, minlength=n) / np.maximum(counted, 1),
+        "word_odds_most": most,
+        "word_odds_known": counted / np.maximum(distinct, 1.0),
+    }
+
+
+def _terms(text: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64], list[str]]:
     """The line (counted in line breaks) and the number (the same for the same word) of each
-    run of ``_TERM_CHARS`` term characters or more in ``text``, in order: the words
+    run of ``_TERM_CHARS`` term characters or more in ``text``, in order, and the words by
+    number: the words
     ``regex.findall(r"\\w{4,}", text)`` gives, found from the characters' classes in numpy
     (that regex call alone took longer than all of the rest of the shared-word features)."""
     codes, classes = _classes(text)
@@ -344,7 +389,7 @@ def _terms(text: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64]]:
     # Numbered in a dict rather than by sorting them as numpy strings: a tenth faster.
     numbers = dict(zip(dict.fromkeys(words), count(), strict=False))
     term_of = np.fromiter(map(numbers.__getitem__, words), dtype=np.int64, count=len(words))
-    return line_of, term_of
+    return line_of, term_of, list(numbers)
 
 
 def _numbered(lines: Sequence[Line]) -> dict[str, Matrix]:

@@ -50,7 +50,7 @@ def test_features_are_one_row_per_line_and_read_the_rules_and_the_neighbours() -
     text = f"Home | World\n{STORY}\n1) First item\n2) Second item\n{STORY}\nShare this"
     spans = [Span(rule="menus", start=0, end=13, text=text[:13])]
     lines, kept, cut_by = judged_lines(split_lines(text), spans)
-    x = line_features(lines, kept, cut_by)
+    x = line_features(lines, kept, cut_by, {})
     column = {name: i for i, name in enumerate(FEATURES)}
     assert x.shape == (6, len(FEATURES))
     assert x[:, column["kept"]].tolist() == [0, 1, 1, 1, 1, 1]
@@ -59,7 +59,7 @@ def test_features_are_one_row_per_line_and_read_the_rules_and_the_neighbours() -
     assert x[:, column["in_numbered_list"]].tolist() == [0, 0, 1, 1, 0, 0]
     assert x[:, column["bars"]].tolist()[0] > 0
     assert x[0, column["edge@-1"]] == 1 and x[1, column["kept@-1"]] == 0
-    assert line_features([], [], []).shape == (0, len(FEATURES))
+    assert line_features([], [], [], {}).shape == (0, len(FEATURES))
 
 
 def test_features_count_the_words_a_line_shares_with_the_kept_lines_and_the_page() -> None:
@@ -70,7 +70,7 @@ def test_features_count_the_words_a_line_shares_with_the_kept_lines_and_the_page
     text = f"{headline}\n{STORY}\n{STORY}\n{promo}"
     spans = [Span(rule="menus", start=0, end=len(headline), text=headline)]
     lines, kept, cut_by = judged_lines(split_lines(text), spans)
-    x = line_features(lines, kept, cut_by)
+    x = line_features(lines, kept, cut_by, {})
     column = {name: i for i, name in enumerate(FEATURES)}
     # "council", "backs", "bridge" (words of four letters or more, in any case)
     assert x[0, column["terms_in_kept"]] == pytest.approx(2 / 3)
@@ -80,8 +80,32 @@ def test_features_count_the_words_a_line_shares_with_the_kept_lines_and_the_page
     relative = x[:, column["terms_in_kept_for_page"]] - x[:, column["terms_in_kept"]]
     assert np.allclose(relative, relative[0])
     assert x[0, column["log_terms"]] == pytest.approx(np.log1p(3))
-    blank = line_features(*judged_lines(split_lines("a b c\n12 x"), []))
+    blank = line_features(*judged_lines(split_lines("a b c\n12 x"), []), {})
     assert blank[:, column["log_terms"]].tolist() == [0, 0]
+
+
+def test_a_line_reads_what_the_learned_odds_say_of_the_words_they_know() -> None:
+    odds = {"subscribe": -3.0, "newsletter": -4.0, "council": 1.0}
+    text = f"Subscribe to our Newsletter today\n{STORY}\nfoo bar"
+    lines, kept, cut_by = judged_lines(split_lines(text), [])
+    x = line_features(lines, kept, cut_by, odds)
+    column = {name: i for i, name in enumerate(FEATURES)}
+    # "subscribe", "newsletter" and "today" are its words of four letters or more; the first
+    # two are known.
+    prompt = x[0]
+    assert prompt[column["word_odds_least"]] == -4.0
+    assert prompt[column["word_odds_mean"]] == -3.5
+    assert prompt[column["word_odds_most"]] == -3.0
+    assert prompt[column["word_odds_known"]] == pytest.approx(2 / 3)
+    story_words = {w.lower() for w in regex.findall(r"\w{4,}", STORY)}
+    assert x[1, column["word_odds_known"]] == pytest.approx(
+        len(story_words & odds.keys()) / len(story_words)
+    )
+    # A line with no known word (here none of four letters) reads 0 on each.
+    names = ("word_odds_least", "word_odds_mean", "word_odds_most", "word_odds_known")
+    assert [x[2, column[name]] for name in names] == [0, 0, 0, 0]
+    unknown = line_features(lines, kept, cut_by, {})
+    assert unknown[:, column["word_odds_known"]].tolist() == [0, 0, 0]
 
 
 def test_a_short_story_does_not_make_a_line_sharing_no_word_look_typical() -> None:
@@ -94,7 +118,7 @@ def test_a_short_story_does_not_make_a_line_sharing_no_word_look_typical() -> No
     def prompt_against_typical(story: list[str]) -> float:
         text = "\n".join(["Share this article", *story])
         spans = [Span(rule="share-follow-prompts", start=0, end=18, text=text[:18])]
-        return float(line_features(*judged_lines(split_lines(text), spans))[0, column])
+        return float(line_features(*judged_lines(split_lines(text), spans), {})[0, column])
 
     short, long = prompt_against_typical(paragraphs[:2]), prompt_against_typical(paragraphs)
     assert short < long <= 0
@@ -103,7 +127,7 @@ def test_a_short_story_does_not_make_a_line_sharing_no_word_look_typical() -> No
 
 def test_capitals_figures_and_marks_are_counted_beyond_ascii() -> None:
     lines, kept, cut_by = judged_lines(split_lines("École à Ça — «été» 1٣"), [])
-    x = line_features(lines, kept, cut_by)[0]
+    x = line_features(lines, kept, cut_by, {})[0]
     length = len("École à Ça — «été» 1٣")
     assert x[FEATURES.index("capitalised")] == pytest.approx(2 / 5)  # École, à, Ça, été, 1٣
     assert x[FEATURES.index("figures")] == pytest.approx(2 / length)
@@ -122,9 +146,10 @@ def test_the_shared_words_are_the_runs_the_regex_module_calls_words(parts: list[
     from each character's classes instead of by that regex."""
     text = " ".join(parts).lower()
     found = list(regex.finditer(r"\w{4,}", text))
-    line_of, term_of = _terms(text)
+    line_of, term_of, names = _terms(text)
     assert line_of.tolist() == [text.count("\n", 0, m.start()) for m in found]
-    assert first_seen(term_of.tolist()) == first_seen([m[0] for m in found])
+    assert [names[term] for term in term_of.tolist()] == [m[0] for m in found]
+    assert len(set(names)) == len(names)
 
 
 def first_seen(items: list[Any]) -> list[int]:
@@ -365,12 +390,12 @@ def test_a_line_the_trees_are_unsure_of_goes_with_its_neighbours_the_rules_judge
 )
 def test_the_shipped_line_model_is_what_its_script_learns_from_both_dev_sets() -> None:
     from bench.line_model import OUT, every_example, fit
+    from bench.trees import same_model
 
     shipped = json.loads(OUT.read_text(encoding="utf-8"))
     rebuilt = json.loads(json.dumps(fit(every_example())))
     assert shipped["features"] == rebuilt["features"]
-    assert np.allclose(shipped["nodes"]["value"], rebuilt["nodes"]["value"])
-    assert shipped == rebuilt
+    assert same_model(shipped, rebuilt)
 
 
 def test_the_page_text_of_an_html_article_is_not_judged_unless_asked(
