@@ -201,6 +201,46 @@ def score(detect: Callable[[Pair], str | None], pairs: list[Pair]) -> dict[str, 
     }
 
 
+LONG_BODY = 40  # sentences: longer than the rule remembers (``MAX_SENTENCES``)
+PART = 10  # sentences taken from a long body
+
+
+def parts_of_long_bodies(bodies: list[str], rng: random.Random) -> None:
+    """A long original's head, middle or tail taken alone, copied or rewritten: the rule
+    remembers only some of a long article's sentences, and a later text may come from any part
+    of it. Checked after the body (the part is the later article: flagged, it names the body)
+    and before it (the body is the later article, holding the earlier part)."""
+    detect = copydesk_detector()
+    long_bodies = [split_sentences(body) for body in bodies]
+    long_bodies = [s for s in long_bodies if len(s) >= LONG_BODY]
+    print(
+        f"\n| part of a long body ({len(long_bodies)} bodies of {LONG_BODY} sentences or more,"
+        f" {PART} sentences) | head | middle | tail |"
+    )
+    print("|---|---|---|---|")
+    found: Counter[tuple[str, str]] = Counter()
+    for sentences in long_bodies:
+        body = " ".join(sentences)
+        middle = len(sentences) // 2 - PART // 2
+        for where, part in (
+            ("head", sentences[:PART]),
+            ("middle", sentences[middle : middle + PART]),
+            ("tail", sentences[-PART:]),
+        ):
+            copied = " ".join(part)
+            for how, text in (("copied", copied), ("rewritten", rewrite(copied, rng))):
+                found[f"{how}, after the body", where] += detect(Pair(body, text, "x")) is not None
+                found[f"{how}, before the body", where] += detect(Pair(text, body, "x")) is not None
+    for row in dict.fromkeys(how for how, _ in sorted(found)):
+        print(
+            f"| {row} | "
+            + " | ".join(
+                f"{found[row, where]}/{len(long_bodies)}" for where in ("head", "middle", "tail")
+            )
+            + " |"
+        )
+
+
 def msrp_cross_validated() -> dict[str, float]:
     """10-fold accuracy on MSRP train, each fold's threshold chosen on the other nine: the
     sentence scorer (refitted on the other nine, ``bench.sentence_model``), and word-set
@@ -390,6 +430,7 @@ def main() -> None:
         f"\ntemplate clones (each body against its bench.corpus remix, content words swapped):"
         f" {flagged}/{len(clones)} flagged"
     )
+    parts_of_long_bodies(bodies, random.Random(args.seed))
     crossed = msrp_cross_validated()
     print(
         "\nMSRP train, 10-fold cross-validation (models and thresholds fitted on the other"

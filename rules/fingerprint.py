@@ -3,10 +3,11 @@
 - ``exact``: a 64-bit hash of the body with case, whitespace and punctuation normalised away;
 - ``minhash``: the lowest 4 bits of each MinHash value over word shingles, two to a byte
   (b-bit MinHash still estimates Jaccard similarity, see ``estimate_jaccard``);
-- ``sentences``: per sentence, 8-bit hashes of its stemmed content words in their order and of
-  its numbers, and one bit for each of ``FUNCTION_WORD_BITS`` it has: enough to score a later
-  rewrite's sentences against this one (``rules.sentence_scorer``; two sentences compare ten or
-  so words, so chance collisions barely move the score), not enough to rebuild the text;
+- ``sentences``: per sentence (of a long article, ``MAX_SENTENCES`` of them), 8-bit hashes
+  of its stemmed content words in their order and of its numbers, and one bit for each of
+  ``FUNCTION_WORD_BITS`` it has: enough to score a later rewrite's sentences against this one
+  (``rules.sentence_scorer``; two sentences compare ten or so words, so chance collisions
+  barely move the score), not enough to rebuild the text;
 - the identity the flags report (id, source, url, time; the key is derived from id and url),
   and the sources it credits as its author (for the missing-attribution rule);
 - ``buckets``: the 32-bit keys of the index buckets the article is in (its exact hash, its LSH
@@ -30,7 +31,10 @@ import xxhash
 
 from copydesk.rules.minhash import signature
 
-MAX_SENTENCES = 48
+# Of a longer article, the sentences sketched and remembered: its first LEAD_SENTENCES and the
+# longest of the rest (``rules.kinds.duplicates``).
+MAX_SENTENCES = 32
+LEAD_SENTENCES = 8
 MAX_TERMS_PER_SENTENCE = 16
 MIN_KEY_STEMS = 4
 SENTENCE_KEY_SEED = 17

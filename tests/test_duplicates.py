@@ -108,6 +108,32 @@ def test_a_close_rewording_is_a_paraphrase_not_a_near_copy(builtin_engine: Engin
     assert kinds(out) == ["paraphrase"]
 
 
+def test_a_retelling_of_the_last_part_of_a_long_article_names_it(builtin_engine: Engine) -> None:
+    """A roundup of five stories from the sample feed that ends with the AFP glacier report,
+    then DailyBuzzHub's rewrite of that report alone: the rewrite names the roundup, though the
+    report starts past the roundup's first ``MAX_SENTENCES`` sentences."""
+    lines = (Path(__file__).parents[1] / "streams" / "data" / "sample-feed.jsonl").read_bytes()
+    story = {
+        key: parse_article(
+            next(line for line in lines.splitlines() if f'"id":"{key}"'.encode() in line)
+        )
+        for key in ("feed-003", "feed-009", "feed-010", "feed-027", "feed-014", "feed-021")
+    }
+    texts = [story[key].text or "" for key in ("feed-003", "feed-009", "feed-010", "feed-027")]
+    assert len(split_sentences("\n\n".join(texts))) > MAX_SENTENCES
+    roundup = ArticleIn(
+        id="roundup",
+        url="https://roundup.example/week-in-brief",
+        text="\n\n".join([*texts, story["feed-014"].text or ""]),
+        published_at=datetime(2026, 11, 22, 12, tzinfo=UTC),
+    )
+    store = MemoryStore()
+    builtin_engine.process(roundup, store)
+    out = builtin_engine.process(story["feed-021"], store)
+    [finding] = [f for f in out.findings if f.rule == "duplicates"]
+    assert finding.evidence["original_id"] == "roundup"
+
+
 def test_a_paraphrase_shows_its_aligned_sentences(builtin_engine: Engine) -> None:
     _, later = run_case(builtin_engine, "paraphrase_uncredited")
     evidence = later.findings[0].evidence

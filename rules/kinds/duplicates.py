@@ -37,6 +37,7 @@ from pydantic import Field
 
 from copydesk.rules.duplicate_index import DuplicateIndex, Found, article_ref
 from copydesk.rules.fingerprint import (
+    LEAD_SENTENCES,
     MAX_SENTENCES,
     Fingerprint,
     SentenceSketch,
@@ -643,15 +644,30 @@ def _distinct_sentences(
 ) -> list[tuple[str, SentenceSketch, list[int]]]:
     """The sentences worth comparing, with their sketches and retrieval keys (``sketch_words``
     with ``spread``): three content words or more, and a line repeated within the article (a
-    title, a slogan) only once."""
+    title, a slogan) only once.
+
+    Of a longer article, ``MAX_SENTENCES`` in its order (scoring costs our sentences times
+    theirs): the first ``LEAD_SENTENCES``, which briefs and rewrites take first, and the
+    longest of the rest in words. Length, unlike position, an excerpt keeps, and a rewrite
+    mostly: a later text taken from any part of a long one meets some of its remembered
+    sentences, where the first ``MAX_SENTENCES`` alone leave a long article's later part
+    unseen. They are chosen by their words, before sketching, so that only those chosen are
+    sketched.
+    """
     seen: set[tuple[str, ...]] = set()
-    found: list[tuple[str, SentenceSketch, list[int]]] = []
+    distinct: list[tuple[str, list[str]]] = []
     for text, sentence_words in sentences:
-        if len(found) == MAX_SENTENCES:
-            break
-        sketch, keys = sketch_words(sentence_words, quoted(text), spread)
-        if len(sketch.terms) >= 3 and (line := tuple(sentence_words)) not in seen:
+        if len(sentence_words) >= 3 and (line := tuple(sentence_words)) not in seen:
             seen.add(line)
+            distinct.append((text, sentence_words))
+    if len(distinct) > MAX_SENTENCES:
+        rest = range(LEAD_SENTENCES, len(distinct))
+        longest = sorted(rest, key=lambda n: -len(distinct[n][1]))[: MAX_SENTENCES - LEAD_SENTENCES]
+        distinct = [distinct[n] for n in [*range(LEAD_SENTENCES), *sorted(longest)]]
+    found: list[tuple[str, SentenceSketch, list[int]]] = []
+    for text, sentence_words in distinct:
+        sketch, keys = sketch_words(sentence_words, quoted(text), spread)
+        if len(sketch.terms) >= 3:
             found.append((text, sketch, keys))
     return found
 
