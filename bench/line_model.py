@@ -5,8 +5,8 @@ Each non-blank line of a page's text, as the strip rules before the model leave 
 built-in packs with the model's rule disabled), is an example, labelled article text when at
 least half of its word 4-grams are in the page's gold ``article_body`` (``Coverage``, as the
 block model labels its lines). Features: rules/line_features.py; the words' odds it reads are
-learned here (``word_odds``), and the trees learn from odds counted without the line's own site,
-as they will meet them on a user's pages. Trees as the block model's
+learned by bench/word_odds.py, and the trees learn from odds counted without the page's own
+site, as they will meet them on a user's pages. Trees as the block model's
 (bench/trees.py), each page weighing the same within its set and each set the same in all, so
 the 471 L3S-GN1 pages do not drown the 111 of AEB; a line is kept from probability 0.5.
 
@@ -25,23 +25,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import tempfile
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import numpy as np
 import numpy.typing as npt
-import regex
 
 from bench.block_model import Coverage
 from bench.boilerplate import SETS, WRAP_COLUMNS, System, collapsed, systems
 from bench.common import Page, Score, average, dataset_pages, score
 from bench.trees import FOLD_SEED, Settings, fitted, folds, model_in_place
+from bench.word_odds import Labelled, learned, odds_without_own_site, site_of
 from copydesk.rules.engine import Engine
 from copydesk.rules.line_features import FEATURES, line_features
 from copydesk.rules.line_model import MODEL_VARIABLE, builtin_model, judged_lines
@@ -57,10 +54,6 @@ RULE = "text-line-model"  # the built-in pack's line-model rule
 # and 200 of depth 6 at rate 0.1: the mean of the two sets out of fold.
 SIZE = Settings(trees=200, max_depth=6, learning_rate=0.1)
 KEEP_ABOVE = 0.5
-WORD_SITES = 5
-WORD_PRIOR = 2.0  # pages added to either side of a word's count
-WORD_FOLDS = 5
-_TERM = regex.compile(r"\w{4,}")  # the words rules/line_features.py reads
 
 Matrix = npt.NDArray[np.float64]
 
@@ -86,9 +79,10 @@ class Example:
         return line_features(self.lines, self.kept, self.cut_by, word_odds)
 
     @property
-    def site(self) -> str:
-        host = urlsplit(self.page.url).hostname or self.page.id
-        return host.removeprefix("www.")
+    def labelled(self) -> Labelled:
+        return Labelled(
+            site_of(self.page), [line.text for line in self.lines], self.labels.tolist()
+        )
 
 
 def engine_without_model() -> Engine:
@@ -124,43 +118,12 @@ def every_example() -> dict[str, list[Example]]:
     }
 
 
-def word_odds(examples: Sequence[Example]) -> dict[str, float]:
-    """Per word (as the line features read words: four word characters or more, lower-cased),
-    the log-odds that a page's lines holding it are article text rather than chrome, counted
-    in pages (a word once per page and side, so that one long comment thread or menu counts
-    once), smoothed; only words met on ``WORD_SITES`` sites or more, so that a site's own
-    name or menu is not learned as a word of chrome everywhere."""
-    article: Counter[str] = Counter()
-    chrome: Counter[str] = Counter()
-    sites: dict[str, set[str]] = {}
-    for example in examples:
-        sides: tuple[set[str], set[str]] = (set(), set())
-        for line, label in zip(example.lines, example.labels, strict=True):
-            sides[int(label)].update(_TERM.findall(line.text.lower()))
-        chrome.update(sides[0])
-        article.update(sides[1])
-        for word in sides[0] | sides[1]:
-            sites.setdefault(word, set()).add(example.site)
-    return {
-        word: round(math.log((article[word] + WORD_PRIOR) / (chrome[word] + WORD_PRIOR)), 2)
-        for word, found in sites.items()
-        if len(found) >= WORD_SITES
-    }
-
-
-def _features_unseen(examples: Sequence[Example]) -> list[Matrix]:
-    """Each example's features with word odds learned without its site: examples dealt into
-    ``WORD_FOLDS`` groups by site, each group's odds from the others. The trees learn what the
-    odds are worth on sites they were not learned from, as on a user's."""
-    group = {site: i % WORD_FOLDS for i, site in enumerate(sorted({e.site for e in examples}))}
-    odds = [word_odds([e for e in examples if group[e.site] != fold]) for fold in range(WORD_FOLDS)]
-    return [example.features(odds[group[example.site]]) for example in examples]
-
-
 def fit(examples: dict[str, list[Example]]) -> dict[str, Any]:
     """The model fitted on ``examples`` (per set), as the JSON ``LineModel.from_json`` reads."""
     every = [example for pages in examples.values() for example in pages]
-    x = np.vstack(_features_unseen(every))
+    labelled = [example.labelled for example in every]
+    odds = odds_without_own_site(labelled)
+    x = np.vstack([example.features(own) for example, own in zip(every, odds, strict=True)])
     y = np.concatenate([example.labels for example in every])
     # Each page weighs 1 / (its set's pages), spread over its lines.
     weights = np.concatenate(
@@ -172,7 +135,7 @@ def fit(examples: dict[str, list[Example]]) -> dict[str, Any]:
     )
     model = fitted(x, y, FEATURES, SIZE, weights / weights.mean())
     model["keep_above"] = KEEP_ABOVE
-    model["word_odds"] = word_odds(every)
+    model["word_odds"] = learned(labelled)
     return model
 
 

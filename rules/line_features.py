@@ -10,7 +10,6 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from itertools import count
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +17,16 @@ import regex
 
 from copydesk.rules.lines import Line
 from copydesk.rules.prose import ends_sentence, is_prose, is_truncated, item_number
+from copydesk.rules.words import (
+    CAPITAL,
+    FIGURE,
+    MARK,
+    ODDS_FEATURES,
+    WORD,
+    char_classes,
+    line_terms,
+    odds_columns,
+)
 
 Matrix = npt.NDArray[np.float64]
 
@@ -28,9 +37,6 @@ _NEIGHBOURS = (-2, -1, 1, 2)
 _WINDOW = 5
 _PROSE_CHARS = 40
 _ADDRESS = regex.compile(r"(?i)\b(?:https?://|www\.)\S")
-# The words whose sharing with the rest of the page counts: runs of four word characters or
-# more, so that "the" and "and" do not make every line share.
-_TERM_CHARS = 4
 # What a page's typical kept line shares is its kept lines' median share, shrunk toward what
 # pages typically share (the median over the dev sets' pages of that median: AEB 0.47, L3S-GN1
 # 0.39) as if that were the median of 5 more kept lines (5 chosen on the folds against 2 and
@@ -95,10 +101,7 @@ _OWN = (
     "terms_in_kept_for_page",
     "terms_elsewhere",
     "log_terms",
-    "word_odds_least",
-    "word_odds_mean",
-    "word_odds_most",
-    "word_odds_known",
+    *ODDS_FEATURES,
     *(f"cut_by={rule}" for rule in CUTTING_RULES),
     "cut_by=another",
 )
@@ -125,48 +128,12 @@ def _addresses(text: str, starts: npt.NDArray[np.intp]) -> Matrix:
     return np.minimum(_per_line(_ADDRESS, text, starts), 1.0)
 
 
-# A character's classes, one bit each, per code point: filled in as characters are first met
-# (1.1 MB; nearly every text meets the same few hundred). ``TERM``: a word character as the
-# regex module's ``\w`` has it (with combining marks, unlike Python's ``isalnum``): what the
-# shared words are made of.
-WORD, CAPITAL, FIGURE, MARK, TERM = 1, 2, 4, 8, 16
-_UNSEEN = 0xFF
-_CLASSES = np.full(0x110000, _UNSEEN, np.uint8)
-_TERM_CHAR = regex.compile(r"\w")
-
-
-def _class_bits(chars: Sequence[str]) -> list[int]:
-    """Per character: word character, capital, figure, mark (neither word nor space), term
-    character."""
-    return [
-        (WORD if (word := ch.isalnum() or ch == "_") else 0)
-        | (CAPITAL if ch.isupper() else 0)
-        | (FIGURE if ch.isdecimal() else 0)
-        | (MARK if not word and not ch.isspace() else 0)
-        | (TERM if _TERM_CHAR.match(ch) else 0)
-        for ch in chars
-    ]
-
-
-def _classes(text: str) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint8]]:
-    """Each character's code point and its classes (a character met for the first time is
-    classified then)."""
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    classes = _CLASSES.take(codes)
-    unseen = classes == _UNSEEN
-    if unseen.any():
-        new = np.unique(codes[unseen])
-        _CLASSES[new] = _class_bits([chr(code) for code in new.tolist()])
-        classes = _CLASSES.take(codes)
-    return codes, classes
-
-
 def _char_counts(text: str, starts: npt.NDArray[np.intp], ends: npt.NDArray[np.intp]) -> Matrix:
     """Per line (``text[starts[i]:ends[i]]``): words (runs of word characters), words that
     start with a capital, figures and marks. One pass of numpy over the text's code points,
     each character's classes looked up, and a running count per class, rather than a regex
     match per character."""
-    codes, classes = _classes(text)
+    codes, classes = char_classes(text)
     word = (classes & WORD).astype(bool)
     word_start = word.copy()
     word_start[1:] &= ~word[:-1]
@@ -311,15 +278,13 @@ def _shared_terms(text: str, keep: Matrix, word_odds: Mapping[str, float]) -> di
     shares few. The share in kept lines is also read against what the page's typical kept line
     shares (on a page of unrelated briefs every line shares little), an estimate that leans on
     what pages typically share where the rules kept few lines. Counted in numpy over the
-    page's (line, word) pairs. And what the words themselves say (``_word_odds``)."""
+    page's (line, word) pairs. And what the words themselves say (``rules.words``)."""
     n = len(keep)
-    line_of, term_of, names = _terms(text.lower())
-    terms = int(term_of.max()) + 1 if len(term_of) else 1
-    pairs = np.unique(line_of * terms + term_of)  # each word once per line
-    line, term = pairs // terms, pairs % terms
+    words = line_terms(text, n)
+    line, term, distinct = words.line, words.term, words.distinct
+    terms = len(words.names)
     everywhere = np.bincount(term, minlength=terms)
     in_kept = np.bincount(term, weights=keep[line], minlength=terms)
-    distinct = np.bincount(line, minlength=n).astype(np.float64)
     # A kept line's own words are not shared with the kept lines.
     shared_kept = np.bincount(line, weights=in_kept[term] - keep[line] > 0, minlength=n)
     shared_any = np.bincount(line, weights=everywhere[term] > 1, minlength=n)
@@ -335,61 +300,8 @@ def _shared_terms(text: str, keep: Matrix, word_odds: Mapping[str, float]) -> di
         "terms_in_kept_for_page": in_kept_share - typical,
         "terms_elsewhere": shared_any / np.maximum(distinct, 1.0),
         "log_terms": np.log1p(distinct),
-        **_word_odds(line, term, names, word_odds, distinct),
+        **odds_columns(words, word_odds),
     }
-
-
-def _word_odds(
-    line: npt.NDArray[np.int64],
-    term: npt.NDArray[np.int64],
-    names: Sequence[str],
-    word_odds: Mapping[str, float],
-    distinct: Matrix,
-) -> dict[str, Matrix]:
-    """Per line, of its distinct words (``line``, ``term``: each (line, word) pair once) that
-    ``word_odds`` knows: the lowest, mean and highest log-odds, and their share of its words.
-    Chrome speaks a small vocabulary on every site ("share", "comments", "subscribe",
-    "copyright"), learned from the dev sets' lines rather than written as patterns; a line
-    with no known word reads 0 on each."""
-    n = len(distinct)
-    odds = np.array([word_odds.get(name, np.nan) for name in names], dtype=np.float64)
-    found = odds[term] if len(term) else np.zeros(0)
-    known = ~np.isnan(found)
-    line, found = line[known], found[known]
-    counted = np.bincount(line, minlength=n).astype(np.float64)
-    least, most = np.zeros(n), np.zeros(n)
-    if len(line):
-        # Pairs come sorted by line: each line's known words are one run.
-        starts = np.flatnonzero(np.diff(line, prepend=-1))
-        least[line[starts]] = np.minimum.reduceat(found, starts)
-        most[line[starts]] = np.maximum.reduceat(found, starts)
-    return {
-        "word_odds_least": least,
-        "word_odds_mean": np.bincount(line, weights=found, minlength=n) / np.maximum(counted, 1),
-        "word_odds_most": most,
-        "word_odds_known": counted / np.maximum(distinct, 1.0),
-    }
-
-
-def _terms(text: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64], list[str]]:
-    """The line (counted in line breaks) and the number (the same for the same word) of each
-    run of ``_TERM_CHARS`` term characters or more in ``text``, in order, and the words by
-    number: the words
-    ``regex.findall(r"\\w{4,}", text)`` gives, found from the characters' classes in numpy
-    (that regex call alone took longer than all of the rest of the shared-word features)."""
-    codes, classes = _classes(text)
-    term = (classes & TERM).astype(bool)
-    # Where each run of term characters begins and ends: the places where the class changes.
-    edges = np.flatnonzero(np.diff(term, prepend=False, append=False))
-    begins, ends = edges[0::2], edges[1::2]
-    long = ends - begins >= _TERM_CHARS
-    begins, ends = begins[long], ends[long]
-    line_of = np.searchsorted(np.flatnonzero(codes == ord("\n")), begins)
-    words = [text[a:b] for a, b in zip(begins.tolist(), ends.tolist(), strict=True)]
-    # Numbered in a dict rather than by sorting them as numpy strings: a tenth faster.
-    numbers = dict(zip(dict.fromkeys(words), count(), strict=False))
-    term_of = np.fromiter(map(numbers.__getitem__, words), dtype=np.int64, count=len(words))
-    return line_of, term_of, list(numbers)
 
 
 def _numbered(lines: Sequence[Line]) -> dict[str, Matrix]:

@@ -17,12 +17,13 @@ from hypothesis import strategies as st
 from copydesk.rules.engine import Engine
 from copydesk.rules.kinds.line_model import LineModelSpec
 from copydesk.rules.kinds.line_pattern import LinePatternSpec
-from copydesk.rules.line_features import CUTTING_RULES, FEATURES, _terms, line_features
+from copydesk.rules.line_features import CUTTING_RULES, FEATURES, line_features
 from copydesk.rules.line_model import MODEL_VARIABLE, LineModel, builtin_model, judged_lines
 from copydesk.rules.lines import split_lines
 from copydesk.rules.loader import PackError, load_rules
 from copydesk.rules.records import ArticleIn, Span
 from copydesk.rules.state import MemoryStore
+from copydesk.rules.words import _terms
 from tests.conftest import SHARED
 
 STORY = (
