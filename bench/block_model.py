@@ -3,7 +3,8 @@ L3S-GN1), and check it out of fold.
 
 Each line of a page's text (``rules/page_text.page_blocks``) is an example, labelled article
 text when at least half of its word 4-grams are in the page's gold ``article_body`` (a line
-shorter than a 4-gram: when the gold holds its words in a row). Features: rules/block_features.py.
+shorter than a 4-gram: when the gold holds its words in a row). Features: rules/block_features.py;
+the words' odds they read are learned by bench/word_odds.py.
 A gradient-boosted tree ensemble (scikit-learn's HistGradientBoostingClassifier, a dev
 dependency; the shipped model is plain JSON read with numpy) is fitted with fixed settings; the
 threshold is the one whose kept lines score the best mean F1 on the training pages.
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ import numpy.typing as npt
 from bench.boilerplate import SETS, systems
 from bench.common import Page, dataset_pages, score
 from bench.trees import Settings, fitted, folds, model_in_place
+from bench.word_odds import Labelled, learned, odds_without_own_site, site_of
 from copydesk.rules.block_features import FEATURES, block_features
 from copydesk.rules.block_model import MODEL_VARIABLE, BlockModel, builtin_model
 from copydesk.rules.engine import Engine
@@ -90,12 +92,18 @@ class Coverage:
 
 @dataclass(frozen=True)
 class Example:
-    """A page's lines, their features and their labels (article text or not)."""
+    """A page's lines and their labels (article text or not)."""
 
     page: Page
     blocks: list[Block]
-    features: Matrix
     labels: list[bool]
+
+    def features(self, word_odds: Mapping[str, float]) -> Matrix:
+        return block_features(self.blocks, word_odds)
+
+    @property
+    def labelled(self) -> Labelled:
+        return Labelled(site_of(self.page), [block.text for block in self.blocks], self.labels)
 
 
 def page_example(page: Page) -> Example:
@@ -103,7 +111,7 @@ def page_example(page: Page) -> Example:
     blocks = [] if tree is None else page_blocks(tree)
     gold = Coverage(page.article_body)
     labels = [gold.of(block.text) >= 0.5 for block in blocks]
-    return Example(page, blocks, block_features(blocks), labels)
+    return Example(page, blocks, labels)
 
 
 def every_example() -> dict[str, list[Example]]:
@@ -125,17 +133,22 @@ def fit(pages: Iterable[Page], settings: Settings = SIZE) -> dict[str, Any]:
 
 
 def fit_examples(examples: list[Example], settings: Settings = SIZE) -> dict[str, Any]:
-    x = np.vstack([example.features for example in examples])
+    """The model fitted on ``examples``: the trees and the threshold learn from word odds
+    counted without each page's own site (bench/word_odds.py); the model keeps those of all."""
+    labelled = [example.labelled for example in examples]
+    odds = odds_without_own_site(labelled)
+    features = [example.features(own) for example, own in zip(examples, odds, strict=True)]
     y = np.array([label for example in examples for label in example.labels])
-    model = fitted(x, y, FEATURES, settings)
+    model = fitted(np.vstack(features), y, FEATURES, settings)
     model["keep_above"] = _best_threshold(
-        BlockModel.from_json({**model, "keep_above": 0.5}), examples
+        BlockModel.from_json({**model, "keep_above": 0.5}), examples, features
     )
+    model["word_odds"] = learned(labelled)
     return model
 
 
-def _best_threshold(model: BlockModel, examples: list[Example]) -> float:
-    probabilities = [model.probabilities(example.features) for example in examples]
+def _best_threshold(model: BlockModel, examples: list[Example], features: list[Matrix]) -> float:
+    probabilities = [model.probabilities(x) for x in features]
 
     def mean_f1(threshold: float) -> float:
         return float(

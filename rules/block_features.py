@@ -1,7 +1,8 @@
 """What the block model reads of each line of a page: its shape and its markup (Kohlschütter
 et al., WSDM 2010: word count, link density and text density of a block and of its
-neighbours), where it sits and what the class and id names around it say. Nothing here depends
-on another reading of the page: each reading fails in its own way.
+neighbours), where it sits, what the class and id names around it say and what its words say
+(rules/words.py). Nothing here depends on another reading of the page: each reading fails in
+its own way.
 
 One row per line, one column per feature (``FEATURES`` names them), built with numpy: the
 model reads every line of every page it is asked about."""
@@ -9,13 +10,14 @@ model reads every line of every page it is asked about."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
 
 from copydesk.rules.page_text import Block
+from copydesk.rules.words import ODDS_FEATURES, line_terms, odds_columns
 
 Matrix = npt.NDArray[np.float64]
 
@@ -79,12 +81,16 @@ FEATURES: tuple[str, ...] = (
     *(f"names={name}" for name in _NAME_WORDS),
     *(f"{shape}@{offset:+d}" for offset in _OFFSETS for shape in _SHAPE),
     *(f"edge@{offset:+d}" for offset in _OFFSETS),
+    *ODDS_FEATURES,
 )
 
 
-def block_features(blocks: Sequence[Block]) -> Matrix:
-    """Features of each line of a page: a row per line, a column per name in ``FEATURES``."""
+def block_features(blocks: Sequence[Block], word_odds: Mapping[str, float]) -> Matrix:
+    """Features of each line of a page: a row per line, a column per name in ``FEATURES``
+    (``word_odds``: what each word says, learned with the model)."""
     n = len(blocks)
+    if not n:
+        return np.zeros((0, len(FEATURES)))
     chars = np.array([len(block.text) for block in blocks], dtype=np.float64)
     words = np.array([len(block.text.split()) for block in blocks], dtype=np.float64)
     links = np.array([block.link_chars for block in blocks], dtype=np.float64)
@@ -116,7 +122,9 @@ def block_features(blocks: Sequence[Block]) -> Matrix:
             inside[rows] = 1.0
         columns.append(shifted)
         edges.append(1.0 - inside)
-    matrix = np.hstack([*columns, *edges]) if n else np.zeros((0, len(FEATURES)))
+    text = "\n".join(block.text.replace("\n", " ") for block in blocks)
+    said = odds_columns(line_terms(text, n), word_odds)
+    matrix = np.hstack([*columns, *edges, np.column_stack([said[f] for f in ODDS_FEATURES])])
     assert matrix.shape[1] == len(FEATURES)
     return matrix
 

@@ -1,8 +1,9 @@
 """The block model: gradient-boosted trees over the features of rules/block_features.py giving
 the probability that a line of a page belongs to the article, and the threshold above which a
-line is kept. Trees, their leaf values and the threshold are learned from both dev sets, AEB
-and L3S-GN1 (rules/models/block-model.json, built by ``python -m bench.block_model``; its
-``--folds`` mode reports it out of fold); evaluated by rules/trees.py."""
+line is kept. Trees, their leaf values, the threshold and the words' odds are learned from both
+dev sets, AEB and L3S-GN1 (rules/models/block-model.json, built by ``python -m
+bench.block_model``; its ``--folds`` mode reports it out of fold); evaluated by
+rules/trees.py."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ class BlockModel(TreeModel):
         """The lines of the page the model keeps, in page order."""
         if not blocks:
             return ""
-        kept = self.probabilities(block_features(blocks)) >= self.keep_above
+        x = block_features(blocks, self.word_odds)
+        kept = self.probabilities(x) >= self.keep_above
         return "\n".join(block.text for block, keep in zip(blocks, kept, strict=True) if keep)
 
 

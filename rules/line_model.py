@@ -6,15 +6,13 @@ AEB and L3S-GN1 (rules/models/line-model.json, built by ``python -m bench.line_m
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Self
 
 from copydesk.rules.line_features import FEATURES, line_features
 from copydesk.rules.lines import Line
 from copydesk.rules.records import Span
-from copydesk.rules.trees import TreeModel, Trees, Vector, model_json
+from copydesk.rules.trees import TreeModel, Vector, model_json
 
 MODEL_VARIABLE = "COPYDESK_LINE_MODEL"
 
@@ -23,14 +21,6 @@ MODEL_VARIABLE = "COPYDESK_LINE_MODEL"
 class LineModel(TreeModel):
     features = FEATURES
     name = "line model"
-    # Learned with the trees: what a line's words say. A model file without them reads every
-    # word as unknown.
-    word_odds: Mapping[str, float]
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Self:
-        trees = Trees.from_json(data, cls.features, cls.name)
-        return cls(trees, float(data["keep_above"]), dict(data.get("word_odds", {})))
 
     def probabilities(self, lines: list[Line], kept: list[bool], cut_by: list[str]) -> Vector:
         """The probability that each of ``lines`` (non-blank, as ``judged_lines`` gives them)

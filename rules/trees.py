@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -81,14 +81,19 @@ def model_json(variable: str, filename: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class TreeModel:
-    """Trees and the probability from which what they judge is kept; a subclass names the
-    features its reader computes, which a model file must have been trained on."""
+    """Trees, the probability from which what they judge is kept and the word odds their
+    features read; a subclass names the features its reader computes, which a model file must
+    have been trained on."""
 
     features: ClassVar[tuple[str, ...]]
     name: ClassVar[str]
     trees: Trees
     keep_above: float
+    # What a line's words say (rules/words.py), learned with the trees. A model file without
+    # them reads every word as unknown.
+    word_odds: Mapping[str, float]
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Self:
-        return cls(Trees.from_json(data, cls.features, cls.name), float(data["keep_above"]))
+        trees = Trees.from_json(data, cls.features, cls.name)
+        return cls(trees, float(data["keep_above"]), dict(data.get("word_odds", {})))

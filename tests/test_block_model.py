@@ -54,7 +54,7 @@ def test_each_line_of_the_page_text_comes_with_its_markup() -> None:
 
 def test_features_are_one_row_per_line_and_read_the_neighbours() -> None:
     blocks = page_blocks(lxml.html.fromstring(PAGE))
-    x = block_features(blocks)
+    x = block_features(blocks, {})
     assert x.shape == (len(blocks), len(FEATURES))
     column = {name: i for i, name in enumerate(FEATURES)}
     assert x[0, column["link_density"]] == 1.0
@@ -62,12 +62,24 @@ def test_features_are_one_row_per_line_and_read_the_neighbours() -> None:
     assert x[0, column["edge@-1"]] == 1.0 and x[4, column["edge@-1"]] == 0.0
     assert x[4, column["link_density@-1"]] == 1.0  # the menu's last item is above it
     assert x[0, column["names=nav"]] == 1.0 and x[4, column["names=body"]] == 1.0
-    assert block_features([]).shape == (0, len(FEATURES))
+    assert block_features([], {}).shape == (0, len(FEATURES))
+
+
+def test_a_line_reads_what_the_model_learned_its_words_say() -> None:
+    odds = {"privacy": -4.0, "policy": -1.0, "council": 2.0}
+    blocks = page_blocks(lxml.html.fromstring(PAGE))
+    x = block_features(blocks, odds)
+    column = {name: i for i, name in enumerate(FEATURES)}
+    footer = x[-1]  # "Privacy policy | Terms": "terms" unknown
+    assert footer[column["word_odds_least"]] == -4.0
+    assert footer[column["word_odds_mean"]] == -2.5
+    assert footer[column["word_odds_known"]] == pytest.approx(2 / 3)
+    assert block_features(blocks, {})[:, column["word_odds_known"]].tolist() == [0.0] * len(blocks)
 
 
 def test_a_line_ends_a_sentence_past_its_closing_quotes_and_brackets() -> None:
     lines = ["He said it was over.”", "Was it (really?)", "Weather", "Rain. Then sun", "“.]"]
-    x = block_features([Block(line, 0, "p", "div", 1, ()) for line in lines])
+    x = block_features([Block(line, 0, "p", "div", 1, ()) for line in lines], {})
     assert x[:, FEATURES.index("ends_sentence")].tolist() == [1.0, 1.0, 0.0, 0.0, 1.0]
 
 
