@@ -12,6 +12,7 @@ the 471 L3S-GN1 pages do not drown the 111 of AEB; a line is kept from probabili
 
     .venv/bin/python -m bench.line_model [--out PATH]
     .venv/bin/python -m bench.line_model --folds 5 [--seed N] [--html]
+    .venv/bin/python -m bench.line_model --across
 
 ``--folds K`` builds nothing: it splits each set's pages into K folds (bench/trees.py; dealt
 with ``--seed``, 0 unless told), fits a model without each fold and runs text mode, as a user
@@ -19,6 +20,7 @@ gets it (``COPYDESK_LINE_MODEL`` pointing at the fold's model), on the fold's pa
 come and hard-wrapped: every figure is out of fold. ``--html`` runs HTML mode too, with the
 model judging its page-text reading (the rule's ``html_page_text``). The report also prints the
 ceiling of any line selection: the lines labelled article text, scored as they are.
+``--across`` builds nothing either: it scores each set with a model fitted on the other alone.
 """
 
 from __future__ import annotations
@@ -198,13 +200,33 @@ def report_out_of_fold(k: int, seed: int, html: bool) -> None:
             )
 
 
+def report_across() -> None:
+    """Text mode on each set with the model fitted on the other set alone: sites, years and a
+    gold convention the model never saw (AEB's gold drops headlines and captions, L3S-GN1's
+    keeps them)."""
+    examples = every_example()
+    text_mode = _modes(engine_judging_page_text(), False)[TEXT_MODES[0]]
+    for key, (name, _) in SETS.items():
+        others = {other: pages for other, pages in examples.items() if other != key}
+        with model_in_place(fit(others), MODEL_VARIABLE, builtin_model):
+            scores = [score(text_mode(e.page), e.page.article_body) for e in examples[key]]
+        trained_on = ", ".join(SETS[other][0] for other in others)
+        print(f"  {name}, the line model fitted on {trained_on} alone: {average(scores).f1:.4f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--folds", type=int, default=0, help="K-fold figures; builds none")
     parser.add_argument("--seed", type=int, default=FOLD_SEED, help="with --folds: the deal")
     parser.add_argument("--html", action="store_true", help="with --folds: HTML mode too")
+    parser.add_argument(
+        "--across", action="store_true", help="each set scored by a model fitted on the other"
+    )
     args = parser.parse_args()
+    if args.across:
+        report_across()
+        return
     if args.folds:
         report_out_of_fold(args.folds, args.seed, args.html)
         return
