@@ -16,14 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import regex
+import numpy as np
 
 from bench.common import Page
+from copydesk.rules.words import line_terms
 
 MIN_SITES = 5  # chosen on the line model's folds against 10
 PRIOR = 2.0
 SITE_GROUPS = 5
-_WORD = regex.compile(r"\w{4,}")  # the words rules/words.py reads
 
 
 @dataclass(frozen=True)
@@ -46,12 +46,14 @@ def learned(pages: Sequence[Labelled]) -> dict[str, float]:
     chrome: Counter[str] = Counter()
     sites: dict[str, set[str]] = {}
     for page in pages:
-        sides: tuple[set[str], set[str]] = (set(), set())
-        for line, label in zip(page.lines, page.labels, strict=True):
-            sides[int(label)].update(_WORD.findall(line.lower()))
-        chrome.update(sides[0])
-        article.update(sides[1])
-        for word in sides[0] | sides[1]:
+        # The words as the models read them (rules/words.py), each once per page and side.
+        words = line_terms("\n".join(page.lines), len(page.lines))
+        in_article = np.asarray(page.labels, dtype=bool)[words.line]
+        on_chrome = {words.names[t] for t in words.term[~in_article].tolist()}
+        on_article = {words.names[t] for t in words.term[in_article].tolist()}
+        chrome.update(on_chrome)
+        article.update(on_article)
+        for word in on_chrome | on_article:
             sites.setdefault(word, set()).add(page.site)
     return {
         word: round(math.log((article[word] + PRIOR) / (chrome[word] + PRIOR)), 2)

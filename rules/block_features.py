@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from copydesk.rules.page_text import Block
+from copydesk.rules.page_text import Block, joined
 from copydesk.rules.words import ODDS_FEATURES, line_terms, odds_columns
 
 Matrix = npt.NDArray[np.float64]
@@ -122,8 +122,7 @@ def block_features(blocks: Sequence[Block], word_odds: Mapping[str, float]) -> M
             inside[rows] = 1.0
         columns.append(shifted)
         edges.append(1.0 - inside)
-    text = "\n".join(block.text.replace("\n", " ") for block in blocks)
-    said = odds_columns(line_terms(text, n), word_odds)
+    said = odds_columns(line_terms(joined(blocks), n), word_odds)
     matrix = np.hstack([*columns, *edges, np.column_stack([said[f] for f in ODDS_FEATURES])])
     assert matrix.shape[1] == len(FEATURES)
     return matrix

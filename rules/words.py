@@ -81,7 +81,7 @@ def odds_columns(words: LineTerms, word_odds: Mapping[str, float]) -> dict[str, 
     than written as patterns; a line with no known word reads 0 on each."""
     n, distinct = len(words.distinct), words.distinct
     odds = np.array([word_odds.get(name, np.nan) for name in words.names], dtype=np.float64)
-    found = odds[words.term] if len(words.term) else np.zeros(0)
+    found = odds[words.term]
     known = ~np.isnan(found)
     line, found = words.line[known], found[known]
     counted = np.bincount(line, minlength=n).astype(np.float64)
@@ -102,9 +102,9 @@ def odds_columns(words: LineTerms, word_odds: Mapping[str, float]) -> dict[str, 
 def _terms(text: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64], list[str]]:
     """The line (counted in line breaks) and the number (the same for the same word) of each
     run of ``_TERM_CHARS`` term characters or more in ``text``, in order, and the words by
-    number: the words
-    ``regex.findall(r"\\w{4,}", text)`` gives, found from the characters' classes in numpy
-    (that regex call alone took longer than all of the rest of the shared-word features)."""
+    number: the words ``regex.findall(r"\\w{4,}", text)`` gives, found from the characters'
+    classes in numpy (that regex call alone took longer than all of the rest of the shared-word
+    features)."""
     codes, classes = char_classes(text)
     term = (classes & TERM).astype(bool)
     # Where each run of term characters begins and ends: the places where the class changes.
