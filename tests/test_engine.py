@@ -79,6 +79,61 @@ def test_html_is_extracted_when_there_is_no_text(builtin_engine: Engine) -> None
     assert out.metadata == {"author": ["Jane Roe"], "date": ["2026-11-20"]}
 
 
+def test_html_mode_cuts_a_reader_comment_thread_that_extraction_kept(
+    builtin_engine: Engine,
+) -> None:
+    # Extractors keep a thread that sits in the article's own container (L3S-GN1 pages did).
+    story = [
+        "The council voted 5-2 on Tuesday to approve the new bridge, ending years of delay over"
+        " its cost and its route.",
+        "The mayor called it a historic day for the town and its commuters, and said work would"
+        " start in May.",
+        "The state will pay two thirds of the cost under a deal struck last year; the town will"
+        " borrow the rest.",
+        "Critics said the bridge would bring more traffic to the old town, whose narrow streets"
+        " already fill up every morning.",
+        "The vote followed a four-hour hearing at which more than forty residents spoke, most of"
+        " them in favour.",
+        "The old bridge, built in 1931, will stay open to cyclists and walkers and will be"
+        " repaired with money from a state heritage fund.",
+        "Engineers expect the span to carry about 20,000 vehicles a day once it opens, twice the"
+        " traffic of the old ferry.",
+    ]
+    comments = [
+        (
+            "About time the town got something right, though I doubt the money will stretch to"
+            " the new road it needs.",
+            "Posted by Dom, Harbor on January 10, 2008 4:03 PM",
+        ),
+        (
+            "It will only bring more traffic to streets that cannot take it, and nobody on the"
+            " council lives near them.",
+            "Posted by Ann on January 10, 2008 2:47 PM",
+        ),
+        (
+            "Twenty thousand cars a day through the old town? Somebody has not thought this"
+            " through at all.",
+            "Posted by Steve Hewlett on January 10, 2008 11:54 AM",
+        ),
+    ]
+    thread = "".join(
+        f"<p>{c}</p><p>{s}</p><p><a href='/report'>Report this comment</a></p>" for c, s in comments
+    )
+    html = (
+        "<html><head><title>Bridge vote</title></head><body><div class='main'>"
+        "<h1>Bridge vote</h1>"
+        + "".join(f"<p>{p}</p>" for p in story)
+        + "<h3>Have your say</h3>"
+        + thread
+        + "</div></body></html>"
+    )
+    out = builtin_engine.process(ArticleIn(id="h", html=html), MemoryStore())
+    assert all(p in out.text for p in story)
+    assert "Posted by" not in out.text
+    assert "money will stretch" not in out.text
+    assert "comment-sections" in {s.rule for s in out.removed}
+
+
 def test_an_empty_body_is_flagged_not_dropped(builtin_engine: Engine) -> None:
     out = builtin_engine.process(article("   \n"), MemoryStore())
     assert [f.rule for f in out.findings] == ["engine.body-empty"]
