@@ -128,6 +128,40 @@ def test_ascii_text_gives_the_words_the_general_pattern_gives() -> None:
         assert quote_lexicon.stem_words(text) == quote_lexicon._STEMMER.stemWords(general)
 
 
+PLAIN_TEXTS = [
+    *(
+        case["text"]
+        for cases in CASES.values()
+        for case in cases
+        if fingerprint.plain(case["text"])
+    ),
+    "“Don’t,” she said — 3,500 £ in ‘cash’… «Oui» • 20 € © 2024 ® 5° U.S.\u00a0Rep. Omar x„y",
+    "He left.\u00a0She stayed. U.S.\u00a0Steel rose. A.B.\x1cCorp fell.\x1c Then\x0bmore.",
+    "Mrs.’ Green left.\x0c Mr.\u00a0Brown came. I. Then\t2 more. Dr.\x1f X.",
+    'He left?! "Yes." (Then) 3 more. U.S. Rep. Omar spoke. J. Smith said so.) Next',
+    "Wait... Really?” “Yes!” ‘No.’ [Fine.] End.  Two  spaces. Prof. X left. Capt. Y. Z came.",
+    "A.B. Corp. rose. St. Louis won. Mr. X. left. e.g. this. Dr.No. Tail. MR. Big. Dr. 5 o.",
+]
+
+
+def test_text_ascii_but_for_plain_punctuation_is_read_with_the_ascii_patterns() -> None:
+    """The plain punctuation holds no word character and has no case, and text ASCII but for
+    it gets the words and sentences the general patterns give (as the patterns were first
+    written: without the possessive quantifier, looking behind for any initialism)."""
+    word = regex.compile(r"\w", regex.V1)
+    for char in fingerprint.PLAIN_PUNCTUATION:
+        assert not word.match(char)
+        assert char.casefold() == char.lower() == char
+    general_words = regex.compile(r"\w+(?:[.,']\w+)*", regex.V1)
+    assert all(fingerprint.plain(text) for text in PLAIN_TEXTS)
+    assert not any(fingerprint.plain(text) for text in ["café", "Über", "a\u0301", "x\u2028y"])
+    for text in PLAIN_TEXTS:
+        assert fingerprint.words(text) == general_words.findall(text.casefold())
+        for line in fingerprint.paragraphs(text):
+            general = fingerprint._SENTENCE_END.split(line)
+            assert fingerprint._PLAIN_SENTENCE_END.split(line) == general
+
+
 def test_the_address_feature_searches_every_text_the_pattern_could_match() -> None:
     texts = [
         "no address here, only a window\nand a w w",
