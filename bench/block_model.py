@@ -40,7 +40,7 @@ from bench.boilerplate import SETS, systems
 from bench.common import Page, dataset_pages, score
 from bench.trees import Settings, fitted, folds, model_in_place
 from bench.word_odds import Labelled, learned, odds_without_own_site, site_of
-from copydesk.rules.block_features import FEATURES, block_features
+from copydesk.rules.block_features import FEATURES, block_features, name_words
 from copydesk.rules.block_model import MODEL_VARIABLE, BlockModel, builtin_model
 from copydesk.rules.engine import Engine
 from copydesk.rules.html_tree import load_page
@@ -103,7 +103,12 @@ class Example:
 
     @property
     def labelled(self) -> Labelled:
-        return Labelled(site_of(self.page), [block.text for block in self.blocks], self.labels)
+        return Labelled(
+            site_of(self.page),
+            [block.text for block in self.blocks],
+            self.labels,
+            [name_words(block.names) for block in self.blocks],
+        )
 
 
 def page_example(page: Page) -> Example:
