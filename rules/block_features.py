@@ -205,15 +205,19 @@ def _name_odds(blocks: Sequence[Block], word_odds: Mapping[str, float]) -> Matri
     names: each chain is read once."""
     distinct: dict[tuple[str, ...], int] = {}
     rows = [distinct.setdefault(block.names, len(distinct)) for block in blocks]
-    table = np.zeros((len(distinct), len(NAME_ODDS_FEATURES)))
-    for names, row in distinct.items():
-        # fsum: exact, so the mean does not hang on the sets' order (it moves between runs).
-        chain, inner = _chain_words(names)
-        found = [word_odds[w] for w in chain if w in word_odds]
-        if found:
-            table[row, :3] = min(found), math.fsum(found) / len(found), max(found)
-        inner_found = [word_odds[w] for w in inner if w in word_odds]
-        if inner_found:
-            table[row, 3] = math.fsum(inner_found) / len(inner_found)
-    found_rows: Matrix = table[np.asarray(rows, dtype=np.intp)]
-    return found_rows
+    table = [_odds_row(*_chain_words(names), word_odds) for names in distinct]
+    found: Matrix = np.array(table, dtype=np.float64).reshape(-1, len(NAME_ODDS_FEATURES))
+    return found[np.asarray(rows, dtype=np.intp)]
+
+
+def _odds_row(
+    chain: frozenset[str], inner: frozenset[str], word_odds: Mapping[str, float]
+) -> tuple[float, float, float, float]:
+    # fsum: exact, so a mean does not hang on a set's order (which moves from run to run).
+    known = word_odds.keys() & chain  # one pass in C, not a look-up per word in Python
+    if not known:
+        return 0.0, 0.0, 0.0, 0.0
+    found = [word_odds[w] for w in known]
+    inner_found = [word_odds[w] for w in known & inner]
+    inner_mean = math.fsum(inner_found) / len(inner_found) if inner_found else 0.0
+    return min(found), math.fsum(found) / len(found), max(found), inner_mean
