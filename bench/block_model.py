@@ -4,13 +4,14 @@ L3S-GN1), and check it out of fold.
 Each line of a page's text (``rules/page_text.page_blocks``) is an example, labelled article
 text when at least half of its word 4-grams are in the page's gold ``article_body`` (a line
 shorter than a 4-gram: when the gold holds its words in a row). Features: rules/block_features.py;
-the words' odds they read are learned by bench/word_odds.py.
+the odds they read of the lines' words and of the words of their class and id names are
+learned by bench/word_odds.py.
 A gradient-boosted tree ensemble (scikit-learn's HistGradientBoostingClassifier, a dev
 dependency; the shipped model is plain JSON read with numpy) is fitted with fixed settings; the
 threshold is the one whose kept lines score the best mean F1 on the training pages.
 
     .venv/bin/python -m bench.block_model [--train both|aeb|l3s-gn1] [--out PATH]
-    .venv/bin/python -m bench.block_model --folds 5 [--html]
+    .venv/bin/python -m bench.block_model --folds 5 [--html] [--seed N]
     .venv/bin/python -m bench.block_model --search
 
 ``--folds K`` builds nothing: it splits the pages of each set into K folds (whole pages, each
@@ -38,9 +39,9 @@ import numpy.typing as npt
 
 from bench.boilerplate import SETS, systems
 from bench.common import Page, dataset_pages, score
-from bench.trees import Settings, fitted, folds, model_in_place
+from bench.trees import FOLD_SEED, Settings, fitted, folds, model_in_place
 from bench.word_odds import Labelled, learned, odds_without_own_site, site_of
-from copydesk.rules.block_features import FEATURES, block_features
+from copydesk.rules.block_features import FEATURES, block_features, name_words
 from copydesk.rules.block_model import MODEL_VARIABLE, BlockModel, builtin_model
 from copydesk.rules.engine import Engine
 from copydesk.rules.html_tree import load_page
@@ -103,7 +104,12 @@ class Example:
 
     @property
     def labelled(self) -> Labelled:
-        return Labelled(site_of(self.page), [block.text for block in self.blocks], self.labels)
+        return Labelled(
+            site_of(self.page),
+            [block.text for block in self.blocks],
+            self.labels,
+            [name_words(block.names) for block in self.blocks],
+        )
 
 
 def page_example(page: Page) -> Example:
@@ -182,10 +188,12 @@ def out_of_fold(
     k: int,
     settings: Settings = SIZE,
     engine: Engine | None = None,
+    seed: int = FOLD_SEED,
 ) -> OutOfFold:
     """Every page scored by the model fitted without its fold (``train``'s sets only); HTML
-    mode too when an engine is given, with the fold's model in place of the shipped one."""
-    assigned = folds({key: len(pages) for key, pages in examples.items()}, k)
+    mode too when an engine is given, with the fold's model in place of the shipped one.
+    ``seed`` deals the pages to folds."""
+    assigned = folds({key: len(pages) for key, pages in examples.items()}, k, seed)
     result = OutOfFold(
         {key: [0.0] * len(pages) for key, pages in examples.items()},
         {key: [0.0] * len(pages) for key, pages in examples.items()} if engine else {},
@@ -229,13 +237,16 @@ def _html_mode(
                 into[key][i] = score(html_mode(page), page.article_body).f1
 
 
-def report_out_of_fold(k: int, html: bool, settings: Settings) -> None:
+def report_out_of_fold(k: int, html: bool, settings: Settings, seed: int) -> None:
     """Each training choice's out-of-fold figures, on the same folds."""
     examples = every_example()
     engine = Engine(load_rules()) if html else None
     for train, trained_on in TRAINING.items():
-        result = out_of_fold(examples, train, k, settings, engine)
-        print(f"\ntrained on {train}, {k} folds by page, keep above {result.thresholds}:")
+        result = out_of_fold(examples, train, k, settings, engine, seed)
+        print(
+            f"\ntrained on {train}, {k} folds by page (seed {seed}),"
+            f" keep above {result.thresholds}:"
+        )
         for key, (name, _) in SETS.items():
             kind = "out of fold" if key in trained_on else "held out: set not trained on"
             line = f"  {name} ({kind}): reading alone {np.mean(result.reading[key]):.4f}"
@@ -267,13 +278,14 @@ def main() -> None:
         "--folds", type=int, default=0, help="K-fold figures of each training choice; builds none"
     )
     parser.add_argument("--html", action="store_true", help="with --folds: HTML mode per fold")
+    parser.add_argument("--seed", type=int, default=FOLD_SEED, help="with --folds: the deal")
     parser.add_argument("--search", action="store_true", help="pooled folds for each of SEARCH")
     args = parser.parse_args()
     if args.search:
         report_search(args.folds or 5)
         return
     if args.folds:
-        report_out_of_fold(args.folds, args.html, SIZE)
+        report_out_of_fold(args.folds, args.html, SIZE, args.seed)
         return
     model = fit(training_pages(args.train))
     args.out.write_text(json.dumps(model, separators=(",", ":")) + "\n", encoding="utf-8")

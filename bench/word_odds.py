@@ -33,6 +33,8 @@ class Labelled:
     site: str
     lines: Sequence[str]
     labels: Sequence[bool]
+    # Per line, other marked terms that speak for it (the block model's class and id names).
+    markup: Sequence[frozenset[str]] = ()
 
 
 def site_of(page: Page) -> str:
@@ -51,6 +53,8 @@ def learned(pages: Sequence[Labelled]) -> dict[str, float]:
         in_article = np.asarray(page.labels, dtype=bool)[words.line]
         on_chrome = {words.names[t] for t in words.term[~in_article].tolist()}
         on_article = {words.names[t] for t in words.term[in_article].tolist()}
+        for terms, label in zip(page.markup, page.labels, strict=False):
+            (on_article if label else on_chrome).update(terms)
         chrome.update(on_chrome)
         article.update(on_article)
         for word in on_chrome | on_article:

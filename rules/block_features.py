@@ -9,6 +9,7 @@ model reads every line of every page it is asked about."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -66,6 +67,12 @@ _NAME_WORDS = {
 # (The standard library's engine: ten times faster than ``regex`` on this alternation.)
 _NAMES = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _NAME_WORDS.items()))
 _NAME_INDEX = {name: i for i, name in enumerate(_NAME_WORDS)}
+# Each class or id name is read as its words ("storyBody", "story-body" -> story, body), and
+# each word's odds are learned with the words' (``@`` before it, as no word of a line starts so).
+_NAME_TOKEN = re.compile(r"[a-z]{2,}")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+NAME_MARK = "@"
+NAME_ODDS_FEATURES = ("name_odds_least", "name_odds_mean", "name_odds_most", "name_odds_inner")
 _SHAPE = ("log_words", "link_density", "text_density")
 # Neighbours each side whose shape a line's features include.
 _OFFSETS = (-2, -1, 1, 2)
@@ -82,6 +89,7 @@ FEATURES: tuple[str, ...] = (
     *(f"{shape}@{offset:+d}" for offset in _OFFSETS for shape in _SHAPE),
     *(f"edge@{offset:+d}" for offset in _OFFSETS),
     *ODDS_FEATURES,
+    *NAME_ODDS_FEATURES,
 )
 
 
@@ -123,7 +131,14 @@ def block_features(blocks: Sequence[Block], word_odds: Mapping[str, float]) -> M
         columns.append(shifted)
         edges.append(1.0 - inside)
     said = odds_columns(line_terms(joined(blocks), n), word_odds)
-    matrix = np.hstack([*columns, *edges, np.column_stack([said[f] for f in ODDS_FEATURES])])
+    matrix = np.hstack(
+        [
+            *columns,
+            *edges,
+            np.column_stack([said[f] for f in ODDS_FEATURES]),
+            _name_odds(blocks, word_odds),
+        ]
+    )
     assert matrix.shape[1] == len(FEATURES)
     return matrix
 
@@ -163,3 +178,46 @@ def _named_parts(names: str) -> frozenset[int]:
 @lru_cache(maxsize=8192)
 def _name_parts(name: str) -> frozenset[int]:
     return frozenset(_NAME_INDEX[str(m.lastgroup)] for m in _NAMES.finditer(name))
+
+
+def name_words(names: tuple[str, ...]) -> frozenset[str]:
+    """The words of the class and id names of a line's element and its ancestors, marked."""
+    return _chain_words(names)[0]
+
+
+@lru_cache(maxsize=8192)
+def _chain_words(names: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """The marked words of a chain of names, and those of its innermost named element."""
+    each = [_words_of(name) for name in names]
+    return frozenset[str]().union(*each), each[-1] if each else frozenset()
+
+
+@lru_cache(maxsize=8192)
+def _words_of(names: str) -> frozenset[str]:
+    return frozenset(NAME_MARK + w for w in _NAME_TOKEN.findall(_CAMEL.sub(" ", names).lower()))
+
+
+def _name_odds(blocks: Sequence[Block], word_odds: Mapping[str, float]) -> Matrix:
+    """Per line, of the words of its class and id names that ``word_odds`` knows: the lowest,
+    mean and highest odds over its element and ancestors, and the mean over its innermost
+    named element ("comments", "sidebar", "story-body": which part of a page a site's markup
+    names, learned from the dev sets' pages rather than listed). Lines share their chains of
+    names: each chain is read once."""
+    distinct: dict[tuple[str, ...], int] = {}
+    rows = [distinct.setdefault(block.names, len(distinct)) for block in blocks]
+    table = [_odds_row(*_chain_words(names), word_odds) for names in distinct]
+    found: Matrix = np.array(table, dtype=np.float64).reshape(-1, len(NAME_ODDS_FEATURES))
+    return found[np.asarray(rows, dtype=np.intp)]
+
+
+def _odds_row(
+    chain: frozenset[str], inner: frozenset[str], word_odds: Mapping[str, float]
+) -> tuple[float, float, float, float]:
+    # fsum: exact, so a mean does not hang on a set's order (which moves from run to run).
+    known = word_odds.keys() & chain  # one pass in C, not a look-up per word in Python
+    if not known:
+        return 0.0, 0.0, 0.0, 0.0
+    found = [word_odds[w] for w in known]
+    inner_found = [word_odds[w] for w in known & inner]
+    inner_mean = math.fsum(inner_found) / len(inner_found) if inner_found else 0.0
+    return min(found), math.fsum(found) / len(found), max(found), inner_mean

@@ -1,9 +1,9 @@
 """The block model: gradient-boosted trees over the features of rules/block_features.py giving
 the probability that a line of a page belongs to the article, and the threshold above which a
-line is kept. Trees, their leaf values, the threshold and the words' odds are learned from both
-dev sets, AEB and L3S-GN1 (rules/models/block-model.json, built by ``python -m
-bench.block_model``; its ``--folds`` mode reports it out of fold); evaluated by
-rules/trees.py."""
+line is kept. Trees, their leaf values, the threshold and the odds of the words of lines and of
+class and id names are learned from both dev sets, AEB and L3S-GN1
+(rules/models/block-model.json, built by ``python -m bench.block_model``; its ``--folds`` mode
+reports it out of fold); evaluated by rules/trees.py."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from bench.word_odds import MIN_SITES, PRIOR, Labelled, learned, odds_without_own_site
+from copydesk.rules.block_features import name_words
 
 
 def page(site: str, chrome: list[str], article: list[str]) -> Labelled:
@@ -46,3 +47,29 @@ def test_each_page_reads_odds_learned_without_its_own_site() -> None:
 
 def flip(labelled: Labelled) -> Labelled:
     return Labelled(labelled.site, labelled.lines, [not label for label in labelled.labels])
+
+
+def test_class_and_id_names_are_read_as_marked_words_and_learned_like_words() -> None:
+    assert name_words(("page-wrap", "storyBody main_content", "comment-list")) == {
+        "@page",
+        "@wrap",
+        "@story",
+        "@body",
+        "@main",
+        "@content",
+        "@comment",
+        "@list",
+    }
+    # A name's words are marked: "@comment" is not the word "comment" a line may hold.
+    pages = [
+        Labelled(
+            f"site{n}.example",
+            ["Great piece, thanks", "Council backs bridge"],
+            [False, True],
+            [name_words(("comments",)), name_words(("story-body",))],
+        )
+        for n in range(MIN_SITES)
+    ]
+    odds = learned(pages)
+    assert odds["@comments"] < 0 < odds["@story"]
+    assert "comments" not in odds
