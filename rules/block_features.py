@@ -90,6 +90,8 @@ FEATURES: tuple[str, ...] = (
     *(f"edge@{offset:+d}" for offset in _OFFSETS),
     *ODDS_FEATURES,
     *NAME_ODDS_FEATURES,
+    "chain_log_lines",
+    "chain_text_share",
 )
 
 
@@ -137,6 +139,7 @@ def block_features(blocks: Sequence[Block], word_odds: Mapping[str, float]) -> M
             *edges,
             np.column_stack([said[f] for f in ODDS_FEATURES]),
             _name_odds(blocks, word_odds),
+            _chain_shares(blocks, chars),
         ]
     )
     assert matrix.shape[1] == len(FEATURES)
@@ -221,3 +224,14 @@ def _odds_row(
     inner_found = [word_odds[w] for w in known & inner]
     inner_mean = math.fsum(inner_found) / len(inner_found) if inner_found else 0.0
     return min(found), math.fsum(found) / len(found), max(found), inner_mean
+
+
+def _chain_shares(blocks: Sequence[Block], chars: Matrix) -> Matrix:
+    """How many lines share a line's chain of class and id names, and their share of the
+    page's text: a menu, a comment thread or a list of links repeats one chain line after
+    line, as the story's paragraphs do, but holds less of the text."""
+    distinct: dict[tuple[str, ...], int] = {}
+    rows = np.asarray([distinct.setdefault(block.names, len(distinct)) for block in blocks])
+    lines = np.bincount(rows, minlength=len(distinct)).astype(np.float64)
+    text = np.bincount(rows, weights=chars, minlength=len(distinct))
+    return np.column_stack([np.log1p(lines[rows]), text[rows] / max(chars.sum(), 1.0)])

@@ -77,6 +77,28 @@ def test_a_line_reads_what_the_model_learned_its_words_say() -> None:
     assert block_features(blocks, {})[:, column["word_odds_known"]].tolist() == [0.0] * len(blocks)
 
 
+def test_a_line_reads_what_the_model_learned_its_class_and_id_names_say() -> None:
+    odds = {"@menu": -3.0, "@story": 1.0, "@body": 2.0, "menu": 5.0}
+    blocks = page_blocks(lxml.html.fromstring(PAGE))
+    x = block_features(blocks, odds)
+    column = {name: i for i, name in enumerate(FEATURES)}
+    names = ["name_odds_least", "name_odds_mean", "name_odds_most", "name_odds_inner"]
+    home, paragraph = x[0], x[4]  # in "top-nav menu"; in "story-body"
+    assert [home[column[n]] for n in names] == [-3.0, -3.0, -3.0, -3.0]
+    assert [paragraph[column[n]] for n in names] == [1.0, 1.5, 2.0, 1.5]
+
+
+def test_a_line_reads_how_much_of_the_page_shares_its_chain_of_names() -> None:
+    blocks = page_blocks(lxml.html.fromstring(PAGE))
+    x = block_features(blocks, {})
+    column = {name: i for i, name in enumerate(FEATURES)}
+    story = [b for b in blocks if b.text.startswith("Paragraph")]
+    share = sum(len(b.text) for b in story) / sum(len(b.text) for b in blocks)
+    assert x[4, column["chain_log_lines"]] == pytest.approx(np.log1p(len(story)))
+    assert x[4, column["chain_text_share"]] == pytest.approx(share)
+    assert x[0, column["chain_text_share"]] < 0.05  # a menu item's chain holds little text
+
+
 def test_a_line_ends_a_sentence_past_its_closing_quotes_and_brackets() -> None:
     lines = ["He said it was over.”", "Was it (really?)", "Weather", "Rain. Then sun", "“.]"]
     x = block_features([Block(line, 0, "p", "div", 1, ()) for line in lines], {})
