@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -101,6 +102,7 @@ def block_features(blocks: Sequence[Block], word_odds: Mapping[str, float]) -> M
     n = len(blocks)
     if not n:
         return np.zeros((0, len(FEATURES)))
+    chains = _Chains.of(blocks)
     chars = np.array([len(block.text) for block in blocks], dtype=np.float64)
     words = np.array([len(block.text.split()) for block in blocks], dtype=np.float64)
     links = np.array([block.link_chars for block in blocks], dtype=np.float64)
@@ -120,7 +122,7 @@ def block_features(blocks: Sequence[Block], word_odds: Mapping[str, float]) -> M
         np.log1p(np.array([[block.depth] for block in blocks], dtype=np.float64)),
         _one_hot([_TAG_GROUPS.get(block.tag, "other") for block in blocks]),
         _one_hot([_TAG_GROUPS.get(block.parent, "other") for block in blocks]),
-        _named(blocks),
+        _named(chains),
     ]
     edges = []
     for offset in _OFFSETS:
@@ -138,8 +140,8 @@ def block_features(blocks: Sequence[Block], word_odds: Mapping[str, float]) -> M
             *columns,
             *edges,
             np.column_stack([said[f] for f in ODDS_FEATURES]),
-            _name_odds(blocks, word_odds),
-            _chain_shares(blocks, chars),
+            _name_odds(chains, word_odds),
+            _chain_shares(chains, chars),
         ]
     )
     assert matrix.shape[1] == len(FEATURES)
@@ -157,16 +159,29 @@ def _one_hot(groups: list[str]) -> Matrix:
     return found
 
 
-def _named(blocks: Sequence[Block]) -> Matrix:
+@dataclass(frozen=True)
+class _Chains:
+    """The distinct chains of class and id names of a page's lines (``names``) and each line's
+    chain (``row``): lines share their ancestors, so what a chain says is read once, a row per
+    chain, then gathered per line (far fewer rows to fill than lines)."""
+
+    names: list[tuple[str, ...]]
+    row: npt.NDArray[np.intp]
+
+    @classmethod
+    def of(cls, blocks: Sequence[Block]) -> _Chains:
+        distinct: dict[tuple[str, ...], int] = {}
+        rows = [distinct.setdefault(block.names, len(distinct)) for block in blocks]
+        return cls(list(distinct), np.asarray(rows, dtype=np.intp))
+
+
+def _named(chains: _Chains) -> Matrix:
     """Which parts of a page the class and id names of a line's element and its ancestors
-    name. Lines share their ancestors: each element's names are read once."""
-    distinct: dict[tuple[str, ...], int] = {}
-    rows = [distinct.setdefault(block.names, len(distinct)) for block in blocks]
-    # A row per distinct chain of names, then one gather: far fewer rows to fill than lines.
-    table = np.zeros((len(distinct), len(_NAME_WORDS)))
-    for names, row in distinct.items():
+    name."""
+    table = np.zeros((len(chains.names), len(_NAME_WORDS)))
+    for row, names in enumerate(chains.names):
         table[row, sorted(frozenset[int]().union(*map(_named_parts, names)))] = 1.0
-    found: Matrix = table[np.asarray(rows, dtype=np.intp)]
+    found: Matrix = table[chains.row]
     return found
 
 
@@ -200,17 +215,14 @@ def _words_of(names: str) -> frozenset[str]:
     return frozenset(NAME_MARK + w for w in _NAME_TOKEN.findall(_CAMEL.sub(" ", names).lower()))
 
 
-def _name_odds(blocks: Sequence[Block], word_odds: Mapping[str, float]) -> Matrix:
+def _name_odds(chains: _Chains, word_odds: Mapping[str, float]) -> Matrix:
     """Per line, of the words of its class and id names that ``word_odds`` knows: the lowest,
     mean and highest odds over its element and ancestors, and the mean over its innermost
     named element ("comments", "sidebar", "story-body": which part of a page a site's markup
-    names, learned from the dev sets' pages rather than listed). Lines share their chains of
-    names: each chain is read once."""
-    distinct: dict[tuple[str, ...], int] = {}
-    rows = [distinct.setdefault(block.names, len(distinct)) for block in blocks]
-    table = [_odds_row(*_chain_words(names), word_odds) for names in distinct]
+    names, learned from the dev sets' pages rather than listed)."""
+    table = [_odds_row(*_chain_words(names), word_odds) for names in chains.names]
     found: Matrix = np.array(table, dtype=np.float64).reshape(-1, len(NAME_ODDS_FEATURES))
-    return found[np.asarray(rows, dtype=np.intp)]
+    return found[chains.row]
 
 
 def _odds_row(
@@ -226,12 +238,11 @@ def _odds_row(
     return min(found), math.fsum(found) / len(found), max(found), inner_mean
 
 
-def _chain_shares(blocks: Sequence[Block], chars: Matrix) -> Matrix:
+def _chain_shares(chains: _Chains, chars: Matrix) -> Matrix:
     """How many lines share a line's chain of class and id names, and their share of the
     page's text: a menu, a comment thread or a list of links repeats one chain line after
     line, as the story's paragraphs do, but holds less of the text."""
-    distinct: dict[tuple[str, ...], int] = {}
-    rows = np.asarray([distinct.setdefault(block.names, len(distinct)) for block in blocks])
-    lines = np.bincount(rows, minlength=len(distinct)).astype(np.float64)
-    text = np.bincount(rows, weights=chars, minlength=len(distinct))
+    rows, distinct = chains.row, len(chains.names)
+    lines = np.bincount(rows, minlength=distinct).astype(np.float64)
+    text = np.bincount(rows, weights=chars, minlength=distinct)
     return np.column_stack([np.log1p(lines[rows]), text[rows] / max(chars.sum(), 1.0)])
