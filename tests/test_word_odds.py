@@ -64,7 +64,7 @@ def test_class_and_id_names_are_read_as_marked_words_and_learned_like_words() ->
     pages = [
         Labelled(
             f"site{n}.example",
-            ["Great piece, thanks", "Council backs bridge"],
+            ["Great piece, thanks", "Council backs bridge after comments from residents"],
             [False, True],
             [name_words(("comments",)), name_words(("story-body",))],
         )
@@ -72,4 +72,5 @@ def test_class_and_id_names_are_read_as_marked_words_and_learned_like_words() ->
     ]
     odds = learned(pages)
     assert odds["@comments"] < 0 < odds["@story"]
-    assert "comments" not in odds
+    # The story's word "comments" is learned apart from the thread's name "comments".
+    assert odds["comments"] > 0
