@@ -25,7 +25,7 @@ In HTML mode the page text is one of the readings the engine votes among (docs/b
 the model does not judge it unless ``html_page_text`` says so: measured out of fold, it traded
 AEB dev (0.9719 -> 0.9655) for L3S-GN1 dev (0.9186 -> 0.9268) and cost a seventh of HTML
 mode's speed (22.4 against 26.2 AEB pages per CPU second); with the eleventh session's block
-model the same trade (0.9748 -> 0.9698, 0.9265 -> 0.9317)."""
+model (trained on both sets) the same trade (0.9748 -> 0.9698, 0.9265 -> 0.9317)."""
 
 from __future__ import annotations
 
