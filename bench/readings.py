@@ -31,7 +31,7 @@ from bench.block_model import SIZE, every_example, fit_examples
 from bench.boilerplate import SETS
 from bench.common import score
 from bench.trees import FOLD_SEED, folds, model_in_place
-from copydesk.rules.agreement import SETTLED_F1, Readings
+from copydesk.rules.agreement import SAME_F1, SETTLED_F1, Readings
 from copydesk.rules.block_model import MODEL_VARIABLE, builtin_model
 from copydesk.rules.engine import Engine
 from copydesk.rules.extract import Extracted
@@ -118,7 +118,10 @@ def vote(page: Page, order: Sequence[int]) -> int:
 
 
 def shipped_vote(page: Page) -> int:
-    """The engine's choice: the medoid of three, of four where no two of them agree."""
+    """The engine's choice: trafilatura's where it and the page text's all but agree, else
+    the medoid of three, of four where no two of them agree."""
+    if Readings([page.weighed[TRAFILATURA], page.weighed[PAGE]]).agreement(0, 1) >= SAME_F1:
+        return TRAFILATURA
     first = Readings(page.weighed[i] for i in (TRAFILATURA, PAGE, BLOCKS))
     if first.undecided():
         return vote(page, (TRAFILATURA, PAGE, BLOCKS, READABILITY))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from copydesk.rules.agreement import Readings
+from copydesk.rules.agreement import SAME_F1, Readings
 from copydesk.rules.identity import article_key
 from copydesk.rules.kinds.base import (
     Capture,
@@ -152,7 +152,9 @@ class Engine:
     ) -> tuple[str, Literal["text", "html"]]:
         """Of the readings of an HTML page, the one the others agree with most: trafilatura's
         extraction, the whole page as text, the block model's lines, and readability-lxml's
-        (as costly as trafilatura's) only where the first three leave the page in doubt. Each
+        (as costly as trafilatura's) only where the first three leave the page in doubt. Where
+        the first two are all but the same (``SAME_F1``), trafilatura's is taken without the
+        block model's: a third reading could only pick between two near-equal ones. Each
         is weighed as the rules that find where the article lies or ends leave it (the page
         text's navigation, footer and comment thread go): the rules that trim lines within it
         change the choice too little to pay for on every reading (docs/benchmarks.md). Run on
@@ -161,9 +163,12 @@ class Engine:
         candidates: list[tuple[str, Literal["text", "html"]]] = [
             (extracted.text, "html"),
             (extracted.page, "text"),
-            (extracted.modelled(), "html"),
         ]
         weighed = Readings(self._region(article, body, kind, now) for body, kind in candidates)
+        if weighed.agreement(0, 1) >= SAME_F1:
+            return candidates[0]
+        candidates.append((extracted.modelled(), "html"))
+        weighed.add(self._region(article, *candidates[-1], now))
         if weighed.undecided():
             candidates.append((extracted.readable(), "html"))
             weighed.add(self._region(article, *candidates[-1], now))

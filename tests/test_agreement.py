@@ -143,6 +143,30 @@ def test_readability_is_read_only_where_the_cheap_readings_leave_the_page_in_dou
     assert read == reads
 
 
+def test_the_block_model_is_read_only_where_trafilatura_and_the_page_text_differ(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read: list[bool] = []
+    original = Extracted.modelled
+
+    def counted(self: Extracted) -> str:
+        read.append(True)
+        return original(self)
+
+    monkeypatch.setattr(Extracted, "modelled", counted)
+    engine = Engine(load_rules())
+    paragraphs = "".join(f"<p>{line}</p>" for line in STORY)
+    plain = f"<html><body><article>{paragraphs}</article></body></html>"
+    out = engine.process(ArticleIn(id="p", html=plain), MemoryStore())
+    assert out.text.split() == " ".join(STORY).split()
+    assert read == []
+    other = "".join(f"<p>{line.replace('pier', 'bridge')}</p>" for line in STORY)
+    mixed = f"<html><body><article>{paragraphs}</article><aside>{other}</aside></body></html>"
+    out = engine.process(ArticleIn(id="m", html=mixed), MemoryStore())
+    assert read == [True]
+    assert "old ferry pier" in out.text
+
+
 def test_the_vote_runs_only_the_rules_that_find_the_article_and_the_chosen_reading_alone_is_trimmed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
