@@ -114,19 +114,25 @@ def test_the_page_is_in_doubt_only_where_no_two_cheap_readings_agree() -> None:
     assert Readings([story, with_thread, STORY[0]]).undecided()
 
 
+def _counted(monkeypatch: pytest.MonkeyPatch, reading: str) -> list[bool]:
+    """A list that grows by one each time the page's ``reading`` is taken."""
+    read: list[bool] = []
+    original = getattr(Extracted, reading)
+
+    def counted(self: Extracted) -> str:
+        read.append(True)
+        return str(original(self))
+
+    monkeypatch.setattr(Extracted, reading, counted)
+    return read
+
+
 @pytest.mark.parametrize(("blocks_agree", "reads"), [(True, []), (False, [True])])
 def test_readability_is_read_only_where_the_cheap_readings_leave_the_page_in_doubt(
     monkeypatch: pytest.MonkeyPatch, blocks_agree: bool, reads: list[bool]
 ) -> None:
-    read: list[bool] = []
-    original = Extracted.readable
-
-    def counted(self: Extracted) -> str:
-        read.append(True)
-        return original(self)
-
+    read = _counted(monkeypatch, "readable")
     # The block model's reading, as given: the same as trafilatura's, or nothing.
-    monkeypatch.setattr(Extracted, "readable", counted)
     monkeypatch.setattr(Extracted, "modelled", lambda self: self.text if blocks_agree else "")
     engine = Engine(load_rules())
     paragraphs = "".join(f"<p>{line}</p>" for line in STORY)
@@ -146,14 +152,7 @@ def test_readability_is_read_only_where_the_cheap_readings_leave_the_page_in_dou
 def test_the_block_model_is_read_only_where_trafilatura_and_the_page_text_differ(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    read: list[bool] = []
-    original = Extracted.modelled
-
-    def counted(self: Extracted) -> str:
-        read.append(True)
-        return original(self)
-
-    monkeypatch.setattr(Extracted, "modelled", counted)
+    read = _counted(monkeypatch, "modelled")
     engine = Engine(load_rules())
     paragraphs = "".join(f"<p>{line}</p>" for line in STORY)
     plain = f"<html><body><article>{paragraphs}</article></body></html>"
