@@ -68,7 +68,11 @@ def test_run_shows_the_sample_feed_and_stops_on_ctrl_c() -> None:
         except queue.Empty:
             continue
     process.send_signal(signal.SIGINT)
-    process.wait(timeout=60)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()  # so that the output below ends and says where it stood
+        process.wait()
     reader.join(timeout=10)
     while not lines.empty():
         output.append(lines.get())
