@@ -3,6 +3,7 @@ flowing through, and stops cleanly on Ctrl-C."""
 
 from __future__ import annotations
 
+import os
 import queue
 import signal
 import subprocess
@@ -34,21 +35,31 @@ def flagged_offline() -> int:
 
 def test_run_shows_the_sample_feed_and_stops_on_ctrl_c() -> None:
     port, web_port = free_port(), free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "copydesk.streams",
-            "run",
-            "--port",
-            str(port),
-            "--web-port",
-            str(web_port),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    # A shell that starts a job in the background (``make test &``, a CI runner's script)
+    # hands it Ctrl-C ignored, and an ignored signal stays ignored across exec: the run would
+    # not hear the Ctrl-C below. Its handler is the default while the run starts, so that the
+    # run gets Ctrl-C as a terminal would give it; in a session of its own, so that a run that
+    # does not stop is killed with its broker and worker.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "copydesk.streams",
+                "run",
+                "--port",
+                str(port),
+                "--web-port",
+                str(web_port),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert process.stdout is not None
     lines: queue.Queue[str] = queue.Queue()
 
@@ -71,7 +82,7 @@ def test_run_shows_the_sample_feed_and_stops_on_ctrl_c() -> None:
     try:
         process.wait(timeout=60)
     except subprocess.TimeoutExpired:
-        process.kill()  # so that the output below ends and says where it stood
+        os.killpg(process.pid, signal.SIGKILL)  # so that the output below ends
         process.wait()
     reader.join(timeout=10)
     while not lines.empty():
