@@ -120,9 +120,9 @@ def vote(page: Page, order: Sequence[int]) -> int:
 def shipped_vote(page: Page) -> int:
     """The engine's choice: trafilatura's where it and the page text's all but agree, else
     the medoid of three, of four where no two of them agree."""
-    if Readings([page.weighed[TRAFILATURA], page.weighed[PAGE]]).agreement(0, 1) >= SAME_F1:
-        return TRAFILATURA
     first = Readings(page.weighed[i] for i in (TRAFILATURA, PAGE, BLOCKS))
+    if first.agreement(0, 1) >= SAME_F1:
+        return TRAFILATURA
     if first.undecided():
         return vote(page, (TRAFILATURA, PAGE, BLOCKS, READABILITY))
     return (TRAFILATURA, PAGE, BLOCKS)[first.most_agreed()]
