@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
+import regex
 from pydantic import Field
 
 from copydesk.rules.kinds.base import (
@@ -23,8 +24,8 @@ from copydesk.rules.kinds.base import (
     Rule,
     RuleSpec,
     Stage,
-    any_of,
 )
+from copydesk.rules.line_search import LineSearch
 from copydesk.rules.lines import Line, block_cut, runs
 from copydesk.rules.prose import is_prose, is_truncated, item_number
 
@@ -61,7 +62,9 @@ class ContentRegionRule(Rule):
 
     def __init__(self, spec: ContentRegionSpec) -> None:
         super().__init__(spec)
-        self._keep = any_of(spec.keep) if spec.keep else None
+        # Scanned over the text, not searched line by line: a page's text drops a hundred lines
+        # or more, and each timed regex call costs more to set up than to match a line.
+        self._keep = LineSearch(spec.keep, regex.IGNORECASE) if spec.keep else None
 
     def _scores(self, content: list[Line]) -> list[float]:
         """Prose lines score their length, other lines a penalty. A prose line cut short with
@@ -122,11 +125,13 @@ class ContentRegionRule(Rule):
         if best_start < 0:
             return  # no prose at all: better to keep the page than to empty it
         for part in (content[:best_start], content[best_end + 1 :]):
-            dropped = [n for n, line in enumerate(part) if not self._kept(line, ctx)]
+            kept = self._kept(doc.text, part, ctx)
+            dropped = [n for n, line in enumerate(part) if line.index not in kept]
             for first, last in runs(dropped):
                 yield Cut(*block_cut(lines, part[first].index, part[last].index))
 
-    def _kept(self, line: Line, ctx: Context) -> bool:
-        return self._keep is not None and bool(
-            self._keep.search(line.text, timeout=ctx.regex_budget())
-        )
+    def _kept(self, text: str, part: list[Line], ctx: Context) -> dict[int, str]:
+        """The lines of ``part`` (lines of ``text``) that ``keep`` matches, by index."""
+        if self._keep is None or not part:
+            return {}
+        return self._keep.matching_lines(text, part, ctx.regex_budget)
