@@ -18,6 +18,7 @@ import lxml.html
 import regex
 import trafilatura
 from htmldate import find_date
+from lxml import etree
 from lxml.html import HtmlElement
 from readability import Document
 from readability.readability import Unparseable
@@ -41,6 +42,9 @@ _CARD_XPATH = "//p//*[self::span or self::div][.//img][count(.//a) >= 2]"
 _CARD_MIN_LINK_SHARE = 0.8
 # A container with fewer paragraphs is a teaser card, a widget or a form, not a chunk of text.
 _CHUNK_MIN_PARAGRAPHS = 3
+# The containers that may be chunks, in page order: found by libxml2 in one call, where
+# walking every div and section in Python took nearly twice as long.
+_CHUNKS = etree.XPath(f"(//div | //section)[@class != ''][count(p) >= {_CHUNK_MIN_PARAGRAPHS}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,10 +159,8 @@ def _join_chunks(tree: HtmlElement) -> None:
     trafilatura takes the first container that looks like an article body and would keep
     only the first chunk."""
     groups: defaultdict[tuple[str, str], list[HtmlElement]] = defaultdict(list)
-    for element in tree.iter("div", "section"):
-        css_class = element.get("class")
-        if css_class and len(element.findall("p")) >= _CHUNK_MIN_PARAGRAPHS:
-            groups[(element.tag, css_class)].append(element)
+    for element in _CHUNKS(tree):
+        groups[(element.tag, element.get("class"))].append(element)
     for first, *rest in groups.values():
         for chunk in rest:
             if not any(ancestor is first for ancestor in chunk.iterancestors()):
