@@ -178,9 +178,15 @@ class _Chains:
 def _named(chains: _Chains) -> Matrix:
     """Which parts of a page the class and id names of a line's element and its ancestors
     name."""
-    table = np.zeros((len(chains.names), len(_NAME_WORDS)))
+    # Every (chain, part) cell set in one assignment: one per chain cost a numpy call each.
+    rows: list[int] = []
+    parts: list[int] = []
     for row, names in enumerate(chains.names):
-        table[row, sorted(frozenset[int]().union(*map(_named_parts, names)))] = 1.0
+        named = frozenset[int]().union(*map(_named_parts, names))
+        rows += [row] * len(named)
+        parts += named
+    table = np.zeros((len(chains.names), len(_NAME_WORDS)))
+    table[rows, parts] = 1.0
     found: Matrix = table[chains.row]
     return found
 
