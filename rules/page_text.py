@@ -135,7 +135,8 @@ class _Lines:
                     continue
                 text = element.text if action != _NAMELESS else None
                 if action == _BLOCK:
-                    self.end_line()
+                    if current:  # most block boundaries come in pairs with nothing between
+                        self.end_line()
                     holders.append((element, self._names(element)))
                 elif action == _CELL:
                     text = " " + (text or "")  # a row's cells apart
@@ -143,7 +144,8 @@ class _Lines:
                     self._links_open += 1
             else:
                 if action == _BLOCK:
-                    self.end_line()
+                    if current:
+                        self.end_line()
                     if holders and holders[-1][0] is element:
                         holders.pop()
                 elif action == _LINK and self._links_open:
@@ -164,7 +166,8 @@ class _Lines:
         found: list[str] = []
         current: HtmlElement | None = element
         while current is not None and current is not outer:
-            names = " ".join(filter(None, (current.get("class"), current.get("id"))))
+            css_class, css_id = current.get("class"), current.get("id")
+            names = f"{css_class} {css_id}" if css_class and css_id else css_class or css_id
             if names:
                 found.append(names)
             current = current.getparent()
@@ -172,7 +175,7 @@ class _Lines:
 
     def end_line(self) -> None:
         if not self._current:
-            return  # most block boundaries come in pairs with nothing between
+            return
         line = " ".join("".join(self._current).split())
         if line:
             link_chars = min(self._link_chars, len(line))
