@@ -143,11 +143,13 @@ class SectionCutoffRule(Rule):
     def apply(self, doc: Document, ctx: Context) -> Iterator[Cut]:
         spec = self.spec
         lines = doc.lines
+        headings = self.headings(lines, ctx)
+        if not headings:
+            return  # what most texts have: nothing below can cut, so nothing else is read
         # rest: a heading above the story ("53 Comments" under the headline) must not take
         # the story with it. The cut needs most of the prose to stand before the heading, or
         # what follows to be thread-shaped: posts, each a block of its own.
         after = self._prose_after(lines) if spec.remove == "rest" else []
-        headings = self.headings(lines, ctx)
         before = prose_words = 0
         i = 0
         while i < len(lines):
