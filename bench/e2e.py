@@ -508,7 +508,7 @@ def main() -> None:
         def deployment(name: str, fetch_wait_ms: int | None = None) -> Deployment:
             # A fresh broker for each run, the last one stopped (its workers are): the
             # in-memory broker slows as it holds more topics, and a run after two others came
-            # out a quarter slower whatever it ran (docs/benchmarks.md).
+            # out a quarter slower whatever it ran (docs/benchmarks-history.md).
             brokers.close()
             broker = brokers.enter_context(start_broker(log=Path(tmp) / f"broker-{name}.log"))
             made = Deployment(broker, Path(tmp), name)

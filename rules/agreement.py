@@ -15,7 +15,7 @@ _SHINGLE = 4
 # Two readings this close (F1 of their word 4-grams) settle the page without another.
 SETTLED_F1 = 0.9
 # trafilatura's and the page text's readings this close: the page is read as trafilatura
-# reads it, without the block model's reading (chosen on both dev sets, docs/benchmarks.md).
+# reads it, without the block model's reading (chosen on both dev sets, docs/benchmarks-history.md).
 SAME_F1 = 0.98
 # Past this many distinct words on a page, four word numbers no longer fit one int64.
 _INT64_BASE = 1 << 15

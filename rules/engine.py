@@ -157,9 +157,9 @@ class Engine:
         block model's: a third reading could only pick between two near-equal ones. Each
         is weighed as the rules that find where the article lies or ends leave it (the page
         text's navigation, footer and comment thread go): the rules that trim lines within it
-        change the choice too little to pay for on every reading (docs/benchmarks.md). Run on
-        a scratch store: only the chosen reading goes through the strip stage for real, so
-        rules that learn from a source learn once."""
+        change the choice too little to pay for on every reading
+        (docs/benchmarks-history.md). Run on a scratch store: only the chosen reading goes
+        through the strip stage for real, so rules that learn from a source learn once."""
         candidates: list[tuple[str, Literal["text", "html"]]] = [
             (extracted.text, "html"),
             (extracted.page, "text"),

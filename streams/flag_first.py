@@ -5,11 +5,11 @@ article costs several times what looking it up costs, so on the worker that owns
 stripped partition the strip agent took most of the loop, stripped its raw partition as fast
 as the flag stage drained the articles of every worker, and the flag stage, the one place all
 articles pass, became the whole group's bottleneck while the other worker waited for its
-candidates: two workers measured 1.11x one (docs/benchmarks.md). Here the strip agent, before
-each event, waits while the flag stage of this worker has more than ``behind`` records waiting
-(stripped but not yet looked up), so the loop goes to the flag and align stages first and the
-strip stage has what is left. That also bounds how far the strip stage runs ahead of the flag
-stage, and with it what a crash makes the group read again.
+candidates: two workers measured 1.11x one (docs/benchmarks-history.md). Here the strip agent,
+before each event, waits while the flag stage of this worker has more than ``behind`` records
+waiting (stripped but not yet looked up), so the loop goes to the flag and align stages first
+and the strip stage has what is left. That also bounds how far the strip stage runs ahead of
+the flag stage, and with it what a crash makes the group read again.
 
 A flag stage that does not move (a stalled partition, a rebalance) holds the strip stage at
 most ``max_wait`` seconds per event.
