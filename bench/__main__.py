@@ -1,4 +1,4 @@
-"""``make bench``: every benchmark, one after the other (about 25 minutes on 2 cores; the
+"""``make bench``: every benchmark, one after the other (about 30 minutes on 2 cores; the
 end-to-end run takes most of it)."""
 
 import sys
