@@ -31,7 +31,8 @@ from bench.block_model import SIZE, every_example, fit_examples
 from bench.boilerplate import SETS
 from bench.common import score
 from bench.trees import FOLD_SEED, folds, model_in_place
-from copydesk.rules.agreement import SAME_F1, SETTLED_F1, Readings
+from copydesk.rules import agreement
+from copydesk.rules.agreement import SETTLED_F1, Readings
 from copydesk.rules.block_model import MODEL_VARIABLE, builtin_model
 from copydesk.rules.engine import Engine
 from copydesk.rules.extract import Extracted
@@ -112,20 +113,11 @@ def read_pages(k: int, seed: int) -> dict[str, list[Page]]:
     return {key: [p for p in pages if p is not None] for key, pages in found.items()}
 
 
-def vote(page: Page, order: Sequence[int]) -> int:
-    readings = Readings(page.weighed[i] for i in order)
-    return order[readings.most_agreed()]
-
-
 def shipped_vote(page: Page) -> int:
     """The engine's choice: trafilatura's where it and the page text's all but agree, else
     the medoid of three, of four where no two of them agree."""
-    first = Readings(page.weighed[i] for i in (TRAFILATURA, PAGE, BLOCKS))
-    if first.agreement(0, 1) >= SAME_F1:
-        return TRAFILATURA
-    if first.undecided():
-        return vote(page, (TRAFILATURA, PAGE, BLOCKS, READABILITY))
-    return (TRAFILATURA, PAGE, BLOCKS)[first.most_agreed()]
+    order = (TRAFILATURA, PAGE, BLOCKS, READABILITY)
+    return order[agreement.vote(page.weighed[i] for i in order)]
 
 
 def lazy_trafilatura(tau: float, prefer: int) -> Callable[[Page], tuple[int, bool]]:

@@ -5,8 +5,8 @@ the extraction the others agree with is rarely one that failed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from itertools import combinations
+from collections.abc import Iterable, Iterator
+from itertools import combinations, islice
 
 import numpy as np
 from numpy.typing import NDArray
@@ -89,3 +89,19 @@ class Readings:
             agreement[j] += f1
         found = [len(words) >= _SHINGLE for words in self._words]
         return max(range(len(self)), key=lambda i: (found[i], agreement[i], -i))
+
+
+def vote(weighed: Iterator[str]) -> int:
+    """HTML mode's choice among a page's readings, taken in order as the vote needs them
+    (trafilatura's, the page text's, the block model's, readability-lxml's; the last two are
+    costly, so ``weighed`` should make each only when it is asked for): trafilatura's where
+    it and the page text's are all but the same (``SAME_F1``), else the one the first three
+    agree with most, or the four where no two of the three settle the page. Returns the
+    chosen reading's place in that order."""
+    readings = Readings(islice(weighed, 2))
+    if readings.agreement(0, 1) >= SAME_F1:
+        return 0
+    readings.add(next(weighed))
+    if readings.undecided():
+        readings.add(next(weighed))
+    return readings.most_agreed()

@@ -5,11 +5,12 @@ store it is handed."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from copydesk.rules.agreement import SAME_F1, Readings
+from copydesk.rules.agreement import vote
 from copydesk.rules.identity import article_key
 from copydesk.rules.kinds.base import (
     Capture,
@@ -150,29 +151,21 @@ class Engine:
     def _most_agreed(
         self, article: ArticleIn, extracted: Extracted, now: datetime | None
     ) -> tuple[str, Literal["text", "html"]]:
-        """Of the readings of an HTML page, the one the others agree with most: trafilatura's
-        extraction, the whole page as text, the block model's lines, and readability-lxml's
-        (as costly as trafilatura's) only where the first three leave the page in doubt. Where
-        the first two are all but the same (``SAME_F1``), trafilatura's is taken without the
-        block model's: a third reading could only pick between two near-equal ones. Each
-        is weighed as the rules that find where the article lies or ends leave it (the page
-        text's navigation, footer and comment thread go): the rules that trim lines within it
-        change the choice too little to pay for on every reading
+        """Of the readings of an HTML page, the one the others agree with most
+        (``agreement.vote``: the costly readings made only where the cheap ones leave the page
+        in doubt). Each is weighed as the rules that find where the article lies or ends leave
+        it (the page text's navigation, footer and comment thread go): the rules that trim
+        lines within it change the choice too little to pay for on every reading
         (docs/benchmarks-history.md). Run on a scratch store: only the chosen reading goes
         through the strip stage for real, so rules that learn from a source learn once."""
-        candidates: list[tuple[str, Literal["text", "html"]]] = [
-            (extracted.text, "html"),
-            (extracted.page, "text"),
-        ]
-        weighed = Readings(self._region(article, body, kind, now) for body, kind in candidates)
-        if weighed.agreement(0, 1) >= SAME_F1:
-            return candidates[0]
-        candidates.append((extracted.modelled(), "html"))
-        weighed.add(self._region(article, *candidates[-1], now))
-        if weighed.undecided():
-            candidates.append((extracted.readable(), "html"))
-            weighed.add(self._region(article, *candidates[-1], now))
-        return candidates[weighed.most_agreed()]
+        read: list[tuple[str, Literal["text", "html"]]] = []
+
+        def weighed() -> Iterator[str]:
+            for body, seen_as in extracted.readings():
+                read.append((body, seen_as))
+                yield self._region(article, body, seen_as, now)
+
+        return read[vote(weighed())]
 
     def _region(
         self, article: ArticleIn, body: str, seen_as: Literal["text", "html"], now: datetime | None

@@ -12,7 +12,9 @@ repaired tree. Lines that repeat the headline are left to the title.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 import lxml.html
 import regex
@@ -61,6 +63,14 @@ class Extracted:
         """Author and date for the output's ``metadata``, where the page gave them."""
         found = {"author": self.author, "date": self.date}
         return {name: [value] for name, value in found.items() if value}
+
+    def readings(self) -> Iterator[tuple[str, Literal["text", "html"]]]:
+        """The page's readings in the order the vote takes them (``agreement.vote``), each
+        with how the text rules see it; the costly ones made only when asked for."""
+        yield self.text, "html"
+        yield self.page, "text"
+        yield self.modelled(), "html"
+        yield self.readable(), "html"
 
     def modelled(self) -> str:
         """The lines of the page that the block model keeps (``block_model``)."""
