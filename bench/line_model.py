@@ -37,18 +37,18 @@ import numpy as np
 import numpy.typing as npt
 
 from bench.block_model import Coverage
-from bench.boilerplate import SETS, WRAP_COLUMNS, System, collapsed, systems
+from bench.boilerplate import NODE_TEXT_MODE, SETS, WRAP_COLUMNS, System, collapsed, systems
 from bench.common import Page, Score, average, dataset_pages, score
 from bench.trees import FOLD_SEED, Settings, fitted, folds, model_in_place
 from bench.word_odds import Labelled, learned, odds_without_own_site, site_of
 from copydesk.rules.engine import Engine
 from copydesk.rules.line_features import FEATURES, line_features
+from copydesk.rules.line_joins import joined_lines
 from copydesk.rules.line_model import MODEL_VARIABLE, builtin_model, judged_lines
 from copydesk.rules.lines import Line, split_lines
 from copydesk.rules.loader import load_rules
 from copydesk.rules.records import ArticleIn
 from copydesk.rules.state import MemoryStore
-from copydesk.rules.unwrap import unwrapped
 
 OUT = Path(__file__).resolve().parents[1] / "rules" / "models" / "line-model.json"
 RULE = "text-line-model"  # the built-in pack's line-model rule
@@ -106,7 +106,7 @@ def _engine_with(change: str) -> Engine:
 
 def page_example(engine: Engine, page: Page) -> Example:
     out = engine.strip(ArticleIn(id=page.id, url=page.url, text=page.page_text), MemoryStore())
-    lines, kept, cut_by = judged_lines(split_lines(unwrapped(page.page_text)), out.removed)
+    lines, kept, cut_by = judged_lines(split_lines(joined_lines(page.page_text)), out.removed)
     gold = Coverage(page.article_body)
     labels = np.array([gold.of(line.text) >= 0.5 for line in lines], dtype=bool)
     return Example(page, lines, kept, cut_by, labels)
@@ -142,7 +142,11 @@ def fit(examples: dict[str, list[Example]]) -> dict[str, Any]:
 
 
 # The modes scored, as bench.boilerplate runs them.
-TEXT_MODES = ("copydesk, text mode", f"copydesk, text mode, hard-wrapped at {WRAP_COLUMNS}")
+TEXT_MODES = (
+    "copydesk, text mode",
+    f"copydesk, text mode, hard-wrapped at {WRAP_COLUMNS}",
+    NODE_TEXT_MODE,
+)
 HTML_MODE = "copydesk, HTML mode"
 
 

@@ -25,11 +25,11 @@ from copydesk.rules.kinds.base import (
     RuleSpec,
     Stage,
 )
+from copydesk.rules.line_joins import joined_lines
 from copydesk.rules.loader import RuleSet
 from copydesk.rules.records import ArticleIn, ArticleOut, Credit, Finding, LateFinding
 from copydesk.rules.state import MemoryStore, NoState, StateStore
 from copydesk.rules.textview import TextView
-from copydesk.rules.unwrap import unwrapped
 
 if TYPE_CHECKING:  # trafilatura is a third of the import time; text streams never need it
     from copydesk.rules.extract import Extracted
@@ -107,9 +107,9 @@ class Engine:
             body = body[: self.limits.max_body_chars]
         if not body.strip():
             findings.append(_engine_finding("body-empty", "article has no body text", {}))
-        # The rules judge lines by their shape, so they read a hard-wrapped body with its
-        # paragraphs joined; the output keeps the line breaks that came in.
-        seen = unwrapped(body)
+        # The rules judge lines by their shape: they read the body with the line breaks inside
+        # its paragraphs joined, and the output keeps the line breaks that came in.
+        seen = joined_lines(body)
         doc = Document(
             article,
             article_key(article.id, article.url),

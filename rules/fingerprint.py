@@ -29,6 +29,7 @@ import regex
 import Stemmer
 import xxhash
 
+from copydesk.rules.line_joins import joined_lines
 from copydesk.rules.minhash import signature
 
 # Of a longer article, the sentences sketched and remembered: its first LEAD_SENTENCES and the
@@ -38,7 +39,6 @@ LEAD_SENTENCES = 8
 MAX_TERMS_PER_SENTENCE = 16
 MIN_KEY_STEMS = 4
 SENTENCE_KEY_SEED = 17
-WRAP_WIDTH = 100  # characters: longer lines are paragraphs, not wrapped text
 # Set in the sentence count of an encoded fingerprint whose sentences carry function-word bits
 # and their terms in order; the sentences of the earlier layout are not compared.
 SENTENCE_LAYOUT = 0x80
@@ -224,34 +224,10 @@ class SentenceSketch(NamedTuple):
     quoted: bool = False  # mostly a quotation, which independent reports share too
 
 
-def _hard_wrapped(lines: list[str]) -> bool:
-    """Whether the text was wrapped at a fixed width (e-mail, plain-text copies): nearly every
-    line of a similar, short length. Extracted article text has one paragraph per line."""
-    lengths = [len(line) for line in lines if line.strip()]
-    if len(lengths) < 4 or max(lengths) > WRAP_WIDTH:
-        return False
-    return sum(1 for n in lengths if n >= WRAP_WIDTH // 2) >= 0.7 * len(lengths)
-
-
 def paragraphs(text: str) -> list[str]:
-    """The text's paragraphs: its lines, except that a line continuing the one before (it
-    starts in lower case, or the whole text is hard-wrapped) is joined to it, so that a wrapped
-    sentence stays one sentence."""
-    lines = text.split("\n")
-    wrapped = _hard_wrapped(lines)
-    out: list[str] = []
-    joinable = False
-    for line in lines:
-        stripped = line.strip()
-        if not stripped:
-            joinable = False
-            continue
-        if joinable and (wrapped or stripped[0].islower()):
-            out[-1] = f"{out[-1]} {stripped}"
-        else:
-            out.append(stripped)
-        joinable = True
-    return out
+    """The text's paragraphs: its lines, with the line breaks inside paragraphs joined
+    (rules/line_joins.py), so that a wrapped sentence stays one sentence."""
+    return [line.strip() for line in joined_lines(text).split("\n") if line.strip()]
 
 
 def split_sentences(text: str) -> list[str]:

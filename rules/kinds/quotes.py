@@ -39,6 +39,7 @@ from copydesk.rules.kinds.base import (
     Stage,
     any_of,
 )
+from copydesk.rules.line_joins import joined_lines
 from copydesk.rules.quotations import Quotation, quotations
 from copydesk.rules.quote_features import (
     Features,
@@ -96,6 +97,9 @@ class QuoteAttributionRule(Rule):
         is trained on, by bench/quote_model.py)."""
         if not any(mark in text for mark in '“”"«»'):
             return []
+        # A speaker cut off from their quotation by a line break a link left behind ("told
+        # People\n. \n“The main …"), or by a hard wrap, is still in the quotation's paragraph.
+        text = joined_lines(text)
         found = quotations(text)
         speech = [self._is_speech(quote.inner(text)) for quote in found]
         if not any(speech):

@@ -1,0 +1,95 @@
+"""Line breaks inside paragraphs, found and turned back into spaces, so that the rules that judge
+a line by its shape, and those that read sentences and quotations, see paragraphs rather than
+fragments of them: ``joined_lines`` is what they read.
+
+- Hard-wrapped text (plain-text feeds, e-mails): rules/unwrap.py.
+- Sentences cut by a scraper that writes a line per text node of a page (BeautifulSoup's
+  ``get_text("\\n")`` and the like), wherever a link, an emphasis or a span starts or ends:
+  "… according to the\\nMinistry of Health\\n, which said …". Read so, text mode lost a tenth of
+  its F1 on AEB dev and kept a line or two of some stories (bench/line_joins.py).
+
+A single line break cuts a sentence when the line after it starts with punctuation no sentence
+starts with; or when the line before it ends with an article, a preposition or a conjunction
+and the line after it is a link's few words; or when the line after it starts with a small
+letter and the line before it does not end a sentence, unless that line is a short one standing
+on its own after a finished sentence — a heading or a label ("3 Comments", "Posted by joe at
+9:15 pm") above text that starts small. A blank line always ends a paragraph. (Counting as
+standing on its own any short line not joined to the one before it, as after a headline, kept
+a fifth fewer joins on the dev sets' pages read a line per text node, for a lower F1 there.)
+
+A model was tried in place of these facts: a logistic regression over the two lines' shape,
+fitted to every break between the text nodes of the dev sets' pages, labelled by the markup
+(one block element or two). It matched the markup as well across sets but text mode read its
+joins worse, because most breaks lie between menu entries, where the markup's choice is
+arbitrary (docs/benchmarks-history.md, Boilerplate: the fifteenth session).
+
+Each result has the length of the text, character for character, so offsets into it are
+offsets into the text."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from copydesk.rules.prose import ends_sentence
+from copydesk.rules.unwrap import unwrapped
+
+_GOES_ON_STARTS = tuple(",.;:)]!?…%")
+# Articles, prepositions and conjunctions: an English sentence goes on after them. (Not "said"
+# or "says": a headline ends so, "…, minister says", and the story's first line follows.)
+_GOES_ON_AFTER = frozenset(
+    "a an the of to in on at by for from with into and or but than that according".split()  # noqa: SIM905
+)
+# The words of a link's text, at most: a longer line after such a word ("Follow us on", then
+# the story) is a paragraph, and a longer line standing on its own is not a heading.
+_LINK_WORDS = 8
+
+
+def _short(line: str) -> bool:
+    return len(line.split(None, _LINK_WORDS)) <= _LINK_WORDS
+
+
+def sentence_breaks(lines: list[str]) -> list[bool]:
+    """For each line but the last, whether the break after it cuts a sentence."""
+    cuts: list[bool] = []
+    stands_alone = True  # the line before the break opens a paragraph or a sentence
+    for before, after in pairwise(lines):
+        following = after.lstrip()
+        cut = bool(before.strip() and following) and (
+            following.startswith(_GOES_ON_STARTS)
+            or (before.rsplit(None, 1)[-1] in _GOES_ON_AFTER and _short(following))
+            or (
+                _starts_small(following)
+                and not ends_sentence(before)
+                and not (stands_alone and _short(before))
+            )
+        )
+        cuts.append(cut)
+        stands_alone = not cut and (not before.strip() or ends_sentence(before))
+    return cuts
+
+
+def _starts_small(line: str) -> bool:
+    # "iPhone", "eMusic": names, not the small letter of a sentence going on.
+    first = line.split(None, 1)[0]
+    return first[:1].islower() and first == first.lower()
+
+
+def sentences_joined(text: str) -> str:
+    """``text`` with the line breaks that cut its sentences turned into spaces."""
+    if "\n" not in text:
+        return text
+    lines = text.split("\n")
+    out: list[str] | None = None
+    at = -1
+    for line, cut in zip(lines, sentence_breaks(lines), strict=False):
+        at += len(line) + 1
+        if cut:
+            out = out or list(text)
+            out[at] = " "
+    return text if out is None else "".join(out)
+
+
+def joined_lines(text: str) -> str:
+    """``text`` with the line breaks inside its paragraphs turned into spaces: those of a
+    hard-wrapped text, then those that cut a sentence; ``text`` itself when there are none."""
+    return sentences_joined(unwrapped(text))

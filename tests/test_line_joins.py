@@ -1,0 +1,68 @@
+"""Text from a scraper that writes a line per text node: the sentences its line breaks cut are
+joined before the rules judge lines, and the output keeps the line breaks that came in."""
+
+from __future__ import annotations
+
+from copydesk.rules.engine import Engine
+from copydesk.rules.line_joins import sentences_joined
+from copydesk.rules.loader import load_rules
+from copydesk.rules.records import ArticleIn
+from copydesk.rules.state import MemoryStore
+
+# Each paragraph as a scraper gives it when links and emphasis in it are text nodes of their
+# own: "\n" wherever one starts or ends.
+STORY = [
+    "The harbour board met on Thursday evening to decide the future of the\nold ferry pier\n,"
+    " which has stood empty since the\nstorm of 2019\ntore away half of its deck and both of"
+    " its cranes.",
+    "Engineers told the\nharbour board\nthat repairs would cost about four million dollars,"
+    " twice the estimate of last spring, because the piles under the north end had rotted"
+    " further than anyone expected when\ndivers\nfirst looked at them.",
+    "Several members said the money would be better spent on the new breakwater, according"
+    " to\nThe Coast Gazette\n, while the fishermen's association asked for the pier to be"
+    " kept, since its boats have nowhere else to land their catch.",
+    "The board will vote in March, after a public hearing at the\ntown hall\n, and the chair"
+    " said she expected the meeting to run late into the night.",
+]
+MENU = ["Home", "News", "Sport", "Weather", "Opinion", "Business", "Culture"]
+FOOTER = ["Contact us", "Privacy policy", "Terms of use", "© 2026 The Coast Gazette"]
+
+
+def test_sentences_cut_by_line_breaks_are_joined() -> None:
+    text = "\n".join(STORY)
+    joined = sentences_joined(text)
+    assert len(joined) == len(text)
+    assert joined.split("\n") == [paragraph.replace("\n", " ") for paragraph in STORY]
+
+
+def test_menus_headlines_and_paragraphs_stay_apart() -> None:
+    text = "\n".join(
+        [
+            *MENU,
+            "Storm-hit pier faces the axe",
+            "By Ana Voss",
+            "The harbour board met on Thursday. It will vote in March.",
+            "Engineers spoke first.",
+            "",
+            "and the rest followed the next day, a paragraph after a blank line.",
+            "Follow us on",
+            "The board will vote in March, after a public hearing at the town hall, and the"
+            " chair said she expected the meeting to run late.",
+            "July 19 -- Harbour Hall, Toronto, ON",
+            "July 22 -- Pier Theatre, Crestview, IN",
+            "iPhone 11 review",
+            "The review ends here.",
+            "3 Comments",
+            "joe says: great news, finally.",
+            "Posted by ana at 9:15 pm",
+            "i have waited for years for this",
+        ]
+    )
+    assert sentences_joined(text) == text
+
+
+def test_text_mode_keeps_a_story_whose_links_cut_its_sentences() -> None:
+    text = "\n".join([*MENU, "Storm-hit pier faces the axe", *STORY, *FOOTER])
+    out = Engine(load_rules()).process(ArticleIn(id="a", text=text), MemoryStore())
+    assert "\n".join(STORY) in out.text  # every fragment kept, the line breaks as they came
+    assert not any(entry in out.text.split("\n") for entry in MENU[:-1] + FOOTER)
