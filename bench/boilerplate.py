@@ -3,8 +3,9 @@
 Sets: the article-extraction benchmark's dev split (``../shared/data/aeb``) and the L3S-GN1 dev
 split (``../shared/data/l3s-gn1``), scored against its full gold (headline, text, captions) and
 against ``article_body_only``. Systems: the untouched page text, copydesk on the page text
-(text mode), on the same text hard-wrapped at 70 columns and on the page written a line per
-text node (bench/line_joins.py, as a scraper that puts each link on a line gives it), copydesk
+(text mode), on the same text hard-wrapped at 70 columns, with a blank line after each line,
+and on the page written a line per text node (bench/line_joins.py, as a scraper that puts each
+link on a line gives it), copydesk
 on the HTML, trafilatura
 with its defaults and as copydesk configures it, readability-lxml, and jusText and boilerpy3
 when installed. Metric: the benchmark's bags of lower-cased word 4-grams, per page, averaged.
@@ -50,6 +51,8 @@ SETS: dict[str, tuple[str, Path]] = {"aeb": ("AEB dev", AEB), "l3s-gn1": ("L3S-G
 WRAP_COLUMNS = 70
 # Text mode on the page as a scraper writing a line per text node gives it (bench/line_joins.py).
 NODE_TEXT_MODE = "copydesk, text mode, a line per text node"
+# ... and as a scraper that writes each block as a paragraph gives it: a blank line after each.
+DOUBLE_SPACED_MODE = "copydesk, text mode, a blank line between lines"
 WARM_UP_PAGES = 10
 # A page collapses when the system keeps almost nothing of an article the untouched page
 # text already scores well on: the failure a user notices first.
@@ -113,6 +116,7 @@ def systems(engine: Engine) -> dict[str, System]:
             lambda page: hard_wrapped(page.page_text)
         ),
         NODE_TEXT_MODE: copydesk(lambda page: node_text(page.html())),
+        DOUBLE_SPACED_MODE: copydesk(lambda page: page.page_text.replace("\n", "\n\n")),
         "trafilatura defaults (HTML)": lambda page: trafilatura.extract(page.html()) or "",
         "trafilatura as copydesk sets it (HTML)": lambda page: (
             trafilatura.extract(
@@ -262,6 +266,7 @@ def main() -> None:
         for other, how in (
             (wrapped, "hard-wrapped text"),
             (NODE_TEXT_MODE, "a line per text node"),
+            (DOUBLE_SPACED_MODE, "a blank line between lines"),
         ):
             if other in f1s and "copydesk, text mode" in f1s:
                 drop = f1s["copydesk, text mode"] - f1s[other]

@@ -37,7 +37,15 @@ import numpy as np
 import numpy.typing as npt
 
 from bench.block_model import Coverage
-from bench.boilerplate import NODE_TEXT_MODE, SETS, WRAP_COLUMNS, System, collapsed, systems
+from bench.boilerplate import (
+    DOUBLE_SPACED_MODE,
+    NODE_TEXT_MODE,
+    SETS,
+    WRAP_COLUMNS,
+    System,
+    collapsed,
+    systems,
+)
 from bench.common import Page, Score, average, dataset_pages, score
 from bench.trees import FOLD_SEED, Settings, fitted, folds, model_in_place
 from bench.word_odds import Labelled, learned, odds_without_own_site, site_of
@@ -146,6 +154,7 @@ TEXT_MODES = (
     "copydesk, text mode",
     f"copydesk, text mode, hard-wrapped at {WRAP_COLUMNS}",
     NODE_TEXT_MODE,
+    DOUBLE_SPACED_MODE,
 )
 HTML_MODE = "copydesk, HTML mode"
 

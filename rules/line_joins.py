@@ -1,7 +1,10 @@
-"""Line breaks inside paragraphs, found and turned back into spaces, so that the rules that judge
-a line by its shape, and those that read sentences and quotations, see paragraphs rather than
+"""Text read one paragraph a line, however its lines were broken, so that the rules that judge a
+line by its shape, and those that read sentences and quotations, see paragraphs rather than
 fragments of them: ``joined_lines`` is what they read.
 
+- Text with a blank line between every two lines (a scraper that writes each block as a
+  paragraph): its blank lines mark nothing, and the rules that end a run of chrome at a blank
+  line would stop at each; it is read single-spaced (``single_spaced``).
 - Hard-wrapped text (plain-text feeds, e-mails): rules/unwrap.py.
 - Sentences cut by a scraper that writes a line per text node of a page (BeautifulSoup's
   ``get_text("\\n")`` and the like), wherever a link, an emphasis or a span starts or ends:
@@ -13,21 +16,24 @@ starts with; or when the line before it ends with an article, a preposition or a
 and the line after it is a link's few words; or when the line after it starts with a small
 letter and the line before it does not end a sentence, unless that line is a short one standing
 on its own after a finished sentence — a heading or a label ("3 Comments", "Posted by joe at
-9:15 pm") above text that starts small. A blank line always ends a paragraph. (Counting as
+9:15 pm") above text that starts small. A blank line ends a paragraph (but in double-spaced
+text, where it is a line break). (Counting as
 standing on its own any short line not joined to the one before it, as after a headline, kept
 a fifth fewer joins on the dev sets' pages read a line per text node, for a lower F1 there.)
 
 A model was tried in place of these facts: a logistic regression over the two lines' shape,
 fitted to every break between the text nodes of the dev sets' pages, labelled by the markup
-(one block element or two). It matched the markup as well across sets but text mode read its
-joins worse, because most breaks lie between menu entries, where the markup's choice is
-arbitrary (docs/benchmarks-history.md, Boilerplate: the fifteenth session).
+(one block element or two). Across sets it matched the markup poorly, because most breaks lie
+between menu entries, which markup writes as blocks and as inline links alike, and text mode
+read its joins worse than these facts' (docs/benchmarks-history.md, Boilerplate: the
+fifteenth session).
 
 Each result has the length of the text, character for character, so offsets into it are
 offsets into the text."""
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 
 from copydesk.rules.prose import ends_sentence
@@ -42,6 +48,26 @@ _GOES_ON_AFTER = frozenset(
 # The words of a link's text, at most: a longer line after such a word ("Follow us on", then
 # the story) is a paragraph, and a longer line standing on its own is not a heading.
 _LINK_WORDS = 8
+
+
+# Double-spaced: at least this many lines, and at most this share of them followed directly by
+# another line rather than by a blank one.
+_MIN_DOUBLE_SPACED_LINES = 5
+_MAX_SINGLE_BREAKS = 0.1
+_BLANK_LINE = re.compile(r"\n[ \t\xa0]*\n(?=[ \t\xa0]*\S)")
+
+
+def single_spaced(text: str) -> str:
+    """``text`` with the blank line between two lines turned into the first line's trailing
+    spaces, when nearly every line of it is followed by a blank one; else ``text`` itself."""
+    lines = text.split("\n")
+    filled = sum(1 for line in lines if line.strip())
+    if filled < _MIN_DOUBLE_SPACED_LINES:
+        return text
+    single = sum(1 for a, b in pairwise(lines) if a.strip() and b.strip())
+    if single > _MAX_SINGLE_BREAKS * filled:
+        return text
+    return _BLANK_LINE.sub(lambda blank: " " * (len(blank.group()) - 1) + "\n", text)
 
 
 def _short(line: str) -> bool:
@@ -90,6 +116,7 @@ def sentences_joined(text: str) -> str:
 
 
 def joined_lines(text: str) -> str:
-    """``text`` with the line breaks inside its paragraphs turned into spaces: those of a
-    hard-wrapped text, then those that cut a sentence; ``text`` itself when there are none."""
-    return sentences_joined(unwrapped(text))
+    """``text`` read single-spaced if it is double-spaced, with the line breaks inside its
+    paragraphs turned into spaces: those of a hard-wrapped text, then those that cut a
+    sentence; ``text`` itself when nothing changes."""
+    return sentences_joined(unwrapped(single_spaced(text)))

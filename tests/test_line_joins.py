@@ -3,8 +3,10 @@ joined before the rules judge lines, and the output keeps the line breaks that c
 
 from __future__ import annotations
 
+import textwrap
+
 from copydesk.rules.engine import Engine
-from copydesk.rules.line_joins import sentences_joined
+from copydesk.rules.line_joins import sentences_joined, single_spaced
 from copydesk.rules.loader import load_rules
 from copydesk.rules.records import ArticleIn
 from copydesk.rules.state import MemoryStore
@@ -66,3 +68,28 @@ def test_text_mode_keeps_a_story_whose_links_cut_its_sentences() -> None:
     out = Engine(load_rules()).process(ArticleIn(id="a", text=text), MemoryStore())
     assert "\n".join(STORY) in out.text  # every fragment kept, the line breaks as they came
     assert not any(entry in out.text.split("\n") for entry in MENU[:-1] + FOOTER)
+
+
+RELATED = ["Next In World", "Floods hit coastal towns", "Markets rally on rate hopes"]
+
+
+def test_double_spaced_text_is_read_single_spaced() -> None:
+    lines = ["Home", "News", "Sport", "Storm-hit pier faces the axe", "By Ana Voss"]
+    text = "\n\n".join(lines)
+    assert single_spaced(text) == " \n".join(lines)
+    paragraphs = "\n".join(lines[:3]) + "\n\n" + "\n".join(lines[3:])  # single breaks too
+    assert single_spaced(paragraphs) is paragraphs
+
+
+def test_text_mode_reads_a_double_spaced_hard_wrapped_page_as_a_single_spaced_one() -> None:
+    # A press release wrapped at 70 columns, then written a blank line after each line: the
+    # wrap is only found once the blank lines are read as line breaks.
+    story = [paragraph.replace("\n", " ") for paragraph in STORY]
+    wrapped = [line for paragraph in story for line in textwrap.wrap(paragraph, 70)]
+    lines = [*MENU, "Storm-hit pier faces the axe", *wrapped, *RELATED, *FOOTER]
+    engine = Engine(load_rules())
+    single = engine.process(ArticleIn(id="a", text="\n".join(lines)), MemoryStore())
+    double = engine.process(ArticleIn(id="a", text="\n\n".join(lines)), MemoryStore())
+    assert " ".join(story) in " ".join(single.text.split())  # the story kept whole
+    assert double.text.split() == single.text.split()
+    assert "\n\n".join(wrapped) in double.text  # the line breaks as they came
