@@ -1,5 +1,6 @@
 """Reuse as it comes in real streams: copies that arrive before their original, excerpts of
-longer originals, hard-wrapped copies, copies that the strip rules shorten, and false-flag
+longer originals, hard-wrapped copies and text written a line per link, copies that the strip rules
+shorten, and false-flag
 guards (a title line repeated in both texts). Pairs from tests/fixtures/duplicates.json."""
 
 from __future__ import annotations
@@ -105,6 +106,18 @@ def test_a_hard_wrapped_copy_is_flagged(builtin_engine: Engine) -> None:
         load(original, id="wrapped", url="https://mail.example/1", text=wrapped), store
     )
     assert kinds(out) in (["exact-duplicate"], ["near-duplicate"])
+
+
+def test_text_written_a_line_per_link_keeps_its_sentences() -> None:
+    # As a scraper that writes a line per text node gives it: a break where each link starts
+    # and ends.
+    text = (
+        "Nordvik Energi said on Friday that the\nHalverstad line\nwould get underground cables,"
+        " according to\nThe Coast Gazette\n. Chief Executive Anna Lindqvist\nsaid the work"
+        " would start in May, after a vote of the\nregional council\n."
+    )
+    assert split_sentences(text) == split_sentences(text.replace("\n", " "))
+    assert len(split_sentences(text)) == 2
 
 
 def test_a_copy_the_strip_rules_shorten_is_compared_before_stripping() -> None:
