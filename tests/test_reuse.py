@@ -1,7 +1,7 @@
 """Reuse as it comes in real streams: copies that arrive before their original, excerpts of
-longer originals, hard-wrapped copies and text written a line per link, copies that the strip rules
-shorten, and false-flag
-guards (a title line repeated in both texts). Pairs from tests/fixtures/duplicates.json."""
+longer originals, hard-wrapped copies and text written a line per link, copies that the strip
+rules shorten, and false-flag guards (a title line repeated in both texts). Pairs from
+tests/fixtures/duplicates.json."""
 
 from __future__ import annotations
 
