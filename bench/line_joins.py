@@ -71,11 +71,11 @@ class Tally:
         return f"{self.joined[kind] / max(self.breaks[kind], 1):.4f} of {self.breaks[kind]}"
 
 
-def tally(folder_pages: list[str]) -> Tally:
+def tally(pages_html: list[str]) -> Tally:
     """Joins against the markup's labels, over pages given by their HTML."""
     joined: Counter[str] = Counter()
     breaks: Counter[str] = Counter()
-    for html in folder_pages:
+    for html in pages_html:
         tree = load_page(html)
         if tree is None:
             continue
