@@ -34,6 +34,7 @@ offsets into the text."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import pairwise
 
 from copydesk.rules.prose import ends_sentence
@@ -60,6 +61,8 @@ _BLANK_LINE = re.compile(r"\n[ \t\xa0]*\n(?=[ \t\xa0]*\S)")
 def single_spaced(text: str) -> str:
     """``text`` with the blank line between two lines turned into the first line's trailing
     spaces, when nearly every line of it is followed by a blank one; else ``text`` itself."""
+    if _BLANK_LINE.search(text) is None:
+        return text
     lines = text.split("\n")
     filled = sum(1 for line in lines if line.strip())
     if filled < _MIN_DOUBLE_SPACED_LINES:
@@ -115,6 +118,9 @@ def sentences_joined(text: str) -> str:
     return text if out is None else "".join(out)
 
 
+# The strip stage, the duplicates rule and the quote rule each read an article's text so, and
+# where the strip rules take nothing out it is one text: remembered, the later two are free.
+@lru_cache(maxsize=4)
 def joined_lines(text: str) -> str:
     """``text`` read single-spaced if it is double-spaced, with the line breaks inside its
     paragraphs turned into spaces: those of a hard-wrapped text, then those that cut a
