@@ -82,8 +82,8 @@ def sentence_breaks(lines: list[str]) -> list[bool]:
     cuts: list[bool] = []
     stands_alone = True  # the line before the break opens a paragraph or a sentence
     for before, after in pairwise(lines):
-        following = after.lstrip()
-        cut = bool(before.strip() and following) and (
+        filled, following = before.strip(), after.lstrip()
+        cut = bool(filled and following) and (
             following.startswith(_GOES_ON_STARTS)
             or (before.rsplit(None, 1)[-1] in _GOES_ON_AFTER and _short(following))
             or (
@@ -93,7 +93,7 @@ def sentence_breaks(lines: list[str]) -> list[bool]:
             )
         )
         cuts.append(cut)
-        stands_alone = not cut and (not before.strip() or ends_sentence(before))
+        stands_alone = not cut and (not filled or ends_sentence(before))
     return cuts
 
 
@@ -118,11 +118,18 @@ def sentences_joined(text: str) -> str:
     return text if out is None else "".join(out)
 
 
-# The strip stage, the duplicates rule and the quote rule each read an article's text so, and
-# where the strip rules take nothing out it is one text: remembered, the later two are free.
-@lru_cache(maxsize=4)
 def joined_lines(text: str) -> str:
     """``text`` read single-spaced if it is double-spaced, with the line breaks inside its
     paragraphs turned into spaces: those of a hard-wrapped text, then those that cut a
-    sentence; ``text`` itself when nothing changes."""
+    sentence; ``text`` itself when nothing changes (the engine tells so by identity)."""
+    joined = _joined_lines(text)
+    return text if joined == text else joined
+
+
+# The strip stage, the duplicates rule and the quote rule each read an article's text so, and
+# where the strip rules take nothing out it is one text: remembered, the later two are free.
+# (The remembered result of an equal text is another object: ``joined_lines`` hands back the
+# caller's own.)
+@lru_cache(maxsize=4)
+def _joined_lines(text: str) -> str:
     return sentences_joined(unwrapped(single_spaced(text)))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import textwrap
 
 from copydesk.rules.engine import Engine
-from copydesk.rules.line_joins import sentences_joined, single_spaced
+from copydesk.rules.line_joins import joined_lines, sentences_joined, single_spaced
 from copydesk.rules.loader import load_rules
 from copydesk.rules.records import ArticleIn
 from copydesk.rules.state import MemoryStore
@@ -93,3 +93,13 @@ def test_text_mode_reads_a_double_spaced_hard_wrapped_page_as_a_single_spaced_on
     assert " ".join(story) in " ".join(single.text.split())  # the story kept whole
     assert double.text.split() == single.text.split()
     assert "\n\n".join(wrapped) in double.text  # the line breaks as they came
+
+
+def test_a_text_with_nothing_to_join_comes_back_itself_even_when_seen_before() -> None:
+    # The engine restores the body's own line breaks only where the joined text is another
+    # object: an equal text read earlier must not hand back that earlier object.
+    first = "\n".join([*MENU, "The story goes on here."])
+    again = "".join(list(first))
+    assert again == first and again is not first
+    assert joined_lines(first) is first
+    assert joined_lines(again) is again
