@@ -78,6 +78,29 @@ def test_a_comment_count_above_the_story_does_not_cut_the_story() -> None:
     assert removed(out) == []
 
 
+def test_a_comment_count_under_teasers_does_not_cut_the_story_below_it() -> None:
+    """A page read a line per text node: a comment count between the sidebar's teasers and the
+    story, and blurbs under the story in as many runs of prose as a thread has posts."""
+    teasers = [
+        line
+        for n in range(4)
+        for line in (
+            f"Ferry fares to rise, part {n}",
+            f"The operator blamed fuel costs for the rise, its first in {n + 3} years, and said"
+            " more would follow.",
+        )
+    ]
+    blurbs = [
+        line
+        for n in range(4)
+        for line in (f"Advertisement {n}", "A lovely book, light and easy to read, says a fan.")
+    ]
+    story = [*STORY_BELOW, *PROSE, *STORY_BELOW[:2]]  # 202 words
+    text = "\n".join([*teasers, "0 Comments", *story, *blurbs])
+    out = run(text, COMMENTS)
+    assert removed(out) == []
+
+
 def test_a_thread_longer_than_the_story_is_still_cut() -> None:
     post = "I have fished from that pier for forty years and I would hate to see it go, {}."
     thread = [line for n in range(5) for line in (f"reader{n} says:", post.format(n))]

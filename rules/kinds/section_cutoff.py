@@ -28,6 +28,10 @@ from copydesk.rules.line_search import AtLineStarts, sees_past_its_line
 from copydesk.rules.lines import Line, block_cut
 from copydesk.rules.prose import is_headline_like, is_prose, is_question_headline
 
+# A longest run of prose before a rest heading counts as at least this many words: beside a few
+# words of teasers, a reader's long post would read as the story.
+_LEAST_STORY_WORDS = 40
+
 
 class SectionCutoffSpec(RuleSpec):
     kind: Literal["section-cutoff"]
@@ -53,6 +57,14 @@ class SectionCutoffSpec(RuleSpec):
         ge=1,
         description="rest: when more prose follows the heading than precedes it, cut only if"
         " it comes in this many blocks or more (a thread of posts, not an article).",
+    )
+
+    story_ratio: float = Field(
+        default=4.0,
+        ge=0,
+        description="rest: never cut when the longest run of prose after the heading is this"
+        " many times the longest before it (the story itself, under a comment count that only"
+        " teasers stand above); 0 turns the check off.",
     )
 
     def build(self) -> SectionCutoffRule:
@@ -140,6 +152,26 @@ class SectionCutoffRule(Rule):
             found[n] = (words, blocks)
         return found
 
+    def _longest_run(self, lines: list[Line]) -> int:
+        """Words of the longest run of prose lines (blank lines aside)."""
+        longest = run = 0
+        for line in lines:
+            if line.blank:
+                continue
+            run = run + line.words if is_prose(line.text, self.spec.prose_min_chars) else 0
+            longest = max(longest, run)
+        return longest
+
+    def _story_after(self, lines: list[Line], heading: int) -> bool:
+        """Whether the story itself follows a rest heading: a run of prose far longer than any
+        before it. Seen where each text node is a line ("0 Comments" under the headline, the
+        sidebar's teasers above it, each its own short run), where the two checks above read
+        the teasers as the article and its sidebar's blurbs as a thread."""
+        if not self.spec.story_ratio:
+            return False
+        before = max(self._longest_run(lines[:heading]), _LEAST_STORY_WORDS)
+        return self._longest_run(lines[heading + 1 :]) >= self.spec.story_ratio * before
+
     def apply(self, doc: Document, ctx: Context) -> Iterator[Cut]:
         spec = self.spec
         lines = doc.lines
@@ -163,7 +195,8 @@ class SectionCutoffRule(Rule):
             if begun and i in headings:
                 if spec.remove == "rest":
                     words_after, blocks_after = after[i + 1]
-                    if before >= words_after or blocks_after >= spec.thread_min_posts:
+                    thread = before >= words_after or blocks_after >= spec.thread_min_posts
+                    if thread and not self._story_after(lines, i):
                         yield Cut(*block_cut(lines, i, len(lines) - 1))
                         return
                     i += 1
