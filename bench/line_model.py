@@ -6,9 +6,12 @@ built-in packs with the model's rule disabled), is an example, labelled article 
 least half of its word 4-grams are in the page's gold ``article_body`` (``Coverage``, as the
 block model labels its lines). Features: rules/line_features.py; the words' odds it reads are
 learned by bench/word_odds.py, and the trees learn from odds counted without the page's own
-site, as they will meet them on a user's pages. Trees as the block model's
-(bench/trees.py), each page weighing the same within its set and each set the same in all, so
-the 471 L3S-GN1 pages do not drown the 111 of AEB; a line is kept from probability 0.5.
+site, as they will meet them on a user's pages. Each page is also read a line per text node,
+as a common scraper writes it (``node_example``, labelled through the markup): there the rules
+see fragments of paragraphs, and a model that learned from well-formed lines alone kept back
+too little of what they wrongly cut. Trees as the block model's (bench/trees.py), each page
+weighing the same within its set and layout, and each set and layout the same in all, so the
+471 L3S-GN1 pages do not drown the 111 of AEB; a line is kept from probability 0.5.
 
     .venv/bin/python -m bench.line_model [--out PATH]
     .venv/bin/python -m bench.line_model --folds 5 [--seed N] [--html]
@@ -28,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,9 +51,11 @@ from bench.boilerplate import (
     systems,
 )
 from bench.common import Page, Score, average, dataset_pages, score
+from bench.line_joins import text_nodes
 from bench.trees import FOLD_SEED, Settings, fitted, folds, model_in_place
 from bench.word_odds import Labelled, learned, odds_without_own_site, site_of
 from copydesk.rules.engine import Engine
+from copydesk.rules.html_tree import load_page
 from copydesk.rules.line_features import FEATURES, line_features
 from copydesk.rules.line_joins import joined_lines
 from copydesk.rules.line_model import MODEL_VARIABLE, builtin_model, judged_lines
@@ -64,6 +70,8 @@ RULE = "text-line-model"  # the built-in pack's line-model rule
 # and 200 of depth 6 at rate 0.1: the mean of the two sets out of fold.
 SIZE = Settings(trees=200, max_depth=6, learning_rate=0.1)
 KEEP_ABOVE = 0.5
+# The key of a set's pages read a line per text node, after the set's own key.
+NODE_LAYOUT = "/nodes"
 
 Matrix = npt.NDArray[np.float64]
 
@@ -95,6 +103,11 @@ class Example:
         )
 
 
+def set_of(key: str) -> str:
+    """The set an ``every_example`` key holds pages of."""
+    return key.removesuffix(NODE_LAYOUT)
+
+
 def engine_without_model() -> Engine:
     """The built-in packs with the line model's rule disabled, as a user's pack would."""
     return _engine_with(f"disable: [{RULE}]")
@@ -112,20 +125,56 @@ def _engine_with(change: str) -> Engine:
         return Engine(load_rules([pack]))
 
 
+def _judged(engine: Engine, page: Page, text: str) -> tuple[list[Line], list[bool], list[str]]:
+    out = engine.strip(ArticleIn(id=page.id, url=page.url, text=text), MemoryStore())
+    return judged_lines(split_lines(joined_lines(text)), out.removed)
+
+
 def page_example(engine: Engine, page: Page) -> Example:
-    out = engine.strip(ArticleIn(id=page.id, url=page.url, text=page.page_text), MemoryStore())
-    lines, kept, cut_by = judged_lines(split_lines(joined_lines(page.page_text)), out.removed)
+    lines, kept, cut_by = _judged(engine, page, page.page_text)
     gold = Coverage(page.article_body)
     labels = np.array([gold.of(line.text) >= 0.5 for line in lines], dtype=bool)
     return Example(page, lines, kept, cut_by, labels)
 
 
+def node_example(engine: Engine, page: Page) -> Example:
+    """The page read a line per text node (``bench.line_joins.node_text``). Its lines are too
+    short to label by their own 4-grams, so each text node takes the label of the line that
+    rules/page_text.py puts it on (its block), and each line of the joined text the label of
+    most of its characters."""
+    tree = load_page(page.html())
+    nodes = [] if tree is None else list(text_nodes(tree))
+    blocks: dict[int, list[str]] = {}
+    for text, block in nodes:
+        blocks.setdefault(block, []).append(text)
+    gold = Coverage(page.article_body)
+    article = {block: gold.of(" ".join(texts)) >= 0.5 for block, texts in blocks.items()}
+    spans: list[tuple[int, int, bool]] = []  # each node's place in the text, and its label
+    at = 0
+    for text, block in nodes:
+        spans.append((at, at + len(text), article[block]))
+        at += len(text) + 1
+    lines, kept, cut_by = _judged(engine, page, "\n".join(text for text, _ in nodes))
+    labels = []
+    for line in lines:
+        chars = Counter[bool]()
+        for start, end, label in spans:
+            chars[label] += max(min(end, line.end) - max(start, line.start), 0)
+        labels.append(chars[True] > chars[False])
+    return Example(page, lines, kept, cut_by, np.array(labels, dtype=bool))
+
+
 def every_example() -> dict[str, list[Example]]:
+    """Each set's pages as examples (``page_example``), and under ``key + NODE_LAYOUT`` the
+    same pages read a line per text node (``node_example``): a scraper's common layout, in
+    which the rules see fragments of paragraphs, so that the model learns what they do there."""
     engine = engine_without_model()
-    return {
-        key: [page_example(engine, page) for page in dataset_pages(folder)]
-        for key, (_, folder) in SETS.items()
-    }
+    examples: dict[str, list[Example]] = {}
+    for key, (_, folder) in SETS.items():
+        pages = list(dataset_pages(folder))
+        examples[key] = [page_example(engine, page) for page in pages]
+        examples[key + NODE_LAYOUT] = [node_example(engine, page) for page in pages]
+    return examples
 
 
 def fit(examples: dict[str, list[Example]]) -> dict[str, Any]:
@@ -135,7 +184,7 @@ def fit(examples: dict[str, list[Example]]) -> dict[str, Any]:
     odds = odds_without_own_site(labelled)
     x = np.vstack([example.features(own) for example, own in zip(every, odds, strict=True)])
     y = np.concatenate([example.labels for example in every])
-    # Each page weighs 1 / (its set's pages), spread over its lines.
+    # Each page weighs 1 / (its set's pages), spread over its lines: each set and layout the same.
     weights = np.concatenate(
         [
             np.full(len(example.labels), 1.0 / len(pages) / max(len(example.labels), 1))
@@ -167,7 +216,7 @@ def _modes(engine: Engine, html: bool) -> dict[str, System]:
 def report_out_of_fold(k: int, seed: int, html: bool) -> None:
     """Each mode's F1 per set with and without the line model, the model's out of fold."""
     examples = every_example()
-    assigned = folds({key: len(pages) for key, pages in examples.items()}, k, seed)
+    assigned = folds({key: len(examples[key]) for key in SETS}, k, seed)
     modes = _modes(engine_judging_page_text(), html)
     rules_only = _modes(engine_without_model(), html)
     # Per system, mode and set: each page's score, in the set's page order (each page is
@@ -179,18 +228,18 @@ def report_out_of_fold(k: int, seed: int, html: bool) -> None:
         scores = found.setdefault((system, mode, key), [Score(0.0, 0.0, 0.0)] * len(examples[key]))
         scores[i] = score(text, page.article_body)
 
-    for key, pages in examples.items():
-        for i, example in enumerate(pages):
+    for key in SETS:
+        for i, example in enumerate(examples[key]):
             for mode, run in rules_only.items():
                 record("rules", mode, key, i, run(example.page))
     for fold in range(k):
         training = {
-            key: [e for e, f in zip(pages, assigned[key], strict=True) if f != fold]
+            key: [e for e, f in zip(pages, assigned[set_of(key)], strict=True) if f != fold]
             for key, pages in examples.items()
         }
         with model_in_place(fit(training), MODEL_VARIABLE, builtin_model):
-            for key, pages in examples.items():
-                for i, (example, f) in enumerate(zip(pages, assigned[key], strict=True)):
+            for key in SETS:
+                for i, (example, f) in enumerate(zip(examples[key], assigned[key], strict=True)):
                     if f == fold:
                         for mode, run in modes.items():
                             record("model", mode, key, i, run(example.page))
@@ -220,10 +269,10 @@ def report_across() -> None:
     examples = every_example()
     text_mode = _modes(engine_judging_page_text(), False)[TEXT_MODES[0]]
     for key, (name, _) in SETS.items():
-        others = {other: pages for other, pages in examples.items() if other != key}
+        others = {other: pages for other, pages in examples.items() if set_of(other) != key}
         with model_in_place(fit(others), MODEL_VARIABLE, builtin_model):
             scores = [score(text_mode(e.page), e.page.article_body) for e in examples[key]]
-        trained_on = ", ".join(SETS[other][0] for other in others)
+        trained_on = ", ".join(name for other, (name, _) in SETS.items() if other != key)
         print(f"  {name}, the line model fitted on {trained_on} alone: {average(scores).f1:.4f}")
 
 
