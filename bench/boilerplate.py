@@ -4,8 +4,9 @@ Sets: the article-extraction benchmark's dev split (``../shared/data/aeb``) and 
 split (``../shared/data/l3s-gn1``), scored against its full gold (headline, text, captions) and
 against ``article_body_only``. Systems: the untouched page text, copydesk on the page text
 (text mode), on the same text hard-wrapped at 70 columns, with a blank line after each line,
-and on the page written a line per text node (bench/line_joins.py, as a scraper that puts each
-link on a line gives it), copydesk
+on the page written a line per text node (bench/line_joins.py, as a scraper that puts each
+link on a line gives it) and on the page written as Markdown (markdownify; its output scored
+on the text its Markdown shows), copydesk
 on the HTML, trafilatura
 with its defaults and as copydesk configures it, readability-lxml, and jusText and boilerpy3
 when installed. Metric: the benchmark's bags of lower-cased word 4-grams, per page, averaged.
@@ -43,7 +44,9 @@ from bench.common import AEB, L3S_GN1, Page, Score, average, dataset_pages, scor
 from bench.line_joins import node_text
 from copydesk.rules.block_model import MODEL_VARIABLE
 from copydesk.rules.engine import Engine
+from copydesk.rules.html_tree import load_page
 from copydesk.rules.loader import load_rules
+from copydesk.rules.markdown import shown
 from copydesk.rules.records import ArticleIn
 from copydesk.rules.state import MemoryStore
 
@@ -53,6 +56,8 @@ WRAP_COLUMNS = 70
 NODE_TEXT_MODE = "copydesk, text mode, a line per text node"
 # ... and as a scraper that writes each block as a paragraph gives it: a blank line after each.
 DOUBLE_SPACED_MODE = "copydesk, text mode, a blank line between lines"
+# ... and as Markdown (markdownify), scored on the text its Markdown shows.
+MARKDOWN_MODE = "copydesk, text mode, Markdown"
 WARM_UP_PAGES = 10
 # A page collapses when the system keeps almost nothing of an article the untouched page
 # text already scores well on: the failure a user notices first.
@@ -69,6 +74,21 @@ def hard_wrapped(text: str, columns: int = WRAP_COLUMNS) -> str:
         "\n".join(textwrap.wrap(line, columns, break_long_words=False, break_on_hyphens=False))
         for line in text.split("\n")
     )
+
+
+def markdown_page(html: str) -> str:
+    """The page's body as a scraper that writes Markdown gives it (markdownify: links with
+    their addresses, list bullets, ``#`` headings), scripts and styles left out."""
+    from markdownify import markdownify
+
+    tree = load_page(html)
+    if tree is None:
+        return ""
+    for unseen in tree.xpath("//script | //style | //noscript | //template"):
+        unseen.drop_tree()
+    body = tree.find("body")
+    markup = lxml_html.tostring(body if body is not None else tree, encoding="unicode")
+    return str(markdownify(markup, heading_style="ATX"))
 
 
 def _html_text(fragment: str) -> str:
@@ -117,6 +137,8 @@ def systems(engine: Engine) -> dict[str, System]:
         ),
         NODE_TEXT_MODE: copydesk(lambda page: node_text(page.html())),
         DOUBLE_SPACED_MODE: copydesk(lambda page: page.page_text.replace("\n", "\n\n")),
+        # The output keeps the Markdown; the gold is plain text.
+        MARKDOWN_MODE: lambda page: shown(copydesk(lambda p: markdown_page(p.html()))(page)),
         "trafilatura defaults (HTML)": lambda page: trafilatura.extract(page.html()) or "",
         "trafilatura as copydesk sets it (HTML)": lambda page: (
             trafilatura.extract(
@@ -267,6 +289,7 @@ def main() -> None:
             (wrapped, "hard-wrapped text"),
             (NODE_TEXT_MODE, "a line per text node"),
             (DOUBLE_SPACED_MODE, "a blank line between lines"),
+            (MARKDOWN_MODE, "Markdown"),
         ):
             if other in f1s and "copydesk, text mode" in f1s:
                 drop = f1s["copydesk, text mode"] - f1s[other]

@@ -43,6 +43,7 @@ import numpy.typing as npt
 from bench.block_model import Coverage
 from bench.boilerplate import (
     DOUBLE_SPACED_MODE,
+    MARKDOWN_MODE,
     NODE_TEXT_MODE,
     SETS,
     WRAP_COLUMNS,
@@ -204,6 +205,7 @@ TEXT_MODES = (
     f"copydesk, text mode, hard-wrapped at {WRAP_COLUMNS}",
     NODE_TEXT_MODE,
     DOUBLE_SPACED_MODE,
+    MARKDOWN_MODE,
 )
 HTML_MODE = "copydesk, HTML mode"
 

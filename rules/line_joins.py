@@ -2,6 +2,8 @@
 line by its shape, and those that read sentences and quotations, see paragraphs rather than
 fragments of them: ``joined_lines`` is what they read.
 
+- Markdown (a link's address, list bullets, heading and emphasis marks): read as the text it
+  shows (rules/markdown.py), first.
 - Text with a blank line between every two lines (a scraper that writes each block as a
   paragraph): its blank lines mark nothing, and the rules that end a run of chrome at a blank
   line would stop at each; it is read single-spaced (``single_spaced``).
@@ -37,6 +39,7 @@ import re
 from functools import lru_cache
 from itertools import pairwise
 
+from copydesk.rules.markdown import markdown_read
 from copydesk.rules.prose import ends_sentence
 from copydesk.rules.unwrap import unwrapped
 
@@ -119,7 +122,8 @@ def sentences_joined(text: str) -> str:
 
 
 def joined_lines(text: str) -> str:
-    """``text`` read single-spaced if it is double-spaced, with the line breaks inside its
+    """``text`` read as the text it shows if it is Markdown, single-spaced if it is
+    double-spaced, with the line breaks inside its
     paragraphs turned into spaces: those of a hard-wrapped text, then those that cut a
     sentence; ``text`` itself when nothing changes (the engine tells so by identity)."""
     joined = _joined_lines(text)
@@ -132,4 +136,4 @@ def joined_lines(text: str) -> str:
 # caller's own.)
 @lru_cache(maxsize=4)
 def _joined_lines(text: str) -> str:
-    return sentences_joined(unwrapped(single_spaced(text)))
+    return sentences_joined(unwrapped(single_spaced(markdown_read(text))))

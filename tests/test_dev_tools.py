@@ -39,6 +39,7 @@ MODULES = {
     "justext": "justext",
     "boilerpy3": "boilerpy3",
     "scikit-learn": "sklearn",
+    "markdownify": "markdownify",
 }
 
 

@@ -1,0 +1,83 @@
+"""Markdown bodies: the rules read the text a page shows, the output keeps the Markdown."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from copydesk.rules.engine import Engine
+from copydesk.rules.loader import load_rules
+from copydesk.rules.markdown import markdown_read
+from copydesk.rules.records import ArticleIn
+from copydesk.rules.state import MemoryStore
+
+STORY = [
+    "The harbour board voted on **Thursday** to tear down the old ferry pier, which has stood"
+    ' empty since the [storm of 2019](https://harbor.example/storm-2019 "Storm") took half'
+    " of its deck.",
+    "Engineers told the board that repairs would cost about four million dollars, twice the"
+    " estimate of last spring, according to a [report](https://harbor.example/report.pdf).",
+    "Several members said the money would be better spent on the new breakwater, while the"
+    " fishermen asked for the pier to be kept for their boats.",
+    "The demolition will start in March, after a last hearing at the town hall, and the board"
+    " expects it to take about six weeks.",
+]
+NAVIGATION = [
+    "[Harbor Daily](/)",
+    "* [News](/news/)",
+    "* [Sport](/sport/)",
+    "* [Weather](/weather/)",
+    "* [Subscribe](/subscribe/)",
+]
+FOOTER = [
+    "* [About us](/about/)",
+    "* [Contact](/contact/)",
+    "* [Privacy policy](/privacy/)",
+    "* [Follow us on Twitter](https://twitter.example/harbor)",
+]
+PAGE = "\n\n".join(
+    [
+        *NAVIGATION,
+        "# Old ferry pier to be torn down",
+        "![The pier](https://harbor.example/pier.jpg)",
+        *STORY,
+        *FOOTER,
+    ]
+)
+
+
+def test_a_markdown_page_keeps_its_story_in_markdown_and_loses_its_menus() -> None:
+    out = Engine(load_rules()).process(ArticleIn(id="md", text=PAGE), MemoryStore())
+    for paragraph in STORY:
+        assert paragraph in out.text  # links and emphasis as they came
+    for line in [*NAVIGATION[1:], *FOOTER]:
+        assert line not in out.text
+
+
+def test_markdown_reads_as_the_text_it_shows_at_the_same_offsets() -> None:
+    text = "\n".join([*NAVIGATION[:2], "## A *heading*", '> **Bold** and a [link](/x "t"),'])
+    read = markdown_read(text)
+    assert len(read) == len(text)
+    assert read.split("\n") == [
+        "     Harbor Daily",
+        "            News",
+        "   A  heading ",
+        "    Bold   and a           link,",
+    ]
+    assert " ".join(read.split()).endswith("Bold and a link,")
+
+
+def test_plain_text_is_left_as_it_is() -> None:
+    text = "* a bullet and snake_case, 5 * 3 and [a bracket](with a space) in plain text"
+    assert markdown_read(text) is text
+    two_links = "[one](/1) and [two](/2), * bullets stay"
+    assert markdown_read(two_links) is two_links
+
+
+@given(st.text(alphabet=st.sampled_from("[]()!*_#>-+`\\ \n\tab.\"'"), max_size=80))
+def test_every_reading_has_the_length_and_the_line_breaks_of_the_text(text: str) -> None:
+    read = markdown_read(text + "[a](/a) [b](/b) [c](/c)")
+    assert len(read) == len(text) + 23
+    assert [n for n, c in enumerate(read) if c == "\n"] == [
+        n for n, c in enumerate(text) if c == "\n"
+    ]
