@@ -58,7 +58,6 @@ class SectionCutoffSpec(RuleSpec):
         description="rest: when more prose follows the heading than precedes it, cut only if"
         " it comes in this many blocks or more (a thread of posts, not an article).",
     )
-
     story_ratio: float = Field(
         default=4.0,
         ge=0,
@@ -165,8 +164,8 @@ class SectionCutoffRule(Rule):
     def _story_after(self, lines: list[Line], heading: int) -> bool:
         """Whether the story itself follows a rest heading: a run of prose far longer than any
         before it. Seen where each text node is a line ("0 Comments" under the headline, the
-        sidebar's teasers above it, each its own short run), where the two checks above read
-        the teasers as the article and its sidebar's blurbs as a thread."""
+        sidebar's teasers above it, each its own short run), where the thread checks in
+        ``apply`` read the teasers as the article and the sidebar's blurbs as a thread."""
         if not self.spec.story_ratio:
             return False
         before = max(self._longest_run(lines[:heading]), _LEAST_STORY_WORDS)
