@@ -7,11 +7,14 @@ Read raw, a Markdown page's lines are not the shapes the rules know: a menu entr
 ``#`` and a bold phrase with ``**``. So the syntax is read as spaces: a link keeps its text
 (moved to the link's end) and loses its brackets, address and title; an image goes whole (its
 alt text is not shown); list bullets, heading and quote marks at a line's start, emphasis
-marks, code ticks, escapes and horizontal rules go. Every other character stays where it was,
-so offsets into the reading are offsets into the Markdown. (AEB dev's pages written as
-Markdown by markdownify: text mode 0.890 read raw, 0.946 read so, against 0.975 on their page
-text; bench.boilerplate, the shipped line model: training scores. L3S-GN1 dev's pages, laid out
-in tables that markdownify writes a row to a line, 0.684 and 0.706: docs/benchmarks.md.)
+marks, code ticks, escapes and horizontal rules go; a table row's bars end lines, so each cell
+is a line (markdownify writes a page laid out in a table a row to a line: its menu, its story
+and its sidebar on one line, which no line rule can part). Every other character stays where
+it was, so offsets into the reading are offsets into the Markdown. (The dev pages written as
+Markdown by markdownify, text mode with the shipped line model, training scores: AEB dev 0.890
+read raw, 0.943 read so, against 0.975 on their page text; L3S-GN1 dev 0.684 and 0.830, against
+0.917. Cells as lines only where a cell holds 30 words or more, a layout's row rather than a
+table of data: 0.946 and 0.819. docs/benchmarks.md.)
 
 Only a text with ``MIN_LINKS`` inline links or more is read so: plain text has none, and its
 "* " and "_" are left as they are.
@@ -30,6 +33,11 @@ _LINE_MARKS = regex.compile(
     r"(?m)^[ \t]*(?:(?:[*+-][ \t]+)+|#{1,6}[ \t]+|(?:>[ \t]?)+)"
     r"|(?m)^[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$"  # a horizontal rule
 )
+# A table row, "| a | b |": markdownify writes a page laid out in a table so, a row of the page
+# (its menu, its story, its sidebar) on one line; each cell is read as a line of its own.
+_TABLE_ROW = regex.compile(r"(?m)^[ \t]*\|.*\|[ \t]*$")
+_RULE_ROW = regex.compile(r"[ \t]*\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*")
+_CELL_BAR = regex.compile(r"(?<!\\)\|")
 # Emphasis marks at a word's edge (not "snake_case" or "5 * 3"), code ticks and escapes.
 _INLINE_MARKS = regex.compile(
     r"(?<![\w*_])[*_]+(?=[^\s*_])|(?<=[^\s*_])[*_]+(?![\w*_])|`+|\\(?=[\\`*_{}\[\]()#+\-.!|<>])"
@@ -48,7 +56,14 @@ def shown(markdown: str) -> str:
     # Twice: a link around an image ([![alt](src)](href)) matches once the image is spaces.
     read = _LINK.sub(_link_text, _LINK.sub(_link_text, markdown))
     read = _LINE_MARKS.sub(_spaces, read)
+    read = _TABLE_ROW.sub(_cells, read)
     return str(_INLINE_MARKS.sub(_spaces, read))
+
+
+def _cells(row: regex.Match[str]) -> str:
+    if _RULE_ROW.fullmatch(row.group()):
+        return " " * len(row.group())
+    return _CELL_BAR.sub("\n", row.group())
 
 
 def _link_text(link: regex.Match[str]) -> str:
