@@ -8,13 +8,14 @@ Read raw, a Markdown page's lines are not the shapes the rules know: a menu entr
 (moved to the link's end) and loses its brackets, address and title; an image goes whole (its
 alt text is not shown); list bullets, heading and quote marks at a line's start, emphasis
 marks, code ticks, escapes and horizontal rules go; a table row's bars end lines, so each cell
-is a line (markdownify writes a page laid out in a table a row to a line: its menu, its story
-and its sidebar on one line, which no line rule can part). Every other character stays where
-it was, so offsets into the reading are offsets into the Markdown. (The dev pages written as
-Markdown by markdownify, text mode with the shipped line model, training scores: AEB dev 0.890
-read raw, 0.943 read so, against 0.975 on their page text; L3S-GN1 dev 0.684 and 0.830, against
-0.917. Cells as lines only where a cell holds 30 words or more, a layout's row rather than a
-table of data: 0.946 and 0.819. docs/benchmarks.md.)
+is a line, and so do the two spaces or more that part a cell's paragraphs (markdownify writes a
+page laid out in a table a row to a line: its menu, its story and its sidebar on one line,
+which no line rule can part). Every other character stays where it was, so offsets into the
+reading are offsets into the Markdown. (The dev pages written as Markdown by markdownify, text
+mode with the shipped line model, training scores: AEB dev 0.890 read raw, 0.943 read so,
+against 0.975 on their page text; L3S-GN1 dev 0.684 and 0.851, against 0.917. Cells as lines
+only where a cell holds 30 words or more, a layout's row rather than a table of data, before
+the paragraph breaks: 0.946 and 0.819, against 0.943 and 0.830. docs/benchmarks.md.)
 
 Only a text with ``MIN_LINKS`` inline links or more is read so: plain text has none, and its
 "* " and "_" are left as they are.
@@ -38,6 +39,9 @@ _LINE_MARKS = regex.compile(
 _TABLE_ROW = regex.compile(r"(?m)^[ \t]*\|.*\|[ \t]*$")
 _RULE_ROW = regex.compile(r"[ \t]*\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*")
 _CELL_BAR = regex.compile(r"(?<!\\)\|")
+# In a cell, markdownify writes the break between two paragraphs as two spaces or more: after
+# a sentence's end and before a capital, a figure or an opening mark, one is read as a break.
+_CELL_BREAK = regex.compile(r"(?<=[.!?\"”’)])[ \t](?=[ \t]+[\p{Lu}\d\"“‘(])")
 # Emphasis marks at a word's edge (not "snake_case" or "5 * 3"), code ticks and escapes.
 _INLINE_MARKS = regex.compile(
     r"(?<![\w*_])[*_]+(?=[^\s*_])|(?<=[^\s*_])[*_]+(?![\w*_])|`+|\\(?=[\\`*_{}\[\]()#+\-.!|<>])"
@@ -63,7 +67,7 @@ def shown(markdown: str) -> str:
 def _cells(row: regex.Match[str]) -> str:
     if _RULE_ROW.fullmatch(row.group()):
         return " " * len(row.group())
-    return _CELL_BAR.sub("\n", row.group())
+    return _CELL_BREAK.sub("\n", _CELL_BAR.sub("\n", row.group()))
 
 
 def _link_text(link: regex.Match[str]) -> str:
