@@ -67,6 +67,11 @@ def test_markdown_reads_as_the_text_it_shows_at_the_same_offsets() -> None:
     assert " ".join(read.split()).endswith("Bold and a link,")
 
 
+def test_a_linked_image_whose_alt_text_has_brackets_goes_whole() -> None:
+    text = "* [![[https://cdn.example/a.jpg]](https://cdn.example/a.jpg)](/video/1) [a](/a) [b](/b)"
+    assert markdown_read(text).split() == ["a", "b"]
+
+
 def test_plain_text_is_left_as_it_is() -> None:
     text = "* a bullet and snake_case, 5 * 3 and [a bracket](with a space) in plain text"
     assert markdown_read(text) is text
