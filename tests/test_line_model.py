@@ -441,3 +441,23 @@ def test_in_shadow_mode_keep_backs_are_reported_and_the_text_stays_the_rules(
     shadow = [f for f in out.findings if f.kind == "shadow-keep-back"]
     assert [f.evidence["text"] for f in shadow] == ["Home\n", "\nNews\n\n"]
     assert all(f.shadow and f.rule == "text-line-model" for f in shadow)
+
+
+def test_the_heading_of_a_related_list_never_stays_under_the_story() -> None:
+    """The sample feed's stories end with "Next In Region" or "Read more:" and a headline list:
+    the shipped model once kept the heading back, left dangling under the story."""
+    feed = Path(__file__).parents[1] / "streams" / "data" / "sample-feed.jsonl"
+    headings = {"Next In Region", "Read more:"}
+    engine = Engine(load_rules())
+    checked = 0
+    for raw in feed.read_text(encoding="utf-8").splitlines():
+        try:
+            article = ArticleIn.model_validate_json(raw)
+        except ValueError:
+            continue  # the feed's malformed lines, there for the dead-letter topic
+        if article.text is None or not headings & set(article.text.split("\n")):
+            continue
+        out = engine.process(article, MemoryStore())
+        assert not headings & {line.strip() for line in out.text.split("\n")}, article.id
+        checked += 1
+    assert checked >= 3
