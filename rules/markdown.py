@@ -34,9 +34,10 @@ _LINK = regex.compile(
     r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]"
     r"\((?:[^()\s]|\([^()\s]*\))*(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'))?[ \t]*\)"
 )
+# List bullets, heading and quote marks at a line's start; a horizontal rule.
 _LINE_MARKS = regex.compile(
     r"(?m)^[ \t]*(?:(?:[*+-][ \t]+)+|#{1,6}[ \t]+|(?:>[ \t]?)+)"
-    r"|(?m)^[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$"  # a horizontal rule
+    r"|^[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$"
 )
 # A table row, "| a | b |": markdownify writes a page laid out in a table so, a row of the page
 # (its menu, its story, its sidebar) on one line; each cell is read as a line of its own.
