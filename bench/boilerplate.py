@@ -129,6 +129,7 @@ def systems(engine: Engine) -> dict[str, System]:
         article = ArticleIn(id=page.id, url=page.url, html=page.html())
         return engine.process(article, MemoryStore()).text
 
+    markdown = copydesk(lambda page: markdown_page(page.html()))
     found: dict[str, System] = {
         "page text, untouched": lambda page: page.page_text,
         "copydesk, text mode": copydesk(lambda page: page.page_text),
@@ -138,7 +139,7 @@ def systems(engine: Engine) -> dict[str, System]:
         NODE_TEXT_MODE: copydesk(lambda page: node_text(page.html())),
         DOUBLE_SPACED_MODE: copydesk(lambda page: page.page_text.replace("\n", "\n\n")),
         # The output keeps the Markdown; the gold is plain text.
-        MARKDOWN_MODE: lambda page: shown(copydesk(lambda p: markdown_page(p.html()))(page)),
+        MARKDOWN_MODE: lambda page: shown(markdown(page)),
         "trafilatura defaults (HTML)": lambda page: trafilatura.extract(page.html()) or "",
         "trafilatura as copydesk sets it (HTML)": lambda page: (
             trafilatura.extract(

@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -157,10 +158,14 @@ def node_example(engine: Engine, page: Page) -> Example:
         spans.append((at, at + len(text), article[block]))
         at += len(text) + 1
     lines, kept, cut_by = _judged(engine, page, "\n".join(text for text, _ in nodes))
+    starts = [start for start, _, _ in spans]
     labels = []
     for line in lines:
         chars = Counter[bool]()
-        for start, end, label in spans:
+        # The nodes a line overlaps: from the last one starting at or before it.
+        for start, end, label in spans[max(bisect_right(starts, line.start) - 1, 0) :]:
+            if start >= line.end:
+                break
             chars[label] += max(min(end, line.end) - max(start, line.start), 0)
         labels.append(chars[True] > chars[False])
     return Example(page, lines, kept, cut_by, np.array(labels, dtype=bool))
