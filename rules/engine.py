@@ -14,6 +14,7 @@ from copydesk.rules.agreement import vote
 from copydesk.rules.identity import article_key
 from copydesk.rules.kinds.base import (
     Capture,
+    Claim,
     Context,
     CreditHit,
     Cut,
@@ -217,7 +218,7 @@ class Engine:
     @staticmethod
     def _apply_within_budget(
         rule: Rule, doc: Document, ctx: Context
-    ) -> list[Cut | KeepBack | Capture | CreditHit | Hit | LateHit]:
+    ) -> list[Cut | KeepBack | Claim | Capture | CreditHit | Hit | LateHit]:
         """The rule's results within its regex budget, given a second try: the budget is wall
         time, so a pause of the whole process (a full garbage collection, a loaded machine)
         can use it up without any fault of the rule's. A backtracking pattern runs out twice.
@@ -259,6 +260,8 @@ class Engine:
             _apply_cuts(spec.id, doc, cuts, captures)
             for keep in kept_back:  # in the body's offsets, so after the cuts
                 doc.body.keep_back(keep.start, keep.end)
+            for claim in (r for r in results if isinstance(r, Claim)):
+                doc.body.claim(claim.start, claim.end, spec.id)
         body = doc.body.original
         for credit in (r for r in results if isinstance(r, CreditHit)):
             doc.credits.append(

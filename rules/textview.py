@@ -145,6 +145,25 @@ class TextView:
         self._text = self._starts = None
         self._lines = self._content_lines = None
 
+    def claim(self, start: int, end: int, rule: str) -> None:
+        """Put the removed parts of ``original[start:end]`` down to ``rule``: the removed spans
+        it overlaps split where it begins and ends, and their middle part takes its name."""
+        if not 0 <= start <= end <= len(self.original):
+            raise ValueError(f"{start}:{end} outside a body of length {len(self.original)}")
+        claimed: list[Span] = []
+        for span in self.removed:
+            lo, hi = max(span.start, start), min(span.end, end)
+            if lo >= hi or span.rule == rule:
+                claimed.append(span)
+                continue
+            parts = ((span.start, lo, span.rule), (lo, hi, rule), (hi, span.end, span.rule))
+            claimed.extend(
+                Span(rule=by, start=a, end=b, text=self.original[a:b])
+                for a, b, by in parts
+                if a < b
+            )
+        self.removed = claimed
+
     def remove(self, start: int, end: int, rule: str) -> list[Span]:
         """Remove ``text[start:end]`` (current offsets); return the original spans it covered
         (more than one when the cut straddles text an earlier rule already took out)."""

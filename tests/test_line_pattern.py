@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import string
 
+import pytest
 import regex
 
 from copydesk.rules.kinds.base import any_of
@@ -193,3 +194,29 @@ def test_a_pattern_opening_with_a_run_of_characters_is_found_by_what_follows() -
     text = "ab x\nabcdef x\n.x"
     found = LineSearch([r"^[^.]{0,3}\bx"], 0).matching_lines(text, split_lines(text), lambda: 1.0)
     assert found == {0: "ab x"}
+
+
+def test_a_claiming_rule_takes_over_the_removal_of_lines_an_earlier_rule_removed() -> None:
+    """``claim_removed``: what an earlier rule removed whole and this one matches is put down
+    to this one, without going to ``metadata`` (a caption in a sidebar is not the article's)."""
+    region = rule("line-pattern", id="region", patterns=["^(home|photo by jane roe)$"])
+    captions = rule("line-pattern", id="captions", patterns=["^photo by"], keep_as="captions")
+    captions["claim_removed"] = True
+    body = "Home\nPhoto by Jane Roe\n\nThe council met on Tuesday.\nPhoto by Ann Lee"
+    out = engine_for(region, captions).process(ArticleIn(id="a", text=body), MemoryStore())
+    assert out.text == "The council met on Tuesday."
+    assert [(s.rule, s.text) for s in out.removed] == [
+        ("region", "Home\n"),
+        ("captions", "Photo by Jane Roe"),
+        ("region", "\n\n"),
+        ("captions", "\nPhoto by Ann Lee"),
+    ]
+    assert out.metadata["captions"] == ["Photo by Ann Lee"]
+
+
+def test_claiming_lines_needs_a_rule_that_removes_and_looks_everywhere() -> None:
+    for params in ({"remove": False, "keep_as": "captions"}, {"where": "head"}):
+        with pytest.raises(ValueError, match="claim_removed needs"):
+            LinePatternSpec.model_validate(
+                rule("line-pattern", patterns=["a"], claim_removed=True, **params)
+            )

@@ -129,3 +129,18 @@ def test_keeping_back_is_undoing_the_cuts_over_a_stretch_of_the_body(
     for lo, hi in view.current_spans(0, len(text)):
         assert view.text[lo:hi] == text[view.to_original(lo) : view.to_original(lo) + hi - lo]
     assert sum(hi - lo for lo, hi in view.current_spans(0, len(text))) == len(view.text)
+
+
+def test_a_claim_puts_the_removed_part_it_covers_down_to_its_rule_and_changes_no_text() -> None:
+    view = TextView("nav\ncaption\nstory")
+    view.remove(0, 12, "region")  # "nav\ncaption\n"
+    view.claim(4, 11, "captions")  # "caption"
+    assert view.text == "story"
+    assert [(s.rule, s.text) for s in view.removed] == [
+        ("region", "nav\n"),
+        ("captions", "caption"),
+        ("region", "\n"),
+    ]
+    view.claim(12, 17, "captions")  # kept text: nothing to claim
+    assert view.text == "story"
+    assert len(view.removed) == 3

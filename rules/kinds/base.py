@@ -128,6 +128,17 @@ class KeepBack:
 
 
 @dataclass(frozen=True, slots=True)
+class Claim:
+    """Put down to this rule the removal of ``body[start:end]`` (the body the engine started
+    from), which an earlier rule made: this rule would have cut it too. No text changes; what
+    changes is which rule a later one reads as the cause (the line model never keeps back what
+    the rules in its ``final`` cut)."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
 class CreditHit:
     """The article credits ``source`` at ``body[start:end]`` of the body the engine started
     from (not of the current text: a credit may stand in chrome the strip stage removed)."""
@@ -258,6 +269,6 @@ class Rule(ABC):
     @abstractmethod
     def apply(
         self, doc: Document, ctx: Context
-    ) -> Iterable[Cut | KeepBack | Capture | CreditHit | Hit | LateHit]:
-        """Look at the document; yield cuts, keep-backs and captures (strip rules) or hits
+    ) -> Iterable[Cut | KeepBack | Claim | Capture | CreditHit | Hit | LateHit]:
+        """Look at the document; yield cuts, keep-backs, claims and captures (strip rules) or hits
         (flag rules; late hits for articles seen before this one)."""

@@ -12,6 +12,7 @@ from pydantic import Field, model_validator
 from copydesk.rules.kinds.base import (
     SNAKE_CASE,
     Capture,
+    Claim,
     Context,
     Cut,
     Document,
@@ -22,6 +23,7 @@ from copydesk.rules.kinds.base import (
 )
 from copydesk.rules.line_search import LineSearch
 from copydesk.rules.lines import Line, block_cut, runs
+from copydesk.rules.records import Span
 
 
 def normalise_line(text: str, ignore_case: bool) -> str:
@@ -57,11 +59,19 @@ class LinePatternSpec(RuleSpec):
         default=True,
         description="false: leave the text alone and only keep the regex match (needs keep_as).",
     )
+    claim_removed: bool = Field(
+        default=False,
+        description="Also read the lines earlier rules removed whole, and put their removal"
+        " down to this rule where one matches (keeping nothing in `metadata`: a caption in a"
+        " sidebar is not the article's), so that later rules trusting this rule's cuts see it.",
+    )
 
     @model_validator(mode="after")
-    def _capture_needs_a_name(self) -> LinePatternSpec:
+    def _options_agree(self) -> LinePatternSpec:
         if not self.remove and (self.keep_as is None or self.match != "regex"):
             raise ValueError("remove: false needs `keep_as` and `match: regex`")
+        if self.claim_removed and (not self.remove or self.where != "anywhere"):
+            raise ValueError("claim_removed needs `remove: true` and `where: anywhere`")
         return self
 
     def build(self) -> LinePatternRule:
@@ -89,7 +99,23 @@ class LinePatternRule(Rule):
                 found[line.index] = line.text
         return found
 
-    def apply(self, doc: Document, ctx: Context) -> Iterator[Cut | Capture]:
+    def _hits(self, text: str, candidates: list[Line], ctx: Context) -> list[tuple[Line, str]]:
+        """The candidate lines of ``text`` that match, each with its matched text."""
+        spec = self.spec
+        if spec.max_words is not None:
+            # Whitespace words here: a line short by them may still be long in characters of
+            # a script written without spaces, a look that costs a regex, so it is asked of
+            # the few lines that match, not of every short line (93 looks an article before).
+            candidates = [c for c in candidates if c.words <= spec.max_words]
+        matches = self._matches(text, candidates, ctx)
+        return [
+            (line, matches[line.index])
+            for line in candidates
+            if line.index in matches
+            and (spec.max_words is None or line.length_in_words <= spec.max_words)
+        ]
+
+    def apply(self, doc: Document, ctx: Context) -> Iterator[Cut | Capture | Claim]:
         spec = self.spec
         lines = doc.lines
         candidates = doc.content_lines
@@ -97,18 +123,12 @@ class LinePatternRule(Rule):
             candidates = candidates[: spec.within]
         elif spec.where == "tail":
             candidates = candidates[-spec.within :]
-        if spec.max_words is not None:
-            # Whitespace words here: a line short by them may still be long in characters of
-            # a script written without spaces, a look that costs a regex, so it is asked of
-            # the few lines that match, not of every short line (93 looks an article before).
-            candidates = [c for c in candidates if c.words <= spec.max_words]
-        matches = self._matches(doc.text, candidates, ctx)
-        hits = [
-            (line, matches[line.index])
-            for line in candidates
-            if line.index in matches
-            and (spec.max_words is None or line.length_in_words <= spec.max_words)
-        ]
+        hits = self._hits(doc.text, candidates, ctx)
+        if spec.claim_removed and doc.body.removed:
+            view = doc.body
+            removed = _removed_whole(view.original_lines, view.removed)
+            for line, _ in self._hits(view.original, removed, ctx):
+                yield Claim(line.start, line.end)
         if not spec.remove:
             assert spec.keep_as is not None  # checked when the pack loads
             for _, found in hits:
@@ -121,3 +141,18 @@ class LinePatternRule(Rule):
             return
         for first, last in runs(line.index for line, _ in hits):
             yield Cut(*block_cut(lines, first, last))
+
+
+def _removed_whole(lines: list[Line], removed: list[Span]) -> list[Line]:
+    """The non-blank ``lines`` (of the original body) that lie inside one ``removed`` span
+    (sorted by start, disjoint)."""
+    found: list[Line] = []
+    first = 0  # lines and spans both run in body order: one pass over each
+    for line in lines:
+        while first < len(removed) and removed[first].end < line.end:
+            first += 1
+        if first == len(removed):
+            break
+        if not line.blank and removed[first].start <= line.start:
+            found.append(line)
+    return found
