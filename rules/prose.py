@@ -23,6 +23,13 @@ _ELLIPSES = ("...", "…")
 _PARAGRAPH_SENTENCES = 3
 # A question or exclamation: headlines end like this too.
 _QUESTION_ENDS = tuple("?!？！")
+# A short bracketed tag ending a line: a source, a note number; not a picture's credit, which
+# ends a caption ("… pure oxygen'. (Photo Credit : PTI File Photo )").
+_TAG_CLOSING = ("]", ")")
+_TRAILING_TAG = regex.compile(
+    r"(?i)\s[\[(](?![^\])]*\b(?:photos?|images?|pictures?|pics?|credits?|file|video|foto|bild)\b)"
+    r"[^\[\]()\n]{1,40}[\])]\s*$"
+)
 # A leading item number: "1.", "2)", "[3]", "4 ".
 _ITEM_NUMBER = regex.compile(r"^\W{0,2}(\d{1,3})(?:[.)\]:]|\s)")
 
@@ -35,7 +42,15 @@ def _end(line: str) -> str:
 
 
 def ends_sentence(line: str) -> bool:
-    return _end(line).endswith(_SENTENCE_ENDS)
+    end = _end(line)
+    if end.endswith(_SENTENCE_ENDS):
+        return True
+    if not line.rstrip(_SPACE).endswith(_TAG_CLOSING):
+        return False
+    # A sentence followed by its source or a note: "… of the avian world.” [Quartz]", "… in
+    # 1998. [3]". A newsletter's items end so, and their prose read as a list of headlines.
+    tag = _TRAILING_TAG.search(line)
+    return tag is not None and _end(line[: tag.start()]).endswith(_SENTENCE_ENDS)
 
 
 # The rules that look for prose read the same lines (142 calls an article, 24 lines): each line

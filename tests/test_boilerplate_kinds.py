@@ -288,3 +288,14 @@ def test_region_keeps_a_last_paragraph_that_trails_off_but_not_a_cut_teaser() ->
     assert out.text == f"{STORY}\n{trailing}"
     out = run(f"{STORY}\n{teaser}\nPrivacy\nTerms", rule("content-region"))
     assert out.text == STORY
+
+
+def test_region_reads_a_sentence_ending_on_its_source_in_brackets_as_prose() -> None:
+    """A newsletter's items end with their source ("… the avian world." [Quartz]): read as
+    headlines, they lost the whole newsletter but its last list (a HuffPost morning email in
+    PolNeAR). A bracketed tag after no sentence is a headline's ("… bridge opens [Video]")."""
+    items = [f"{line} [Harbor Daily]" for line in PROSE]
+    menu = ["Home", "Watch the bridge open [Video]"]
+    text = "\n".join([*menu, *items, "Privacy", "Terms"])
+    out = run(text, rule("content-region"))
+    assert out.text == "\n".join(items)
