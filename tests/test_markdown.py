@@ -98,6 +98,18 @@ def test_a_page_laid_out_in_a_table_is_read_a_cell_a_line() -> None:
     assert "[Sport](/sport/)" not in out.text
 
 
+def test_a_table_of_data_is_read_a_row_a_line() -> None:
+    """A standings table: each row one line, as the page text gives it; read a cell a line it
+    was a column of figures that the rules took for a menu, and the page (the table was the
+    article) lost all of it."""
+    rows = [f"| {n} | [Driver {n}](/d/{n}/) | {5000 - n * 7} | {n % 4} |" for n in range(1, 9)]
+    table = "\n".join(["| Pos. | Driver | Points | Wins |", "| --- | --- | --- | --- |", *rows])
+    read = markdown_read(table)
+    lines = [" ".join(line.split()) for line in read.split("\n")]
+    assert lines[0] == "Pos. Driver Points Wins"
+    assert lines[2:4] == ["1 Driver 1 4993 1", "2 Driver 2 4986 2"]
+
+
 @given(st.text(alphabet=st.sampled_from("[]()!*_#>-+|`\\ \n\tab.\"'"), max_size=80))
 def test_every_reading_has_the_length_of_the_text_and_breaks_only_at_its_breaks_bars_or_spaces(
     text: str,
