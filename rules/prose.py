@@ -41,6 +41,14 @@ def _end(line: str) -> str:
     return line.rstrip(_SPACE).rstrip(_CLOSING)
 
 
+def shown_length(line: str) -> int:
+    """The characters a line shows: a run of whitespace counts as one space, and none at its
+    ends. A Markdown body is read with its syntax as spaces (``rules.markdown``), so a line of
+    links holds long runs of them: counted, they made a footer's line of site names the
+    page's longest "paragraph" (907 characters where it shows 120)."""
+    return len(" ".join(line.split()))
+
+
 def ends_sentence(line: str) -> bool:
     end = _end(line)
     if end.endswith(_SENTENCE_ENDS):
@@ -59,7 +67,7 @@ def ends_sentence(line: str) -> bool:
 def is_prose(line: str, min_chars: int) -> bool:
     """At least ``min_chars`` characters, ending like a sentence or holding two sentences."""
     text = line.strip()
-    if len(text) < min_chars:
+    if len(text) < min_chars or shown_length(text) < min_chars:
         return False
     return ends_sentence(text) or len(_SENTENCE_BREAK.findall(text)) >= 2
 

@@ -98,6 +98,22 @@ def test_a_page_laid_out_in_a_table_is_read_a_cell_a_line() -> None:
     assert "[Sport](/sport/)" not in out.text
 
 
+def test_a_line_of_links_counts_what_it_shows_not_the_addresses_read_as_spaces() -> None:
+    """A footer's line of site names, each link with a long address and title: read as
+    spaces, the syntax made it the page's longest "paragraph", and the content region chose
+    it over the story (an L3S-GN1 page as Markdown kept nothing of its story)."""
+    title = "Business technology news, analysis, comment, web seminars, podcasts and blogs"
+    sites = " . ".join(
+        f'[Site {n}](https://site{n}.example/section/index.html "{title}")' for n in range(12)
+    )
+    menu = [f"* [Topic {n}](/topics/{n}/)" for n in range(40)]
+    footer = [f"**Our sites:** {sites}.", f"**Our partners:** {sites}."]
+    page = "\n\n".join([*STORY, *menu, *footer])
+    out = Engine(load_rules()).process(ArticleIn(id="sites", text=page), MemoryStore())
+    assert all(paragraph in out.text for paragraph in STORY)
+    assert "Our sites" not in out.text
+
+
 def test_a_table_of_data_is_read_a_row_a_line() -> None:
     """A standings table: each row one line, as the page text gives it; read a cell a line it
     was a column of figures that the rules took for a menu, and the page (the table was the

@@ -27,7 +27,7 @@ from copydesk.rules.kinds.base import (
 )
 from copydesk.rules.line_search import LineSearch
 from copydesk.rules.lines import Line, block_cut, runs
-from copydesk.rules.prose import is_prose, is_truncated, item_number
+from copydesk.rules.prose import is_prose, is_truncated, item_number, shown_length
 
 
 class ContentRegionSpec(RuleSpec):
@@ -76,7 +76,7 @@ class ContentRegionRule(Rule):
         prose = [is_prose(line.text, spec.prose_min_chars) for line in content]
         scores: list[float] = []
         for n, line in enumerate(content):
-            length = len(line.text.strip())
+            length = shown_length(line.text)
             if not prose[n]:
                 scores.append(-spec.penalty * max(length, spec.min_penalty))
             elif is_truncated(line.text):
