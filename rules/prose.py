@@ -65,7 +65,8 @@ def ends_sentence(line: str) -> bool:
 # judged once, 110 -> 65 us an article.
 @lru_cache(maxsize=4096)
 def is_prose(line: str, min_chars: int) -> bool:
-    """At least ``min_chars`` characters, ending like a sentence or holding two sentences."""
+    """At least ``min_chars`` characters shown (``shown_length``), ending like a sentence or
+    holding two sentences."""
     text = line.strip()
     if len(text) < min_chars or shown_length(text) < min_chars:
         return False
