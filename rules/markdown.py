@@ -89,10 +89,11 @@ def _one_blank_line(wordless: regex.Match[str]) -> str:
 def _cells(row: regex.Match[str]) -> str:
     if _RULE_ROW.fullmatch(row.group()):
         return " " * len(row.group())
+    # A bar is one character: joined again by one, the cells keep the row's offsets.
     cells = _CELL_BAR.split(row.group())
     if max(len(cell.split()) for cell in cells) < _DATA_CELL_WORDS:
-        return _CELL_BAR.sub(" ", row.group())
-    return _CELL_BREAK.sub("\n", _CELL_BAR.sub("\n", row.group()))
+        return " ".join(cells)
+    return _CELL_BREAK.sub("\n", "\n".join(cells))
 
 
 def _link_text(link: regex.Match[str]) -> str:
