@@ -173,7 +173,28 @@ def text_mode_table(
     print(
         f"\nflag stage {flag_seconds / total:.0%} of the work: two workers at most {two:.2f}x one"
     )
+    rule_time_table(everything, articles)
     return all_rate
+
+
+def rule_time_table(ruleset: RuleSet, articles: Sequence[ArticleIn]) -> None:
+    """Where an article's time goes, rule by rule (``Engine.take_rule_seconds``, what the
+    worker exports as ``copydesk_rule_seconds_total``): one pass, wall clock."""
+    engine, store = Engine(ruleset), MemoryStore()
+    started = time.perf_counter()
+    for article in articles:
+        engine.process(article, store)
+    total = time.perf_counter() - started
+    spent = engine.take_rule_seconds()
+    print("\n| time by rule, text mode | ms per article | share |")
+    print("|---|---|---|")
+    for rule_id, seconds in sorted(spent.items(), key=lambda item: -item[1]):
+        print(f"| {rule_id} | {seconds / len(articles) * 1e3:.3f} | {seconds / total:.1%} |")
+    outside = total - sum(spent.values())
+    print(
+        f"| (the engine, outside the rules) | {outside / len(articles) * 1e3:.3f} |"
+        f" {outside / total:.1%} |"
+    )
 
 
 def main() -> None:

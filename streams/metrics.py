@@ -21,6 +21,11 @@ FINDINGS = Counter(
 CHARS_REMOVED = Counter(
     "copydesk_removed_characters_total", "Characters removed from bodies, by rule.", ["rule"]
 )
+RULE_SECONDS = Counter(
+    "copydesk_rule_seconds_total",
+    "Wall-clock seconds spent in each rule's own code, every stage, by rule.",
+    ["rule"],
+)
 CHARS_IN = Counter("copydesk_body_characters_total", "Characters of body text processed.")
 PROCESSING = Histogram(
     "copydesk_processing_seconds",

@@ -16,7 +16,7 @@ from copydesk.rules.engine import Engine
 from copydesk.rules.parse import RecordError, decode, parse_article
 from copydesk.rules.records import ArticleIn, ArticleOut
 from copydesk.rules.state import StateStore
-from copydesk.streams.processing import record_outcome
+from copydesk.streams.processing import count_rule_seconds, record_outcome
 
 WriteFn = Callable[[str], None]
 
@@ -122,6 +122,8 @@ def run_filter(
                 reject_line(item, RecordError("processing-error", f"{type(exc).__name__}: {exc}"))
             )
             continue
+        finally:
+            count_rule_seconds(engine)
         record_outcome(out)
         for finding in out.findings:
             summary.findings[finding.rule] = summary.findings.get(finding.rule, 0) + 1

@@ -85,6 +85,8 @@ def strip_message(
         out = engine.strip(article, state)
     except Exception as exc:  # a rule bug must not kill the partition: park the record
         return [dlq_record(key, raw, origin, "processing-error", type(exc).__name__, str(exc))]
+    finally:
+        count_rule_seconds(engine)
     metrics.PROCESSING.labels(stage="strip").observe(time.perf_counter() - started)
     # Headers let a consumer spot a re-delivery after a crash: same key, same source offset.
     headers = [
@@ -117,6 +119,8 @@ def flag_message(
         out = engine.flag(stripped, state)
     except Exception as exc:  # never lose it: park it with the reason
         return [dlq_record(key, raw, origin, "processing-error", type(exc).__name__, str(exc))]
+    finally:
+        count_rule_seconds(engine)
     metrics.PROCESSING.labels(stage="flag").observe(time.perf_counter() - started)
     forwarded = [(k, v) for k, v in headers if k != PREPARED_HEADER]
     # Always sent, empty or not: the align stage, which has no index, knows a record without it
@@ -144,6 +148,8 @@ def align_message(
         out = engine.align(flagged)
     except Exception as exc:  # never lose it: park it with the reason
         return [dlq_record(key, raw, origin, "processing-error", type(exc).__name__, str(exc))]
+    finally:
+        count_rule_seconds(engine)
     metrics.PROCESSING.labels(stage="align").observe(time.perf_counter() - started)
     record_outcome(out)
     metrics.observe_end_to_end_lag(out.published_at, raw_timestamp(headers))
@@ -206,6 +212,13 @@ def raw_timestamp(headers: list[tuple[str, bytes]]) -> float | None:
         return None if value is None else int(value) / 1000
     except ValueError:
         return None
+
+
+def count_rule_seconds(engine: Engine) -> None:
+    """Add the time the engine spent in each rule since the last count to the metric (shared
+    with the offline filter)."""
+    for rule, seconds in engine.take_rule_seconds().items():
+        metrics.RULE_SECONDS.labels(rule=rule).inc(seconds)
 
 
 def record_outcome(out: ArticleOut) -> None:

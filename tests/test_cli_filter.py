@@ -123,7 +123,9 @@ def test_metrics_textfile(tmp_path: Path) -> None:
     source = jsonl(tmp_path / "in.jsonl", [json.dumps(GOOD[0])])
     metrics = tmp_path / "copydesk.prom"
     run("filter", str(source), "--metrics-file", str(metrics))
-    assert 'copydesk_removed_characters_total{rule="share-follow-prompts"}' in metrics.read_text()
+    written = metrics.read_text()
+    assert 'copydesk_removed_characters_total{rule="share-follow-prompts"}' in written
+    assert 'copydesk_rule_seconds_total{rule="share-follow-prompts"}' in written
 
 
 def test_a_missing_input_file_is_a_usage_error(tmp_path: Path) -> None:

@@ -192,3 +192,27 @@ def test_a_pause_that_uses_up_one_budget_does_not_skip_the_rule(
     out = engine.process(article("share this\nbody"), MemoryStore())
     assert out.text == "body"
     assert out.findings == []
+
+
+def test_the_time_spent_in_each_rule_is_counted_by_rule_and_handed_over_once() -> None:
+    # A pattern that backtracks over a run of a's: tens of milliseconds where the other rules
+    # take microseconds, so whatever the machine's load the time must show where it was spent.
+    engine = engine_for(
+        rule("line-pattern", id="slow", patterns=[r"(a|aa)+c"]),
+        rule("line-pattern", id="share", patterns=["^share this$"]),
+        rule("duplicates", id="dups"),
+    )
+    engine = Engine(engine.ruleset, Limits(regex_timeout_seconds=5.0))
+    body = " ".join(
+        f"Sentence number {n} of the council story has some words in it." for n in range(8)
+    )
+    engine.process(article(body, id="warm-up"), MemoryStore())  # first calls load models
+    engine.take_rule_seconds()
+    out = engine.process(article("a" * 22 + "b\nshare this\n" + body), MemoryStore())
+    assert out.findings == []  # within its budget: the slow rule ran to the end
+    spent = engine.take_rule_seconds()
+    # The duplicates rule is counted in all three stages: prepared, looked up, applied.
+    assert set(spent) == {"slow", "share", "dups"}
+    assert all(seconds > 0 for seconds in spent.values())
+    assert max(spent, key=spent.__getitem__) == "slow"
+    assert engine.take_rule_seconds() == {}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from prometheus_client import REGISTRY
+
 from copydesk.rules.engine import Engine
 from copydesk.rules.state import MemoryStore
 from copydesk.streams.processing import (
@@ -104,3 +106,18 @@ def test_source_offsets_travel_through_both_stages(builtin_engine: Engine) -> No
     [(_, _, _, headers)] = route(builtin_engine, b'{"id": "a", "text": "Body."}')
     assert headers["copydesk.source.partition"] == b"3"
     assert headers["copydesk.source.offset"] == b"41"
+
+
+def test_the_time_spent_in_each_rule_is_exported_across_the_three_stages(
+    builtin_engine: Engine,
+) -> None:
+    def seconds(rule_id: str) -> float:
+        return REGISTRY.get_sample_value("copydesk_rule_seconds_total", {"rule": rule_id}) or 0.0
+
+    rules = ["main-text-region", "duplicates", "uncredited-rewrite"]  # strip; all three; align
+    before = [seconds(r) for r in rules]
+    body = "The council voted on Tuesday to approve the new bridge over the river. " * 6
+    route(builtin_engine, json.dumps({"id": "timed", "text": body}).encode())
+    assert all(seconds(r) > b for r, b in zip(rules, before, strict=True))
+    # Handed over to the metric as each stage ends: nothing is left to count twice.
+    assert builtin_engine.take_rule_seconds() == {}
