@@ -1,6 +1,7 @@
 """Where the quotations of a text stand. Quote marks are paired by where they stand, not by
 their shape: scraped text mixes curly and straight marks (“…", "…”, ”…”), so a mark opens
-when it stands before a word and closes when it stands after one. Pairs never cross a
+when it stands before a word and closes when it stands after one (a straight mark after a
+figure is an inch mark, and never opens). Pairs never cross a
 paragraph: a quotation still open at its paragraph's end runs to it, and one that opens the
 next paragraph goes on with it (the news style for a quotation of several paragraphs)."""
 
@@ -26,7 +27,10 @@ class Quotation:
 
 def _opens(text: str, at: int) -> bool:
     after = text[at + 1 : at + 2]
-    return bool(after) and not after.isspace()
+    # A straight mark right after a figure is an inch mark (a 70"+ TV, 6'3" tall), not a
+    # quotation opening: an opening mark follows a space or punctuation.
+    inch = text[at] == '"' and text[at - 1 : at].isdecimal()
+    return bool(after) and not after.isspace() and not inch
 
 
 def _closes(text: str, at: int) -> bool:

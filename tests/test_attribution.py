@@ -402,6 +402,8 @@ def test_a_quote_span_indexes_the_body_the_engine_started_from(builtin_engine: E
         ('“Mixed marks," he said. "Straight ones.”', ['“Mixed marks,"', '"Straight ones.”']),
         ("”Backwards opening” mark.", ["”Backwards opening”"]),
         ('He is 6\'3" tall and said "not tall enough."', ['"not tall enough."']),
+        ('Deals on 70"+ TV sets and 55" monitors all week.', []),
+        ('The "70" in its name is its size: 70"+ screens.', ['"70"']),
         (
             '"A quote going on\n"into the next paragraph."',
             ['"A quote going on', '"into the next paragraph."'],
