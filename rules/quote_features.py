@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import regex
 
 from copydesk.rules.quotations import Quotation
-from copydesk.rules.quote_lexicon import QuoteLexicon, stem_words
+from copydesk.rules.quote_lexicon import QuoteLexicon, cue_terms
 from copydesk.rules.sentences import sentence_spans
 
 # A dash and a name or handle right after a quotation, or opening the next paragraph.
@@ -68,15 +68,16 @@ class QuoteText:
     text: str
     sentences: list[tuple[int, int]]
     ends: list[int]
-    # Stems of text[lo:hi]: the quotations of a paragraph look at the same sentences around them.
-    _stems: dict[tuple[int, int], frozenset[str]] = field(
+    # Cue terms of text[lo:hi]: the quotations of a paragraph look at the same sentences around
+    # them.
+    _terms: dict[tuple[int, int], frozenset[str]] = field(
         default_factory=dict, init=False, compare=False
     )
 
-    def stems(self, lo: int, hi: int) -> frozenset[str]:
-        found = self._stems.get((lo, hi))
+    def terms(self, lo: int, hi: int) -> frozenset[str]:
+        found = self._terms.get((lo, hi))
         if found is None:
-            found = self._stems[lo, hi] = frozenset(stem_words(self.text[lo:hi]))
+            found = self._terms[lo, hi] = cue_terms(self.text[lo:hi])
         return found
 
     def sentence_at(self, at: int) -> int:
@@ -102,10 +103,10 @@ def speaker_signals(
     the quotations before it end; ``attributed_ends``: where those that have a signal end;
     ``extra_cue``: what counts as a cue besides the lexicon's words."""
 
-    def stems_and_cue(lo: int, hi: int) -> tuple[frozenset[str], bool]:
-        stems = doc.stems(lo, hi)
-        found = not lexicon.cues.isdisjoint(stems) or bool(extra_cue and extra_cue(text[lo:hi]))
-        return stems, found
+    def terms_and_cue(lo: int, hi: int) -> tuple[frozenset[str], bool]:
+        terms = doc.terms(lo, hi)
+        found = not lexicon.cues.isdisjoint(terms) or bool(extra_cue and extra_cue(text[lo:hi]))
+        return terms, found
 
     text = doc.text
     paragraph_start, paragraph_end = doc.paragraph(quote.start, quote.end)
@@ -115,18 +116,18 @@ def speaker_signals(
     lo = max(doc.sentences[max(first - window, 0)][0], paragraph_start)
     hi = min(doc.sentences[min(last + window, len(doc.sentences) - 1)][1], paragraph_end)
     before, after = text[own_lo : quote.start], text[quote.end : max(own_hi, quote.end)]
-    before_stems, cue_before = stems_and_cue(own_lo, quote.start)
-    after_stems, cue_after = stems_and_cue(quote.end, max(own_hi, quote.end))
-    prior_stems, cue_prior = stems_and_cue(lo, own_lo)
-    next_stems, cue_next = stems_and_cue(max(own_hi, quote.end), max(hi, quote.end))
+    before_terms, cue_before = terms_and_cue(own_lo, quote.start)
+    after_terms, cue_after = terms_and_cue(quote.end, max(own_hi, quote.end))
+    prior_terms, cue_prior = terms_and_cue(lo, own_lo)
+    next_terms, cue_next = terms_and_cue(max(own_hi, quote.end), max(hi, quote.end))
     strong = lexicon.strong_cues
     signals = {
         "cue in sentence before": cue_before,
         "cue in sentence after": cue_after,
         "cue in sentence before it": cue_prior,
         "cue in sentence after it": cue_next,
-        "strong cue in sentence": not strong.isdisjoint(before_stems | after_stems),
-        "strong cue in sentence either side": not strong.isdisjoint(prior_stems | next_stems),
+        "strong cue in sentence": not strong.isdisjoint(before_terms | after_terms),
+        "strong cue in sentence either side": not strong.isdisjoint(prior_terms | next_terms),
         "colon before": before.rstrip().endswith(":"),
         "comma before": before.rstrip().endswith(","),
         "dash after": _DASH_AFTER.match(text, quote.end) is not None,
@@ -152,7 +153,7 @@ def speaker_signals(
             last_before > doc.paragraph(len(previous) - 1, len(previous))[0]
             and last_before in attributed_ends
         )
-        signals["cue at end of paragraph before"] = stems_and_cue(
+        signals["cue at end of paragraph before"] = terms_and_cue(
             doc.sentences[at][0], len(previous)
         )[1]
     return {name: 1.0 for name, present in signals.items() if present}

@@ -1,6 +1,7 @@
 """The quote-attribution rule's knowledge of English news prose, learned from annotated news
 (rules/models/quote-lexicon.json, built by ``python -m bench.quote_lexicon``): the stems of
-the words that attribute a quotation to someone (and which of them mostly do), the
+the words that attribute a quotation to someone (and which of them mostly do), the word forms
+that do where their stem mostly does not ("stated", whose stem "state" is mostly the noun), the
 abbreviations after which a full stop does not end a sentence, and the language's most common
 words, which tell whether a text is in it."""
 
@@ -35,6 +36,13 @@ def stem_words(text: str) -> list[str]:
     return stems
 
 
+def cue_terms(text: str) -> frozenset[str]:
+    """The stems of the words of ``text`` and the words themselves: a cue is learned as either
+    (``QuoteLexicon.cues``)."""
+    found = words(text)
+    return frozenset([*found, *_STEMMER.stemWords(found)])
+
+
 def common_share(text: str, common: frozenset[str]) -> float:
     """The share of the words of ``text`` that are in ``common``; 0 for a text without words."""
     found = words(text)
@@ -43,7 +51,7 @@ def common_share(text: str, common: frozenset[str]) -> float:
 
 @dataclass(frozen=True)
 class QuoteLexicon:
-    cues: frozenset[str]
+    cues: frozenset[str]  # stems, and word forms whose stem is not a cue (see ``cue_terms``)
     strong_cues: frozenset[str]  # cues in most of their occurrences near quotations
     abbreviations: frozenset[str]
     common_words: frozenset[str]  # the most frequent words of the articles learned from

@@ -307,6 +307,8 @@ def test_a_house_style_is_found_where_a_search_of_the_text_finds_it(pattern: str
         '"He started training on January 2 after six months of injuries. I am happy for him."',
         '"Winning this cup would matter for the team and the new manager," stressed Cole.\n\n'
         '"It would be a great way to move forward. This club gets judged on what we win."',
+        # a form that attributes where its stem mostly does not ("state" is mostly the noun)
+        'Rosie O\'Donnell stated "Some people do not like me, but my fans still like me."',
         # a scraper's line breaks around a link cut the speaker's sentence
         '"The pier will close in June," Mayor Ana Voss told\nthe Gazette\n. \n'
         '"It is time the town built a new one at last."',
