@@ -236,8 +236,8 @@ class Engine:
     def take_rule_seconds(self) -> dict[str, float]:
         """The wall-clock seconds spent in each rule's own code (its ``apply``, and for a
         duplicates rule its ``prepare`` and ``look_up``) since the last call, by rule id; the
-        count then starts again. What a rule's results cost the engine's bookkeeping is not
-        counted: that is the same for every rule."""
+        count then starts again. The engine's bookkeeping of a rule's results (cuts applied,
+        findings recorded) is the engine's time, not the rule's."""
         spent, self._rule_seconds = self._rule_seconds, {}
         return spent
 
