@@ -26,6 +26,12 @@ _DASH_AFTER = regex.compile(r"[\s,.]{0,6}[―—–-]+\s*[@\p{Lu}]")
 _SOURCE_AFTER = regex.compile(r"\s{0,3}\[\p{Lu}[^\]\n]{0,40}\]")
 # A transcript's speaker label opening the quotation ("PENCE: Well, …").
 _SPEAKER_LABEL = regex.compile(r"[“”\"«]\s*\p{Lu}[\p{Lu}.'’ -]{1,40}:")
+# A speaker's name, perhaps with a dash and an organisation, opening the quotation's paragraph
+# as a broadcast transcript labels its speakers ("George Diller - NASA “We've been …").
+_NAME_LABEL = regex.compile(
+    r"\s*\p{Lu}[\p{L}.'’]*(?:\s+\p{Lu}[\p{L}.'’]*){1,3}"
+    r"(?:\s*[―—–-]\s*[\p{Lu}&][\p{L}.&'’]*(?:\s+[\p{Lu}&][\p{L}.&'’]*){0,4})?\s*"
+)
 # A quotation closed by a comma (or ? !) inside its marks: the sentence goes on to its speaker.
 _COMMA_CLOSES = regex.compile(r"[,?!]\s*[”\"»]$")
 _SENTENCE_CLOSES = regex.compile(r"[.?!…]\s*[”\"»]?$")
@@ -46,6 +52,7 @@ _SIGNALS = frozenset(
         "dash after",
         "source after",
         "speaker label",
+        "name label before",
         "comma closes",
         "earlier quotation attributed",
         "goes on",
@@ -133,6 +140,8 @@ def speaker_signals(
         "dash after": _DASH_AFTER.match(text, quote.end) is not None,
         "source after": _SOURCE_AFTER.match(text, quote.end) is not None,
         "speaker label": _SPEAKER_LABEL.match(text, quote.start, quote.end) is not None,
+        "name label before": quote.start > paragraph_start
+        and _NAME_LABEL.fullmatch(text, paragraph_start, quote.start) is not None,
         "comma closes": bool(after.strip())
         and _COMMA_CLOSES.search(text[quote.start : quote.end]) is not None,
         "earlier quotation attributed": bool(attributed_ends)

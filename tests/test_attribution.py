@@ -309,6 +309,10 @@ def test_a_house_style_is_found_where_a_search_of_the_text_finds_it(pattern: str
         '"It would be a great way to move forward. This club gets judged on what we win."',
         # a form that attributes where its stem mostly does not ("state" is mostly the noun)
         'Rosie O\'Donnell stated "Some people do not like me, but my fans still like me."',
+        # a broadcast transcript labels its speaker with a name and an organisation
+        "The port has closed its oldest crane until engineers can find the fault.\n"
+        'Anna Berg - Harbor Port Authority "We have been fixing this crane for two years and we'
+        ' will fix it for good."',
         # a scraper's line breaks around a link cut the speaker's sentence
         '"The pier will close in June," Mayor Ana Voss told\nthe Gazette\n. \n'
         '"It is time the town built a new one at last."',
