@@ -68,6 +68,7 @@ def is_prose(line: str, min_chars: int) -> bool:
     """At least ``min_chars`` characters shown (``shown_length``), ending like a sentence or
     holding two sentences."""
     text = line.strip()
+    # The length first: a line too short for it is too short shown, without a split.
     if len(text) < min_chars or shown_length(text) < min_chars:
         return False
     return ends_sentence(text) or len(_SENTENCE_BREAK.findall(text)) >= 2
