@@ -272,7 +272,7 @@ def test_the_dashboards_cover_what_issue_7_asks_for() -> None:
         'up{job="copydesk", instance=~".*"}',
         "sum by (rule) (rate(copydesk_findings_total",
         "topk(10,",
-        "exact-duplicate|near-duplicate|excerpt|paraphrase",
+        "exact-duplicate|near-duplicate|excerpt|expansion|paraphrase",
         "attribution",
         "sum by (rule) (rate(copydesk_removed_characters_total",
         'copydesk_state_entries{stage="flag", instance=~".*"}',

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from copydesk.rules.engine import Engine
 from copydesk.rules.fingerprint import split_sentences
 from copydesk.rules.identity import article_key
+from copydesk.rules.records import Finding
 from copydesk.rules.state import MemoryStore
 from copydesk.streams.cli import main
 from copydesk.streams.processing import (
@@ -80,6 +81,35 @@ def test_an_excerpt_of_a_longer_original_is_an_excerpt(builtin_engine: Engine) -
     assert finding.kind == "excerpt"
     assert finding.evidence["original_coverage"] < 0.6
     assert finding.evidence["original_id"] == original["id"]
+
+
+def test_a_long_article_holding_a_short_earlier_one_is_an_expansion(
+    builtin_engine: Engine,
+) -> None:
+    # A brief, then a longer article that copies it whole and pads it out with other text:
+    # the brief is under a fifth of the later article's sentences, so only the share of the
+    # brief it holds tells.
+    original = CASES["paraphrase_uncredited"][0]
+    brief = load(original, id="brief", text=" ".join(split_sentences(original["text"])[:6]))
+    padding = [CASES[case][0]["text"] for case in ("same_event_independent", "sports_results")]
+    padded = load(
+        original,
+        id="padded",
+        url="https://farm.example/1",
+        text="\n\n".join([brief.text or "", *padding]),
+    )
+
+    def findings(engine: Engine) -> list[Finding]:
+        store = MemoryStore()
+        engine.process(brief, store)
+        return [f for f in engine.process(padded, store).findings if f.rule == "duplicates"]
+
+    [finding] = findings(builtin_engine)
+    assert finding.kind == "expansion"
+    assert finding.evidence["original_id"] == "brief"
+    assert finding.evidence["original_coverage"] == 1.0
+    assert finding.evidence["score"] < 0.2  # the share of the later article's sentences
+    assert findings(engine_for(rule("duplicates", id="duplicates", contained_share=0))) == []
 
 
 def test_hard_wrapped_text_keeps_its_sentences() -> None:

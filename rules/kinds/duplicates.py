@@ -13,6 +13,7 @@ after its copy, a late finding for the copy.
   new article are aligned one to one and in order with the candidate's by content-word overlap
   (disagreeing figures penalised), each counting by its score. The kind follows the reuse:
   the original's wording over most of it is a near-duplicate, over a part of it an excerpt,
+  over the whole of a shorter original that is a small part of the new article an expansion,
   other wording a paraphrase.
 
 State: one fingerprint per remembered article in the state store, and buckets derived from
@@ -209,6 +210,14 @@ class DuplicatesSpec(RuleSpec):
         le=1,
         description="Share of the article's sentences that must align, each counted by its score.",
     )
+    contained_share: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="A later article that aligns with this share of an earlier one's sentences"
+        " (each counted by its score) holds it, however little of its own sentences that is: a"
+        " brief padded out. 0 turns it off.",
+    )
     same_wording: float = Field(
         default=0.8,
         gt=0,
@@ -222,7 +231,8 @@ class DuplicatesSpec(RuleSpec):
         gt=0,
         le=1,
         description="A copy in the original's wording that covers less than this share of the"
-        " original's sentences is an excerpt.",
+        " original's sentences is an excerpt; one whose original has fewer than this share as"
+        " many sentences as it, an expansion.",
     )
     common_sentence: int = Field(
         default=8,
@@ -554,14 +564,15 @@ class DuplicatesRule(Rule):
         # Each aligned sentence counts by its score: many loosely similar sentences, which two
         # texts on one topic have, weigh less than a few retold ones. A quotation counts half:
         # a rewrite keeps it, but two reports of one event quote the same statement too.
-        coverage = (
-            sum(
-                score * (QUOTATION_WEIGHT if ours[n].quoted or theirs[j].quoted else 1.0)
-                for n, j, score in pairs
-            )
-            / counted
+        aligned = sum(
+            score * (QUOTATION_WEIGHT if ours[n].quoted or theirs[j].quoted else 1.0)
+            for n, j, score in pairs
         )
-        if coverage < spec.min_coverage:
+        coverage = aligned / counted
+        # Or enough of theirs is here: a short earlier article that a long one holds whole (a
+        # wire brief padded out) is a small part of the long one's sentences.
+        holds = spec.contained_share > 0 and aligned >= spec.contained_share * len(theirs)
+        if coverage < spec.min_coverage and not holds:
             return None
         # The kind follows the wording, which the scorer's probability does not tell: a good
         # rewording is as likely a paraphrase as a copy is.
@@ -581,6 +592,8 @@ class DuplicatesRule(Rule):
             kind, what = "paraphrase", "Retells"
         elif of_original < spec.excerpt_below:
             kind, what = "excerpt", "Copies a part of"
+        elif alignment.theirs < spec.excerpt_below * alignment.ours:
+            kind, what = "expansion", "Copies and adds to"
         else:
             kind, what = "near-duplicate", "Nearly copies"
         evidence = _evidence(original, round(alignment.coverage, 3))

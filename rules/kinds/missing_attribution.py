@@ -21,7 +21,7 @@ def _same(a: str, b: str) -> bool:
 class MissingAttributionSpec(RuleSpec):
     kind: Literal["missing-attribution"]
     duplicate_kinds: list[str] = Field(
-        default=["exact-duplicate", "near-duplicate", "excerpt", "paraphrase"],
+        default=["exact-duplicate", "near-duplicate", "excerpt", "expansion", "paraphrase"],
         min_length=1,
         description="Duplicate findings that make an article owe its original a credit.",
     )
