@@ -323,6 +323,13 @@ def real_reuse() -> None:
     rows.append(
         ("copydesk, pack settings (chosen on all five tasks: training)", reuse.tally(answers, pack))
     )
+    reversed_outcomes = reuse.clough_reversed(reuse.engine_with({}), sources, answers)
+    rows.append(
+        (
+            "copydesk, each answer published before its source (the source flagged; pack settings)",
+            reuse.tally(answers, reversed_outcomes),
+        )
+    )
     signature = _datasketch_signature
     for threshold in (None, 0.5):
         lsh = (
@@ -363,6 +370,10 @@ def real_reuse() -> None:
     )
     kinds = Counter((a.level, kind) for a, kind in zip(answers, pack, strict=True) if kind)
     print("kinds at the pack's settings:", dict(sorted(kinds.items())))
+    kinds = Counter(
+        (a.level, kind) for a, kind in zip(answers, reversed_outcomes, strict=True) if kind
+    )
+    print("kinds of the sources flagged, each answer first:", dict(sorted(kinds.items())))
     engine = reuse.engine_with({})
     flags = reuse.semeval_flags(engine, reuse.semeval_pairs())
     (different, of_different), (same, of_same) = flags["different"], flags["same"]

@@ -93,6 +93,28 @@ def _duplicate_findings(out: ArticleOut) -> list[dict[str, Any]]:
     ]
 
 
+def clough_reversed(
+    engine: Engine, sources: dict[str, str], answers: list[Answer]
+) -> list[str | None]:
+    """Per answer published an hour before its task's source: the kind the source is flagged
+    with (naming the answer), or None. The source holds a cut or light answer whole: a long
+    article holding a short earlier one, which the pack flags as an ``expansion``."""
+    outcomes: list[str | None] = []
+    for answer in answers:
+        store = MemoryStore()
+        engine.process(
+            ArticleIn(id=answer.name, text=answer.text, published_at=WHEN - timedelta(hours=1)),
+            store,
+        )
+        out = engine.process(
+            ArticleIn(id=f"orig_task{answer.task}", text=sources[answer.task], published_at=WHEN),
+            store,
+        )
+        found = _duplicate_findings(out)
+        outcomes.append(found[0]["kind"] if found else None)
+    return outcomes
+
+
 def clough_outcomes(
     engine: Engine, sources: dict[str, str], answers: list[Answer]
 ) -> list[str | None]:
