@@ -112,6 +112,37 @@ def test_a_long_article_holding_a_short_earlier_one_is_an_expansion(
     assert findings(engine_for(rule("duplicates", id="duplicates", contained_share=0))) == []
 
 
+def test_a_brief_held_behind_an_introduction_is_found_on_every_sentence(
+    builtin_engine: Engine,
+) -> None:
+    # Of a long article only its first 8 and 24 longest sentences are compared first; a brief
+    # of shorter sentences behind an introduction of the article's own lies mostly among the
+    # others, and is found when the article is compared again on all of them.
+    original = CASES["paraphrase_uncredited"][0]
+    part = split_sentences(original["text"])[7:12]
+    brief = load(original, id="brief", text=" ".join(part))
+    intro, *rest = (
+        CASES[case][0]["text"]
+        for case in ("same_event_independent", "paraphrase_credited", "same_topic_followup")
+    )
+    rest.append(CASES["market_wraps"][0]["text"])
+    padded = load(
+        original,
+        id="padded",
+        url="https://farm.example/1",
+        text="\n\n".join([intro, brief.text or "", *rest]),
+    )
+    store = MemoryStore()
+    builtin_engine.process(brief, store)
+    [finding] = [
+        f for f in builtin_engine.process(padded, store).findings if f.rule == "duplicates"
+    ]
+    assert finding.kind == "expansion"
+    assert finding.evidence["sentences"] > 32  # compared on every sentence
+    assert finding.evidence["original_coverage"] == 1.0
+    assert [a["text"] for a in finding.evidence["aligned"]] == part
+
+
 def test_hard_wrapped_text_keeps_its_sentences() -> None:
     paragraph = (
         "Nordvik Energi said on Friday that Halverstad, Bergen, Stavanger, Trondheim, Tromso,"
