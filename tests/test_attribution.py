@@ -60,6 +60,29 @@ def test_rewrites_owe_the_original_its_credit(
         assert warning.evidence["duplicate"]["kind"] in {"near-duplicate", "paraphrase"}
 
 
+def test_a_padded_wire_brief_without_its_credit_owes_the_wire(builtin_engine: Engine) -> None:
+    # A content farm takes a Reuters brief whole, drops the dateline and the credit line, and
+    # pads it out to a page: the brief is a small part of the page, and the wire is owed.
+    original = CASES["paraphrase_uncredited"][0]
+    paragraphs = original["text"].split("\n\n")
+    brief = {**original, "id": "brief", "text": "\n\n".join([*paragraphs[:4], paragraphs[-1]])}
+    taken = paragraphs[0].split(" - ", 1)[1]  # without "HALVERSTAD, Norway, Nov 20 (Reuters)"
+    padding = [CASES[case][0]["text"] for case in ("same_event_independent", "sports_results")]
+    padded = {
+        "id": "farm-1",
+        "source": "Daily Buzz",
+        "url": "https://buzz.example/energy/1",
+        "published_at": "2026-11-20T15:00:00Z",
+        "text": "\n\n".join([taken, *paragraphs[1:4], *padding]),
+    }
+    store = MemoryStore()
+    first = builtin_engine.process(ArticleIn.model_validate_json(json.dumps(brief)), store)
+    assert ("Reuters", "dateline") in [(c.source, c.where) for c in first.credits]
+    out = builtin_engine.process(ArticleIn.model_validate_json(json.dumps(padded)), store)
+    assert [f.kind for f in out.findings if f.rule == "duplicates"] == ["expansion"]
+    assert warnings(out) == ["Reuters"]
+
+
 def test_the_cited_source_is_a_text_credit_not_an_author(builtin_engine: Engine) -> None:
     original, rewrite = run_case(builtin_engine, "paraphrase_cites_secondary")
     assert ("Reuters", "dateline") in [(c.source, c.where) for c in original.credits]
