@@ -500,7 +500,7 @@ class DuplicatesRule(Rule):
         if not partly:
             return None
         every = [(text, found) for text, found, _ in _distinct_sentences(sentences, 0, None)]
-        compared = self._sentence_texts(doc)
+        compared = [text for text, _, _ in _distinct_sentences(sentences, 0)]
         template = {compared[n] for n in common}
         best, _ = self._best_aligned(
             partly,
