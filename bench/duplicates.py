@@ -219,6 +219,7 @@ def parts_of_long_bodies(bodies: list[str], rng: random.Random) -> None:
     )
     print("|---|---|---|---|")
     found: Counter[tuple[str, str]] = Counter()
+    kinds: Counter[str] = Counter()  # of the bodies flagged, each published after its part
     for sentences in long_bodies:
         body = " ".join(sentences)
         middle = len(sentences) // 2 - PART // 2
@@ -230,7 +231,9 @@ def parts_of_long_bodies(bodies: list[str], rng: random.Random) -> None:
             copied = " ".join(part)
             for how, text in (("copied", copied), ("rewritten", rewrite(copied, rng))):
                 found[f"{how}, after the body", where] += detect(Pair(body, text, "x")) is not None
-                found[f"{how}, before the body", where] += detect(Pair(text, body, "x")) is not None
+                kind = detect(Pair(text, body, "x"))
+                found[f"{how}, before the body", where] += kind is not None
+                kinds[kind or "not flagged"] += 1
     for row in dict.fromkeys(how for how, _ in sorted(found)):
         print(
             f"| {row} | "
@@ -239,6 +242,7 @@ def parts_of_long_bodies(bodies: list[str], rng: random.Random) -> None:
             )
             + " |"
         )
+    print(f"kinds of the bodies published after their part: {dict(sorted(kinds.items()))}")
 
 
 def msrp_cross_validated() -> dict[str, float]:
