@@ -1,4 +1,5 @@
-"""Stable article keys: the same story URL gives the same key however it was linked."""
+"""Stable article keys (the same story URL gives the same key however it was linked) and the
+publisher an article is counted under."""
 
 from __future__ import annotations
 
@@ -39,3 +40,13 @@ def article_key(article_id: str, url: str | None) -> str:
     if canonical is not None:
         return "u" + xxhash.xxh3_128_hexdigest(canonical.encode())
     return "i" + xxhash.xxh3_128_hexdigest(article_id.encode())
+
+
+def publisher(source: str | None, url: str | None) -> str | None:
+    """Who published an article: its ``source``, else its URL's host; None when it has
+    neither. What a rule that learns per site (learned chrome) keys its state on, and what
+    ``copydesk filter --processes`` routes by, so that one process sees all of a site."""
+    if source and source.strip():
+        return " ".join(source.split()).casefold()
+    canonical = canonical_url(url) if url else None
+    return canonical.split("/")[2] if canonical else None

@@ -56,12 +56,21 @@ class MemoryStore:
 
 
 class SqliteStore:
-    """State in a SQLite file, so that successive ``copydesk filter`` runs remember each other."""
+    """State in a SQLite file, so that successive ``copydesk filter`` runs remember each other.
+    One run writes it, committing when it closes; in write-ahead-log mode the processes of
+    ``filter --processes`` read it meanwhile (``read_only``) without waiting for those writes and
+    see what earlier runs committed."""
 
-    generation = 0  # one process at a time: runs follow each other
+    generation = 0  # one writer at a time: runs follow each other
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        """``read_only``: the file as earlier runs left it (it must exist); ``put`` and
+        ``delete`` fail."""
+        if read_only:
+            self._db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+            return
         self._db = sqlite3.connect(path)
+        self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS state ("
             " namespace TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,"
@@ -90,6 +99,39 @@ class SqliteStore:
     def close(self) -> None:
         self._db.commit()
         self._db.close()
+
+
+class OverlayStore:
+    """Writes kept in memory over a store that is only read (or none): what one of
+    ``filter --processes``' strip processes learns, handed back (``written``) for the run's
+    own store when the run ends."""
+
+    generation = 0
+
+    def __init__(self, base: StateStore | None = None) -> None:
+        self._base = base
+        self._written: dict[tuple[str, str], bytes | None] = {}  # None: deleted
+
+    def get(self, namespace: str, key: str) -> bytes | None:
+        if (namespace, key) in self._written:
+            return self._written[(namespace, key)]
+        return None if self._base is None else self._base.get(namespace, key)
+
+    def put(self, namespace: str, key: str, value: bytes) -> None:
+        self._written[(namespace, key)] = value
+
+    def delete(self, namespace: str, key: str) -> None:
+        self._written[(namespace, key)] = None
+
+    def keys(self, namespace: str) -> Iterator[str]:
+        below = [] if self._base is None else list(self._base.keys(namespace))
+        mine = {k: v for (ns, k), v in self._written.items() if ns == namespace}
+        kept = [k for k, value in mine.items() if value is not None]
+        return iter([*(k for k in below if k not in mine), *kept])
+
+    def written(self) -> list[tuple[str, str, bytes | None]]:
+        """What was put (a value) or deleted (None) since the store was made."""
+        return [(ns, key, value) for (ns, key), value in self._written.items()]
 
 
 class NoState:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -148,6 +149,15 @@ def worker(broker: str | None, loglevel: str, log_format: str) -> None:
     type=click.Path(path_type=Path),
     help="Write the run's metrics as a Prometheus textfile.",
 )
+@click.option(
+    "-j",
+    "--processes",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Processes that strip and align articles (most of the work; the duplicate index"
+    " stays in one); 0: one per core. The output is the same.",
+)
 def filter_command(
     inputs: tuple[str, ...],
     output: str,
@@ -158,6 +168,7 @@ def filter_command(
     state: Path | None,
     title_line: bool,
     metrics_file: Path | None,
+    processes: int,
 ) -> None:
     """Run the rules over JSONL, .txt or .html files (- for stdin); output in input order.
 
@@ -166,6 +177,7 @@ def filter_command(
     """
     from copydesk.rules.state import MemoryStore, SqliteStore
     from copydesk.streams.offline import read_inputs, run_filter
+    from copydesk.streams.stage_pool import StagePool
 
     settings = _settings(rules, no_builtin)
     engine = _engine_or_exit(settings)
@@ -173,6 +185,8 @@ def filter_command(
         if name != "-" and not Path(name).is_file():
             raise click.BadParameter(f"no such file: {name}", param_hint="INPUTS")
     store: StateStore = SqliteStore(state) if state else MemoryStore()
+    processes = processes or os.cpu_count() or 1
+    pool = StagePool(settings, processes, state) if processes > 1 else None
     if rejects is None and output != "-":
         rejects = Path(output + ".rejects.jsonl")
     with contextlib.ExitStack() as stack:
@@ -197,14 +211,22 @@ def filter_command(
             from tqdm import tqdm
 
             items = iter(tqdm(items, unit=" articles", file=sys.stderr))
-        summary = run_filter(
-            engine,
-            store,
-            items,
-            write=lambda line: print(line, file=out),
-            reject=reject,
-            findings_only=findings_only,
-        )
+        try:
+            summary = run_filter(
+                engine,
+                store,
+                items,
+                write=lambda line: print(line, file=out),
+                reject=reject,
+                findings_only=findings_only,
+                pool=pool,
+            )
+        finally:
+            for namespace, key, value in pool.close() if pool else []:
+                if value is None:
+                    store.delete(namespace, key)
+                else:
+                    store.put(namespace, key, value)
     if isinstance(store, SqliteStore):
         store.close()
     if metrics_file:

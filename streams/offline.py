@@ -7,18 +7,27 @@ title unless ``title_line`` is off) or ``.html`` / ``.htm`` files; ``-`` reads J
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 from copydesk.rules.engine import Engine
 from copydesk.rules.parse import RecordError, decode, parse_article
 from copydesk.rules.records import ArticleIn, ArticleOut
 from copydesk.rules.state import StateStore
+from copydesk.streams import metrics
 from copydesk.streams.processing import count_rule_seconds, record_outcome
 
+if TYPE_CHECKING:  # the pool's own imports only where one is asked for (``--processes``)
+    from copydesk.streams.stage_pool import Done, StagePool
+
 WriteFn = Callable[[str], None]
+# Articles sent to the pool's processes ahead of the one waited for, per process and stage:
+# enough to keep them busy while this process flags, few enough to hold in memory.
+AHEAD_PER_PROCESS = 32
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,65 @@ def reject_line(item: Item, error: RecordError | None) -> str:
     )
 
 
+Output = Callable[[], ArticleOut]  # returns an article's output, or raises what stopped it
+T = TypeVar("T")
+
+
+def _processed(
+    engine: Engine, state: StateStore, items: Iterator[Item], pool: StagePool | None
+) -> Iterator[tuple[Item, Output | None]]:
+    """Each item with its output (None: unreadable), in input order: made here when asked for,
+    or stripped and aligned in ``pool`` ahead of the flag stage, which stays here."""
+    if pool is None:
+        for item in items:
+            article = item.article
+            yield item, None if article is None else partial(engine.process, article, state)
+        return
+    ahead = AHEAD_PER_PROCESS * len(pool)
+    stripped = _ahead(
+        ((item, None if item.article is None else pool.strip(item.article)) for item in items),
+        ahead,
+    )
+    flagged = (
+        (item, None if done is None else _flag_then_align(engine, state, pool, done))
+        for item, done in stripped
+    )
+    yield from _ahead(flagged, ahead)
+
+
+def _ahead(items: Iterator[T], ahead: int) -> Iterator[T]:
+    """``items``, each taken ``ahead`` items before it is handed on: the work begun on the next
+    ones goes on while the first is waited for."""
+    pending: deque[T] = deque()
+    for item in items:
+        pending.append(item)
+        if len(pending) > ahead:
+            yield pending.popleft()
+    yield from pending
+
+
+def _flag_then_align(
+    engine: Engine, state: StateStore, pool: StagePool, stripped: Callable[[], Done]
+) -> Output:
+    try:
+        flagged = engine.flag(_counted(stripped), state)
+    except Exception as exc:  # raised again when the output is asked for: rejected then
+        return partial(_raise, exc)
+    return partial(_counted, pool.align(flagged))
+
+
+def _raise(exc: Exception) -> ArticleOut:
+    raise exc
+
+
+def _counted(done: Callable[[], Done]) -> ArticleOut:
+    """The article a pool process made, its rules' time added to the metrics here."""
+    out, seconds = done()
+    for rule, spent in seconds.items():
+        metrics.RULE_SECONDS.labels(rule=rule).inc(spent)
+    return out
+
+
 def run_filter(
     engine: Engine,
     state: StateStore,
@@ -106,16 +174,19 @@ def run_filter(
     write: WriteFn,
     reject: WriteFn,
     findings_only: bool,
+    pool: StagePool | None = None,
 ) -> Summary:
+    """The engine over ``items``, every stage here, or the strip and align stages in
+    ``pool``'s processes (``streams.stage_pool``): the same outputs, in input order."""
     summary = Summary()
-    for item in items:
+    for item, output in _processed(engine, state, items, pool):
         summary.read += 1
-        if item.article is None:
+        if output is None:
             summary.rejected += 1
             reject(reject_line(item, item.error))
             continue
         try:
-            out: ArticleOut = engine.process(item.article, state)
+            out: ArticleOut = output()
         except Exception as exc:  # a rule bug: keep the input, report it, go on
             summary.rejected += 1
             reject(

@@ -21,7 +21,7 @@ import numpy as np
 import xxhash
 from pydantic import Field
 
-from copydesk.rules.identity import canonical_url
+from copydesk.rules.identity import publisher
 from copydesk.rules.kinds.base import Context, Cut, Document, Rule, RuleSpec, Stage
 from copydesk.rules.lines import block_cut, runs
 
@@ -107,14 +107,6 @@ class LearnedChromeSpec(RuleSpec):
         return LearnedChromeRule(self)
 
 
-def source_key(doc: Document) -> str | None:
-    """The publisher: the ``source`` field, else the URL's host."""
-    if doc.article.source and doc.article.source.strip():
-        return " ".join(doc.article.source.split()).casefold()
-    canonical = canonical_url(doc.article.url) if doc.article.url else None
-    return canonical.split("/")[2] if canonical else None
-
-
 def _line_key(text: str) -> int:
     return xxhash.xxh3_64_intdigest(" ".join(text.split()).casefold().encode())
 
@@ -124,7 +116,7 @@ class LearnedChromeRule(Rule):
     spec: LearnedChromeSpec
 
     def apply(self, doc: Document, ctx: Context) -> Iterator[Cut]:
-        source = source_key(doc)
+        source = publisher(doc.article.source, doc.article.url)
         if source is None:
             return
         spec = self.spec

@@ -1,0 +1,150 @@
+"""``copydesk filter --processes``: the strip and align stages in several processes write what
+one process writes, keep what they learn in the state file, and lose no article when one of
+them dies."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from copydesk.rules.records import ArticleIn
+from copydesk.rules.state import MemoryStore
+from copydesk.streams.cli import _engine_or_exit, _settings, main
+from copydesk.streams.offline import Item, run_filter
+from copydesk.streams.stage_pool import StagePool
+
+SAMPLE_FEED = Path(__file__).parent.parent / "streams" / "data" / "sample-feed.jsonl"
+FOOTER = "Harbor Daily has served the coast of Maine since 1921."
+PAGE = (
+    "<html><head><title>Bridge vote</title></head><body><nav><a href='/'>Home</a>"
+    "<a href='/local'>Local</a></nav><article><h1>Bridge vote</h1>"
+    + "".join(
+        f"<p>Paragraph {i}. The council voted on Tuesday to approve a new bridge over the river,"
+        " a project delayed for years by arguments over its cost and its route.</p>"
+        for i in range(6)
+    )
+    + "</article><footer>Copyright 2026 Harbor Daily. All rights reserved.</footer></body></html>"
+)
+
+
+def filtered(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["filter", *args])
+    return result.exit_code, result.stderr
+
+
+def story(n: int, source: str = "Harbor Daily") -> dict[str, str]:
+    return {
+        "id": f"{source}-{n}",
+        "source": source,
+        "published_at": f"2026-11-{n % 28 + 1:02d}T08:00:00Z",
+        "text": f"Story {n}: the council met for the {n}th time this year and voted on item"
+        f" {n * 7}.\nResidents said item {n * 7} mattered to {n * 13} households.\n{FOOTER}",
+    }
+
+
+def copied(line: str) -> str:
+    """A sample-feed article sent again, a day later, as another site's copy."""
+    article = json.loads(line)
+    copy = {"id": article["id"] + "-copy", "source": "Copier", "published_at": "2026-11-21T12:00Z"}
+    return json.dumps({**article, "url": None, **copy})
+
+
+def test_several_processes_write_what_one_writes(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    lines = SAMPLE_FEED.read_text(encoding="utf-8").splitlines()
+    page = json.dumps(
+        {
+            "id": "page",
+            "url": "https://a.example/b",
+            "html": PAGE,
+            "published_at": "2026-11-21T09:00Z",
+        }
+    )
+    copies = [copied(line) for line in lines[:5]]
+    feed.write_text("\n".join([*lines, page, *copies]) + "\n", encoding="utf-8")
+    runs = {}
+    for processes in ("1", "2"):
+        out = tmp_path / f"out-{processes}.jsonl"
+        code, err = filtered(str(feed), "-o", str(out), "--processes", processes)
+        rejects = Path(f"{out}.rejects.jsonl").read_text(encoding="utf-8")
+        runs[processes] = (code, err.splitlines()[0], out.read_text(encoding="utf-8"), rejects)
+    assert runs["2"] == runs["1"]
+    code, summary, written, rejects = runs["2"]
+    assert code == 3  # the sample feed's malformed lines
+    assert summary.startswith("read 46, written 42, flagged 8, late findings 1, rejected 4")
+    [page] = [r for r in map(json.loads, written.splitlines()) if r.get("id") == "page"]
+    assert "Paragraph 5." in page["text"]
+    assert "Local" not in page["text"]
+    assert len(rejects.splitlines()) == 4
+
+
+def test_the_state_file_keeps_what_the_processes_learned(tmp_path: Path) -> None:
+    # The learned-chrome rule alone: among the built-in packs the line model has its say too.
+    pack = tmp_path / "chrome.yaml"
+    pack.write_text(
+        "pack: chrome\nrules:\n  - id: site-lines\n    kind: learned-chrome\n    message: m\n"
+        "    description: d\n    examples:\n      trigger:\n        - after: "
+        + json.dumps([f"Story {n}.\n{FOOTER}" for n in range(5)])
+        + "\n          text: "
+        + json.dumps(f"Story 5.\n{FOOTER}")
+        + "\n          removed: "
+        + json.dumps([f"\n{FOOTER}"])
+        + "\n      ignore: ['The council met.']\n"
+    )
+    rules = ["--no-builtin", "--rules", str(pack)]
+    state = tmp_path / "state.sqlite"
+    first = tmp_path / "first.jsonl"
+    first.write_text(
+        "".join(json.dumps(story(n, source)) + "\n" for n in range(8) for source in "AB"),
+        encoding="utf-8",
+    )
+    second = tmp_path / "second.jsonl"
+    second.write_text(json.dumps(story(8, "A")) + "\n", encoding="utf-8")
+    code, _ = filtered(
+        str(first), "-o", str(tmp_path / "a.jsonl"), "--state", str(state), "-j2", *rules
+    )
+    assert code == 0
+    for with_state, footer_kept in ((True, False), (False, True)):
+        out = tmp_path / "b.jsonl"
+        code, _ = filtered(
+            str(second),
+            "-o",
+            str(out),
+            "-j2",
+            *rules,
+            *(["--state", str(state)] if with_state else []),
+        )
+        record = json.loads(out.read_text(encoding="utf-8"))
+        assert (FOOTER in record["text"]) is footer_kept
+        assert "Story 8:" in record["text"]
+
+
+def test_a_process_that_dies_loses_no_article(tmp_path: Path) -> None:
+    settings = _settings()
+    engine = _engine_or_exit(settings)
+    pool = StagePool(settings, 2, None)
+    # Every article from one source: one process strips them all, and it is killed midway.
+    articles = [ArticleIn.model_validate_json(json.dumps(story(n))) for n in range(40)]
+
+    def items() -> Iterator[Item]:
+        for n, article in enumerate(articles):
+            if n == 20:
+                for executor in pool._pools:
+                    os.kill(executor.submit(os.getpid).result(), signal.SIGKILL)
+            yield Item(f"in:{n}", article.model_dump_json().encode(), article=article)
+
+    written: list[str] = []
+    rejected: list[str] = []
+    try:
+        summary = run_filter(
+            engine, MemoryStore(), items(), written.append, rejected.append, False, pool
+        )
+    finally:
+        pool.close()
+    assert (summary.read, summary.written, rejected) == (40, 40, [])
+    assert [json.loads(line)["id"] for line in written] == [a.id for a in articles]
