@@ -18,6 +18,7 @@ import click
 if TYPE_CHECKING:
     from copydesk.rules.state import StateStore
     from copydesk.streams.settings import Settings
+    from copydesk.streams.stage_pool import StagePool
 
 EXIT_REJECTED = 3
 
@@ -180,16 +181,19 @@ def filter_command(
     from copydesk.streams.stage_pool import StagePool
 
     settings = _settings(rules, no_builtin)
-    engine = _engine_or_exit(settings)
     for name in inputs:
         if name != "-" and not Path(name).is_file():
             raise click.BadParameter(f"no such file: {name}", param_hint="INPUTS")
     store: StateStore = SqliteStore(state) if state else MemoryStore()
     processes = processes or os.cpu_count() or 1
-    pool = StagePool(settings, processes, state) if processes > 1 else None
     if rejects is None and output != "-":
         rejects = Path(output + ".rejects.jsonl")
     with contextlib.ExitStack() as stack:
+        pool = None
+        if processes > 1:  # started first: its processes load the rules while this one does
+            pool = StagePool(settings, processes, state)
+            stack.callback(_keep_learned, pool, store)
+        engine = _engine_or_exit(settings)
         out: IO[str] = (
             sys.stdout
             if output == "-"
@@ -211,22 +215,15 @@ def filter_command(
             from tqdm import tqdm
 
             items = iter(tqdm(items, unit=" articles", file=sys.stderr))
-        try:
-            summary = run_filter(
-                engine,
-                store,
-                items,
-                write=lambda line: print(line, file=out),
-                reject=reject,
-                findings_only=findings_only,
-                pool=pool,
-            )
-        finally:
-            for namespace, key, value in pool.close() if pool else []:
-                if value is None:
-                    store.delete(namespace, key)
-                else:
-                    store.put(namespace, key, value)
+        summary = run_filter(
+            engine,
+            store,
+            items,
+            write=lambda line: print(line, file=out),
+            reject=reject,
+            findings_only=findings_only,
+            pool=pool,
+        )
     if isinstance(store, SqliteStore):
         store.close()
     if metrics_file:
@@ -245,6 +242,15 @@ def filter_command(
         where = rejects or "stderr"
         click.echo(f"{summary.rejected} input(s) rejected, see {where}", err=True)
         sys.exit(EXIT_REJECTED)
+
+
+def _keep_learned(pool: StagePool, store: StateStore) -> None:
+    """Stops the pool's processes; what their rules wrote goes to the run's store."""
+    for namespace, key, value in pool.close():
+        if value is None:
+            store.delete(namespace, key)
+        else:
+            store.put(namespace, key, value)
 
 
 @main.command()

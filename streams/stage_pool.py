@@ -70,13 +70,18 @@ class StagePool:
     hashes to, and aligned by the next in turn."""
 
     def __init__(self, settings: Settings, processes: int, state: Path | None) -> None:
+        """Starts the processes, each loading the rules (about a second)."""
         self._args = (settings, state)
         self._pools = [self._pool() for _ in range(processes)]
+        for pool in self._pools:
+            pool.submit(int)  # a pool starts its process at the first task
         self._turn = 0
 
     def _pool(self) -> ProcessPoolExecutor:
-        # Not forked from this process, whose pools run threads (a fork copies their locks).
+        # Not forked from this process, whose pools run threads (a fork copies their locks), but
+        # from a server that imports the engine once for all of them.
         context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
         return ProcessPoolExecutor(1, context, initializer=_start, initargs=self._args)
 
     def strip(self, article: ArticleIn) -> Callable[[], Done]:
