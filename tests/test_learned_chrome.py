@@ -72,3 +72,24 @@ def test_without_source_the_url_host_is_the_source() -> None:
             a.model_copy(update={"source": None, "url": f"https://harbor.example/{n}"}), store
         )
     assert [k for (k, _) in store.items()] == [("learned-chrome", "harbor.example")]
+
+
+def test_with_every_built_in_pack_a_site_blurb_that_reads_as_prose_goes(
+    builtin_engine: Engine,
+) -> None:
+    # The line model learned from pages read one by one, where learned chrome never fires: it
+    # kept this sentence back until learned chrome's cuts were made final for it.
+    blurb = "Harbor Daily has served the coast of Maine since 1921."
+    store, texts = MemoryStore(), []
+    for n in range(8):
+        body = "\n".join(
+            f"Paragraph {k} of story {n}: the council met for the {n}th time this year and voted"
+            f" on item {n * 7 + k}, which residents said mattered to {n * 13 + k} households."
+            for k in range(8)
+        )
+        article = ArticleIn(id=f"s{n}", source="Harbor Daily", text=f"{body}\n{blurb}")
+        texts.append(
+            builtin_engine.process(article.model_copy(update={"published_at": START}), store).text
+        )
+    assert [blurb in text for text in texts] == [True] * 5 + [False] * 3
+    assert all(f"Paragraph 7 of story {n}:" in text for n, text in enumerate(texts))
