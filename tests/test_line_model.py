@@ -230,11 +230,12 @@ def test_a_model_that_keeps_every_line_brings_back_all_but_the_final_rules_cuts(
 ) -> None:
     line_model(one_leaf_model(5.0))
     out = judging_any_length(tmp_path).process(ArticleIn(id="a", text=PAGE), MemoryStore())
-    # Every line back in its place, with its line breaks, but the caption: photo-captions is
-    # final, so it stays cut.
-    assert out.text == "\n".join(line for line in PAGE.split("\n") if "FILE PHOTO" not in line)
+    # Every line back in its place, with its line breaks, but the caption and the share prompt:
+    # photo-captions and share-follow-prompts are final, so they stay cut.
+    final = ("FILE PHOTO", "Share this article")
+    assert out.text == "\n".join(line for line in PAGE.split("\n") if not line.startswith(final))
     assert out.metadata["captions"] == ["FILE PHOTO: The old bridge at dusk. REUTERS/Jane Roe"]
-    assert [span.rule for span in out.removed] == ["photo-captions"]
+    assert [span.rule for span in out.removed] == ["photo-captions", "share-follow-prompts"]
     assert all(PAGE[s.start : s.end] == s.text for s in out.removed)
 
 
