@@ -42,6 +42,10 @@ SENTENCE_KEY_SEED = 17
 # Set in the sentence count of an encoded fingerprint whose sentences carry function-word bits
 # and their terms in order; the sentences of the earlier layout are not compared.
 SENTENCE_LAYOUT = 0x80
+# Also set in it where the article had more sentences than it remembers (an encoding without
+# the bit reads as one that had not): such an article is no short one that a later article
+# could hold whole.
+TRUNCATED = 0x40
 QUOTED_FLAG = 0x80  # in a sentence's term count (at most MAX_TERMS_PER_SENTENCE)
 
 # Possessive (``*+``): nothing follows the group, so no match gives back a part of it; the engines
@@ -377,6 +381,7 @@ class Fingerprint:
     minhash_bits: bytes
     sentences: tuple[SentenceSketch, ...]
     buckets: tuple[int, ...]
+    truncated: bool = False  # it had more sentences than ``sentences`` (``MAX_SENTENCES``)
     # The bytes it was decoded from or first encoded to: the flag stage stores an article's
     # fingerprint and sends it and the stored ones on, and none is encoded twice. Not an
     # argument, so ``dataclasses.replace`` (a changed fingerprint) leaves it unset.
@@ -410,7 +415,8 @@ class Fingerprint:
             out += struct.pack("<H", len(raw)) + raw
         out += struct.pack("<QH", self.exact, len(self.minhash_bits))
         out += self.minhash_bits
-        out += struct.pack("<B", len(self.sentences) | SENTENCE_LAYOUT)
+        count = len(self.sentences) | SENTENCE_LAYOUT | (TRUNCATED if self.truncated else 0)
+        out += struct.pack("<B", count)
         for s in self.sentences:
             flags = len(s.terms) | (QUOTED_FLAG if s.quoted else 0)
             out += struct.pack("<BBI", flags, len(s.numbers), s.function_words)
@@ -453,7 +459,7 @@ class Fingerprint:
         sentences = []
         # A fingerprint of the earlier layout keeps its exact hash and MinHash; its sentences
         # lack what the scorer needs and are left out.
-        for _ in range(count & ~SENTENCE_LAYOUT if count & SENTENCE_LAYOUT else 0):
+        for _ in range(count & ~(SENTENCE_LAYOUT | TRUNCATED) if count & SENTENCE_LAYOUT else 0):
             flags, nn, function_words = struct.unpack_from("<BBI", raw, pos)
             nt = flags & ~QUOTED_FLAG
             pos += 6
@@ -468,6 +474,9 @@ class Fingerprint:
                 )
             )
         id_, source, url, credited = texts
-        decoded = cls(id_, source, url, credited, published, exact, bits, tuple(sentences), buckets)
+        truncated = bool(count & SENTENCE_LAYOUT and count & TRUNCATED)
+        decoded = cls(
+            id_, source, url, credited, published, exact, bits, tuple(sentences), buckets, truncated
+        )
         object.__setattr__(decoded, "encoded", bytes(raw))  # frozen: set once, here
         return decoded

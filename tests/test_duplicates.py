@@ -37,7 +37,7 @@ from copydesk.rules.fingerprint import (
     split_sentences,
     words,
 )
-from copydesk.rules.kinds.duplicates import DuplicatesSpec
+from copydesk.rules.kinds.duplicates import DuplicatesSpec, Sketched
 from copydesk.rules.loader import load_rules
 from copydesk.rules.parse import parse_article
 from copydesk.rules.records import ArticleIn, ArticleOut
@@ -450,6 +450,29 @@ def test_fingerprints_of_the_earlier_layout_keep_exact_and_near_matching() -> No
     decoded = Fingerprint.decode(bytes(old))
     assert decoded.sentences == ()
     assert (decoded.exact, decoded.minhash_bits, decoded.buckets) == (42, b"\x01" * 50, (7,))
+
+
+def sketched_fingerprint(text: str) -> Fingerprint:
+    """The fingerprint the strip stage makes of ``text`` (the duplicates rule alone)."""
+    out = engine_for(rule("duplicates")).strip(ArticleIn(id="a", text=text), MemoryStore())
+    return Sketched.from_json(out.prepared["test-rule"]).fingerprint
+
+
+def test_a_fingerprint_says_whether_its_article_had_more_sentences_than_it_keeps() -> None:
+    """A long article remembered in part must not be taken for a short one that a later
+    article holds whole; a record written before the flag existed reads as not cut short."""
+    sentence = sketch("A bridge was built.")
+    for truncated in (False, True):
+        fp = Fingerprint("id-1", "", "", "", 1.7e9, 42, b"\x01" * 50, (sentence,), (7,), truncated)
+        assert Fingerprint.decode(fp.encode()).truncated is truncated
+        assert Fingerprint.decode(fp.encode()).sentences == (sentence,)
+    long_story = " ".join(
+        f"Councillor {n} voted on bridge item {n} at the meeting." for n in range(40)
+    )
+    fingerprint = sketched_fingerprint(long_story)
+    assert fingerprint.truncated
+    assert len(fingerprint.sentences) == MAX_SENTENCES
+    assert not sketched_fingerprint(" ".join(long_story.split(". ")[:20])).truncated
 
 
 def test_four_bit_minhash_estimates_jaccard() -> None:

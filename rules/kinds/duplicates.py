@@ -216,7 +216,7 @@ class DuplicatesSpec(RuleSpec):
         description="Share of the article's sentences that must align, each counted by its score.",
     )
     contained_share: float = Field(
-        default=0.5,
+        default=0.25,
         ge=0,
         le=1,
         description="A later article that aligns with this share of an earlier one's sentences"
@@ -334,6 +334,7 @@ class DuplicatesRule(Rule):
             exact=exact,
             minhash_bits=pack_nibbles(signature),
             sentences=tuple(sketch for _, sketch, _ in mine),
+            truncated=len(sentences) > MAX_SENTENCES,
             buckets=tuple(
                 dict.fromkeys(
                     [
@@ -484,19 +485,34 @@ class DuplicatesRule(Rule):
         common: Collection[int],
     ) -> Hit | None:
         best, partly = self._best_aligned(candidates, ours, common)
-        if best is not None:
+        if best is not None and len(best[0].pairs) >= self.spec.excerpt_below * best[0].theirs:
             return self._reuse_hit(*best, self._sentence_texts(doc))
+        # Some of our sentences align with these, too few, or with part of the best one only: of
+        # a long article only MAX_SENTENCES are compared, and a short earlier one that it holds
+        # whole (a brief behind an introduction of its own) may lie mostly among the others.
+        # Compared again on every sentence: only here, where part of it already aligns, is that
+        # paid for.
+        again = self._second_look(doc, [*(best[1:] if best else ()), *partly], common)
+        if again is not None and (best is None or len(again[0].pairs) > len(best[0].pairs)):
+            return self._reuse_hit(*again)
+        return None if best is None else self._reuse_hit(*best, self._sentence_texts(doc))
+
+    def _second_look(
+        self, doc: Document, partly: list[Fingerprint], common: Collection[int]
+    ) -> tuple[Alignment, Fingerprint, list[str]] | None:
+        """The best of ``partly`` aligned with every sentence of a long article, and those
+        sentences' texts; None where the article was compared whole already."""
         if not partly:
             return None
-        # Some of our sentences align with these, too few: of a long article only
-        # MAX_SENTENCES are compared, and a short earlier one that it holds whole (a brief
-        # behind an introduction of its own) may lie mostly among the others. Compared again
-        # on every sentence: only here, where part of it already aligns, is that paid for.
         _, sentences, _ = self._compared(doc)
         if len(sentences) <= MAX_SENTENCES:
             return None  # all of it was compared
         # Only a short one can be held whole (a longer one was compared on what it keeps).
-        partly = [o for o in partly if len(o.sentences) < self.spec.excerpt_below * len(sentences)]
+        partly = [
+            o
+            for o in partly
+            if not o.truncated and len(o.sentences) < self.spec.excerpt_below * len(sentences)
+        ]
         if not partly:
             return None
         every = [(text, found) for text, found, _ in _distinct_sentences(sentences, 0, None)]
@@ -507,7 +523,7 @@ class DuplicatesRule(Rule):
             tuple(sketch for _, sketch in every),
             {n for n, (text, _) in enumerate(every) if text in template},
         )
-        return None if best is None else self._reuse_hit(*best, [text for text, _ in every])
+        return None if best is None else (*best, [text for text, _ in every])
 
     def _best_aligned(
         self,
