@@ -97,11 +97,9 @@ def _parsed(html: str) -> HtmlElement | None:
     markup = repair_faulty_html(html, beginning)
     try:
         tree: HtmlElement | None = fromstring(markup, parser=_PARSER)
-    except ValueError:  # a string that declares its encoding: libxml2 reads it as bytes
-        tree = _parsed_bytes(markup)
-    except etree.LxmlError:
+    except (ValueError, etree.LxmlError):  # ValueError: a string that declares its encoding
         tree = None
-    if tree is None or len(tree) < 1:
+    if tree is None or len(tree) < 1:  # read as bytes, as libxml2 reads a declared encoding
         tree = _parsed_bytes(markup)
     if tree is not None and is_dubious_html(beginning) and len(tree) < 2:
         return None  # not HTML: text with a tag or two in it

@@ -18,7 +18,6 @@ from copydesk.rules.engine import Engine
 from copydesk.rules.parse import RecordError, decode, parse_article
 from copydesk.rules.records import ArticleIn, ArticleOut
 from copydesk.rules.state import StateStore
-from copydesk.streams import metrics
 from copydesk.streams.processing import count_rule_seconds, record_outcome
 
 if TYPE_CHECKING:  # the pool's own imports only where one is asked for (``--processes``)
@@ -161,9 +160,8 @@ def _raise(exc: Exception) -> ArticleOut:
 
 def _counted(done: Callable[[], Done]) -> ArticleOut:
     """The article a pool process made, its rules' time added to the metrics here."""
-    out, seconds = done()
-    for rule, spent in seconds.items():
-        metrics.RULE_SECONDS.labels(rule=rule).inc(spent)
+    out, spent = done()
+    count_rule_seconds(spent)
     return out
 
 
@@ -194,7 +192,7 @@ def run_filter(
             )
             continue
         finally:
-            count_rule_seconds(engine)
+            count_rule_seconds(engine.take_rule_seconds())
         record_outcome(out)
         for finding in out.findings:
             summary.findings[finding.rule] = summary.findings.get(finding.rule, 0) + 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -86,7 +87,7 @@ def strip_message(
     except Exception as exc:  # a rule bug must not kill the partition: park the record
         return [dlq_record(key, raw, origin, "processing-error", type(exc).__name__, str(exc))]
     finally:
-        count_rule_seconds(engine)
+        count_rule_seconds(engine.take_rule_seconds())
     metrics.PROCESSING.labels(stage="strip").observe(time.perf_counter() - started)
     # Headers let a consumer spot a re-delivery after a crash: same key, same source offset.
     headers = [
@@ -120,7 +121,7 @@ def flag_message(
     except Exception as exc:  # never lose it: park it with the reason
         return [dlq_record(key, raw, origin, "processing-error", type(exc).__name__, str(exc))]
     finally:
-        count_rule_seconds(engine)
+        count_rule_seconds(engine.take_rule_seconds())
     metrics.PROCESSING.labels(stage="flag").observe(time.perf_counter() - started)
     forwarded = [(k, v) for k, v in headers if k != PREPARED_HEADER]
     # Always sent, empty or not: the align stage, which has no index, knows a record without it
@@ -149,7 +150,7 @@ def align_message(
     except Exception as exc:  # never lose it: park it with the reason
         return [dlq_record(key, raw, origin, "processing-error", type(exc).__name__, str(exc))]
     finally:
-        count_rule_seconds(engine)
+        count_rule_seconds(engine.take_rule_seconds())
     metrics.PROCESSING.labels(stage="align").observe(time.perf_counter() - started)
     record_outcome(out)
     metrics.observe_end_to_end_lag(out.published_at, raw_timestamp(headers))
@@ -214,10 +215,10 @@ def raw_timestamp(headers: list[tuple[str, bytes]]) -> float | None:
         return None
 
 
-def count_rule_seconds(engine: Engine) -> None:
-    """Add the time the engine spent in each rule since the last count to the metric (shared
-    with the offline filter)."""
-    for rule, seconds in engine.take_rule_seconds().items():
+def count_rule_seconds(spent: Mapping[str, float]) -> None:
+    """Add the seconds spent in each rule (``Engine.take_rule_seconds``) to the metric (shared
+    with the offline filter, whose processes hand theirs back)."""
+    for rule, seconds in spent.items():
         metrics.RULE_SECONDS.labels(rule=rule).inc(seconds)
 
 

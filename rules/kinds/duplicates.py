@@ -492,7 +492,7 @@ class DuplicatesRule(Rule):
         # whole (a brief behind an introduction of its own) may lie mostly among the others.
         # Compared again on every sentence: only here, where part of it already aligns, is that
         # paid for.
-        again = self._second_look(doc, [*(best[1:] if best else ()), *partly], common)
+        again = self._second_look(doc, [*([best[1]] if best else []), *partly], common)
         if again is not None and (best is None or len(again[0].pairs) > len(best[0].pairs)):
             return self._reuse_hit(*again)
         return None if best is None else self._reuse_hit(*best, self._sentence_texts(doc))
