@@ -13,7 +13,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from copydesk.rules.records import ArticleIn
-from copydesk.rules.state import MemoryStore
+from copydesk.rules.state import MemoryStore, OverlayStore, SqliteStore
 from copydesk.streams.cli import _engine_or_exit, _settings, main
 from copydesk.streams.offline import Item, run_filter
 from copydesk.streams.stage_pool import StagePool
@@ -148,3 +148,20 @@ def test_a_process_that_dies_loses_no_article(tmp_path: Path) -> None:
         pool.close()
     assert (summary.read, summary.written, rejected) == (40, 40, [])
     assert [json.loads(line)["id"] for line in written] == [a.id for a in articles]
+
+
+def test_a_process_reads_what_earlier_runs_committed_while_the_run_writes(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    earlier = SqliteStore(path)
+    earlier.put("ns", "a", b"1")
+    earlier.close()
+    run = SqliteStore(path)
+    run.put("ns", "b", b"2")  # the run commits when it ends
+    overlay = OverlayStore(SqliteStore(path, read_only=True))
+    assert (overlay.get("ns", "a"), overlay.get("ns", "b")) == (b"1", None)
+    overlay.put("ns", "c", b"3")
+    overlay.delete("ns", "a")
+    assert overlay.get("ns", "a") is None
+    assert list(overlay.keys("ns")) == ["c"]
+    assert overlay.written() == [("ns", "c", b"3"), ("ns", "a", None)]
+    run.close()
