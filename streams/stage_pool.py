@@ -31,6 +31,7 @@ import xxhash
 
 from copydesk.rules.engine import Engine
 from copydesk.rules.identity import publisher
+from copydesk.rules.loader import PackError
 from copydesk.rules.records import ArticleIn, ArticleOut
 from copydesk.rules.state import OverlayStore, SqliteStore
 from copydesk.streams.settings import Settings
@@ -40,25 +41,37 @@ T = TypeVar("T")
 
 
 class _Process:
-    """A pool process's engine and store, made by ``_start`` (the pool's initializer)."""
+    """A pool process's engine and store, made by ``_start`` (the pool's initializer); or why
+    the rules did not load (the filter, which loads them too, says so and stops)."""
 
-    engine: Engine
+    engine: Engine | PackError
     store: OverlayStore
+
+    @classmethod
+    def ready(cls) -> Engine:
+        if isinstance(cls.engine, PackError):
+            raise RuntimeError(f"the rules did not load in a filter process: {cls.engine}")
+        return cls.engine
 
 
 def _start(settings: Settings, state: Path | None) -> None:
     from copydesk.streams.rulesets import build_engine
 
-    _Process.engine = build_engine(settings)
+    try:
+        _Process.engine = build_engine(settings)
+    except PackError as exc:  # not raised here: a pool prints what its initializer raises
+        _Process.engine = exc
     _Process.store = OverlayStore(SqliteStore(state, read_only=True) if state else None)
 
 
 def _strip(article: ArticleIn) -> Done:
-    return _Process.engine.strip(article, _Process.store), _Process.engine.take_rule_seconds()
+    engine = _Process.ready()
+    return engine.strip(article, _Process.store), engine.take_rule_seconds()
 
 
 def _align(out: ArticleOut) -> Done:
-    return _Process.engine.align(out), _Process.engine.take_rule_seconds()
+    engine = _Process.ready()
+    return engine.align(out), engine.take_rule_seconds()
 
 
 def _written() -> list[tuple[str, str, bytes | None]]:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -165,3 +167,19 @@ def test_a_process_reads_what_earlier_runs_committed_while_the_run_writes(tmp_pa
     assert list(overlay.keys("ns")) == ["c"]
     assert overlay.written() == [("ns", "c", b"3"), ("ns", "a", None)]
     run.close()
+
+
+def test_a_broken_pack_stops_the_run_with_its_location_alone(tmp_path: Path) -> None:
+    """The processes start loading the rules as the filter does; their failure is not
+    printed beside the filter's own message."""
+    pack = tmp_path / "broken.yaml"
+    pack.write_text("pack: mine\nrules:\n  - id: x\n    kind: nope\n")
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(story(1)) + "\n", encoding="utf-8")
+    command = [sys.executable, "-m", "copydesk.streams", "filter", str(source), "-j", "2"]
+    done = subprocess.run(
+        [*command, "--rules", str(pack)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 1
+    assert f"{pack}:3:5: x: unknown rule kind 'nope'" in done.stderr
+    assert "Traceback" not in done.stderr
