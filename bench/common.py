@@ -7,7 +7,7 @@ import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import mean
@@ -97,3 +97,14 @@ def index_bytes(store: MemoryStore) -> tuple[int, int]:
     stored = sum(len(k) + len(v) for (namespace, k), v in store.items() if namespace == NAMESPACE)
     buckets = DuplicateIndex(store, window=float("inf"), bucket_size=1).bucket_bytes()
     return stored, buckets
+
+
+def best_rates(passes: int, *rates: Callable[[], float]) -> list[float]:
+    """Each rate's best of ``passes`` passes, the rates taking their passes in turn: on a shared
+    machine one pass of a side can run a third slower than the next, and alternating gives the
+    sides of a ratio the same swings."""
+    best = [0.0] * len(rates)
+    for _ in range(passes):
+        for n, rate in enumerate(rates):
+            best[n] = max(best[n], rate())
+    return best

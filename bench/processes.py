@@ -18,9 +18,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
-from bench.common import aeb_pages
+from bench.common import aeb_pages, best_rates
 from bench.corpus import stream
 
 
@@ -39,8 +40,8 @@ def write_inputs(folder: Path, articles: int, copies: int) -> dict[str, tuple[Pa
     return {"text": (text, articles), "HTML": (html, copies * len(pages))}
 
 
-def run(source: Path, out: Path, processes: int) -> float:
-    """Wall seconds of ``copydesk filter`` over ``source``."""
+def runs_per_second(source: Path, out: Path, processes: int) -> float:
+    """Runs per wall second of ``copydesk filter`` over ``source`` (one over its seconds)."""
     started = time.perf_counter()
     subprocess.run(
         [
@@ -57,7 +58,7 @@ def run(source: Path, out: Path, processes: int) -> float:
         check=True,
         stderr=subprocess.DEVNULL,
     )
-    return time.perf_counter() - started
+    return 1 / (time.perf_counter() - started)
 
 
 def main() -> None:
@@ -76,12 +77,11 @@ def main() -> None:
         )
         print("|---|---|---|---|---|---|")
         for mode, (source, count) in inputs.items():
-            sides = (1, args.processes)
-            passes = [
-                [run(source, folder / f"out-{side}.jsonl", side) for side in sides]
-                for _ in range(max(args.passes, 1))
-            ]
-            one, several = (min(seconds) for seconds in zip(*passes, strict=True))
+            rates = (
+                partial(runs_per_second, source, folder / f"out-{side}.jsonl", side)
+                for side in (1, args.processes)
+            )
+            one, several = (1 / rate for rate in best_rates(max(args.passes, 1), *rates))
             same = (folder / "out-1.jsonl").read_bytes() == (
                 folder / f"out-{args.processes}.jsonl"
             ).read_bytes()

@@ -32,7 +32,7 @@ from pathlib import Path
 import trafilatura
 from datasketch import MinHash, MinHashLSH
 
-from bench.common import aeb_pages, index_bytes
+from bench.common import aeb_pages, best_rates, index_bytes
 from bench.corpus import Article, stream
 from copydesk.rules.engine import Engine
 from copydesk.rules.extract import extract_html
@@ -50,15 +50,6 @@ def per_second(count: int, run: Callable[[], None]) -> float:
     started = time.process_time()
     run()
     return count / max(time.process_time() - started, 1e-9)
-
-
-def best_rates(passes: int, *rates: Callable[[], float]) -> list[float]:
-    """Each rate's best of ``passes`` passes, the rates taking their passes in turn."""
-    best = [0.0] * len(rates)
-    for _ in range(passes):
-        for n, rate in enumerate(rates):
-            best[n] = max(best[n], rate())
-    return best
 
 
 def engine_rate(ruleset: RuleSet, articles: Sequence[ArticleIn]) -> tuple[float, MemoryStore]:
