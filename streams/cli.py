@@ -176,6 +176,8 @@ def filter_command(
     Unreadable inputs go to the rejects file (default: OUTPUT.rejects.jsonl, or stderr when
     writing to stdout) and the exit code is 3.
     """
+    from multiprocessing import get_all_start_methods
+
     from copydesk.rules.state import MemoryStore, SqliteStore
     from copydesk.streams.offline import read_inputs, run_filter
     from copydesk.streams.stage_pool import StagePool
@@ -186,14 +188,16 @@ def filter_command(
             raise click.BadParameter(f"no such file: {name}", param_hint="INPUTS")
     store: StateStore = SqliteStore(state) if state else MemoryStore()
     processes = processes or os.cpu_count() or 1
+    if processes > 1 and "fork" not in get_all_start_methods():
+        raise click.BadParameter("needs a system that can fork (not Windows)", param_hint="-j")
     if rejects is None and output != "-":
         rejects = Path(output + ".rejects.jsonl")
     with contextlib.ExitStack() as stack:
-        pool = None
-        if processes > 1:  # started first: its processes load the rules while this one does
-            pool = StagePool(settings, processes, state)
-            stack.callback(_keep_learned, pool, store)
         engine = _engine_or_exit(settings)
+        pool = None
+        if processes > 1:  # forked from this one: they take its rules as loaded
+            pool = StagePool(engine, processes, state)
+            stack.callback(_keep_learned, pool, store)
         out: IO[str] = (
             sys.stdout
             if output == "-"

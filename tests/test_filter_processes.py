@@ -9,8 +9,11 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -127,17 +130,17 @@ def test_the_state_file_keeps_what_the_processes_learned(tmp_path: Path) -> None
 
 
 def test_a_process_that_dies_loses_no_article(tmp_path: Path) -> None:
-    settings = _settings()
-    engine = _engine_or_exit(settings)
-    pool = StagePool(settings, 2, None)
+    engine = _engine_or_exit(_settings())
+    pool = StagePool(engine, 2, None)
     # Every article from one source: one process strips them all, and it is killed midway.
     articles = [ArticleIn.model_validate_json(json.dumps(story(n))) for n in range(40)]
 
     def items() -> Iterator[Item]:
         for n, article in enumerate(articles):
             if n == 20:
-                for executor in pool._pools:
-                    os.kill(executor.submit(os.getpid).result(), signal.SIGKILL)
+                for pid in pool.pids:
+                    assert pid is not None
+                    os.kill(pid, signal.SIGKILL)
             yield Item(f"in:{n}", article.model_dump_json().encode(), article=article)
 
     written: list[str] = []
@@ -150,6 +153,77 @@ def test_a_process_that_dies_loses_no_article(tmp_path: Path) -> None:
         pool.close()
     assert (summary.read, summary.written, rejected) == (40, 40, [])
     assert [json.loads(line)["id"] for line in written] == [a.id for a in articles]
+
+
+def test_an_article_that_kills_its_process_twice_is_rejected_and_the_rest_written(
+    monkeypatch: Any,
+) -> None:
+    engine = _engine_or_exit(_settings())
+    strip = engine.strip
+
+    def dies_on_poison(article: ArticleIn, state: Any, now: Any = None) -> Any:
+        if article.id == "poison":
+            os._exit(1)  # as a crash in a compiled library would end it
+        return strip(article, state, now)
+
+    monkeypatch.setattr(engine, "strip", dies_on_poison)
+    pool = StagePool(engine, 2, None)  # forked: the processes strip as patched
+    stories = [story(n) for n in range(12)]
+    stories.insert(5, {**story(99), "id": "poison"})
+    articles = [ArticleIn.model_validate_json(json.dumps(s)) for s in stories]
+    items = (
+        Item(f"in:{n}", a.model_dump_json().encode(), article=a) for n, a in enumerate(articles)
+    )
+    written: list[str] = []
+    rejected: list[str] = []
+    try:
+        summary = run_filter(
+            engine, MemoryStore(), items, written.append, rejected.append, False, pool
+        )
+    finally:
+        pool.close()
+    assert (summary.read, summary.written, summary.rejected) == (13, 12, 1)
+    assert [json.loads(line)["id"] for line in written] == [
+        s["id"] for s in stories if s["id"] != "poison"
+    ]
+    [reject] = map(json.loads, rejected)
+    assert reject["where"] == "in:5"
+    assert reject["reason"] == "processing-error"
+    assert "died twice" in reject["message"]
+
+
+def test_killed_processes_neither_lose_nor_repeat_lines_on_stdout(tmp_path: Path) -> None:
+    """The processes are killed while the filter writes to a pipe, its output buffered as a
+    user's is: each replacement is forked from the filter, and must not write out a second
+    time what the filter's buffer held then."""
+    command = [sys.executable, "-m", "copydesk.streams", "filter", "-", "-j", "2"]
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    run = subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=buffered,
+    )
+    assert run.stdin is not None and run.stdout is not None
+    lines: list[bytes] = []
+    reader = threading.Thread(target=lambda: lines.extend(run.stdout or []))
+    reader.start()
+    stories = [json.dumps(story(n, f"Site {n % 5}")).encode() + b"\n" for n in range(240)]
+    run.stdin.writelines(stories[:160])
+    run.stdin.flush()
+    deadline = time.monotonic() + 60
+    while not lines and time.monotonic() < deadline:  # output has begun: the buffer holds some
+        time.sleep(0.05)
+    children = Path(f"/proc/{run.pid}/task/{run.pid}/children").read_text().split()
+    assert len(children) == 2
+    for pid in children:
+        os.kill(int(pid), signal.SIGKILL)
+    run.stdin.writelines(stories[160:])
+    run.stdin.close()
+    assert run.wait(timeout=120) == 0
+    reader.join()
+    assert [json.loads(line)["id"] for line in lines] == [f"Site {n % 5}-{n}" for n in range(240)]
 
 
 def test_a_process_reads_what_earlier_runs_committed_while_the_run_writes(tmp_path: Path) -> None:
