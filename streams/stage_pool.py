@@ -29,6 +29,7 @@ when it died, if the one before it died on that article too, is rejected with th
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import multiprocessing
 import pickle
 import queue
@@ -51,6 +52,7 @@ Done = tuple[ArticleOut, dict[str, float]]  # the article, and the seconds spent
 Work = Literal["strip", "align", "written"]
 Written = list[tuple[str, str, bytes | None]]  # (namespace, key, value or None: deleted)
 STOP_SECONDS = 10
+PIPE_BYTES = 1 << 20
 
 
 class ProcessDiedError(RuntimeError):
@@ -105,6 +107,15 @@ def _sendable(exc: Exception) -> Exception:
     return exc
 
 
+def _widen(pipe: Connection) -> None:
+    """A pipe that holds a whole HTML page (1 MiB where Linux allows it, 64 KiB by default):
+    a process reads its pipe between the steps of its work, so the filter's write of a page
+    need not wait for it."""
+    if hasattr(fcntl, "F_SETPIPE_SZ"):
+        with contextlib.suppress(OSError):  # over the system's limit: the default stays
+            fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+
+
 class _Task:
     __slots__ = ("arg", "ok", "sent", "value", "work")
 
@@ -123,6 +134,8 @@ class _Process:
         context = multiprocessing.get_context("fork")
         tasks_in, self.tasks = context.Pipe(duplex=False)
         self.results, results_out = context.Pipe(duplex=False)
+        for end in (self.tasks, self.results):
+            _widen(end)
         inherited = [self.tasks, self.results]
         inherited += [end for other in others for end in (other.tasks, other.results)]
         self.process = context.Process(
