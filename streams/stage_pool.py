@@ -89,12 +89,16 @@ def _done(engine: Engine, store: OverlayStore, work: Work, arg: Any) -> Done | W
 
 
 def _read(tasks: Connection, inbox: queue.SimpleQueue[tuple[Work, Any] | None]) -> None:
+    """Moves each task from the pipe to ``inbox``; None there ends the process, at the filter's
+    word, when the filter has gone, or when a task cannot be read (rather than leave the
+    filter waiting for its answer: the filter sees the process end and sends the task again)."""
     try:
         while (task := tasks.recv()) is not None:
             inbox.put(task)
     except (EOFError, OSError):  # the filter has gone
         pass
-    inbox.put(None)
+    finally:
+        inbox.put(None)
 
 
 def _sendable(exc: Exception) -> Exception:
