@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
 
+from prometheus_client import Counter
+
 from copydesk.rules.engine import Engine
 from copydesk.rules.parse import RecordError, parse_article
 from copydesk.rules.records import ArticleOut
@@ -220,26 +222,21 @@ def count_rule_seconds(spent: Mapping[str, float]) -> None:
     """Add the seconds spent in each rule (``Engine.take_rule_seconds``) to the metric (shared
     with the offline filter, whose processes hand theirs back)."""
     for rule, seconds in spent.items():
-        _rule_seconds(rule).inc(seconds)
+        _by_rule(metrics.RULE_SECONDS, rule).inc(seconds)
 
 
 # A metric's child looked up by its labels costs more than counting into it, and every article
 # counts into some twenty: each is looked up once.
 @cache
-def _rule_seconds(rule: str) -> Any:
-    return metrics.RULE_SECONDS.labels(rule=rule)
-
-
-@cache
-def _chars_removed(rule: str) -> Any:
-    return metrics.CHARS_REMOVED.labels(rule=rule)
+def _by_rule(metric: Counter, rule: str) -> Counter:
+    return metric.labels(rule=rule)
 
 
 def record_outcome(out: ArticleOut) -> None:
     """Count what the engine did to one article (shared with the offline filter)."""
     metrics.CHARS_IN.inc(len(out.text) + sum(len(span.text) for span in out.removed))
     for span in out.removed:
-        _chars_removed(span.rule).inc(len(span.text))
+        _by_rule(metrics.CHARS_REMOVED, span.rule).inc(len(span.text))
     for finding in [*out.findings, *(late.finding for late in out.late)]:
         metrics.FINDINGS.labels(
             rule=finding.rule, kind=finding.kind, severity=finding.severity

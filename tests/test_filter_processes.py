@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from copydesk.rules.records import ArticleIn
@@ -156,7 +157,7 @@ def test_a_process_that_dies_loses_no_article(tmp_path: Path) -> None:
 
 
 def test_an_article_that_kills_its_process_twice_is_rejected_and_the_rest_written(
-    monkeypatch: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     engine = _engine_or_exit(_settings())
     strip = engine.strip
@@ -192,7 +193,7 @@ def test_an_article_that_kills_its_process_twice_is_rejected_and_the_rest_writte
     assert "died twice" in reject["message"]
 
 
-def test_killed_processes_neither_lose_nor_repeat_lines_on_stdout(tmp_path: Path) -> None:
+def test_killed_processes_neither_lose_nor_repeat_lines_on_stdout() -> None:
     """The processes are killed while the filter writes to a pipe, its output buffered as a
     user's is: each replacement is forked from the filter, and must not write out a second
     time what the filter's buffer held then."""
