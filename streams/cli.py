@@ -179,7 +179,12 @@ def filter_command(
     from multiprocessing import get_all_start_methods
 
     from copydesk.rules.state import MemoryStore, SqliteStore
-    from copydesk.streams.offline import read_inputs, run_filter
+    from copydesk.streams.offline import (
+        AHEAD_PER_PROCESS,
+        LIVE_AHEAD_PER_PROCESS,
+        read_inputs,
+        run_filter,
+    )
     from copydesk.streams.stage_pool import StagePool
 
     settings = _settings(rules, no_builtin)
@@ -227,6 +232,7 @@ def filter_command(
             reject=reject,
             findings_only=findings_only,
             pool=pool,
+            ahead_per_process=LIVE_AHEAD_PER_PROCESS if "-" in inputs else AHEAD_PER_PROCESS,
         )
     if isinstance(store, SqliteStore):
         store.close()

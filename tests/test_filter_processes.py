@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from copydesk.rules.records import ArticleIn
 from copydesk.rules.state import MemoryStore, OverlayStore, SqliteStore
 from copydesk.streams.cli import _engine_or_exit, _settings, main
-from copydesk.streams.offline import Item, run_filter
+from copydesk.streams.offline import Item, _ahead, run_filter
 from copydesk.streams.stage_pool import StagePool
 
 SAMPLE_FEED = Path(__file__).parent.parent / "streams" / "data" / "sample-feed.jsonl"
@@ -225,6 +225,30 @@ def test_killed_processes_neither_lose_nor_repeat_lines_on_stdout() -> None:
     assert run.wait(timeout=120) == 0
     reader.join()
     assert [json.loads(line)["id"] for line in lines] == [f"Site {n % 5}-{n}" for n in range(240)]
+
+
+def test_the_articles_sent_ahead_are_bounded_by_count_and_by_bytes() -> None:
+    pulled = 0
+
+    def items(sizes: list[int]) -> Iterator[tuple[Item, None]]:
+        nonlocal pulled
+        for n, size in enumerate(sizes):
+            pulled += 1
+            yield Item(f"in:{n}", b"x" * size), None
+
+    def most_ahead(sizes: list[int], most: int, budget: int) -> int:
+        nonlocal pulled
+        pulled, ahead = 0, 0
+        handed: list[str] = []
+        for item, _ in _ahead(items(sizes), most, budget):
+            ahead = max(ahead, pulled - len(handed))
+            handed.append(item.where)
+        assert handed == [f"in:{n}" for n in range(len(sizes))]
+        return ahead
+
+    assert most_ahead([10] * 50, 8, 10_000) == 9  # the one handed on and eight after it
+    assert most_ahead([30] * 50, 100, 100) == 4  # 120 bytes: one goes before the fifth comes
+    assert most_ahead([10, 500, 10, 10], 8, 100) == 2  # a large one alone is not held back
 
 
 def test_a_process_reads_what_earlier_runs_committed_while_the_run_writes(tmp_path: Path) -> None:
