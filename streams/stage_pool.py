@@ -247,12 +247,8 @@ class StagePool:
         """Stops the processes; returns what their rules wrote to the state (None: deleted)."""
         written: Written = []
         for n in range(len(self._processes)):
-            task = _Task("written", None)
-            task.sent = 1  # asked once: a process that dies now has nothing more to give
-            try:
-                self._processes[n].send(task)
-                written += self._result(n, task)
-            except (OSError, ProcessDiedError):  # died: what it learned is lost
-                pass
+            # A process that died takes what it learned: its replacement answers with nothing.
+            with contextlib.suppress(ProcessDiedError):
+                written += self._submit(n, "written", None)()
             self._processes[n].stop()
         return written
