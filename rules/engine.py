@@ -28,6 +28,7 @@ from copydesk.rules.kinds.base import (
 )
 from copydesk.rules.line_joins import joined_lines
 from copydesk.rules.loader import RuleSet
+from copydesk.rules.markdown import broken_rows, is_markdown
 from copydesk.rules.records import ArticleIn, ArticleOut, Credit, Finding, LateFinding
 from copydesk.rules.state import MemoryStore, NoState, StateStore
 from copydesk.rules.textview import TextView
@@ -121,6 +122,11 @@ class Engine:
             metadata,
         )
         self._run_all(self.strip_rules, doc, state, now)
+        if seen is not body and is_markdown(body):
+            removed = [(span.start, span.end, span.rule) for span in doc.body.removed]
+            # From the last: each piece taken leaves the offsets of those before it as they were.
+            for start, end, n in reversed(broken_rows(body, [r[:2] for r in removed])):
+                doc.body.remove_original(start, end, removed[n][2])
         if seen is not body:
             doc.body.restore(body)
             doc.credits = [

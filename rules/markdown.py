@@ -22,9 +22,15 @@ docs/benchmarks.md.)
 
 Only a text with ``MIN_LINKS`` inline links or more is read so: plain text has none, and its
 "* " and "_" are left as they are.
+
+The output is the Markdown less what the rules took, and one thing more: a layout row from
+which they took a bar is no row any more, so the bars left in it go too (``broken_rows``), and
+what the rules kept of it reads as a line of text.
 """
 
 from __future__ import annotations
+
+from bisect import bisect_left
 
 import regex
 
@@ -59,6 +65,12 @@ _CELL_BREAK = regex.compile(r"(?<=[.!?\"”’)])[ \t](?=[ \t]+[\p{Lu}\d\"“‘
 # each of their line starts across the whole run: on L3S-GN1 dev's pages written by
 # markdownify, up to a second a page and eleven rules out of time (their 50 ms budget).
 _BLANK_LINES = regex.compile(r"(?m)^(?:[^\w\n]*\n){2,}")
+# A layout table's scaffolding, once its row is cut: the bars, the spaces around them, and the
+# rules of the tables markdownify wrote inside the row ("| --- | --- |").
+_SCAFFOLD = regex.compile(
+    r"(?:[ \t\u00a0]|(?<!\\)\||(?<=\|[ \t\u00a0]*):?-{3,}:?(?=[ \t\u00a0]*\|))*(?<!\\)\|"
+    r"(?:[ \t\u00a0]|(?<!\\)\||(?<=\|[ \t\u00a0]*):?-{3,}:?(?=[ \t\u00a0]*\|))*"
+)
 # Emphasis marks at a word's edge (not "snake_case" or "5 * 3"), code ticks and escapes.
 _INLINE_MARKS = regex.compile(
     r"(?<![\w*_])[*_]+(?=[^\s*_])|(?<=[^\s*_])[*_]+(?![\w*_])|`+|\\(?=[\\`*_{}\[\]()#+\-.!|<>])"
@@ -67,9 +79,11 @@ _INLINE_MARKS = regex.compile(
 
 def markdown_read(text: str) -> str:
     """``text`` with its Markdown syntax read as spaces, if it is Markdown; else ``text``."""
-    if "](" not in text or len(_LINK.findall(text)) < MIN_LINKS:
-        return text
-    return shown(text)
+    return shown(text) if is_markdown(text) else text
+
+
+def is_markdown(text: str) -> bool:
+    return "](" in text and len(_LINK.findall(text)) >= MIN_LINKS
 
 
 def shown(markdown: str) -> str:
@@ -91,9 +105,15 @@ def _cells(row: regex.Match[str]) -> str:
         return " " * len(row.group())
     # A bar is one character: joined again by one, the cells keep the row's offsets.
     cells = _CELL_BAR.split(row.group())
-    if max(len(cell.split()) for cell in cells) < _DATA_CELL_WORDS:
+    if not _layout_row(row.group()):
         return " ".join(cells)
     return _CELL_BREAK.sub("\n", "\n".join(cells))
+
+
+def _layout_row(row: str) -> bool:
+    """Whether a table row is a layout's, read a line per cell: a cell holds a paragraph."""
+    cells = _CELL_BAR.split(row)
+    return max(len(cell.split()) for cell in cells) >= _DATA_CELL_WORDS
 
 
 def _link_text(link: regex.Match[str]) -> str:
@@ -107,3 +127,52 @@ def _link_text(link: regex.Match[str]) -> str:
 
 def _spaces(marks: regex.Match[str]) -> str:
     return " " * len(marks.group())
+
+
+def broken_rows(markdown: str, removed: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """The bars that remain of each layout table row (a row read as a line per cell) from
+    which the rules took a bar, with the spaces around them: ``(start, end, n)``, ``n`` the
+    removed piece (of ``removed``, sorted and disjoint) that broke the row. A row cut short is
+    no row any more: left in the output, its bars would be read as words (``| |  |  | Story
+    text``: on L3S-GN1 dev's pages as markdownify writes them, a fiftieth of text mode's F1).
+    Taken out, what the rules kept of the row reads as a line of text."""
+    found: list[tuple[int, int, int]] = []
+    first = 0  # the first removed piece that does not end before the row
+    for row in _TABLE_ROW.finditer(markdown):
+        start, end = row.span()
+        while first < len(removed) and removed[first][1] <= start:
+            first += 1
+        cut = range(first, bisect_left(removed, (end, end)))
+        if not cut or not _layout_row(row.group()):
+            continue
+        text = row.group()
+        taken = [
+            n for n in cut if "|" in text[max(removed[n][0] - start, 0) : removed[n][1] - start]
+        ]
+        if taken:
+            for a, b in _kept_within(start, end, [removed[n] for n in cut]):
+                for run in _SCAFFOLD.finditer(markdown, a, b):
+                    found += _apart(markdown, *run.span(), taken[0])
+    return found
+
+
+def _apart(markdown: str, start: int, end: int, n: int) -> list[tuple[int, int, int]]:
+    """The run ``markdown[start:end]`` to take out, less a space where it parts two words."""
+    if start == 0 or markdown[start - 1] == "\n" or end == len(markdown) or markdown[end] == "\n":
+        return [(start, end, n)]
+    if markdown[start].isspace():
+        return [(start + 1, end, n)] if start + 1 < end else []
+    if markdown[end - 1].isspace():
+        return [(start, end - 1, n)]
+    return []  # "a|b": the bar stays, or the words would run together
+
+
+def _kept_within(start: int, end: int, removed: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    kept, pos = [], start
+    for a, b in removed:
+        if a > pos:
+            kept.append((pos, min(a, end)))
+        pos = max(pos, b)
+    if pos < end:
+        kept.append((pos, end))
+    return kept

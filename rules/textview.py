@@ -145,6 +145,11 @@ class TextView:
         self._text = self._starts = None
         self._lines = self._content_lines = None
 
+    def remove_original(self, start: int, end: int, rule: str) -> None:
+        """Remove what is still kept of ``original[start:end]``."""
+        for a, b in reversed(self.current_spans(start, end)):
+            self.remove(a, b, rule)
+
     def claim(self, start: int, end: int, rule: str) -> None:
         """Put the removed parts of ``original[start:end]`` down to ``rule``: the removed spans
         it overlaps split where it begins and ends, and their middle part takes its name."""

@@ -98,6 +98,32 @@ def test_a_page_laid_out_in_a_table_is_read_a_cell_a_line() -> None:
     assert "[Sport](/sport/)" not in out.text
 
 
+def test_a_layout_row_the_rules_cut_loses_its_bars_and_keeps_its_words_apart() -> None:
+    """A page laid out in nested tables, as markdownify writes it: the whole page one row, the
+    inner tables' rules in it. With the menu and the sidebar cut, what was left of the row read
+    as no row, its bars and rules as words (``| | --- | | Engineers``); on L3S-GN1 dev's pages
+    as Markdown that cost text mode 0.018 of F1."""
+    menu = " ".join(
+        f"[{name}](/{name.lower()}/)" for name in ("News", "Sport", "Weather", "Travel")
+    )
+    sidebar = "Most read: [Ferry fares to rise](/ferry/) [Lighthouse reopens](/light/)"
+    row = f"| | {menu} | | --- | --- | | {' | | --- | | '.join(STORY)} | {sidebar} | | |"
+    page = "\n".join(["| | | |", "| --- | --- | --- |", row])
+    out = Engine(load_rules()).process(ArticleIn(id="nested", text=page), MemoryStore())
+    story = next(line for line in out.text.split("\n") if "harbour board" in line)
+    assert story.strip() == " ".join(STORY)  # the paragraphs a space apart, as they came
+    assert all(span.rule == "main-text-region" for span in out.removed)
+
+
+def test_a_table_of_data_in_a_story_keeps_its_bars() -> None:
+    """Only a layout's row that the rules cut loses its bars: a table in the story stays one."""
+    rows = [f"| {n} | [Driver {n}](/d/{n}/) | {5000 - n * 7} |" for n in range(1, 6)]
+    table = "\n".join(["| Pos. | Driver | Points |", "| --- | --- | --- |", *rows])
+    page = "\n\n".join([*NAVIGATION, STORY[0], table, *STORY[1:], *FOOTER])
+    out = Engine(load_rules()).process(ArticleIn(id="data", text=page), MemoryStore())
+    assert table in out.text
+
+
 def test_a_line_of_links_counts_what_it_shows_not_the_addresses_read_as_spaces() -> None:
     """A footer's line of site names, each link with a long address and title: read as
     spaces, the syntax made it the page's longest "paragraph", and the content region chose

@@ -144,3 +144,15 @@ def test_a_claim_puts_the_removed_part_it_covers_down_to_its_rule_and_changes_no
     view.claim(12, 17, "captions")  # kept text: nothing to claim
     assert view.text == "story"
     assert len(view.removed) == 3
+
+
+def test_removing_a_stretch_of_the_original_takes_only_what_is_still_kept() -> None:
+    view = TextView("aaa bbb ccc ddd")
+    view.remove(4, 8, "first")  # "bbb "
+    view.remove_original(2, 13, "second")  # "a bbb ccc d", across the first cut
+    assert view.text == "aadd"
+    assert [(s.rule, s.text) for s in view.removed] == [
+        ("second", "a "),
+        ("first", "bbb "),
+        ("second", "ccc d"),
+    ]
