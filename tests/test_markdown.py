@@ -67,6 +67,13 @@ def test_markdown_reads_as_the_text_it_shows_at_the_same_offsets() -> None:
     assert " ".join(read.split()).endswith("Bold and a link,")
 
 
+def test_a_definition_lists_marks_are_read_as_spaces() -> None:
+    """markdownify writes a ``<dd>`` as ``:   text`` (pandoc's and PHP Markdown Extra's
+    definition lists): a teaser list's summaries, read with the colon, were kept as prose."""
+    text = "\n".join([*NAVIGATION, "", "Hops shortage spurs brewers", ":   A shortage of hops."])
+    assert markdown_read(text).split("\n")[-1] == "    A shortage of hops."
+
+
 def test_a_linked_image_whose_alt_text_has_brackets_goes_whole() -> None:
     text = "* [![[https://cdn.example/a.jpg]](https://cdn.example/a.jpg)](/video/1) [a](/a) [b](/b)"
     assert markdown_read(text).split() == ["a", "b"]
