@@ -11,15 +11,14 @@ emphasis marks, code ticks, escapes and horizontal rules go; a table row's bars 
 one of its cells holds ten words or more, so each cell is a line, and so do the two spaces or
 more that part a cell's paragraphs (markdownify writes a page laid out in a table a row to a
 line: its menu, its story and its sidebar on one line, which no line rule can part); a row of
-short cells is a row of data and stays one line, its bars read as spaces; a line break inside a
-paragraph is a space, as Markdown shows it (a page's source lines, html2text's wrapping); lines
-without a word, one after another, read as one blank line. Every other character stays where it
-was (a link's text moves within the link), so offsets into the reading are offsets into the
-Markdown. (The dev pages written as Markdown by markdownify, text mode with the shipped line
-model, training scores: AEB dev 0.890 read raw, 0.939 read so, against 0.975 on their page text;
-L3S-GN1 dev 0.684 and 0.864, against 0.917. Data rows as one line, out of fold, means of three
-deals: AEB dev 0.9224 -> 0.9331, a standings table that was the article no longer lost; L3S-GN1
-dev 0.8642 -> 0.8639. docs/benchmarks.md.)
+short cells is a row of data and stays one line, its bars read as spaces; lines without a word,
+one after another, read as one blank line. Every other character stays where it was (a link's
+text moves within the link), so offsets into the reading are offsets into the Markdown. (The dev
+pages written as Markdown by markdownify, text mode with the shipped line model, training
+scores: AEB dev 0.890 read raw, 0.939 read so, against 0.975 on their page text; L3S-GN1 dev
+0.684 and 0.864, against 0.917. Data rows as one line, out of fold, means of three deals: AEB
+dev 0.9224 -> 0.9331, a standings table that was the article no longer lost; L3S-GN1 dev 0.8642
+-> 0.8639. docs/benchmarks.md.)
 
 Only a text with ``MIN_LINKS`` inline links or more is read so: plain text has none, and its
 "* " and "_" are left as they are.
@@ -32,7 +31,6 @@ what the rules kept of it reads as a line of text.
 from __future__ import annotations
 
 from bisect import bisect_left
-from itertools import pairwise
 
 import regex
 
@@ -73,13 +71,6 @@ _CELL_BREAK = regex.compile(r"(?<=\S)[ \t](?=[ \t]+\S)")
 # each of their line starts across the whole run: on L3S-GN1 dev's pages written by
 # markdownify, up to a second a page and eleven rules out of time (their 50 ms budget).
 _BLANK_LINES = regex.compile(r"(?m)^(?:[^\w\n]*\n){2,}")
-# A line that starts a block of its own (a list item, heading, quotation, table row,
-# definition, code fence or rule): the line break before it is shown.
-_BLOCK_START = regex.compile(
-    r"[ \t]*(?:[*+-][ \t]|\d{1,9}[.)][ \t]|[#>|:]|```|~~~|([-*_=])[ \t]*\1[ \t]*\1)"
-)
-# Lines after which a line break is shown: headings and table rows.
-_NOT_JOINED_AFTER = regex.compile(r"[ \t]*[#|]")
 # A layout table's scaffolding, once its row is cut: the bars, the spaces around them, and the
 # rules of the tables markdownify wrote inside the row ("| --- | --- |").
 _SCAFFOLD = regex.compile(
@@ -108,38 +99,7 @@ def shown(markdown: str) -> str:
     read = _LINE_MARKS.sub(_spaces, read)
     read = _TABLE_ROW.sub(lambda row: _cells(row, markdown), read)
     read = _INLINE_MARKS.sub(_spaces, read)
-    read = _BLANK_LINES.sub(_one_blank_line, read)
-    breaks = _soft_breaks(markdown)
-    if not breaks:
-        return str(read)
-    pieces, pos = [], 0
-    for at in breaks:
-        pieces += [read[pos:at], " "]
-        pos = at + 1
-    pieces.append(read[pos:])
-    return "".join(pieces)
-
-
-def _soft_breaks(markdown: str) -> list[int]:
-    """The line breaks inside a paragraph, which Markdown shows as spaces (a page's source
-    lines, which markdownify keeps, or html2text's wrapping): between two lines with text, the
-    first no heading, table row or hard break (two spaces or a backslash at its end), the
-    second no start of a block."""
-    found: list[int] = []
-    pos = 0
-    lines = markdown.split("\n")
-    for line, following in pairwise(lines):
-        pos += len(line)
-        if (
-            line.strip()
-            and following.strip()
-            and not line.endswith(("  ", "\\"))
-            and not _NOT_JOINED_AFTER.match(line)
-            and not _BLOCK_START.match(following)
-        ):
-            found.append(pos)
-        pos += 1
-    return found
+    return str(_BLANK_LINES.sub(_one_blank_line, read))
 
 
 def _one_blank_line(wordless: regex.Match[str]) -> str:

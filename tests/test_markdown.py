@@ -74,34 +74,6 @@ def test_a_definition_lists_marks_are_read_as_spaces() -> None:
     assert markdown_read(text).split("\n")[-1] == "    A shortage of hops."
 
 
-def test_a_line_break_inside_a_paragraph_is_read_as_the_space_markdown_shows() -> None:
-    """markdownify keeps a page's source line breaks inside a paragraph and html2text wraps its
-    lines: Markdown shows both as spaces, so a story broken so read as fragments that the rules
-    cut (an L3S-GN1 page kept its last paragraph alone). A hard break (two spaces or a
-    backslash at a line's end) and a line that starts a block stay lines."""
-    text = "\n".join(
-        [
-            *NAVIGATION,
-            "",
-            "NEW YORK (Reuters) - The Portland Trail Blazers rolled to",
-            "their 13th consecutive victory on Sunday.",
-            "",
-            "Line one  ",
-            "line two\\",
-            "line three",
-            "* an item",
-            "# A heading",
-            "| a | b |",
-        ]
-    )
-    lines = [" ".join(line.split()) for line in markdown_read(text).split("\n")]
-    assert (
-        "NEW YORK (Reuters) - The Portland Trail Blazers rolled to their 13th consecutive"
-        " victory on Sunday."
-    ) in lines
-    assert lines[-6:] == ["Line one", "line two\\", "line three", "an item", "A heading", "a b"]
-
-
 def test_a_linked_image_whose_alt_text_has_brackets_goes_whole() -> None:
     text = "* [![[https://cdn.example/a.jpg]](https://cdn.example/a.jpg)](/video/1) [a](/a) [b](/b)"
     assert markdown_read(text).split() == ["a", "b"]
