@@ -58,14 +58,9 @@ _CELL_BAR = regex.compile(r"(?<!\\)\|")
 # layout's. Chosen on both dev sets as Markdown (out of fold, seed 0: from 6 to 10 words the same
 # on L3S-GN1, AEB the same from 6 up; L3S-GN1 loses from 15) and checked on seeds 1 and 2.
 _DATA_CELL_WORDS = 10
-# In a cell, markdownify writes the break between two blocks (paragraphs, a heading, a list, a
-# comment thread's "Posted by:") as two spaces or more: the first is read as a line break, as the
-# page shows them. (Only after a sentence's end and before a capital, as until the twenty-second
-# session, a list of related links and the comment thread below it read as one line with the
-# story's last paragraph: L3S-GN1 dev as Markdown 0.8951 -> 0.9120 with the shipped line model;
-# no AEB dev page has such a cell.) A line break a page's source had inside a paragraph is two
-# spaces there too: the joins (``rules/line_joins.py``) take the line starting small back.
-_CELL_BREAK = regex.compile(r"(?<=\S)[ \t](?=[ \t]+\S)")
+# In a cell, markdownify writes the break between two paragraphs as two spaces or more: after
+# a sentence's end and before a capital, a figure or an opening mark, one is read as a break.
+_CELL_BREAK = regex.compile(r"(?<=[.!?\"”’)])[ \t](?=[ \t]+[\p{Lu}\d\"“‘(])")
 # Lines without a word, one after another (images, a layout table's empty cells and rules): read
 # as one blank line. The line rules' patterns that start with "^\W*" or "^\s*" would otherwise try
 # each of their line starts across the whole run: on L3S-GN1 dev's pages written by
@@ -97,7 +92,7 @@ def shown(markdown: str) -> str:
     # Twice: a link around an image ([![alt](src)](href)) matches once the image is spaces.
     read = _LINK.sub(_link_text, _LINK.sub(_link_text, markdown))
     read = _LINE_MARKS.sub(_spaces, read)
-    read = _TABLE_ROW.sub(lambda row: _cells(row, markdown), read)
+    read = _TABLE_ROW.sub(_cells, read)
     read = _INLINE_MARKS.sub(_spaces, read)
     return str(_BLANK_LINES.sub(_one_blank_line, read))
 
@@ -106,22 +101,14 @@ def _one_blank_line(wordless: regex.Match[str]) -> str:
     return " " * (len(wordless.group()) - 1) + "\n"
 
 
-def _cells(row: regex.Match[str], markdown: str) -> str:
-    """A table row of the reading (``row``, links already read) a line per cell if it is a
-    layout's, its cells' blocks a line each where ``markdown`` parts them with spaces."""
+def _cells(row: regex.Match[str]) -> str:
     if _RULE_ROW.fullmatch(row.group()):
         return " " * len(row.group())
     # A bar is one character: joined again by one, the cells keep the row's offsets.
     cells = _CELL_BAR.split(row.group())
     if not _layout_row(row.group()):
         return " ".join(cells)
-    read = list("\n".join(cells))
-    start = row.start()
-    # Spaces as the Markdown has them: a link read as spaces parts no blocks.
-    for space in _CELL_BREAK.finditer(markdown, start, row.end()):
-        if read[space.start() - start].isspace():
-            read[space.start() - start] = "\n"
-    return "".join(read)
+    return _CELL_BREAK.sub("\n", "\n".join(cells))
 
 
 def _layout_row(row: str) -> bool:

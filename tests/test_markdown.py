@@ -131,26 +131,6 @@ def test_a_table_of_data_in_a_story_keeps_its_bars() -> None:
     assert table in out.text
 
 
-def test_a_layout_cells_blocks_are_read_a_line_each_but_not_its_links() -> None:
-    """markdownify parts a cell's blocks with two spaces or more (its paragraphs, a list of
-    related links, the comment thread's first post): each is read as a line, as the page shows
-    it, where a related-links list and the comments below it read as one line with the story's
-    last paragraph. A link read as spaces parts nothing."""
-    related = "Related Links  * [Dreams could become wasteland](/a)  * [Fears over agency](/b)"
-    comments = "Add Comment  Posted by: Brad, Glasgow on 11:16am Wed 9 Jan 08"
-    cell = "  ".join([*STORY, related, comments])
-    read = markdown_read(f"| [Home](/) [News](/news/) | {cell} |")
-    lines = [" ".join(line.split()) for line in read.split("\n")]
-    assert "Related Links" in lines and "Add Comment" in lines
-    assert lines.index("Add Comment") + 1 == lines.index(
-        "Posted by: Brad, Glasgow on 11:16am Wed 9 Jan 08"
-    )
-    assert (
-        "The harbour board voted on Thursday to tear down the old ferry pier, which has stood"
-        " empty since the storm of 2019 took half of its deck."
-    ) in lines
-
-
 def test_a_line_of_links_counts_what_it_shows_not_the_addresses_read_as_spaces() -> None:
     """A footer's line of site names, each link with a long address and title: read as
     spaces, the syntax made it the page's longest "paragraph", and the content region chose
