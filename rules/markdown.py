@@ -6,19 +6,19 @@ Read raw, a Markdown page's lines are not the shapes the rules know: a menu entr
 ``* [World](/world/)``, a link in a sentence adds its address to the line, a heading starts with
 ``#`` and a bold phrase with ``**``. So the syntax is read as spaces: a link keeps its text
 (moved to the link's end) and loses its brackets, address and title; an image goes whole (its
-alt text is not shown); list bullets, heading, quote and definition marks at a line's start,
-emphasis marks, code ticks, escapes and horizontal rules go; a table row's bars end lines where
-one of its cells holds ten words or more, so each cell is a line, and so do the two spaces or
-more that part a cell's paragraphs (markdownify writes a page laid out in a table a row to a
-line: its menu, its story and its sidebar on one line, which no line rule can part); a row of
-short cells is a row of data and stays one line, its bars read as spaces; lines without a word,
-one after another, read as one blank line. Every other character stays where it was (a link's
-text moves within the link), so offsets into the reading are offsets into the Markdown. (The dev
-pages written as Markdown by markdownify, text mode with the shipped line model, training
-scores: AEB dev 0.890 read raw, 0.939 read so, against 0.975 on their page text; L3S-GN1 dev
-0.684 and 0.864, against 0.917. Data rows as one line, out of fold, means of three deals: AEB
-dev 0.9224 -> 0.9331, a standings table that was the article no longer lost; L3S-GN1 dev 0.8642
--> 0.8639. docs/benchmarks.md.)
+alt text is not shown), nor is front matter (metadata between two ``---`` lines at the start);
+list bullets, heading, quote and definition marks at a line's start, emphasis marks, code ticks,
+escapes and horizontal rules go; a table row's bars end lines where one of its cells holds ten
+words or more, so each cell is a line, and so do the two spaces or more that part a cell's
+paragraphs (markdownify writes a page laid out in a table a row to a line: its menu, its story
+and its sidebar on one line, which no line rule can part); a row of short cells is a row of data
+and stays one line, its bars read as spaces; lines without a word, one after another, read as
+one blank line. Every other character stays where it was (a link's text moves within the link),
+so offsets into the reading are offsets into the Markdown. (The dev pages written as Markdown by
+markdownify, text mode with the shipped line model, training scores: AEB dev 0.890 read raw,
+0.939 read so, against 0.975 on their page text; L3S-GN1 dev 0.684 and 0.864, against 0.917.
+Data rows as one line, out of fold, means of three deals: AEB dev 0.9224 -> 0.9331, a standings
+table that was the article no longer lost; L3S-GN1 dev 0.8642 -> 0.8639. docs/benchmarks.md.)
 
 Only a text with ``MIN_LINKS`` inline links or more is read so: plain text has none, and its
 "* " and "_" are left as they are.
@@ -40,6 +40,11 @@ MIN_LINKS = 3
 _LINK = regex.compile(
     r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]"
     r"\((?:[^()\s]|\([^()\s]*\))*(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'))?[ \t]*\)"
+)
+# Front matter: a block of "key: value" lines between two "---" lines at the very start, which
+# static-site sources and converters (html-to-markdown) write: the page's metadata, not shown.
+_FRONT_MATTER = regex.compile(
+    r"\A---[ \t]*\n[\w.-]+:[^\n]*\n(?:[^\n]*\n)*?(?:---|\.\.\.)[ \t]*$", regex.M
 )
 # List bullets, heading and quote marks and a definition's colon at a line's start; a horizontal
 # rule.
@@ -89,8 +94,9 @@ def is_markdown(text: str) -> bool:
 
 def shown(markdown: str) -> str:
     """The text that ``markdown`` shows, its syntax as spaces."""
+    read = _FRONT_MATTER.sub(_blank, markdown, count=1)
     # Twice: a link around an image ([![alt](src)](href)) matches once the image is spaces.
-    read = _LINK.sub(_link_text, _LINK.sub(_link_text, markdown))
+    read = _LINK.sub(_link_text, _LINK.sub(_link_text, read))
     read = _LINE_MARKS.sub(_spaces, read)
     read = _TABLE_ROW.sub(_cells, read)
     read = _INLINE_MARKS.sub(_spaces, read)
@@ -128,6 +134,11 @@ def _link_text(link: regex.Match[str]) -> str:
 
 def _spaces(marks: regex.Match[str]) -> str:
     return " " * len(marks.group())
+
+
+def _blank(block: regex.Match[str]) -> str:
+    """The block as spaces, its line breaks kept."""
+    return regex.sub(r"[^\n]", " ", block.group())
 
 
 def broken_rows(markdown: str, removed: list[tuple[int, int]]) -> list[tuple[int, int, int]]:

@@ -74,6 +74,21 @@ def test_a_definition_lists_marks_are_read_as_spaces() -> None:
     assert markdown_read(text).split("\n")[-1] == "    A shortage of hops."
 
 
+def test_front_matter_is_read_as_the_metadata_it_is_not_as_text() -> None:
+    """html-to-markdown (and static-site sources) open a page with its metadata between two
+    "---" lines: a Markdown renderer shows none of it, and read as text its descriptions, which
+    are sentences, drew the content region away from the story."""
+    meta = ["---", "title: Old ferry pier to be torn down", "meta-description: " + STORY[0], "---"]
+    page = "\n".join([*meta, "", PAGE])
+    read = markdown_read(page)
+    assert read[: len("\n".join(meta))].split() == []
+    out = Engine(load_rules()).process(ArticleIn(id="front", text=page), MemoryStore())
+    assert out.text.startswith("\n".join(meta))  # the Markdown as it came
+    assert all(paragraph in out.text for paragraph in STORY)
+    no_key = "---\nA paragraph between two rules.\n---\n" + PAGE
+    assert "A paragraph between two rules." in markdown_read(no_key)
+
+
 def test_a_linked_image_whose_alt_text_has_brackets_goes_whole() -> None:
     text = "* [![[https://cdn.example/a.jpg]](https://cdn.example/a.jpg)](/video/1) [a](/a) [b](/b)"
     assert markdown_read(text).split() == ["a", "b"]
