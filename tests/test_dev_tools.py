@@ -40,6 +40,7 @@ MODULES = {
     "boilerpy3": "boilerpy3",
     "scikit-learn": "sklearn",
     "markdownify": "markdownify",
+    "html-to-markdown": "html_to_markdown",
 }
 
 
