@@ -35,11 +35,12 @@ from bisect import bisect_left
 import regex
 
 MIN_LINKS = 3
-# An inline link or image: [text](address "title"), the address with balanced parentheses, the
+# An inline link or image: [text](address "title"), the address with balanced parentheses or in
+# angle brackets (which may hold spaces: html-to-markdown writes a script link so), the
 # text with balanced brackets (an image's alt text may be "[photo]").
 _LINK = regex.compile(
     r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]"
-    r"\((?:[^()\s]|\([^()\s]*\))*(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'))?[ \t]*\)"
+    r"\((?:<[^<>\n]*>|(?:[^()\s]|\([^()\s]*\))*)(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'))?[ \t]*\)"
 )
 # Front matter: a block of "key: value" lines between two "---" lines at the very start, which
 # static-site sources and converters (html-to-markdown) write: the page's metadata, not shown.

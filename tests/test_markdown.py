@@ -94,6 +94,14 @@ def test_a_linked_image_whose_alt_text_has_brackets_goes_whole() -> None:
     assert markdown_read(text).split() == ["a", "b"]
 
 
+def test_a_link_whose_address_is_in_angle_brackets_reads_as_its_text() -> None:
+    """CommonMark's other form of a link's address, which may hold spaces: html-to-markdown
+    writes a script link so, and read as words its script ran into the story's lines."""
+    script = '<javascript: var headline = escape("Ferry"); OpenWin("/email.asp")>'
+    text = f"[News](/news/) [Sport](/sport/) [Email]({script}) this story"
+    assert markdown_read(text).split() == ["News", "Sport", "Email", "this", "story"]
+
+
 def test_plain_text_is_left_as_it_is() -> None:
     text = "* a bullet and snake_case, 5 * 3 and [a bracket](with a space) in plain text"
     assert markdown_read(text) is text
