@@ -74,10 +74,8 @@ _CELL_BREAK = regex.compile(r"(?<=[.!?\"”’)])[ \t](?=[ \t]+[\p{Lu}\d\"“‘
 _BLANK_LINES = regex.compile(r"(?m)^(?:[^\w\n]*\n){2,}")
 # A layout table's scaffolding, once its row is cut: the bars, the spaces around them, and the
 # rules of the tables markdownify wrote inside the row ("| --- | --- |").
-_SCAFFOLD = regex.compile(
-    r"(?:[ \t\u00a0]|(?<!\\)\||(?<=\|[ \t\u00a0]*):?-{3,}:?(?=[ \t\u00a0]*\|))*(?<!\\)\|"
-    r"(?:[ \t\u00a0]|(?<!\\)\||(?<=\|[ \t\u00a0]*):?-{3,}:?(?=[ \t\u00a0]*\|))*"
-)
+_SCAFFOLDING = r"(?:[ \t\u00a0]|(?<!\\)\||(?<=\|[ \t\u00a0]*):?-{3,}:?(?=[ \t\u00a0]*\|))*"
+_SCAFFOLD = regex.compile(rf"{_SCAFFOLDING}(?<!\\)\|{_SCAFFOLDING}")
 # Emphasis marks at a word's edge (not "snake_case" or "5 * 3"), code ticks and escapes.
 _INLINE_MARKS = regex.compile(
     r"(?<![\w*_])[*_]+(?=[^\s*_])|(?<=[^\s*_])[*_]+(?![\w*_])|`+|\\(?=[\\`*_{}\[\]()#+\-.!|<>])"
@@ -113,14 +111,13 @@ def _cells(row: regex.Match[str]) -> str:
         return " " * len(row.group())
     # A bar is one character: joined again by one, the cells keep the row's offsets.
     cells = _CELL_BAR.split(row.group())
-    if not _layout_row(row.group()):
+    if not _layout_row(cells):
         return " ".join(cells)
     return _CELL_BREAK.sub("\n", "\n".join(cells))
 
 
-def _layout_row(row: str) -> bool:
+def _layout_row(cells: list[str]) -> bool:
     """Whether a table row is a layout's, read a line per cell: a cell holds a paragraph."""
-    cells = _CELL_BAR.split(row)
     return max(len(cell.split()) for cell in cells) >= _DATA_CELL_WORDS
 
 
@@ -156,9 +153,9 @@ def broken_rows(markdown: str, removed: list[tuple[int, int]]) -> list[tuple[int
         while first < len(removed) and removed[first][1] <= start:
             first += 1
         cut = range(first, bisect_left(removed, (end, end)))
-        if not cut or not _layout_row(row.group()):
-            continue
         text = row.group()
+        if not cut or not _layout_row(_CELL_BAR.split(text)):
+            continue
         taken = [
             n for n in cut if "|" in text[max(removed[n][0] - start, 0) : removed[n][1] - start]
         ]
