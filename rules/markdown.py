@@ -31,6 +31,7 @@ what the rules kept of it reads as a line of text.
 from __future__ import annotations
 
 from bisect import bisect_left
+from functools import lru_cache
 
 import regex
 
@@ -87,7 +88,10 @@ def markdown_read(text: str) -> str:
     return shown(text) if is_markdown(text) else text
 
 
+# The strip stage asks twice of one body: when it reads it, and when it writes what it kept.
+@lru_cache(maxsize=4)
 def is_markdown(text: str) -> bool:
+    """Whether ``text`` is read as Markdown: it has ``MIN_LINKS`` inline links or more."""
     return "](" in text and len(_LINK.findall(text)) >= MIN_LINKS
 
 
