@@ -57,8 +57,9 @@ NODE_TEXT_MODE = "copydesk, text mode, a line per text node"
 DOUBLE_SPACED_MODE = "copydesk, text mode, a blank line between lines"
 # ... and as Markdown (markdownify), scored on the text its Markdown shows.
 MARKDOWN_MODE = "copydesk, text mode, Markdown"
-# ... and as another converter writes it, whose output no reading rule was written on but the
-# front matter (``rules/markdown.py``): the check that the Markdown reading is not markdownify's.
+# ... and as another converter writes it, whose output no reading rule was written on but two
+# (front matter, addresses in angle brackets: ``rules/markdown.py``): the check that the
+# Markdown reading is not markdownify's alone.
 OTHER_MARKDOWN_MODE = "copydesk, text mode, Markdown by html-to-markdown"
 WARM_UP_PAGES = 10
 # A page collapses when the system keeps almost nothing of an article the untouched page

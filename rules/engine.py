@@ -123,10 +123,11 @@ class Engine:
         )
         self._run_all(self.strip_rules, doc, state, now)
         if seen is not body and is_markdown(body):
-            removed = [(span.start, span.end, span.rule) for span in doc.body.removed]
+            rules = [span.rule for span in doc.body.removed]
+            pieces = broken_rows(body, [(span.start, span.end) for span in doc.body.removed])
             # From the last: each piece taken leaves the offsets of those before it as they were.
-            for start, end, n in reversed(broken_rows(body, [r[:2] for r in removed])):
-                doc.body.remove_original(start, end, removed[n][2])
+            for start, end, n in reversed(pieces):
+                doc.body.remove_original(start, end, rules[n])
         if seen is not body:
             doc.body.restore(body)
             doc.credits = [
