@@ -5,10 +5,12 @@ split (``../shared/data/l3s-gn1``), scored against its full gold (headline, text
 against ``article_body_only``. Systems: the untouched page text, copydesk on the page text (text
 mode), on the same text hard-wrapped at 70 columns, with a blank line after each line, on the
 page written a line per text node (bench/line_joins.py, as a scraper that puts each link on a
-line gives it) and on the page written as Markdown (by markdownify and by html-to-markdown; its
-output scored on the text its Markdown shows), copydesk on the HTML, trafilatura with its
-defaults and as copydesk configures it, readability-lxml, and jusText and boilerpy3 when
-installed. Metric: the benchmark's bags of lower-cased word 4-grams, per page, averaged.
+line gives it), on the page written as Markdown (by markdownify and by html-to-markdown; its
+output scored on the text its Markdown shows) and as laid out on a screen (by inscriptis, and
+by w3m where it is installed: a table's columns side by side), copydesk on the HTML,
+trafilatura with its defaults and as copydesk configures it, readability-lxml, and jusText
+and boilerpy3 when installed. Metric: the benchmark's bags of lower-cased word 4-grams, per
+page, averaged.
 
 A figure is only honest beside what it was tuned on: say which set a change was chosen on and
 read the other set's figure as the check.
@@ -27,6 +29,8 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import shutil
+import subprocess
 import textwrap
 import time
 from collections import Counter
@@ -61,6 +65,11 @@ MARKDOWN_MODE = "copydesk, text mode, Markdown"
 # (front matter, addresses in angle brackets: ``rules/markdown.py``): the check that the
 # Markdown reading is not markdownify's alone.
 OTHER_MARKDOWN_MODE = "copydesk, text mode, Markdown by html-to-markdown"
+# ... and as the tools that render a page as a screen shows it write it: a page laid out in a
+# table with its columns side by side (rules/columns.py). inscriptis (the rules were written on
+# its pages) and, where it is installed, w3m at its 80 columns (the check).
+INSCRIPTIS_MODE = "copydesk, text mode, laid out by inscriptis"
+W3M_MODE = "copydesk, text mode, laid out by w3m"
 WARM_UP_PAGES = 10
 # A page collapses when the system keeps almost nothing of an article the untouched page
 # text already scores well on: the failure a user notices first.
@@ -102,6 +111,29 @@ def other_markdown_page(html: str) -> str:
     return str(convert(html).content)
 
 
+def inscriptis_page(html: str) -> str:
+    """The page as inscriptis renders it (its strict CSS profile): blocks on lines of their
+    own, a table's cells side by side, padded to their columns' widths."""
+    from inscriptis import get_text
+    from inscriptis.css_profiles import CSS_PROFILES
+    from inscriptis.model.config import ParserConfig
+
+    return str(get_text(html, ParserConfig(css=CSS_PROFILES["strict"])))
+
+
+def w3m_page(html: str) -> str:
+    """The page as ``w3m -dump`` renders it at its 80 columns (a table's columns side by side,
+    each cell's text wrapped to its width)."""
+    dumped = subprocess.run(
+        ["w3m", "-dump", "-T", "text/html", "-I", "UTF-8", "-O", "UTF-8", "-cols", "80"],
+        input=html.encode(),
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+    return dumped.stdout.decode("utf-8", "replace")
+
+
 def _html_text(fragment: str) -> str:
     """Text of an HTML fragment, one line per block, so words of two blocks never touch."""
     if not fragment.strip():
@@ -140,6 +172,17 @@ def systems(engine: Engine) -> dict[str, System]:
         article = ArticleIn(id=page.id, url=page.url, html=page.html())
         return engine.process(article, MemoryStore()).text
 
+    def laid_out(render: Callable[[str], str]) -> Callable[[Page], str]:
+        # Rendered once per page: bench.line_model runs each mode again in every fold.
+        rendered: dict[str, str] = {}
+
+        def text(page: Page) -> str:
+            if page.id not in rendered:
+                rendered[page.id] = render(page.html())
+            return rendered[page.id]
+
+        return text
+
     markdown = copydesk(lambda page: markdown_page(page.html()))
     other_markdown = copydesk(lambda page: other_markdown_page(page.html()))
     found: dict[str, System] = {
@@ -153,6 +196,7 @@ def systems(engine: Engine) -> dict[str, System]:
         # The output keeps the Markdown; the gold is plain text.
         MARKDOWN_MODE: lambda page: shown(markdown(page)),
         OTHER_MARKDOWN_MODE: lambda page: shown(other_markdown(page)),
+        INSCRIPTIS_MODE: copydesk(laid_out(inscriptis_page)),
         "trafilatura defaults (HTML)": lambda page: trafilatura.extract(page.html()) or "",
         "trafilatura as copydesk sets it (HTML)": lambda page: (
             trafilatura.extract(
@@ -166,6 +210,8 @@ def systems(engine: Engine) -> dict[str, System]:
         ),
         "copydesk, HTML mode": copydesk_html,
     }
+    if shutil.which("w3m"):
+        found[W3M_MODE] = copydesk(laid_out(w3m_page))
     peers = {"readability": _readability, "justext": _justext, "boilerpy3": _boilerpy3}
     names = {"readability": "readability-lxml (HTML)", "justext": "jusText (HTML)"}
     for module, system in peers.items():
@@ -265,6 +311,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     engine = Engine(load_rules())
+    if not shutil.which("w3m"):
+        print("w3m is not installed (Debian package w3m): its layout is not measured")
     chosen = {
         name: system
         for name, system in systems(engine).items()
@@ -305,6 +353,8 @@ def main() -> None:
             (DOUBLE_SPACED_MODE, "a blank line between lines"),
             (MARKDOWN_MODE, "Markdown"),
             (OTHER_MARKDOWN_MODE, "Markdown by html-to-markdown"),
+            (INSCRIPTIS_MODE, "a layout by inscriptis"),
+            (W3M_MODE, "a layout by w3m"),
         ):
             if other in f1s and "copydesk, text mode" in f1s:
                 drop = f1s["copydesk, text mode"] - f1s[other]

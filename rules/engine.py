@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from copydesk.rules.agreement import vote
+from copydesk.rules.columns import column_reading
 from copydesk.rules.identity import article_key
 from copydesk.rules.kinds.base import (
     Capture,
@@ -111,8 +112,10 @@ class Engine:
         if not body.strip():
             findings.append(_engine_finding("body-empty", "article has no body text", {}))
         # The rules judge lines by their shape: they read the body with the line breaks inside
-        # its paragraphs joined, and the output keeps the line breaks that came in.
-        seen = joined_lines(body)
+        # its paragraphs joined, a column at a time where its lines stand in columns, and the
+        # output keeps the text that came in.
+        columns = column_reading(body) if origin == "text" and not is_markdown(body) else None
+        seen = joined_lines(body if columns is None else columns.text)
         doc = Document(
             article,
             article_key(article.id, article.url),
@@ -128,11 +131,16 @@ class Engine:
             # From the last: each piece taken leaves the offsets of those before it as they were.
             for start, end, n in reversed(pieces):
                 doc.body.remove_original(start, end, rules[n])
-        if seen is not body:
+        if columns is not None:
+            doc.body = TextView.cut(body, columns.removed_in_original(body, doc.body.removed))
+            doc.credits = [
+                _placed(credit, body, *columns.to_original(credit.start, credit.end))
+                for credit in doc.credits
+            ]
+        elif seen is not body:
             doc.body.restore(body)
             doc.credits = [
-                credit.model_copy(update={"text": body[credit.start : credit.end]})
-                for credit in doc.credits
+                _placed(credit, body, credit.start, credit.end) for credit in doc.credits
             ]
         prepared: dict[str, Any] = {}
         for rule in self.flag_rules:
@@ -390,6 +398,11 @@ def merge_cuts(cuts: list[Cut]) -> list[Cut]:
         else:
             merged.append(cut)
     return merged
+
+
+def _placed(credit: Credit, body: str, start: int, end: int) -> Credit:
+    """``credit`` at ``body[start:end]``: where the rules found it, in the body that came in."""
+    return credit.model_copy(update={"start": start, "end": end, "text": body[start:end]})
 
 
 def _engine_finding(name: str, message: str, evidence: dict[str, object]) -> Finding:

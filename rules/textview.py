@@ -45,6 +45,15 @@ class TextView:
         view.removed = sorted(removed, key=lambda s: s.start)
         return view
 
+    @classmethod
+    def cut(cls, original: str, removed: list[Span]) -> TextView:
+        """The view of ``original`` less ``removed`` (disjoint spans of it, with their text)."""
+        view = cls(original)
+        view.removed = sorted(removed, key=lambda s: s.start)
+        view._kept = _between(view.removed, len(original))
+        view._text = None
+        return view
+
     def restore(self, original: str) -> None:
         """Read kept and removed pieces from ``original`` instead: a body of the same length
         that the rules saw in another form (hard-wrapped lines joined), so the output keeps
@@ -133,15 +142,7 @@ class TextView:
         if removed == self.removed:
             return
         self.removed = removed
-        kept: list[tuple[int, int]] = []
-        pos = 0
-        for span in removed:  # sorted and disjoint: the kept segments are the gaps between
-            if span.start > pos:
-                kept.append((pos, span.start))
-            pos = span.end
-        if pos < len(self.original):
-            kept.append((pos, len(self.original)))
-        self._kept = kept
+        self._kept = _between(removed, len(self.original))
         self._text = self._starts = None
         self._lines = self._content_lines = None
 
@@ -200,3 +201,17 @@ class TextView:
         self.removed.extend(spans)
         self.removed.sort(key=lambda span: span.start)
         return spans
+
+
+def _between(removed: list[Span], length: int) -> list[tuple[int, int]]:
+    """The kept segments of a body of ``length`` characters: the gaps between ``removed``
+    (sorted, disjoint)."""
+    kept: list[tuple[int, int]] = []
+    pos = 0
+    for span in removed:
+        if span.start > pos:
+            kept.append((pos, span.start))
+        pos = span.end
+    if pos < length:
+        kept.append((pos, length))
+    return kept

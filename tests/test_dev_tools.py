@@ -41,6 +41,7 @@ MODULES = {
     "scikit-learn": "sklearn",
     "markdownify": "markdownify",
     "html-to-markdown": "html_to_markdown",
+    "inscriptis": "inscriptis",
 }
 
 
