@@ -33,6 +33,7 @@ import numpy as np
 import regex
 from numpy.typing import NDArray
 
+from copydesk.rules.lines import wordless_runs_blank
 from copydesk.rules.records import Span
 
 # Columns of spaces that part two cells: one space parts words, and a text whose spaces were
@@ -53,8 +54,8 @@ _Interval = tuple[int, int]
 @dataclass(frozen=True)
 class ColumnReading:
     """A text read column by column. ``text`` has the length of the original: the same
-    characters in reading order, a cell's last space shown as a line break; ``order[i]`` is the
-    original offset of ``text[i]``."""
+    characters in reading order, a cell's last space shown as a line break and a run of lines
+    without a word as one blank line; ``order[i]`` is the original offset of ``text[i]``."""
 
     text: str
     order: NDArray[np.int64]
@@ -131,6 +132,8 @@ def column_reading(text: str) -> ColumnReading | None:
         return None
     *ended, (a, b) = pieces  # the last line's, read last, has no line break
     shown = "".join(text[start : end - 1] + "\n" for start, end in ended) + text[a:b]
+    # A column's empty cells, one after another, are lines of spaces: one blank line.
+    shown = wordless_runs_blank(shown)
     order = np.concatenate([np.arange(a, b, dtype=np.int64) for a, b in pieces])
     return ColumnReading(shown, order, tuple(band_ends))
 

@@ -14,6 +14,13 @@ import regex
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 
 
+# Lines without a word, one after another (a layout's empty cells, its rules and spacers): read
+# as one blank line. The line rules' patterns that start with "^\W*" or "^\s*" would otherwise
+# try each of their line starts across the whole run: on L3S-GN1 dev's pages written by
+# markdownify, up to a second a page and eleven rules out of time (their 50 ms budget).
+_WORDLESS_LINES = regex.compile(r"(?m)^(?:[^\w\n]*\n){2,}")
+
+
 # Scripts written without spaces between words, where a line of a whole article is one
 # whitespace-separated "word".
 _UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
@@ -107,3 +114,13 @@ def block_cut(lines: list[Line], first: int, last: int) -> tuple[int, int]:
         if prev >= 0:
             start = lines[prev].end
     return start, end
+
+
+def wordless_runs_blank(text: str) -> str:
+    """``text`` with each run of lines without a word read as one blank line: the run's
+    characters as spaces but its last line break (the same length, the same offsets)."""
+    return str(_WORDLESS_LINES.sub(_one_blank_line, text))
+
+
+def _one_blank_line(wordless: regex.Match[str]) -> str:
+    return " " * (len(wordless.group()) - 1) + "\n"

@@ -35,6 +35,8 @@ from functools import lru_cache
 
 import regex
 
+from copydesk.rules.lines import wordless_runs_blank
+
 MIN_LINKS = 3
 # An inline link or image: [text](address "title"), the address with balanced parentheses or in
 # angle brackets (which may hold spaces: html-to-markdown writes a script link so), the
@@ -68,11 +70,6 @@ _DATA_CELL_WORDS = 10
 # In a cell, markdownify writes the break between two paragraphs as two spaces or more: after
 # a sentence's end and before a capital, a figure or an opening mark, one is read as a break.
 _CELL_BREAK = regex.compile(r"(?<=[.!?\"”’)])[ \t](?=[ \t]+[\p{Lu}\d\"“‘(])")
-# Lines without a word, one after another (images, a layout table's empty cells and rules): read
-# as one blank line. The line rules' patterns that start with "^\W*" or "^\s*" would otherwise try
-# each of their line starts across the whole run: on L3S-GN1 dev's pages written by
-# markdownify, up to a second a page and eleven rules out of time (their 50 ms budget).
-_BLANK_LINES = regex.compile(r"(?m)^(?:[^\w\n]*\n){2,}")
 # A layout table's scaffolding, once its row is cut: the bars, the spaces around them, and the
 # rules of the tables markdownify wrote inside the row ("| --- | --- |").
 _SCAFFOLDING = r"(?:[ \t\u00a0]|(?<!\\)\||(?<=\|[ \t\u00a0]*):?-{3,}:?(?=[ \t\u00a0]*\|))*"
@@ -103,11 +100,7 @@ def shown(markdown: str) -> str:
     read = _LINE_MARKS.sub(_spaces, read)
     read = _TABLE_ROW.sub(_cells, read)
     read = _INLINE_MARKS.sub(_spaces, read)
-    return str(_BLANK_LINES.sub(_one_blank_line, read))
-
-
-def _one_blank_line(wordless: regex.Match[str]) -> str:
-    return " " * (len(wordless.group()) - 1) + "\n"
+    return wordless_runs_blank(read)
 
 
 def _cells(row: regex.Match[str]) -> str:
