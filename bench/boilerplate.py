@@ -7,7 +7,7 @@ mode), on the same text hard-wrapped at 70 columns, with a blank line after each
 page written a line per text node (bench/line_joins.py, as a scraper that puts each link on a
 line gives it), on the page written as Markdown (by markdownify and by html-to-markdown; its
 output scored on the text its Markdown shows) and as laid out on a screen (by inscriptis, and
-by w3m where it is installed: a table's columns side by side), copydesk on the HTML,
+by w3m and links where installed: a table's columns side by side), copydesk on the HTML,
 trafilatura with its defaults and as copydesk configures it, readability-lxml, and jusText
 and boilerpy3 when installed. Metric: the benchmark's bags of lower-cased word 4-grams, per
 page, averaged.
@@ -31,11 +31,13 @@ import importlib.util
 import os
 import shutil
 import subprocess
+import tempfile
 import textwrap
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import regex
@@ -66,10 +68,20 @@ MARKDOWN_MODE = "copydesk, text mode, Markdown"
 # Markdown reading is not markdownify's alone.
 OTHER_MARKDOWN_MODE = "copydesk, text mode, Markdown by html-to-markdown"
 # ... and as the tools that render a page as a screen shows it write it: a page laid out in a
-# table with its columns side by side (rules/columns.py). inscriptis (the rules were written on
-# its pages) and, where it is installed, w3m at its 80 columns (the check).
+# table with its columns side by side (rules/columns.py). inscriptis (the reading was chosen on
+# its pages) and, where they are installed (Debian's packages), two text browsers at their 80
+# columns, the checks: w3m and links.
 INSCRIPTIS_MODE = "copydesk, text mode, laid out by inscriptis"
 W3M_MODE = "copydesk, text mode, laid out by w3m"
+LINKS_MODE = "copydesk, text mode, laid out by links"
+LAYOUT_MODES = (INSCRIPTIS_MODE, W3M_MODE, LINKS_MODE)
+_DUMPS = {
+    W3M_MODE: ["w3m", "-dump", "-T", "text/html", "-I", "UTF-8", "-O", "UTF-8", "-cols", "80"],
+    LINKS_MODE: [
+        "links", "-dump", "-codepage", "utf-8", "-html-assume-codepage", "utf-8",
+        "-html-hard-assume", "1",
+    ],
+}  # fmt: skip
 WARM_UP_PAGES = 10
 # A page collapses when the system keeps almost nothing of an article the untouched page
 # text already scores well on: the failure a user notices first.
@@ -121,17 +133,14 @@ def inscriptis_page(html: str) -> str:
     return str(get_text(html, ParserConfig(css=CSS_PROFILES["strict"])))
 
 
-def w3m_page(html: str) -> str:
-    """The page as ``w3m -dump`` renders it at its 80 columns (a table's columns side by side,
-    each cell's text wrapped to its width)."""
-    dumped = subprocess.run(
-        ["w3m", "-dump", "-T", "text/html", "-I", "UTF-8", "-O", "UTF-8", "-cols", "80"],
-        input=html.encode(),
-        capture_output=True,
-        timeout=60,
-        check=True,
-    )
-    return dumped.stdout.decode("utf-8", "replace")
+def dumped(command: list[str], html: str) -> str:
+    """The page as a text browser's ``-dump`` renders it: a table's columns side by side, each
+    cell's text wrapped to its width. (From a file: links cannot read a pipe.)"""
+    with tempfile.NamedTemporaryFile("w", suffix=".html", encoding="utf-8") as page:
+        page.write(html)
+        page.flush()
+        done = subprocess.run([*command, page.name], capture_output=True, timeout=60, check=True)
+    return done.stdout.decode("utf-8", "replace")
 
 
 def _html_text(fragment: str) -> str:
@@ -210,8 +219,9 @@ def systems(engine: Engine) -> dict[str, System]:
         ),
         "copydesk, HTML mode": copydesk_html,
     }
-    if shutil.which("w3m"):
-        found[W3M_MODE] = copydesk(laid_out(w3m_page))
+    for mode, command in _DUMPS.items():
+        if shutil.which(command[0]):
+            found[mode] = copydesk(laid_out(partial(dumped, command)))
     peers = {"readability": _readability, "justext": _justext, "boilerpy3": _boilerpy3}
     names = {"readability": "readability-lxml (HTML)", "justext": "jusText (HTML)"}
     for module, system in peers.items():
@@ -311,8 +321,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     engine = Engine(load_rules())
-    if not shutil.which("w3m"):
-        print("w3m is not installed (Debian package w3m): its layout is not measured")
+    for command in _DUMPS.values():
+        if not shutil.which(command[0]):
+            print(f"{command[0]} is not installed (Debian's package): its layout is not measured")
     chosen = {
         name: system
         for name, system in systems(engine).items()
@@ -355,6 +366,7 @@ def main() -> None:
             (OTHER_MARKDOWN_MODE, "Markdown by html-to-markdown"),
             (INSCRIPTIS_MODE, "a layout by inscriptis"),
             (W3M_MODE, "a layout by w3m"),
+            (LINKS_MODE, "a layout by links"),
         ):
             if other in f1s and "copydesk, text mode" in f1s:
                 drop = f1s["copydesk, text mode"] - f1s[other]

@@ -13,15 +13,17 @@ A band starts at a line with two cells and grows while each of its gutters stays
 read by columns only where it is a layout and not a table of data or a chance: at least
 ``MIN_SIDE_BY_SIDE`` of its lines have text in two columns, the runs of spaces before a column
 differ in length from line to line (cells padded to a width; a paragraph whose line breaks came
-as runs of one length lines up too where it was wrapped at one width), and one of its cells
-holds ``PROSE_WORDS`` words or more (a standings table's cells are names and figures, and read
-by columns it would be lists of them). Markdown is never read so: its tables have readings of
-their own (rules/markdown.py).
+as runs of one length lines up too where it was wrapped at one width), and a column holds a
+paragraph of ``PROSE_WORDS`` words or more, its cells' lines joined as the rules will read
+them (a standings table's cells are names and figures, and read by columns it would be lists
+of them; a story in a narrow column is wrapped to a few words a line). Markdown is never read
+so: its tables have readings of their own (rules/markdown.py).
 
 (Chosen on L3S-GN1 dev's pages as inscriptis writes them, text mode with the shipped line
-model: F1 0.823 read line by line, 0.889 by columns, against 0.915 on the data set's own page
-text. The check, pages as w3m writes them at its 80 columns: L3S-GN1 dev 0.710 -> 0.826, and
-AEB dev, whose pages of 2019 seldom stand in tables, 0.922 both ways. docs/benchmarks.md.)
+model: F1 0.823 read line by line, 0.893 by columns, against 0.915 on the data set's own page
+text. The checks, pages as w3m and links write them at their 80 columns: L3S-GN1 dev 0.710 ->
+0.836 and 0.676 -> 0.790; AEB dev, whose pages of 2019 seldom stand in tables, 0.922 and 0.868
+both ways. docs/benchmarks.md.)
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import numpy as np
 import regex
 from numpy.typing import NDArray
 
+from copydesk.rules.line_joins import joined_lines
 from copydesk.rules.lines import wordless_runs_blank
 from copydesk.rules.records import Span
 
@@ -161,10 +164,13 @@ def _band(lines: list[str], first: int, last: int) -> tuple[int, list[int]]:
         sum(bool(_cell_text(line, bounds, c).strip()) for c in range(len(bounds))) >= 2
         for line in band
     )
+    # Read as the rules will read it: a column's cells wrapped to its width are joined again.
     prose = any(
-        len(_cell_text(line, bounds, c).split()) >= PROSE_WORDS
-        for line in band
+        len(paragraph.split()) >= PROSE_WORDS
         for c in range(len(bounds))
+        for paragraph in joined_lines(
+            "\n".join(_cell_text(line, bounds, c).strip() for line in band)
+        ).split("\n")
     )
     return end, bounds if side_by_side >= MIN_SIDE_BY_SIDE and prose else [0]
 
