@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, settings
 
 from copydesk.rules.engine import Engine
 from copydesk.rules.loader import RuleSet, load_rules
+from copydesk.rules.records import Span
 from copydesk.rules.schema import Pack
 from copydesk.rules.state import MemoryStore
 from copydesk.streams.broker import LocalBroker, start_broker
@@ -45,6 +46,18 @@ def store() -> MemoryStore:
 def engine_for(*rules: dict[str, object]) -> Engine:
     """An engine running only the given rule specs (as they would be written in YAML)."""
     return Engine(RuleSet((Pack.model_validate({"pack": "test", "rules": list(rules)}),), ()))
+
+
+def body_less_removed(body: str, removed: list[Span]) -> str:
+    """``body`` without the ``removed`` spans (each checked to hold its own text): what an
+    output's ``text`` must be."""
+    kept, at = [], 0
+    for span in removed:
+        assert body[span.start : span.end] == span.text
+        kept.append(body[at : span.start])
+        at = span.end
+    kept.append(body[at:])
+    return "".join(kept)
 
 
 def rule(kind: str, **params: object) -> dict[str, object]:

@@ -11,6 +11,7 @@ from copydesk.rules.engine import Engine
 from copydesk.rules.loader import load_rules
 from copydesk.rules.records import ArticleIn, ArticleOut
 from copydesk.rules.state import MemoryStore
+from tests.conftest import body_less_removed
 
 MENU = ["Home", "News", "World", "Business", "Sport", "Weather", "Opinion", "Contact us"]
 STORY = [
@@ -89,13 +90,7 @@ def test_read_line_by_line_the_story_lines_carry_the_menu_and_sidebar() -> None:
 
 def test_the_output_is_the_body_less_the_removed_spans_in_its_offsets() -> None:
     out = strip(PAGE)
-    rebuilt, at = [], 0
-    for span in out.removed:
-        assert PAGE[span.start : span.end] == span.text
-        rebuilt.append(PAGE[at : span.start])
-        at = span.end
-    rebuilt.append(PAGE[at:])
-    assert "".join(rebuilt) == out.text
+    assert body_less_removed(PAGE, out.removed) == out.text
 
 
 def test_a_credit_found_in_a_column_is_placed_in_the_body() -> None:

@@ -8,7 +8,7 @@ from copydesk.rules.engine import Engine, Limits
 from copydesk.rules.kinds.base import Context
 from copydesk.rules.records import ArticleIn
 from copydesk.rules.state import MemoryStore
-from tests.conftest import engine_for, rule
+from tests.conftest import body_less_removed, engine_for, rule
 
 
 def article(text: str | None = None, **fields: object) -> ArticleIn:
@@ -49,13 +49,7 @@ def test_removed_spans_rebuild_the_original_body(builtin_engine: Engine) -> None
         "The council met on Tuesday and voted to approve the new bridge.\n\n"
         "Work will start in May, the mayor said after the vote."
     )
-    rebuilt, pos = [], 0
-    for span in out.removed:
-        assert body[span.start : span.end] == span.text
-        rebuilt.append(body[pos : span.start])
-        pos = span.end
-    rebuilt.append(body[pos:])
-    assert "".join(rebuilt) == out.text
+    assert body_less_removed(body, out.removed) == out.text
     assert [s.rule for s in out.removed] == [
         "main-text-region",
         "cookie-banners",
