@@ -42,7 +42,8 @@ from copydesk.rules.records import Span
 # Columns of spaces that part two cells: one space parts words, and a text whose spaces were
 # collapsed (a browser's text, most scrapers') never has two.
 GUTTER = 2
-# A cell this long is prose: a band without one is a table of data, read as it is.
+# A paragraph this long is prose: a band whose columns hold none is a table of data, read as it
+# is.
 PROSE_WORDS = 10
 # Lines with text in two columns or more that a band needs to be read by columns: two could
 # be text whose own runs of spaces line up by chance (a scraper's text nodes, indented).
@@ -71,14 +72,10 @@ class ColumnReading:
         by = np.full(len(original), -1, dtype=np.int64)
         for n, span in enumerate(removed):
             by[self.order[span.start : span.end]] = n
-        lines = original.split("\n")
-        ends = set(self.band_line_ends)
-        start = 0
-        for line in lines:
-            end = start + len(line)
-            if end in ends and np.any((by[start:end] < 0) & _visible(line)):
+        for end in self.band_line_ends:
+            start = original.rfind("\n", 0, end) + 1
+            if by[end] >= 0 and np.any((by[start:end] < 0) & _visible(original[start:end])):
                 by[end] = -1
-            start = end + 1
         spans: list[Span] = []
         changes: NDArray[np.intp] = np.flatnonzero(np.diff(by, prepend=-2, append=-2))
         for a, b in pairwise(changes):
@@ -164,6 +161,8 @@ def _band(lines: list[str], first: int, last: int) -> tuple[int, list[int]]:
         sum(bool(_cell_text(line, bounds, c).strip()) for c in range(len(bounds))) >= 2
         for line in band
     )
+    if side_by_side < MIN_SIDE_BY_SIDE:
+        return end, [0]
     # Read as the rules will read it: a column's cells wrapped to its width are joined again.
     prose = any(
         len(paragraph.split()) >= PROSE_WORDS
@@ -172,7 +171,7 @@ def _band(lines: list[str], first: int, last: int) -> tuple[int, list[int]]:
             "\n".join(_cell_text(line, bounds, c).strip() for line in band)
         ).split("\n")
     )
-    return end, bounds if side_by_side >= MIN_SIDE_BY_SIDE and prose else [0]
+    return end, bounds if prose else [0]
 
 
 def _padded(band: list[str], gutter: _Interval) -> bool:
