@@ -70,7 +70,7 @@ OTHER_MARKDOWN_MODE = "copydesk, text mode, Markdown by html-to-markdown"
 # ... and as the tools that render a page as a screen shows it write it: a page laid out in a
 # table with its columns side by side (rules/columns.py). inscriptis (the reading was chosen on
 # its pages) and, where they are installed (Debian's packages), two text browsers at their 80
-# columns, the checks: w3m and links.
+# columns, the checks: w3m, and links (on whose pages one guard was revised).
 INSCRIPTIS_MODE = "copydesk, text mode, laid out by inscriptis"
 W3M_MODE = "copydesk, text mode, laid out by w3m"
 LINKS_MODE = "copydesk, text mode, laid out by links"
