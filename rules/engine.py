@@ -137,8 +137,8 @@ class Engine:
                 _placed(credit, body, *columns.to_original(credit.start, credit.end))
                 for credit in doc.credits
             ]
-        elif seen is not body:
-            doc.body.restore(body)
+        elif seen is not body:  # joined lines: the same offsets
+            doc.body = TextView.cut(body, doc.body.removed)
             doc.credits = [
                 _placed(credit, body, credit.start, credit.end) for credit in doc.credits
             ]

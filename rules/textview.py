@@ -47,26 +47,17 @@ class TextView:
 
     @classmethod
     def cut(cls, original: str, removed: list[Span]) -> TextView:
-        """The view of ``original`` less ``removed`` (disjoint spans of it, with their text)."""
+        """The view of ``original`` less ``removed`` (disjoint spans of it), each span's text
+        read from ``original``: the rules' cuts carried to the body that came in, where they
+        read it in another form (its wrapped lines joined, its columns one after another)."""
         view = cls(original)
-        view.removed = sorted(removed, key=lambda s: s.start)
+        view.removed = sorted(
+            (span.model_copy(update={"text": original[span.start : span.end]}) for span in removed),
+            key=lambda span: span.start,
+        )
         view._kept = _between(view.removed, len(original))
         view._text = None
         return view
-
-    def restore(self, original: str) -> None:
-        """Read kept and removed pieces from ``original`` instead: a body of the same length
-        that the rules saw in another form (hard-wrapped lines joined), so the output keeps
-        the characters that came in."""
-        if len(original) != len(self.original):
-            raise ValueError("a restored body must have the length of the one it replaces")
-        self.original = original
-        self._text = None
-        self._lines = self._content_lines = self._original_lines = None
-        self.removed = [
-            span.model_copy(update={"text": original[span.start : span.end]})
-            for span in self.removed
-        ]
 
     @property
     def text(self) -> str:

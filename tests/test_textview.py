@@ -90,7 +90,7 @@ def test_lines_carried_over_a_cut_are_the_lines_of_the_text_after_it(
     assert view.lines == split_lines(view.text)
     # The original's lines, whose split the first lines read shared, stay the original's.
     assert view.original_lines == split_lines(text)
-    view.restore(text.upper())
+    view = TextView.cut(text.upper(), view.removed)
     assert view.original_lines == split_lines(text.upper())
 
 
