@@ -7,7 +7,7 @@ mode), on the same text hard-wrapped at 70 columns, with a blank line after each
 page written a line per text node (bench/line_joins.py, as a scraper that puts each link on a
 line gives it), on the page written as Markdown (by markdownify and by html-to-markdown; its
 output scored on the text its Markdown shows) and as laid out on a screen (by inscriptis, and
-by w3m and links where installed: a table's columns side by side), copydesk on the HTML,
+by w3m, links and elinks where installed: a table's columns side by side), copydesk on the HTML,
 trafilatura with its defaults and as copydesk configures it, readability-lxml, and jusText
 and boilerpy3 when installed. Metric: the benchmark's bags of lower-cased word 4-grams, per
 page, averaged.
@@ -69,17 +69,24 @@ MARKDOWN_MODE = "copydesk, text mode, Markdown"
 OTHER_MARKDOWN_MODE = "copydesk, text mode, Markdown by html-to-markdown"
 # ... and as the tools that render a page as a screen shows it write it: a page laid out in a
 # table with its columns side by side (rules/columns.py). inscriptis (the reading was chosen on
-# its pages) and, where they are installed (Debian's packages), two text browsers at their 80
-# columns, the checks: w3m, and links (on whose pages one guard was revised).
+# its pages) and, where they are installed (Debian's packages), three text browsers at their 80
+# columns, the checks: w3m and links (on whose pages one guard and the reading of borders were
+# revised), and elinks (justified lines, borders drawn; nothing was revised on its pages).
 INSCRIPTIS_MODE = "copydesk, text mode, laid out by inscriptis"
 W3M_MODE = "copydesk, text mode, laid out by w3m"
 LINKS_MODE = "copydesk, text mode, laid out by links"
-LAYOUT_MODES = (INSCRIPTIS_MODE, W3M_MODE, LINKS_MODE)
+ELINKS_MODE = "copydesk, text mode, laid out by elinks"
+LAYOUT_MODES = (INSCRIPTIS_MODE, W3M_MODE, LINKS_MODE, ELINKS_MODE)
 _DUMPS = {
     W3M_MODE: ["w3m", "-dump", "-T", "text/html", "-I", "UTF-8", "-O", "UTF-8", "-cols", "80"],
     LINKS_MODE: [
         "links", "-dump", "-codepage", "utf-8", "-html-assume-codepage", "utf-8",
         "-html-hard-assume", "1",
+    ],
+    # Without its link numbers and list of addresses, as a scraper would ask for it.
+    ELINKS_MODE: [
+        "elinks", "-dump", "-dump-width", "80", "-dump-charset", "utf-8", "-no-numbering",
+        "-no-references",
     ],
 }  # fmt: skip
 WARM_UP_PAGES = 10
@@ -367,6 +374,7 @@ def main() -> None:
             (INSCRIPTIS_MODE, "a layout by inscriptis"),
             (W3M_MODE, "a layout by w3m"),
             (LINKS_MODE, "a layout by links"),
+            (ELINKS_MODE, "a layout by elinks"),
         ):
             if other in f1s and "copydesk, text mode" in f1s:
                 drop = f1s["copydesk, text mode"] - f1s[other]

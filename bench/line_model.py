@@ -21,10 +21,10 @@ weighing the same within its set and layout, and each set and layout the same in
 with ``--seed``, 0 unless told), fits a model without each fold and runs text mode, as a user
 gets it (``COPYDESK_LINE_MODEL`` pointing at the fold's model), on the fold's pages in every
 layout ``TEXT_MODES`` names (as they come, hard-wrapped, a line per text node, double-spaced,
-as Markdown, as laid out by inscriptis, and by w3m and links where installed): every figure is
-out of fold. ``--html`` runs HTML mode too, with the
-model judging its page-text reading (the rule's ``html_page_text``). The report also prints the
-ceiling of any line selection: the lines labelled article text, scored as they are.
+as Markdown, as laid out by inscriptis, and by w3m, links and elinks where installed): every
+figure is out of fold. ``--html`` runs HTML mode too, with the model judging its page-text
+reading (the rule's ``html_page_text``). The report also prints the ceiling of any line
+selection: the lines labelled article text, scored as they are.
 ``--across`` builds nothing either: it scores each set with a model fitted on the other alone.
 """
 

@@ -1,13 +1,14 @@
 """Text laid out in columns side by side, read one column after another.
 
-Tools that render a page as text the way a screen shows it (inscriptis; lynx and w3m dumps)
-write a page laid out in a table with its columns side by side: a line holds a menu entry, a
-line of the story and a line of the sidebar, each padded with spaces to its column's width. No
-line rule can judge such a line, part chrome and part story. So where lines share *gutters*
-(two columns of characters or more, blank on every one of them, with text on both sides), the
-rules read the band of lines they part one column at a time: the first column's cells top to
-bottom, then the second's. The output is the text as it came, less the cells the rules took;
-a line keeps its line break where any of its cells is kept.
+Tools that render a page as text the way a screen shows it (inscriptis; the dumps of text
+browsers: w3m, links, elinks) write a page laid out in a table with its columns side by side: a
+line holds a menu entry, a line of the story and a line of the sidebar, each padded with spaces
+to its column's width. No line rule can judge such a line, part chrome and part story. So where
+lines share *gutters* (two columns of characters or more, blank on every one of them, with text
+on both sides), the rules read the band of lines they part one column at a time: the first
+column's cells top to bottom, then the second's, each column's wrapped lines joined at its own
+width (a browser wraps each cell to its column's). The output is the text as it came, less the
+cells the rules took and what went with them (``ColumnReading.removed_in_original``).
 
 A band starts at a line with two cells and grows while each of its gutters stays open. It is
 read by columns only where it is a layout and not a table of data or a chance: at least
@@ -19,6 +20,13 @@ them (a standings table's cells are names and figures, and read by columns it wo
 of them; a story in a narrow column is wrapped to a few words a line). Markdown is never read
 so: its tables have readings of their own (rules/markdown.py).
 
+A table's borders are drawing, not text (``borders``): box-drawing characters, as w3m and
+elinks draw a bordered table, and ASCII ones, as links draws it (``+---+``, ``|``). Their
+upright strokes and corners read as spaces: drawn one space from a cell's text, a box's side
+would otherwise close the gutter it stands in. Their strokes across are kept for the gutters: a
+rule across the page ends a band, as a line of text does, and the rules read it as a line (the
+end of a story, a box's top).
+
 (Chosen on L3S-GN1 dev's pages as inscriptis writes them, text mode with the shipped line
 model: F1 0.823 read line by line, 0.893 by columns, against 0.915 on the data set's own page
 text. The checks, pages as w3m and links write them at their 80 columns: L3S-GN1 dev 0.710 ->
@@ -29,7 +37,7 @@ both ways. docs/benchmarks.md.)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import accumulate, pairwise
 
 import numpy as np
 import regex
@@ -38,6 +46,7 @@ from numpy.typing import NDArray
 from copydesk.rules.line_joins import joined_lines
 from copydesk.rules.lines import wordless_runs_blank
 from copydesk.rules.records import Span
+from copydesk.rules.unwrap import unwrapped
 
 # Columns of spaces that part two cells: one space parts words, and a text whose spaces were
 # collapsed (a browser's text, most scrapers') never has two.
@@ -51,31 +60,56 @@ MIN_SIDE_BY_SIDE = 3
 # A line's cells: runs of words parted by single spaces.
 _CELL = regex.compile(r"\S+(?: \S+)*")
 _TWO_CELLS = regex.compile(rf"\S {{{GUTTER},}}\S")
+_BOX_DRAWING = regex.compile(r"[\u2500-\u257f]")
+# Box-drawing characters but the strokes across (corners, junctions and upright strokes).
+_BOX_UPRIGHT = regex.compile(r"[\u2500-\u257f--[─━═┄┅┈┉╌╍╴╶╸╺╼╾]]", flags=regex.V1)
+_ASCII_RULE = regex.compile(r"[|+][-=]{3,}[|+]")
+# Lines an ASCII bar's stroke spans, corners counted, to be a box's side: three or more
+# (corner, cell, corner). Bars that part menu entries or a headline's prefix line up too, but
+# without a corner.
+_STROKE = 3
 
 _Interval = tuple[int, int]
 
 
 @dataclass(frozen=True)
+class _Band:
+    """Lines read by columns: the original offsets of their line breaks, and each column's
+    cells top to bottom (None where a line stops short of the column)."""
+
+    line_ends: tuple[int, ...]
+    cells: tuple[tuple[_Interval | None, ...], ...]
+
+
+@dataclass(frozen=True)
 class ColumnReading:
     """A text read column by column. ``text`` has the length of the original: the same
-    characters in reading order, a cell's last space shown as a line break and a run of lines
-    without a word as one blank line; ``order[i]`` is the original offset of ``text[i]``."""
+    characters in reading order, a cell's last space shown as a line break, a border's upright
+    stroke as a space and a run of lines without a word as one blank line; ``order[i]`` is the
+    original offset of ``text[i]``."""
 
     text: str
     order: NDArray[np.int64]
-    band_line_ends: tuple[int, ...]  # offsets of the line breaks of lines read by columns
+    bands: tuple[_Band, ...]
+    blank: str  # the original with every border character blank (``borders``)
 
     def removed_in_original(self, original: str, removed: list[Span]) -> list[Span]:
         """``removed`` (spans of ``text``) as spans of ``original``: a span whose characters lie
-        in several places of the original becomes one span per place. A line read by columns
-        keeps its line break where any of its other characters is kept."""
+        in several places of the original becomes one span per place. On lines read by
+        columns, what the rules never see goes with what they took:
+        - a line's break stays where a cell of it is kept, or where it parts two kept cells of
+          a column (a paragraph break); it goes where the rules took all else of it;
+        - a border goes with its cell; a cell of border alone (a box's top, a rule between
+          cells) goes where the nearest cells with text above and below it in its column both
+          go."""
         by = np.full(len(original), -1, dtype=np.int64)
         for n, span in enumerate(removed):
             by[self.order[span.start : span.end]] = n
-        for end in self.band_line_ends:
-            start = original.rfind("\n", 0, end) + 1
-            if by[end] >= 0 and np.any((by[start:end] < 0) & _visible(original[start:end])):
-                by[end] = -1
+        codes = np.frombuffer(self.blank.encode("utf-32-le"), np.uint32)
+        written = (codes != ord(" ")) & (codes != ord("\n"))
+        drawing = codes != np.frombuffer(original.encode("utf-32-le"), np.uint32)
+        for band in self.bands:
+            _band_removed(band, by, written, drawing)
         spans: list[Span] = []
         changes: NDArray[np.intp] = np.flatnonzero(np.diff(by, prepend=-2, append=-2))
         for a, b in pairwise(changes):
@@ -95,47 +129,184 @@ class ColumnReading:
         return int(placed.min()), int(placed.max()) + 1
 
 
-def _visible(line: str) -> NDArray[np.bool_]:
-    visible: NDArray[np.bool_] = np.frombuffer(line.encode("utf-32-le"), np.uint32) != ord(" ")
-    return visible
+_NO_RULE = -1
+
+
+def _band_removed(
+    band: _Band, by: NDArray[np.int64], written: NDArray[np.bool_], drawing: NDArray[np.bool_]
+) -> None:
+    """Marks in ``by`` (the removing span per original character, or ``_NO_RULE``) the line
+    breaks and borders of ``band`` that go with the rules' cuts
+    (``ColumnReading.removed_in_original``)."""
+    keeps = [False] * len(band.line_ends)  # per line: whether its break stays
+    took: list[int | None] = [None] * len(band.line_ends)  # per line: a span that took a cell
+    for column in band.cells:
+        fates = [_fate(cell, by, written) for cell in column]
+        above, below = _nearest(fates), _nearest(fates[::-1])[::-1]
+        for row, cell in enumerate(column):
+            fate = fates[row]
+            if fate is None:  # a cell without text: it goes with its neighbours
+                near = [f for f in (above[row], below[row]) if f is not None]
+                fate = _NO_RULE if not near or _NO_RULE in near else near[0]
+                keeps[row] |= above[row] == below[row] == _NO_RULE
+            else:
+                keeps[row] |= fate == _NO_RULE
+                took[row] = fate if took[row] is None else took[row]
+            if cell is not None and fate != _NO_RULE:
+                by[cell[0] : cell[1]][drawing[cell[0] : cell[1]]] = fate
+    for row, end in enumerate(band.line_ends):
+        if keeps[row]:
+            by[end] = _NO_RULE
+        elif by[end] == _NO_RULE and (rule := took[row]) is not None:
+            by[end] = rule
+
+
+def _fate(cell: _Interval | None, by: NDArray[np.int64], written: NDArray[np.bool_]) -> int | None:
+    """``_NO_RULE`` where some of the cell's text is kept, else the span that took it; None
+    where it has no text."""
+    if cell is None:
+        return None
+    text = by[cell[0] : cell[1]][written[cell[0] : cell[1]]]
+    if not len(text):
+        return None
+    return _NO_RULE if np.any(text < 0) else int(text.max())
+
+
+def _nearest(fates: list[int | None]) -> list[int | None]:
+    """Per cell, the fate of the nearest cell with text before it."""
+    nearest: list[int | None] = []
+    last: int | None = None
+    for fate in fates:
+        nearest.append(last)
+        if fate is not None:
+            last = fate
+    return nearest
 
 
 def column_reading(text: str) -> ColumnReading | None:
     """``text`` read column by column where its lines stand in columns; None where none do."""
-    if not _TWO_CELLS.search(text):
+    drawn = borders(text)
+    if not _TWO_CELLS.search(drawn.layout):
         return None
-    lines = text.split("\n")
+    lines, originals = drawn.layout.split("\n"), text.split("\n")
     starts = [0]
     for line in lines[:-1]:
         starts.append(starts[-1] + len(line) + 1)
     # In reading order, each ending with the character shown as its line break.
     pieces: list[_Interval] = []
-    band_ends: list[int] = []
+    bands: list[_Band] = []
+    columns: list[tuple[int, int]] = []  # each column's first and last piece, in ``pieces``
     # The last line has no line break to end its last cell: it is read as it is.
-    last = len(lines) - 1
-    i = 0
-    while i < len(lines):
+    last, end = len(lines) - 1, 0
+    while end < len(lines):
+        i = end
         end, bounds = _band(lines, i, last)
         if len(bounds) == 1:  # one column: the lines read as they are
             pieces.extend(
                 (starts[k], starts[k] + len(lines[k]) + (k < last)) for k in range(i, end)
             )
-        else:
-            for column in range(len(bounds)):
-                for k in range(i, end):
-                    piece = _cell(lines[k], bounds, column)
-                    if piece is not None:
-                        pieces.append((starts[k] + piece[0], starts[k] + piece[1]))
-            band_ends.extend(starts[k] + len(lines[k]) for k in range(i, end))
-        i = end
-    if not band_ends:
+            continue
+        bounds = _with_borders(lines[i:end], originals[i:end], bounds)
+        cells: list[tuple[_Interval | None, ...]] = []
+        for column in range(len(bounds)):
+            placed = [(k, _cell(lines[k], bounds, column)) for k in range(i, end)]
+            cells.append(
+                tuple(
+                    None if p is None else (starts[k] + p[0], starts[k] + p[1] - 1)
+                    for k, p in placed
+                )
+            )
+            first = len(pieces)
+            pieces.extend((starts[k] + p[0], starts[k] + p[1]) for k, p in placed if p is not None)
+            columns.append((first, len(pieces)))
+        bands.append(_Band(tuple(starts[k] + len(lines[k]) for k in range(i, end)), tuple(cells)))
+    if not bands:
         return None
     *ended, (a, b) = pieces  # the last line's, read last, has no line break
-    shown = "".join(text[start : end - 1] + "\n" for start, end in ended) + text[a:b]
+    # The rules read a rule across a column (the end of a story, a box's top) as a line.
+    layout = drawn.layout
+    shown = "".join(layout[start : end - 1] + "\n" for start, end in ended) + layout[a:b]
+    shown = _columns_unwrapped(shown, [b - a for a, b in pieces], columns)
     # A column's empty cells, one after another, are lines of spaces: one blank line.
     shown = wordless_runs_blank(shown)
     order = np.concatenate([np.arange(a, b, dtype=np.int64) for a, b in pieces])
-    return ColumnReading(shown, order, tuple(band_ends))
+    return ColumnReading(shown, order, tuple(bands), drawn.blank)
+
+
+def _columns_unwrapped(shown: str, lengths: list[int], columns: list[tuple[int, int]]) -> str:
+    """``shown`` with each column's wrapped paragraphs joined (``unwrapped``) at the column's
+    own width: a browser wraps each cell to its column's, and one width for the whole text
+    (the page's, or its widest column's) would leave a narrow column's lines unjoined."""
+    ends = list(accumulate(lengths, initial=0))
+    parts, at = [], 0
+    for first, last in columns:
+        start, end = ends[first], ends[last]
+        parts += [shown[at:start], unwrapped(shown[start:end])]
+        at = end
+    return "".join([*parts, shown[at:]])
+
+
+def _with_borders(lines: list[str], originals: list[str], bounds: list[int]) -> list[int]:
+    """``bounds`` moved to take in the border a column's cells stand in: a column starts at
+    the first border in the gutter before it, so that its left border is its own, not the
+    cell's before it."""
+    moved = [0]
+    for bound in bounds[1:]:
+        # The gutter's first column is the previous cell's (its space shown as a line break).
+        gutter = max(len(line[:bound].rstrip()) for line in lines) + 1
+        borders = [
+            gutter + offset
+            for original in originals
+            for offset, char in enumerate(original[gutter:bound])
+            if char != " "
+        ]
+        moved.append(min(borders, default=bound))
+    return moved
+
+
+@dataclass(frozen=True)
+class Borders:
+    """A text's table borders: ``layout``, the text with the borders' upright strokes and
+    corners blank (what parts its columns: a rule across a column is the column's, and a rule
+    across the page ends a band as a line of text does), and ``blank``, every border
+    character blank. Both have the text's length: offsets hold."""
+
+    layout: str
+    blank: str
+
+
+def borders(text: str) -> Borders:
+    """The borders drawn in ``text``: box-drawing characters, and ASCII ones (a bar in a box's
+    side, ``_box_side``; a rule of dashes between corners or bars)."""
+    layout, blank = _BOX_UPRIGHT.sub(" ", text), _BOX_DRAWING.sub(" ", text)
+    if "|" not in text and "+" not in text:
+        return Borders(layout, blank)
+    lines, upright, flat = text.split("\n"), layout.split("\n"), blank.split("\n")
+    ends = [{at for at, char in enumerate(line) if char in "|+"} for line in lines]
+    for n, line in enumerate(lines):
+        if not ends[n]:
+            continue
+        strokes = [at for at in ends[n] if line[at] == "|" and _box_side(lines, ends, n, at)]
+        rules = [rule.span() for rule in _ASCII_RULE.finditer(line)]
+        strokes += [at for a, b in rules for at in (a, b - 1)]
+        upright[n] = _blanked(upright[n], strokes)
+        flat[n] = _blanked(flat[n], [*strokes, *(at for a, b in rules for at in range(a, b))])
+    return Borders("\n".join(upright), "\n".join(flat))
+
+
+def _box_side(lines: list[str], ends: list[set[int]], n: int, at: int) -> bool:
+    """Whether the bar at ``at`` on line ``n`` is in a box's side: an upright stroke of bars
+    and corners ``_STROKE`` lines long or longer, with a corner."""
+    up = next((k for k in range(n - 1, -1, -1) if at not in ends[k]), -1)
+    down = next((k for k in range(n + 1, len(ends)) if at not in ends[k]), len(ends))
+    return down - up - 1 >= _STROKE and any(lines[k][at] == "+" for k in range(up + 1, down))
+
+
+def _blanked(line: str, places: list[int]) -> str:
+    chars = list(line)
+    for at in places:
+        chars[at] = " "
+    return "".join(chars)
 
 
 def _band(lines: list[str], first: int, last: int) -> tuple[int, list[int]]:

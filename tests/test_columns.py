@@ -3,11 +3,15 @@ the rules read one column after another, the output keeps the text as it came.""
 
 from __future__ import annotations
 
+from itertools import zip_longest
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from copydesk.rules.columns import ColumnReading, column_reading
+from copydesk.rules.columns import Borders, ColumnReading, borders, column_reading
 from copydesk.rules.engine import Engine
+from copydesk.rules.line_joins import joined_lines
 from copydesk.rules.loader import load_rules
 from copydesk.rules.records import ArticleIn, ArticleOut
 from copydesk.rules.state import MemoryStore
@@ -63,6 +67,42 @@ PAGE = "\n".join(
 )
 
 
+def boxed(column: list[str], drawing: str = "┌─┐│└┘") -> list[str]:
+    """``column`` in a bordered box, as a text browser draws a table with a border (w3m and
+    elinks with box-drawing characters, links in ASCII: ``+-+|++``)."""
+    top_left, rule, top_right, bar, bottom_left, bottom_right = list(drawing)
+    width = max(len(cell) for cell in column) + 2
+    return [
+        top_left + rule * width + top_right,
+        *(f"{bar} {cell.ljust(width - 1)}{bar}" for cell in column),
+        bottom_left + rule * width + bottom_right,
+    ]
+
+
+NARROW_STORY = [
+    "The harbour board voted on Thursday to tear down the old",
+    "ferry pier, which has stood empty since the storm of 2019",
+    "took half of its deck, and engineers told the board that",
+    "repairs would cost about four million pounds, twice the",
+    "estimate of last spring, according to a council report.",
+    "",
+    "The demolition will start in March, after a last hearing",
+    "at the town hall, and is expected to take about six weeks.",
+]
+
+
+def bordered_page(drawing: str) -> str:
+    """A story with a boxed sidebar whose border stands one space from the story's longest
+    lines: no gutter of two blank columns is left between them."""
+    width = max(len(line) for line in NARROW_STORY) + 1
+    sidebar = boxed(SIDEBAR, drawing)
+    lines = [
+        (story.ljust(width) + box).rstrip()
+        for story, box in zip_longest(NARROW_STORY, sidebar, fillvalue="")
+    ]
+    return "\n".join(["The Harbour Gazette", "", *lines, "", "End"])
+
+
 def assert_holds_each_character_once(reading: ColumnReading, text: str) -> None:
     """The reading has each character of ``text`` once: as it is, or a space or line break for
     a gutter's space, a line break or a character of a line without a word."""
@@ -108,6 +148,88 @@ def test_the_reading_has_the_body_s_characters_in_column_order() -> None:
     story_then_sidebar = [reading.text.index(STORY[-1]), reading.text.index(SIDEBAR[0])]
     assert menu_then_story == sorted(menu_then_story)
     assert story_then_sidebar == sorted(story_then_sidebar)
+
+
+@pytest.mark.parametrize("drawing", ["┌─┐│└┘", "+-+|++"], ids=["box-drawing", "ascii"])
+def test_a_bordered_sidebar_against_the_story_is_read_as_a_column(drawing: str) -> None:
+    """Its border stands where the gutter would: read as a space, it parts the columns, the
+    rules never read it among the words, and it goes with the cells it draws."""
+    page = bordered_page(drawing)
+    reading = column_reading(page)
+    assert reading is not None
+    assert_holds_each_character_once(reading, page)
+    # The story's lines wrapped to its column's width are joined, each paragraph a line.
+    paragraphs = [" ".join(line.split()) for line in reading.text.split("\n")]
+    assert " ".join(NARROW_STORY[:5]) in paragraphs
+    assert " ".join(NARROW_STORY[6:]) in paragraphs
+    assert not (set(drawing) - set("─-")) & set(reading.text)  # a rule across reads as a line
+    out = strip(page)
+    kept = [line.rstrip() for line in out.text.split("\n")]
+    first = kept.index(NARROW_STORY[0])
+    assert kept[first : first + len(NARROW_STORY)] == NARROW_STORY  # its paragraph break too
+    assert not any(headline in out.text for headline in SIDEBAR)
+    assert not set(drawing) & set(out.text)  # the box went with the sidebar
+    assert body_less_removed(page, out.removed) == out.text
+
+
+def test_each_column_is_read_with_its_lines_joined_at_its_own_width() -> None:
+    """A browser wraps each cell to its column's width: the narrow story's lines are joined
+    though the page's wider lines (a footer wrapped at 78) set another width for the whole."""
+    footer = [
+        "The views expressed in the articles are not necessarily those of the Harbour Gazette",
+        "and we accept no responsibility for the views or opinions expressed in the articles",
+        "either direct or indirect, nor for the content of any other site linked from them,",
+        "whose owners alone answer for what they publish and for how it may be used by them.",
+        "Readers who wish to reuse an article, a photograph or a table of figures should ask",
+        "the Harbour Gazette in writing first, giving the page on which it was published and",
+        "the use they would make of it, and should wait for an answer before they publish it",
+        "anywhere, in print or online, or pass it on to others who might wish to publish it.",
+    ]
+    # Each line break comes before a name: nothing but the width says the lines run on.
+    story = [
+        "Councillors in Port Ellis voted on Thursday to let",
+        "Harbour Engineering Ltd tear down the pier that",
+        "Storm Ciara left without half of its deck in 2020,",
+        "after Mayor Anne Hollis said repairs would cost",
+        "Ellis Council four million pounds, twice the sum",
+        "Harbour officials had given the board last spring.",
+    ]
+    page = "\n".join([*laid_out(MENU, story, SIDEBAR), "", *footer, ""])
+    reading = column_reading(page)
+    assert reading is not None
+    read = [" ".join(line.split()) for line in joined_lines(reading.text).split("\n")]
+    assert " ".join(story) in read
+
+
+def test_bars_between_words_and_a_list_s_bullets_are_no_borders() -> None:
+    """Bars that part a menu's entries or a headline from its series' name, lined up, and a
+    column of "+" (a list's bullets, as inscriptis writes nested lists) draw no box: a box's
+    side has a corner."""
+    text = "\n".join(
+        [
+            "World | Business | Sport",
+            "Local | Politics | Arts",
+            "Design Week 2018 | The Flow of Time",
+            "Design Week 2018 | Living Nature",
+            "Design Week 2018 | A preview of the shows",
+            "The council met on Monday.",
+            "  + Local News",
+            "  + National News",
+            "A + B = C, said the clerk.",
+        ]
+    )
+    assert borders(text) == Borders(text, text)
+
+
+@given(st.text(alphabet="ab |+-=─│┌\n", max_size=200))
+def test_borders_keeps_every_other_character_in_its_place(text: str) -> None:
+    drawn = borders(text)
+    for blank in (drawn.layout, drawn.blank):
+        assert len(blank) == len(text)
+        assert all(
+            b == t or (b == " " and t in "|+-=│┌─") for b, t in zip(blank, text, strict=True)
+        )
+    assert "─" not in drawn.blank and "┌" not in drawn.layout and "│" not in drawn.layout
 
 
 def test_a_table_of_data_is_read_as_it_is() -> None:
