@@ -277,16 +277,15 @@ class Borders:
 
 def borders(text: str) -> Borders:
     """The borders drawn in ``text``: box-drawing characters, and ASCII ones (a bar in a box's
-    side, ``_box_side``; a rule of dashes between corners or bars)."""
+    side, ``_box_sides``; a rule of dashes between corners or bars)."""
     layout, blank = _BOX_UPRIGHT.sub(" ", text), _BOX_DRAWING.sub(" ", text)
     if "|" not in text and "+" not in text:
         return Borders(layout, blank)
     lines, upright, flat = text.split("\n"), layout.split("\n"), blank.split("\n")
-    ends = [{at for at, char in enumerate(line) if char in "|+"} for line in lines]
-    for n, line in enumerate(lines):
-        if not ends[n]:
+    for n, (line, sides) in enumerate(zip(lines, _box_sides(lines), strict=True)):
+        if "|" not in line and "+" not in line:
             continue
-        strokes = [at for at in ends[n] if line[at] == "|" and _box_side(lines, ends, n, at)]
+        strokes = list(sides)
         rules = [rule.span() for rule in _ASCII_RULE.finditer(line)]
         strokes += [at for a, b in rules for at in (a, b - 1)]
         upright[n] = _blanked(upright[n], strokes)
@@ -294,12 +293,35 @@ def borders(text: str) -> Borders:
     return Borders("\n".join(upright), "\n".join(flat))
 
 
-def _box_side(lines: list[str], ends: list[set[int]], n: int, at: int) -> bool:
-    """Whether the bar at ``at`` on line ``n`` is in a box's side: an upright stroke of bars
-    and corners ``_STROKE`` lines long or longer, with a corner."""
-    up = next((k for k in range(n - 1, -1, -1) if at not in ends[k]), -1)
-    down = next((k for k in range(n + 1, len(ends)) if at not in ends[k]), len(ends))
-    return down - up - 1 >= _STROKE and any(lines[k][at] == "+" for k in range(up + 1, down))
+def _box_sides(lines: list[str]) -> list[set[int]]:
+    """Per line, the places of its bars that are in a box's side: an upright stroke of bars and
+    corners ``_STROKE`` lines long or longer, with a corner. (One pass down and one up: a
+    stroke is not walked again from each of its bars.)"""
+    ends = [{at for at, char in enumerate(line) if char in "|+"} for line in lines]
+    # Per line and place: the stroke's first line, and whether it has a corner from there on.
+    begun: list[dict[int, tuple[int, bool]]] = []
+    for n, places in enumerate(ends):
+        above = begun[-1] if begun else {}
+        begun.append({})
+        for at in places:
+            first, corner = above.get(at, (n, False))
+            begun[-1][at] = (first, corner or lines[n][at] == "+")
+    sides: list[set[int]] = [set() for _ in lines]
+    below: dict[int, tuple[int, bool]] = {}  # the stroke's last line, a corner below this line
+    for n in range(len(lines) - 1, -1, -1):
+        here: dict[int, tuple[int, bool]] = {}
+        for at in ends[n]:
+            last, corner_below = below.get(at, (n, False))
+            first, corner_above = begun[n][at]
+            if (
+                lines[n][at] == "|"
+                and last - first + 1 >= _STROKE
+                and (corner_above or corner_below)
+            ):
+                sides[n].add(at)
+            here[at] = (last, corner_below or lines[n][at] == "+")
+        below = here
+    return sides
 
 
 def _blanked(line: str, places: list[int]) -> str:
