@@ -29,9 +29,9 @@ end of a story, a box's top).
 
 (Chosen on L3S-GN1 dev's pages as inscriptis writes them, text mode with the shipped line
 model: F1 0.823 read line by line, 0.893 by columns, against 0.915 on the data set's own page
-text. The checks, pages as w3m and links write them at their 80 columns: L3S-GN1 dev 0.710 ->
-0.836 and 0.676 -> 0.790; AEB dev, whose pages of 2019 seldom stand in tables, 0.922 and 0.868
-both ways. docs/benchmarks.md.)
+text; borders and each column's width revised on them as w3m and links write them at their 80
+columns: 0.710 -> 0.846 and 0.676 -> 0.798. The check, elinks: 0.687 -> 0.797. AEB dev, whose
+pages of 2019 seldom stand in tables, is all but unchanged. docs/benchmarks.md.)
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ _BOX_DRAWING = regex.compile(r"[\u2500-\u257f]")
 # Box-drawing characters but the strokes across (corners, junctions and upright strokes).
 _BOX_UPRIGHT = regex.compile(r"[\u2500-\u257f--[─━═┄┅┈┉╌╍╴╶╸╺╼╾]]", flags=regex.V1)
 _ASCII_RULE = regex.compile(r"[|+][-=]{3,}[|+]")
+_BAR_OR_CORNER = regex.compile(r"[|+]")
 # Lines an ASCII bar's stroke spans, corners counted, to be a box's side: three or more
 # (corner, cell, corner). Bars that part menu entries or a headline's prefix line up too, but
 # without a corner.
@@ -185,6 +186,9 @@ def _nearest(fates: list[int | None]) -> list[int | None]:
 
 def column_reading(text: str) -> ColumnReading | None:
     """``text`` read column by column where its lines stand in columns; None where none do."""
+    # Most texts have no run of two spaces and no border: no columns, and nothing to scan.
+    if "  " not in text and "|" not in text and not _drawn(text):
+        return None
     drawn = borders(text)
     if not _TWO_CELLS.search(drawn.layout):
         return None
@@ -278,8 +282,10 @@ class Borders:
 def borders(text: str) -> Borders:
     """The borders drawn in ``text``: box-drawing characters, and ASCII ones (a bar in a box's
     side, ``_box_sides``; a rule of dashes between corners or bars)."""
-    layout, blank = _BOX_UPRIGHT.sub(" ", text), _BOX_DRAWING.sub(" ", text)
-    if "|" not in text and "+" not in text:
+    layout = blank = text
+    if _drawn(text):
+        layout, blank = _BOX_UPRIGHT.sub(" ", text), _BOX_DRAWING.sub(" ", text)
+    if "|" not in text:  # no box's side, so no ASCII border
         return Borders(layout, blank)
     lines, upright, flat = text.split("\n"), layout.split("\n"), blank.split("\n")
     for n, (line, sides) in enumerate(zip(lines, _box_sides(lines), strict=True)):
@@ -293,11 +299,16 @@ def borders(text: str) -> Borders:
     return Borders("\n".join(upright), "\n".join(flat))
 
 
+def _drawn(text: str) -> bool:
+    """Whether ``text`` has a box-drawing character (most texts are ASCII: no scan)."""
+    return not text.isascii() and _BOX_DRAWING.search(text) is not None
+
+
 def _box_sides(lines: list[str]) -> list[set[int]]:
     """Per line, the places of its bars that are in a box's side: an upright stroke of bars and
     corners ``_STROKE`` lines long or longer, with a corner. (One pass down and one up: a
     stroke is not walked again from each of its bars.)"""
-    ends = [{at for at, char in enumerate(line) if char in "|+"} for line in lines]
+    ends = [{m.start() for m in _BAR_OR_CORNER.finditer(line)} for line in lines]
     # Per line and place: the stroke's first line, and whether it has a corner from there on.
     begun: list[dict[int, tuple[int, bool]]] = []
     for n, places in enumerate(ends):

@@ -1,4 +1,4 @@
-"""Text laid out in columns side by side (a table layout as inscriptis, lynx or w3m write it):
+"""Text laid out in columns side by side (a table layout as inscriptis or a text browser writes it):
 the rules read one column after another, the output keeps the text as it came."""
 
 from __future__ import annotations
