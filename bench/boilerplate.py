@@ -4,7 +4,8 @@ Sets: the article-extraction benchmark's dev split (``../shared/data/aeb``) and 
 split (``../shared/data/l3s-gn1``), scored against its full gold (headline, text, captions) and
 against ``article_body_only``. Systems: the untouched page text, copydesk on the page text (text
 mode), on the same text hard-wrapped at 70 columns, with a blank line after each line, on the
-page written a line per text node (bench/line_joins.py, as a scraper that puts each link on a
+page's text as its source holds it (line breaks and indentation kept), on the page written a
+line per text node (bench/line_joins.py, as a scraper that puts each link on a
 line gives it), on the page written as Markdown (by markdownify and by html-to-markdown; its
 output scored on the text its Markdown shows) and as laid out on a screen (by inscriptis, and
 by w3m, links and elinks where installed: a table's columns side by side), copydesk on the HTML,
@@ -61,6 +62,10 @@ WRAP_COLUMNS = 70
 NODE_TEXT_MODE = "copydesk, text mode, a line per text node"
 # ... and as a scraper that writes each block as a paragraph gives it: a blank line after each.
 DOUBLE_SPACED_MODE = "copydesk, text mode, a blank line between lines"
+# ... and as a scraper that takes the page's text as its markup holds it gives it: the source's
+# line breaks and indentation kept, blocks with no line break between them in the source run
+# together (a check: no reading was written for it).
+SOURCE_TEXT_MODE = "copydesk, text mode, the page's text as its source holds it"
 # ... and as Markdown (markdownify), scored on the text its Markdown shows.
 MARKDOWN_MODE = "copydesk, text mode, Markdown"
 # ... and as another converter writes it, whose output no reading rule was written on but two
@@ -105,6 +110,18 @@ def hard_wrapped(text: str, columns: int = WRAP_COLUMNS) -> str:
         "\n".join(textwrap.wrap(line, columns, break_long_words=False, break_on_hyphens=False))
         for line in text.split("\n")
     )
+
+
+def source_text(html: str) -> str:
+    """The page's body as its text nodes hold it, whitespace and all (lxml's ``text_content``,
+    BeautifulSoup's ``get_text()`` without a separator), scripts and styles left out."""
+    tree = load_page(html)
+    if tree is None:
+        return ""
+    for unseen in tree.xpath("//script | //style | //noscript | //template"):
+        unseen.drop_tree()
+    body = tree.find("body")
+    return str((body if body is not None else tree).text_content())
 
 
 def markdown_page(html: str) -> str:
@@ -209,6 +226,7 @@ def systems(engine: Engine) -> dict[str, System]:
         ),
         NODE_TEXT_MODE: copydesk(lambda page: node_text(page.html())),
         DOUBLE_SPACED_MODE: copydesk(lambda page: page.page_text.replace("\n", "\n\n")),
+        SOURCE_TEXT_MODE: copydesk(lambda page: source_text(page.html())),
         # The output keeps the Markdown; the gold is plain text.
         MARKDOWN_MODE: lambda page: shown(markdown(page)),
         OTHER_MARKDOWN_MODE: lambda page: shown(other_markdown(page)),
@@ -369,6 +387,7 @@ def main() -> None:
             (wrapped, "hard-wrapped text"),
             (NODE_TEXT_MODE, "a line per text node"),
             (DOUBLE_SPACED_MODE, "a blank line between lines"),
+            (SOURCE_TEXT_MODE, "the text as its source holds it"),
             (MARKDOWN_MODE, "Markdown"),
             (OTHER_MARKDOWN_MODE, "Markdown by html-to-markdown"),
             (INSCRIPTIS_MODE, "a layout by inscriptis"),

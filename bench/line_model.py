@@ -21,7 +21,8 @@ weighing the same within its set and layout, and each set and layout the same in
 with ``--seed``, 0 unless told), fits a model without each fold and runs text mode, as a user
 gets it (``COPYDESK_LINE_MODEL`` pointing at the fold's model), on the fold's pages in every
 layout ``TEXT_MODES`` names (as they come, hard-wrapped, a line per text node, double-spaced,
-as Markdown, as laid out by inscriptis, and by w3m, links and elinks where installed): every
+as the source holds the text, as Markdown, as laid out by inscriptis, and by w3m, links and
+elinks where installed): every
 figure is out of fold. ``--html`` runs HTML mode too, with the model judging its page-text
 reading (the rule's ``html_page_text``). The report also prints the ceiling of any line
 selection: the lines labelled article text, scored as they are.
@@ -50,6 +51,7 @@ from bench.boilerplate import (
     MARKDOWN_MODE,
     NODE_TEXT_MODE,
     SETS,
+    SOURCE_TEXT_MODE,
     WRAP_COLUMNS,
     System,
     collapsed,
@@ -213,6 +215,7 @@ TEXT_MODES = (
     f"copydesk, text mode, hard-wrapped at {WRAP_COLUMNS}",
     NODE_TEXT_MODE,
     DOUBLE_SPACED_MODE,
+    SOURCE_TEXT_MODE,
     MARKDOWN_MODE,
     *LAYOUT_MODES,  # the text browsers' where installed
 )
@@ -275,7 +278,7 @@ def report_out_of_fold(k: int, seed: int, html: bool) -> None:
             # A page whose page text is empty scores 0 in the modes that read it, whatever
             # the rules do (7 of L3S-GN1 dev's: markup the data set's HTML-to-text tool could
             # not read); the other modes read the markup.
-            if mode in (NODE_TEXT_MODE, MARKDOWN_MODE, HTML_MODE, *LAYOUT_MODES):
+            if mode in (NODE_TEXT_MODE, SOURCE_TEXT_MODE, MARKDOWN_MODE, HTML_MODE, *LAYOUT_MODES):
                 continue
             pages = zip(model, examples[key], strict=True)
             with_text = [s for s, e in pages if e.page.page_text.strip()]
