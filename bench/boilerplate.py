@@ -44,6 +44,7 @@ from pathlib import Path
 import regex
 import trafilatura
 from lxml import html as lxml_html
+from lxml.html import HtmlElement
 
 from bench import polnear
 from bench.common import AEB, L3S_GN1, Page, Score, average, dataset_pages, score
@@ -112,31 +113,33 @@ def hard_wrapped(text: str, columns: int = WRAP_COLUMNS) -> str:
     )
 
 
-def source_text(html: str) -> str:
-    """The page's body as its text nodes hold it, whitespace and all (lxml's ``text_content``,
-    BeautifulSoup's ``get_text()`` without a separator), scripts and styles left out."""
+def _shown_body(html: str) -> HtmlElement | None:
+    """The page's body (or the page, where it has none), scripts and styles left out."""
     tree = load_page(html)
     if tree is None:
-        return ""
+        return None
     for unseen in tree.xpath("//script | //style | //noscript | //template"):
         unseen.drop_tree()
     body = tree.find("body")
-    return str((body if body is not None else tree).text_content())
+    return body if body is not None else tree
+
+
+def source_text(html: str) -> str:
+    """The page's body as its text nodes hold it, whitespace and all (lxml's ``text_content``,
+    BeautifulSoup's ``get_text()`` without a separator)."""
+    body = _shown_body(html)
+    return "" if body is None else str(body.text_content())
 
 
 def markdown_page(html: str) -> str:
     """The page's body as a scraper that writes Markdown gives it (markdownify: links with
-    their addresses, list bullets, ``#`` headings), scripts and styles left out."""
+    their addresses, list bullets, ``#`` headings)."""
     from markdownify import markdownify
 
-    tree = load_page(html)
-    if tree is None:
+    body = _shown_body(html)
+    if body is None:
         return ""
-    for unseen in tree.xpath("//script | //style | //noscript | //template"):
-        unseen.drop_tree()
-    body = tree.find("body")
-    markup = lxml_html.tostring(body if body is not None else tree, encoding="unicode")
-    return str(markdownify(markup, heading_style="ATX"))
+    return str(markdownify(lxml_html.tostring(body, encoding="unicode"), heading_style="ATX"))
 
 
 def other_markdown_page(html: str) -> str:
