@@ -258,13 +258,13 @@ def _with_borders(lines: list[str], originals: list[str], bounds: list[int]) -> 
     for bound in bounds[1:]:
         # The gutter's first column is the previous cell's (its space shown as a line break).
         gutter = max(len(line[:bound].rstrip()) for line in lines) + 1
-        borders = [
+        strokes = [
             gutter + offset
             for original in originals
             for offset, char in enumerate(original[gutter:bound])
             if char != " "
         ]
-        moved.append(min(borders, default=bound))
+        moved.append(min(strokes, default=bound))
     return moved
 
 
