@@ -131,16 +131,13 @@ class Engine:
             # From the last: each piece taken leaves the offsets of those before it as they were.
             for start, end, n in reversed(pieces):
                 doc.body.remove_original(start, end, rules[n])
-        if columns is not None:
-            doc.body = TextView.cut(body, columns.removed_in_original(body, doc.body.removed))
+        if columns is not None or seen is not body:  # cuts and credits carried back to the body
+            removed, place = doc.body.removed, _same_place
+            if columns is not None:
+                removed, place = columns.removed_in_original(body, removed), columns.to_original
+            doc.body = TextView.cut(body, removed)
             doc.credits = [
-                _placed(credit, body, *columns.to_original(credit.start, credit.end))
-                for credit in doc.credits
-            ]
-        elif seen is not body:  # joined lines: the same offsets
-            doc.body = TextView.cut(body, doc.body.removed)
-            doc.credits = [
-                _placed(credit, body, credit.start, credit.end) for credit in doc.credits
+                _placed(credit, body, *place(credit.start, credit.end)) for credit in doc.credits
             ]
         prepared: dict[str, Any] = {}
         for rule in self.flag_rules:
@@ -398,6 +395,11 @@ def merge_cuts(cuts: list[Cut]) -> list[Cut]:
         else:
             merged.append(cut)
     return merged
+
+
+def _same_place(start: int, end: int) -> tuple[int, int]:
+    """Where joined lines put a stretch of the body: where it was (they keep its length)."""
+    return start, end
 
 
 def _placed(credit: Credit, body: str, start: int, end: int) -> Credit:
