@@ -5,6 +5,7 @@ import string
 import pytest
 import regex
 
+from copydesk.rules.engine import Engine
 from copydesk.rules.kinds.base import any_of
 from copydesk.rules.kinds.line_pattern import LinePatternSpec
 from copydesk.rules.line_search import (
@@ -13,6 +14,7 @@ from copydesk.rules.line_search import (
     leading_alternatives,
     lowered,
     required_literal,
+    within_line,
     without_lookarounds,
 )
 from copydesk.rules.lines import split_lines
@@ -220,3 +222,35 @@ def test_claiming_lines_needs_a_rule_that_removes_and_looks_everywhere() -> None
             LinePatternSpec.model_validate(
                 rule("line-pattern", patterns=["a"], claim_removed=True, **params)
             )
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"^\W*(photo|image)\s*:", r"[^.]{0,12}\bcredit", r"[^]a]+\D", r"\(\s*[\w\s]+\)", r"\\W\s"],
+)
+def test_within_line_matches_a_line_as_the_pattern_does_and_runs_into_no_other(
+    pattern: str,
+) -> None:
+    lines = ["  -- Photo: Jo Doe", "Image credit", "a] b 7 x", "( Jo Doe )", "\\W x", "", "   "]
+    original, rewritten = (
+        regex.compile(pattern, regex.I),
+        regex.compile(within_line(pattern), regex.I),
+    )
+    for line in lines:
+        found, again = original.search(line), rewritten.search(line)
+        assert (found and found.span()) == (again and again.span()), (pattern, line)
+    text = "\n".join(lines)
+    assert all("\n" not in m.group() for m in rewritten.finditer(text, regex.MULTILINE))
+
+
+def test_an_indented_page_runs_every_rule_within_its_time_budget() -> None:
+    """A page's text as its source holds it: thousands of lines of spaces and indented
+    entries. Scans for "^\\W*(photo|…)" ran on across every blank line after each line start,
+    a square of the lines, and six rules ran out of their 50 ms and were skipped."""
+    chrome = "\n".join(
+        " " * (8 + n % 90) + ("Menu entry" if n % 7 == 0 else "") for n in range(3000)
+    )
+    story = "\n".join(" " * 40 + line for line in STORY.split("\n"))
+    text = f"{chrome}\n{story}\n{chrome}"
+    out = Engine(load_rules()).process(ArticleIn(id="a", text=text), MemoryStore())
+    assert [f.evidence for f in out.findings if f.rule == "engine.rule-timeout"] == []
