@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from copydesk.rules.agreement import vote
-from copydesk.rules.columns import column_reading
+from copydesk.rules.columns import ColumnReading, column_reading
 from copydesk.rules.identity import article_key
 from copydesk.rules.kinds.base import (
     Capture,
@@ -31,6 +31,7 @@ from copydesk.rules.line_joins import joined_lines
 from copydesk.rules.loader import RuleSet
 from copydesk.rules.markdown import broken_rows, is_markdown
 from copydesk.rules.records import ArticleIn, ArticleOut, Credit, Finding, LateFinding
+from copydesk.rules.run_together import SplitReading, split_reading
 from copydesk.rules.state import MemoryStore, NoState, StateStore
 from copydesk.rules.textview import TextView
 
@@ -112,10 +113,10 @@ class Engine:
         if not body.strip():
             findings.append(_engine_finding("body-empty", "article has no body text", {}))
         # The rules judge lines by their shape: they read the body with the line breaks inside
-        # its paragraphs joined, a column at a time where its lines stand in columns, and the
-        # output keeps the text that came in.
-        columns = column_reading(body) if origin == "text" and not is_markdown(body) else None
-        seen = joined_lines(body if columns is None else columns.text)
+        # its paragraphs joined, a column at a time where its lines stand in columns, a line
+        # break where its blocks ran together, and the output keeps the text that came in.
+        reading = _reading(body) if origin == "text" and not is_markdown(body) else None
+        seen = joined_lines(body if reading is None else reading.text)
         doc = Document(
             article,
             article_key(article.id, article.url),
@@ -131,10 +132,10 @@ class Engine:
             # From the last: each piece taken leaves the offsets of those before it as they were.
             for start, end, n in reversed(pieces):
                 doc.body.remove_original(start, end, rules[n])
-        if columns is not None or seen is not body:  # cuts and credits carried back to the body
+        if reading is not None or seen is not body:  # cuts and credits carried back to the body
             removed, place = doc.body.removed, _same_place
-            if columns is not None:
-                removed, place = columns.removed_in_original(body, removed), columns.to_original
+            if reading is not None:
+                removed, place = reading.removed_in_original(body, removed), reading.to_original
             doc.body = TextView.cut(body, removed)
             doc.credits = [
                 _placed(credit, body, *place(credit.start, credit.end)) for credit in doc.credits
@@ -395,6 +396,12 @@ def merge_cuts(cuts: list[Cut]) -> list[Cut]:
         else:
             merged.append(cut)
     return merged
+
+
+def _reading(body: str) -> ColumnReading | SplitReading | None:
+    """The body read otherwise than line by line, where its lines are not lines of it: read by
+    columns, or split where its blocks ran together."""
+    return column_reading(body) or split_reading(body)
 
 
 def _same_place(start: int, end: int) -> tuple[int, int]:

@@ -7,6 +7,8 @@ from functools import lru_cache
 
 import regex
 
+from copydesk.rules.run_together import is_run_together
+
 # Whitespace as the regex module's \s has it (str.isspace also takes U+001C to U+001F).
 _SPACE = (
     "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
@@ -15,7 +17,11 @@ _SPACE = (
 # Closing quotes and brackets that may follow the end of a sentence.
 _CLOSING = "\"'”’»)]"
 _SENTENCE_ENDS = tuple(".!?。！？…:;")
-_SENTENCE_BREAK = regex.compile(r"[.!?。！？][\"'”’»)\]]*(?:\s|$)")
+# A sentence's end before a space, or glued to the next sentence where two paragraphs ran
+# together ("... with Bolton.The 23-year-old ...": a page's text as its source holds it).
+_SENTENCE_BREAK = regex.compile(
+    r"[.!?。！？][\"'”’»)\]]*(?:\s|$)|(?<=\p{Ll}\p{Ll})[.!?][\"'”’»)\]]*(?=\p{Lu}\p{Ll})"
+)
 # A line cut short with an ellipsis: the summary of a teaser, not a paragraph of the story.
 _ELLIPSES = ("...", "…")
 # A teaser's summary is a sentence or two; a line with this many before its ellipsis is a
@@ -71,7 +77,8 @@ def is_prose(line: str, min_chars: int) -> bool:
     # The length first: a line too short for it is too short shown, without a split.
     if len(text) < min_chars or shown_length(text) < min_chars:
         return False
-    return ends_sentence(text) or len(_SENTENCE_BREAK.findall(text)) >= 2
+    prose = ends_sentence(text) or len(_SENTENCE_BREAK.findall(text)) >= 2
+    return prose and not is_run_together(text)  # a menu glued into a line reads as sentences
 
 
 def is_headline_like(line: str, max_words: int) -> bool:

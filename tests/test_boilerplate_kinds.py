@@ -299,3 +299,29 @@ def test_region_reads_a_sentence_ending_on_its_source_in_brackets_as_prose() -> 
     text = "\n".join([*menu, *items, "Privacy", "Terms"])
     out = run(text, rule("content-region"))
     assert out.text == "\n".join(items)
+
+
+def test_region_reads_paragraphs_run_together_as_prose_and_a_glued_menu_as_not() -> None:
+    """A page's text as its source holds it: blocks meet without a space between them, so
+    paragraphs glue at their full stops ("… in Bolton.The …") and a menu's entries into one
+    long line. Read line by line, the story failed as prose (its line ended on a glued
+    "Story continues ADVERTISEMENT") and the region went to the footer; counted as sentences,
+    the glued menu (two of its entries end "!") passed as prose."""
+    story = "".join(PROSE) + "Story continues ADVERTISEMENT"
+    menu = (
+        "HomeNewsWorldBusinessSportWeatherRecipes!Browse RecipesGamesWin a Car!Local News"
+        "Traffic CamsContact UsAdvertise With Us"
+    )
+    footer = "Please read our Terms and Conditions and Privacy Statement before using this site."
+    links = "Top |\nBack |\nE-mail to a friend | Printable version\nCopyright and Trade Mark Notice"
+    out = run(f"{menu}\n{story}\n{links}\n{footer}", rule("content-region"))
+    assert out.text == story
+
+
+def test_hashtags_and_site_names_do_not_make_a_sentence_run_together() -> None:
+    line = (
+        "The listing moved from GunBroker.com to UnitedGunGroup.com, and the #GirlIGuessImWithHer"
+        " hashtag followed it."
+    )
+    out = run(f"Home\nWorld\n{line}\n{PROSE[0]}\nPrivacy\nTerms", rule("content-region"))
+    assert out.text == f"{line}\n{PROSE[0]}"
