@@ -50,16 +50,6 @@ def test_block_cutoff_takes_teasers_but_stops_at_two_prose_lines() -> None:
     assert removed(out) == [f"More from Harbor\nFerry fares rise\n{teaser}\nLighthouse reopens\n"]
 
 
-def test_block_cutoff_leaves_a_story_on_one_line_that_a_link_follows() -> None:
-    """A story whose paragraphs ran together is one line. Under a tag list and above "Add to
-    My News" it read as a teaser's summary and went with the tags."""
-    story = " ".join(PROSE * 3)
-    text = f"{STORY}\nFiled under:\nPrep basketball\n{story}\nAdd to My News\nPrint this Article"
-    out = run(text, rule("section-cutoff", headings=[r"filed under:"], after_prose_words=10))
-    assert removed(out) == ["Filed under:\nPrep basketball\n"]
-    assert story in out.text
-
-
 def test_rest_cutoff_takes_everything_after_the_heading() -> None:
     text = f"{STORY}\n3 Comments\njoe says:\nGreat news, finally, I have waited for years for this."
     out = run(

@@ -48,16 +48,6 @@ class SectionCutoffSpec(RuleSpec):
         description="block: also take a prose line that is followed by a headline-like line"
         " (a teaser's summary); two prose lines in a row end the block.",
     )
-    # A story whose paragraphs ran together is one line; between a tag list and "Add to My
-    # News" it read as a teaser and went with the tags (examiner.com, as its source holds the
-    # text). Chosen on L3S-GN1 dev's pages so: 0.8639 at 30 words, 0.8667 at 50, 60 and 80,
-    # 0.8655 at 120 and with no limit 0.8631 (AEB dev, the check: 0.8833 -> 0.8884 at 60).
-    teaser_max_words: int = Field(
-        default=60,
-        ge=1,
-        description="block: a teaser's summary has at most this many words; a longer prose"
-        " line is a paragraph of the story and ends the block.",
-    )
     after_prose_words: int = Field(
         default=50, ge=0, description="Only fire after this many words of prose."
     )
@@ -138,11 +128,7 @@ class SectionCutoffRule(Rule):
                 last = line.index
                 continue
             following = content[n + 1] if n + 1 < len(content) else None
-            teaser = (
-                following is not None
-                and self._headline(following.text)
-                and line.words <= self.spec.teaser_max_words
-            )
+            teaser = following is not None and self._headline(following.text)
             if not (self.spec.block_teasers and teaser):
                 break
             last = line.index
