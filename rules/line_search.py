@@ -238,6 +238,23 @@ def _scans_for(pattern: str) -> list[str]:
     return alternatives if alternatives is not None and len(alternatives) <= 5 else [pattern]
 
 
+# A pattern's opening run that takes a line's leading spaces and may take nothing.
+_SKIPS_SPACES = ("^\\W*", "^\\s*")
+
+
+def _at_line_starts(starts: list[str], flags: int) -> str:
+    """One alternation of the anchored patterns ``starts`` for ``AtLineStarts``, each kept on
+    its line. Those that open with a run that takes spaces ("^\\W*") follow one pass over the
+    line's leading spaces, given back to none of them: tried after each space, the alternation
+    took a line's indentation times its patterns (an indented page, 3,000 lines: 50 ms a
+    rule). The rest start at the line's start as written."""
+    skipping = [within_line(p[1:]) for p in starts if p.startswith(_SKIPS_SPACES)]
+    others = [within_line(p[1:]) for p in starts if not p.startswith(_SKIPS_SPACES)]
+    branches = [f"[^\\S\\n]*+(?:{any_of(skipping, flags).pattern})"] if skipping else []
+    branches += [any_of(others, flags).pattern] if others else []
+    return "(?!\\n)(?:" + "|".join(f"(?:{b})" for b in branches) + ")"
+
+
 class LineSearch:
     """Finds the lines that any of the patterns matches, as one alternation searched line by
     line would, in an eighth of the time on the default packs (measured in one process):
@@ -296,17 +313,8 @@ class LineSearch:
             else:
                 (starts if at_start else floating).append(pattern)
         self._per_line = any_of(per_line, flags) if per_line else None
-        # The scans run on into no other line (``within_line``), read as written above. A line's
-        # leading spaces are passed over once, given back to none of the patterns: tried after
-        # each of them, the alternation of patterns opening "^\W*" took a line's indentation
-        # times its patterns (an indented page, 3,000 lines: 50 ms a rule). The scan finds a
-        # line the patterns may not match, indented; each line found is searched alone.
-        starts = [within_line(p.removeprefix("^")) for p in starts]
-        self._anchored = (
-            AtLineStarts(rf"(?!\n)[^\S\n]*+(?:{any_of(starts, flags).pattern})", flags)
-            if starts
-            else None
-        )
+        # The scans run on into no other line (``within_line``), read as written above.
+        self._anchored = AtLineStarts(_at_line_starts(starts, flags), flags) if starts else None
         self._scans = [
             (
                 regex.compile(within_line(scan), flags | regex.MULTILINE),

@@ -254,3 +254,12 @@ def test_an_indented_page_runs_every_rule_within_its_time_budget() -> None:
     text = f"{chrome}\n{story}\n{chrome}"
     out = Engine(load_rules()).process(ArticleIn(id="a", text=text), MemoryStore())
     assert [f.evidence for f in out.findings if f.rule == "engine.rule-timeout"] == []
+
+
+def test_a_pattern_that_needs_the_leading_spaces_still_finds_its_line() -> None:
+    """The scan passes over a line's leading spaces once for patterns that open with a run
+    taking them ("^\\W*"); one that needs them ("^ {4}") is tried at the line's start."""
+    text = "Intro\n    code sample\n   Photo: Jo Doe\nby Ana"
+    search = LineSearch([r"^ {4}code", r"^\W*photo\s*:", r"^\s*by\b"], regex.IGNORECASE)
+    found = search.matching_lines(text, split_lines(text), lambda: 1.0)
+    assert found == {1: "    code", 2: "   Photo:", 3: "by"}
