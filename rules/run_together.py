@@ -31,6 +31,7 @@ other layouts within 0.005. docs/benchmarks.md.)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 
 import numpy as np
@@ -108,7 +109,7 @@ class SplitReading:
         # The n-th added break stands at breaks[n] + n in ``text``.
         return at - np.searchsorted(self._added, at, side="left")
 
-    @property
+    @cached_property
     def _added(self) -> NDArray[np.int64]:
         return self.breaks + np.arange(len(self.breaks), dtype=np.int64)
 
