@@ -18,8 +18,8 @@ starts with; or when the line before it ends with an article, a preposition or a
 and the line after it is a link's few words; or when the line after it starts with a small
 letter and the line before it does not end a sentence, unless that line is a short one standing
 on its own after a finished sentence — a heading or a label ("3 Comments", "Posted by joe at
-9:15 pm") above text that starts small. A blank line ends a paragraph (but in double-spaced
-text, where it is a line break). (Counting as
+9:15 pm") above text that starts small — or ends in a link's arrow ("7 Comments »"). A blank
+line ends a paragraph (but in double-spaced text, where it is a line break). (Counting as
 standing on its own any short line not joined to the one before it, as after a headline, kept
 a fifth fewer joins on the dev sets' pages read a line per text node, for a lower F1 there.)
 
@@ -52,6 +52,10 @@ _GOES_ON_AFTER = frozenset(
 # The words of a link's text, at most: a longer line after such a word ("Follow us on", then
 # the story) is a paragraph, and a longer line standing on its own is not a heading.
 _LINK_WORDS = 8
+# A line that ends in an arrow ("7 Comments »", "More related articles »", "Go to Complete List
+# »") ends in a link, whatever starts the next line. Not a closing guillemet: one opened on the
+# same line (« … ») or a German quotation (»…«) is no arrow.
+_LINK_ARROW = re.compile(r"(?:\s[»›]|→|>>)\s*$")
 
 
 # Double-spaced: at least this many lines, and at most this share of them followed directly by
@@ -93,11 +97,16 @@ def sentence_breaks(lines: list[str]) -> list[bool]:
                 _starts_small(following)
                 and not ends_sentence(before)
                 and not (stands_alone and _short(before))
+                and not _ends_in_arrow(before)
             )
         )
         cuts.append(cut)
         stands_alone = not cut and (not filled or ends_sentence(before))
     return cuts
+
+
+def _ends_in_arrow(line: str) -> bool:
+    return _LINK_ARROW.search(line) is not None and "«" not in line and "‹" not in line
 
 
 def _starts_small(line: str) -> bool:

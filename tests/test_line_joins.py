@@ -63,6 +63,32 @@ def test_menus_headlines_and_paragraphs_stay_apart() -> None:
     assert sentences_joined(text) == text
 
 
+def test_a_line_ending_in_a_link_arrow_is_not_joined_to_the_next() -> None:
+    # After a line that ends no sentence, a line starting small would go on with it; an
+    # arrow ("»", "›", "→", ">>") ends a link. A guillemet that closes a quotation opened on
+    # its line does not.
+    for link in ["7 Comments »", "More related articles ›", "Go to Complete List →", "Next >>"]:
+        text = f"Filed under: Courts, Harbour\n{link}\ncould always be worse, she might have paid."
+        assert sentences_joined(text) == text
+    quoted = "Le maire a parlé d'un « jour historique »\net la séance a été levée."
+    assert sentences_joined(quoted) == quoted.replace("\n", " ")
+
+
+def test_a_comment_count_ending_in_an_arrow_cuts_the_thread_that_starts_small() -> None:
+    story = [paragraph.replace("\n", " ") for paragraph in STORY]
+    thread = [
+        "could always be worse, the board might have sold the pier outright.",
+        "Comment by Dee — March 7, 2026 @ 8:21 pm",
+        "i grew up fishing off that pier and would pay to keep it.",
+        "Comment by Sam — March 7, 2026 @ 9:04 pm",
+    ]
+    head = ["Storm-hit pier faces the axe", *story, "Filed under: Harbour, Council"]
+    text = "\n".join([*head, "7 Comments »", *thread])
+    out = Engine(load_rules()).process(ArticleIn(id="a", text=text), MemoryStore())
+    assert "\n".join(story) in out.text
+    assert not any(post in out.text for post in thread)
+
+
 def test_text_mode_keeps_a_story_whose_links_cut_its_sentences() -> None:
     text = "\n".join([*MENU, "Storm-hit pier faces the axe", *STORY, *FOOTER])
     out = Engine(load_rules()).process(ArticleIn(id="a", text=text), MemoryStore())
