@@ -57,6 +57,19 @@ def test_a_kept_block_keeps_its_line_break_when_the_rest_of_its_line_goes() -> N
     assert text[span.start : span.end] == "HomeNewsWorldSport"
 
 
+def test_a_pitch_glued_to_the_story_at_a_full_stop_is_read_as_its_own_line() -> None:
+    """A line with no menu run into it, only paragraphs glued at their full stops, is read a
+    paragraph a line: the pitch after the story goes, the story stays as it came."""
+    pitch = "Sign up for our newsletter to get the day's top stories in your inbox every morning."
+    text = "Harbor Daily\nNews\nSport\n" + "".join(STORY) + pitch + "\nPrivacy Policy"
+    assert not is_run_together("".join(STORY) + pitch)
+    reading = split_reading(text)
+    assert reading is not None
+    assert [*STORY, pitch] == reading.text.split("\n")[3:-1]
+    out = Engine(load_rules()).process(ArticleIn(id="a", text=text), MemoryStore())
+    assert out.text == "".join(STORY)
+
+
 def test_names_hashtags_handles_and_site_names_are_not_blocks_run_together() -> None:
     prose = (
         "PageRank ranks pages; PageRank was named for Larry Page, and PageRank still matters"
