@@ -18,7 +18,8 @@ _SPACE = (
 _CLOSING = "\"'”’»)]"
 _SENTENCE_ENDS = tuple(".!?。！？…:;")
 # A sentence's end before a space, or glued to the next sentence where two paragraphs ran
-# together ("... with Bolton.The 23-year-old ...": a page's text as its source holds it).
+# together ("... with Bolton.The 23-year-old ...": a page's text as its source holds it; the
+# same glued end as ``run_together._glued_sentences`` finds, which reads it as a line break).
 _SENTENCE_BREAK = regex.compile(
     r"[.!?。！？][\"'”’»)\]]*(?:\s|$)|(?<=\p{Ll}\p{Ll})[.!?][\"'”’»)\]]*(?=\p{Lu}\p{Ll})"
 )

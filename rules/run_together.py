@@ -61,7 +61,8 @@ _NOT_GLUED = regex.compile(r"[#@]|\.\p{Ll}")
 _WORD_START = regex.compile(r"(?r)(?<!\S)")  # searched backwards from a place
 _WORD_END = regex.compile(r"(?=\s|$)")
 # A sentence glued to the next: its end, a capital and a small letter after it (not "3.5",
-# not "U.S.A"; ``_glued_sentences`` also wants two small letters before the end).
+# not "U.S.A"; ``_glued_sentences`` also wants two small letters before the end). The same end
+# that ``prose._SENTENCE_BREAK`` counts, found without a look-behind tried at every character.
 _GLUED_SENTENCE = regex.compile(r"[.!?][\"'”’»)\]]*\p{Lu}\p{Ll}")
 
 
