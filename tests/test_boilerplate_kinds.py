@@ -109,6 +109,22 @@ def test_a_thread_longer_than_the_story_is_still_cut() -> None:
     assert out.text == "\n".join(STORY_BELOW[:2])
 
 
+def test_one_post_longer_than_the_story_goes_when_a_signature_follows_the_heading() -> None:
+    """One reader's post, longer than the story, in one block: neither the words nor the posts
+    say thread, but a signature right under the comment form's heading does."""
+    post = " ".join(STORY_BELOW + STORY_BELOW[:2]).replace("The harbour board", "Our board")
+    posted = [r"add\s+comment", r"posted\s+by:\s+.{1,60}\s+on\s+\S{0,12}\d.{0,40}"]
+    signature = "Posted by: Al Spade, Harbor on 5:17pm Thu 17 Jan 08"
+    text = "\n".join([*PROSE, "Add Comment", signature, post])
+    spec = rule(
+        "section-cutoff", headings=posted, remove="rest", after_prose_words=10, max_heading_words=20
+    )
+    assert run(text, spec).text == STORY
+    # The same post under the heading alone stays: it may be the story under a comment link.
+    alone = "\n".join([*PROSE, "Add Comment", post])
+    assert removed(run(alone, spec)) == []
+
+
 def test_a_heading_before_the_article_starts_cuts_nothing() -> None:
     text = f"Home\nRelated\nWorld\n{STORY}"
     out = run(text, rule("section-cutoff", headings=["related"], after_prose_words=10))

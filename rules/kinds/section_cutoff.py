@@ -33,6 +33,14 @@ from copydesk.rules.prose import is_headline_like, is_prose, is_question_headlin
 _LEAST_STORY_WORDS = 40
 
 
+def _heading_follows(lines: list[Line], heading: int, headings: set[int]) -> bool:
+    """Whether the next line after ``heading`` with text is a heading too: a comment count over
+    the form's title, a form's title over a post's signature ("Posted by: … on 4:05pm"). A
+    thread starts so; a story does not."""
+    following = next((line.index for line in lines[heading + 1 :] if not line.blank), None)
+    return following in headings
+
+
 class SectionCutoffSpec(RuleSpec):
     kind: Literal["section-cutoff"]
     headings: list[RegexPattern] = Field(
@@ -56,7 +64,8 @@ class SectionCutoffSpec(RuleSpec):
         default=4,
         ge=1,
         description="rest: when more prose follows the heading than precedes it, cut only if"
-        " it comes in this many blocks or more (a thread of posts, not an article).",
+        " it comes in this many blocks or more (a thread of posts, not an article), or if the"
+        " next line is a heading too (a post's signature under the form's title).",
     )
     story_ratio: float = Field(
         default=4.0,
@@ -179,7 +188,8 @@ class SectionCutoffRule(Rule):
             return  # what most texts have: nothing below can cut, so nothing else is read
         # rest: a heading above the story ("53 Comments" under the headline) must not take
         # the story with it. The cut needs most of the prose to stand before the heading, or
-        # what follows to be thread-shaped: posts, each a block of its own.
+        # what follows to be thread-shaped: posts, each a block of its own, or a heading straight
+        # under the heading.
         after = self._prose_after(lines) if spec.remove == "rest" else []
         before = prose_words = 0
         i = 0
@@ -194,7 +204,11 @@ class SectionCutoffRule(Rule):
             if begun and i in headings:
                 if spec.remove == "rest":
                     words_after, blocks_after = after[i + 1]
-                    thread = before >= words_after or blocks_after >= spec.thread_min_posts
+                    thread = (
+                        before >= words_after
+                        or blocks_after >= spec.thread_min_posts
+                        or _heading_follows(lines, i, headings)
+                    )
                     if thread and not self._story_after(lines, i):
                         yield Cut(*block_cut(lines, i, len(lines) - 1))
                         return
