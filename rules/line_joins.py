@@ -18,7 +18,8 @@ starts with; or when the line before it ends with an article, a preposition or a
 and the line after it is a link's few words; or when the line after it starts with a small
 letter and the line before it does not end a sentence, unless that line is a short one standing
 on its own after a finished sentence — a heading or a label ("3 Comments", "Posted by joe at
-9:15 pm") above text that starts small — or ends in a link's arrow ("7 Comments »"). A blank
+9:15 pm") above text that starts small — or ends in a link's arrow ("7 Comments »") or in a
+timestamp (a post's signature: "Posted by: tom3465, Farnworth on 8:21pm Tue 1 Jan 08"). A blank
 line ends a paragraph (but in double-spaced text, where it is a line break). (Counting as
 standing on its own any short line not joined to the one before it, as after a headline, kept
 a fifth fewer joins on the dev sets' pages read a line per text node, for a lower F1 there.)
@@ -56,6 +57,21 @@ _LINK_WORDS = 8
 # »") ends in a link, whatever starts the next line. Not a closing guillemet: one opened on the
 # same line (« … ») or a German quotation (»…«) is no arrow.
 _LINK_ARROW = re.compile(r"(?:\s[»›]|→|>>)\s*$")
+# A line that ends in a timestamp ("Posted by: tom, Farnworth on 8:21pm Tue 1 Jan 08", "January
+# 14, 2008 10:43 PM") is a post's or a story's signature: the post under it starts a sentence of
+# its own, however small its first letter. The timestamp: the line's last words are all a
+# date's, a time's or their links ("at", "@", "|"), and among them a time and a date; a time in a
+# sentence ("lit the lamp on Jan. 3 at the 8:31\nmark") has other words before it.
+_MONTH_OR_DAY = (
+    r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|des|dez|mon|tue|wed|thu|fri|sat|sun)"
+    r"[a-z]*\.?"
+)
+_NUMERIC_DATE = r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}"
+_TIME = re.compile(r"\d{1,2}[:.]\d{2}(?::\d{2})?(?i:[ap]\.?m\.?)?")
+_DATE = re.compile(f"{_MONTH_OR_DAY}|{_NUMERIC_DATE}")
+_STAMP_WORD = re.compile(
+    rf"{_TIME.pattern}|{_DATE.pattern}|\d{{1,4}}(?:st|nd|rd|th)?|(?i:[ap]\.?m\.?)|[A-Z]{{2,4}}|at|on|@|\||[—–-]"
+)
 
 
 # Double-spaced: at least this many lines, and at most this share of them followed directly by
@@ -98,6 +114,7 @@ def sentence_breaks(lines: list[str]) -> list[bool]:
                 and not ends_sentence(before)
                 and not (stands_alone and _short(before))
                 and not _ends_in_arrow(before)
+                and not _ends_in_timestamp(before)
             )
         )
         cuts.append(cut)
@@ -107,6 +124,17 @@ def sentence_breaks(lines: list[str]) -> list[bool]:
 
 def _ends_in_arrow(line: str) -> bool:
     return _LINK_ARROW.search(line) is not None and "«" not in line and "‹" not in line
+
+
+def _ends_in_timestamp(line: str) -> bool:
+    stamp: list[str] = []
+    for word in reversed(line.replace(",", " ").split()):
+        if _STAMP_WORD.fullmatch(word) is None:
+            break
+        stamp.append(word)
+    return any(_TIME.fullmatch(word) for word in stamp) and any(
+        _DATE.fullmatch(word) for word in stamp
+    )
 
 
 def _starts_small(line: str) -> bool:

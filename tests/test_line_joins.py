@@ -74,6 +74,26 @@ def test_a_line_ending_in_a_link_arrow_is_not_joined_to_the_next() -> None:
     assert sentences_joined(quoted) == quoted.replace("\n", " ")
 
 
+def test_a_line_ending_in_a_timestamp_is_not_joined_to_the_next() -> None:
+    # A post's signature over its post: the post starts its own sentence, however small its
+    # first letter. A time in a sentence that goes on ("at 6:30\np.m.", "the 8:31\nmark of")
+    # is still joined: no date stands on its line, or more than a date follows the time.
+    for signature in [
+        "Posted by: tom3465, Farnworth on 8:21pm Tue 1 Jan 08",
+        "Posted By: blackzappy | December 13 2007 at 11:25 AM",
+        "Comment by k — January 7, 2008 @ 10:20 pm",
+        "12:03 GMT, Nov 20, 2019",
+    ]:
+        text = f"{signature}\nas long as he does not take advice from his cousin, fine."
+        assert sentences_joined(text) == text
+    for going_on in [
+        "Clemson plays Auburn in the Chick-fil-A Bowl at 6:30\np.m. Monday, January 1.",
+        "Backes lit the lamp on Jan. 3 at the 8:31\nmark of the opening frame.",
+        "He left on Tuesday, Jan 1 at 8:21 with his\nbrother and two friends.",
+    ]:
+        assert sentences_joined(going_on) == going_on.replace("\n", " ")
+
+
 def test_a_comment_count_ending_in_an_arrow_cuts_the_thread_that_starts_small() -> None:
     story = [paragraph.replace("\n", " ") for paragraph in STORY]
     thread = [
