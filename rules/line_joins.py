@@ -60,8 +60,9 @@ _LINK_ARROW = re.compile(r"(?:\s[»›]|→|>>)\s*$")
 # A line that ends in a timestamp ("Posted by: tom, Farnworth on 8:21pm Tue 1 Jan 08", "January
 # 14, 2008 10:43 PM") is a post's or a story's signature: the post under it starts a sentence of
 # its own, however small its first letter. The timestamp: the line's last words are all a
-# date's, a time's or their links ("at", "@", "|"), and among them a time and a date; a time in a
-# sentence ("lit the lamp on Jan. 3 at the 8:31\nmark") has other words before it.
+# date's, a time's or what links them ("at", "on", "@", "|", a dash), and among them a time and a
+# date; a time in a sentence ("lit the lamp on Jan. 3 at the 8:31\nmark") has other words
+# between it and the date.
 _MONTH_OR_DAY = (
     r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|des|dez|mon|tue|wed|thu|fri|sat|sun)"
     r"[a-z]*\.?"

@@ -77,7 +77,7 @@ def test_a_line_ending_in_a_link_arrow_is_not_joined_to_the_next() -> None:
 def test_a_line_ending_in_a_timestamp_is_not_joined_to_the_next() -> None:
     # A post's signature over its post: the post starts its own sentence, however small its
     # first letter. A time in a sentence that goes on ("at 6:30\np.m.", "the 8:31\nmark of")
-    # is still joined: no date stands on its line, or more than a date follows the time.
+    # is still joined: no date stands beside it at the line's end.
     for signature in [
         "Posted by: tom3465, Farnworth on 8:21pm Tue 1 Jan 08",
         "Posted By: blackzappy | December 13 2007 at 11:25 AM",
