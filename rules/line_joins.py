@@ -53,6 +53,10 @@ _GOES_ON_AFTER = frozenset(
 # The words of a link's text, at most: a longer line after such a word ("Follow us on", then
 # the story) is a paragraph, and a longer line standing on its own is not a heading.
 _LINK_WORDS = 8
+# Spaces between two columns of a page laid out side by side (rules/columns.py).
+_GUTTER = "   "
+# A sentence's end and the next sentence's first word.
+_SENTENCE_START = re.compile(r"[.!?][\"'”’)\]]*\s+\S")
 # A line that ends in an arrow ("7 Comments »", "More related articles »", "Go to Complete List
 # »") ends in a link, whatever starts the next line. Not a closing guillemet: one opened on the
 # same line (« … ») or a German quotation (»…«) is no arrow.
@@ -105,11 +109,12 @@ def sentence_breaks(lines: list[str]) -> list[bool]:
     """For each line but the last, whether the break after it cuts a sentence."""
     cuts: list[bool] = []
     stands_alone = True  # the line before the break opens a paragraph or a sentence
-    for before, after in pairwise(lines):
+    for n, (before, after) in enumerate(pairwise(lines)):
         filled, following = before.strip(), after.lstrip()
         cut = bool(filled and following) and (
             following.startswith(_GOES_ON_STARTS)
             or (before.rsplit(None, 1)[-1] in _GOES_ON_AFTER and _short(following))
+            or _inline_between(before, following, lines[n + 2] if n + 2 < len(lines) else "")
             or (
                 _starts_small(following)
                 and not ends_sentence(before)
@@ -121,6 +126,37 @@ def sentence_breaks(lines: list[str]) -> list[bool]:
         cuts.append(cut)
         stands_alone = not cut and (not filled or ends_sentence(before))
     return cuts
+
+
+def _inline_between(before: str, link: str, after: str) -> bool:
+    """Whether ``link``, a line of a link's few words, sits inside the sentence around it: the
+    line before it is a paragraph's (longer than a link) and goes on (no sentence end), and
+    the line after it goes on the sentence (a small letter, or punctuation no sentence starts
+    with). "… all season. Since\nOlivier Vernon's\ninjury a couple of weeks ago, …": a name
+    linked mid-sentence. Not a label ("Reader said:") or a link with an arrow above a post."""
+    following = after.lstrip()
+    return (
+        bool(following)
+        and _short(link)
+        and not _short(before)
+        and not ends_sentence(before)
+        and _mid_sentence(before)
+        and not ends_sentence(link)
+        and not _ends_in_arrow(link)
+        and not (_short(following) and following.rstrip().endswith(":"))
+        and (_starts_small(following) or following.startswith(_GOES_ON_STARTS))
+    )
+
+
+def _mid_sentence(line: str) -> bool:
+    """Whether a line that ends in no sentence end stops inside a sentence, not at a title's
+    end: its last word starts small ("… from the latest"), or a sentence starts on it ("… all
+    season. Since"); and it is one column's text, not a row of columns side by side."""
+    text = line.strip()
+    if _GUTTER in text:
+        return False  # a row of a layout in columns, not a paragraph's line
+    last = text.rsplit(None, 1)[-1]
+    return _starts_small(last) or _SENTENCE_START.search(text) is not None
 
 
 def _ends_in_arrow(line: str) -> bool:

@@ -94,6 +94,30 @@ def test_a_line_ending_in_a_timestamp_is_not_joined_to_the_next() -> None:
         assert sentences_joined(going_on) == going_on.replace("\n", " ")
 
 
+def test_a_link_between_two_parts_of_a_sentence_is_joined_to_both() -> None:
+    # A name linked mid-sentence starts with a capital, as a heading would; it is inline when
+    # the paragraph line before it goes on (its last word small, or a sentence begun on it)
+    # and the line after it goes on too. A title above a paragraph, a label over a reader's
+    # post and a link with an arrow stay on their own lines.
+    for going_on in [
+        "Both have played a ton of snaps all season. Since\nOlivier Vernon's\ninjury a couple"
+        " of weeks ago, the backups have filled in.",
+        "Here are some figures from the latest poll by the\nHarbour Gazette\n, which asked"
+        " 1,130 adults on the quay.",
+    ]:
+        assert sentences_joined(going_on) == going_on.replace("\n", " ")
+    for apart in [
+        "Race, Sex and the Battle for the Harbour Nod\nRace and gender are this week's"
+        "\nflash-points in the race.",
+        'Re: the story "Pier board keeps its eye on the prize"\nGazette Reader\nsaid:\nthis is'
+        " real good news for the kids.",
+        "Filed under: Courts, Harbour, the Pier and the Ferry\n7 Comments »\ncould always be"
+        " worse, she might have paid.",
+    ]:
+        first = apart.split("\n", 1)[0]
+        assert sentences_joined(apart).split("\n", 1)[0] == first
+
+
 def test_a_comment_count_ending_in_an_arrow_cuts_the_thread_that_starts_small() -> None:
     story = [paragraph.replace("\n", " ") for paragraph in STORY]
     thread = [
