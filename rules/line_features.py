@@ -16,6 +16,7 @@ import numpy.typing as npt
 import regex
 
 from copydesk.rules.lines import Line
+from copydesk.rules.periodic import periodic_runs
 from copydesk.rules.prose import ends_sentence, is_prose, is_truncated, item_number
 from copydesk.rules.words import (
     CAPITAL,
@@ -97,6 +98,7 @@ _OWN = (
     "page_log_lines",
     "numbered",
     "in_numbered_list",
+    "in_table",
     "terms_in_kept",
     "terms_in_kept_for_page",
     "terms_elsewhere",
@@ -206,6 +208,7 @@ def line_features(
         **_around_kept(keep, chars),
         "page_log_lines": np.full(n, np.log1p(n)),
         **_numbered(lines),
+        "in_table": _in_table(lines),
         **_shared_terms(text, keep, word_odds),
         **{f"cut_by={rule}": cut for rule, cut in zip(CUTTING_RULES, cuts[:-1], strict=True)},
         "cut_by=another": cuts[-1],
@@ -302,6 +305,14 @@ def _shared_terms(text: str, keep: Matrix, word_odds: Mapping[str, float]) -> di
         "log_terms": np.log1p(distinct),
         **odds_columns(words, word_odds),
     }
+
+
+def _in_table(lines: Sequence[Line]) -> Matrix:
+    """Lines of a table or a list read a cell per line (rules/periodic.py)."""
+    tabled = np.zeros(len(lines))
+    for first, last in periodic_runs(tuple(line.text for line in lines)):
+        tabled[first : last + 1] = 1.0
+    return tabled
 
 
 def _numbered(lines: Sequence[Line]) -> dict[str, Matrix]:

@@ -82,6 +82,13 @@ def is_prose(line: str, min_chars: int) -> bool:
     return prose and not is_run_together(text)  # a menu glued into a line reads as sentences
 
 
+def sentence_count(line: str) -> int:
+    """The sentences a line holds: its sentence ends, and a last sentence left open."""
+    text = line.strip()
+    ends = len(_SENTENCE_BREAK.findall(text + " "))
+    return ends + (not ends_sentence(text) and bool(text))
+
+
 def is_headline_like(line: str, max_words: int) -> bool:
     """Short and not ending like a sentence: menu entries, headline lists, labels."""
     text = line.strip()

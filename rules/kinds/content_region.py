@@ -27,6 +27,7 @@ from copydesk.rules.kinds.base import (
 )
 from copydesk.rules.line_search import LineSearch
 from copydesk.rules.lines import Line, block_cut, runs
+from copydesk.rules.periodic import periodic_runs
 from copydesk.rules.prose import is_prose, is_truncated, item_number, shown_length
 
 
@@ -49,6 +50,12 @@ class ContentRegionSpec(RuleSpec):
     )
     list_min_items: int = Field(
         default=3, ge=2, description="Fewest consecutively numbered items that make a list."
+    )
+    table_weight: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="Weight of a short line of a table or a list read a cell per line.",
     )
 
     def build(self) -> ContentRegionRule:
@@ -88,6 +95,12 @@ class ContentRegionRule(Rule):
         for first, last in self._numbered_lists(content):
             for n in range(first, last + 1):
                 scores[n] = max(scores[n], 0.0)
+        # A table or a list written a cell per line (rules/periodic.py): its short lines cost
+        # nothing, so it does not split the article around it, and count for ``table_weight``
+        # of their length, so that a table ending the article stays with it.
+        for first, last in periodic_runs(tuple(line.text for line in content)):
+            for n in range(first, last + 1):
+                scores[n] = max(scores[n], spec.table_weight * shown_length(content[n].text))
         return scores
 
     def _numbered_lists(self, content: list[Line]) -> Iterator[tuple[int, int]]:

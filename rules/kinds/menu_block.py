@@ -10,6 +10,7 @@ from pydantic import Field
 
 from copydesk.rules.kinds.base import Context, Cut, Document, Rule, RuleSpec, Stage
 from copydesk.rules.lines import block_cut
+from copydesk.rules.periodic import periodic_runs
 from copydesk.rules.prose import is_headline_like
 
 
@@ -28,9 +29,20 @@ class MenuBlockRule(Rule):
 
     def apply(self, doc: Document, ctx: Context) -> Iterator[Cut]:
         lines = doc.lines
+        content = doc.content_lines
+        # A table or a list read a cell per line (rules/periodic.py) is made of short lines too.
+        tabled = {
+            content[n].index
+            for first, last in periodic_runs(tuple(line.text for line in content))
+            for n in range(first, last + 1)
+        }
         run: list[int] = []  # indices of the menu lines in the current run (blank lines between)
-        for line in [*doc.content_lines, None]:
-            if line is not None and is_headline_like(line.text, self.spec.max_words):
+        for line in [*content, None]:
+            if (
+                line is not None
+                and line.index not in tabled
+                and is_headline_like(line.text, self.spec.max_words)
+            ):
                 run.append(line.index)
                 continue
             if len(run) >= self.spec.min_lines:

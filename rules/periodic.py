@@ -1,0 +1,145 @@
+"""Runs of lines that repeat a shape every few lines: a table read a cell per line (position,
+name, points, wins, ...), or a list whose items each take the same few lines (a product's name,
+its price, "See it now:", a paragraph). A scraper that writes each text node on its own line
+gives an article's tables and listicles this way, and to the rules that judge lines one by one
+each cell is a short line of chrome.
+
+A line's shape is coarse on purpose (a figure, a line ending with a colon, or its number of
+words in three bands) so that the cells of one column share it. A run counts when its shape
+repeats with a period of 2 to ``MAX_PERIOD`` lines for at least ``MIN_PERIODS`` periods,
+allowing one line in each period to differ (a "No stats" cell among sentences), and when one
+place in the period holds figures or prose in most periods: a data column or a list's
+paragraphs. A menu repeats its shape too (a heading, then its links), but holds neither. A
+list of other stories or a comment thread holds prose too (a teaser's summary, a post), but
+dates each item: a run with a place that is mostly dates is a feed, not part of the article.
+And most places of a table or a list's items are short (cells, names, prices, labels)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import lru_cache
+
+import regex
+
+from copydesk.rules.prose import ends_sentence, is_prose, sentence_count
+
+MAX_PERIOD = 8
+MIN_PERIODS = 3
+# What a list item's paragraph is: prose (``is_prose`` at the content region's length) of two
+# sentences or more, ending like one. Not a teaser's one-line summary, nor headlines glued into
+# a line (which read as sentences, and end with the last headline).
+_PARAGRAPH_CHARS = 40
+_PARAGRAPH_SENTENCES = 2
+# The share of a place's lines that must be figures (or prose) for the run to hold data.
+_DATA_SHARE = 2 / 3
+# Figures, signs and units' symbols, no letter: "5040", "85%", "$235", "2-0-38-0", "3:41.2".
+_FIGURE = regex.compile(r"^[^\p{L}]*\d[^\p{L}]*$")
+# A date or a post's age: "Tuesday November 19, 2019", "19 Nov 2019", "11/19/2019", "2 hours ago".
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DATE = regex.compile(
+    rf"(?i)\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?!\w)"
+    r"|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d+\s+(?:minutes?|hours?|days?|weeks?)\s+ago\b"
+)
+# A line this short holding a date is a timestamp, a byline with its date or a signature.
+_DATED_WORDS = 12
+
+
+def shape(line: str) -> str:
+    """The coarse shape of a line that its column's other cells share."""
+    text = line.strip()
+    words = len(text.split())
+    if words <= _DATED_WORDS and _DATE.search(text):
+        return "dated"
+    if _FIGURE.match(text):
+        return "figure"
+    if text.endswith(":"):
+        return "label:"
+    return "w1" if words == 1 else "w2-4" if words <= 4 else "w5+"
+
+
+def is_paragraph(line: str) -> bool:
+    return (
+        is_prose(line, _PARAGRAPH_CHARS)
+        and ends_sentence(line)
+        and sentence_count(line) >= _PARAGRAPH_SENTENCES
+    )
+
+
+# The content region and the menu rule each ask for a text's runs.
+@lru_cache(maxsize=8)
+def periodic_runs(lines: tuple[str, ...]) -> list[tuple[int, int]]:
+    """The first and last index of each run of ``lines`` (non-blank lines, in order) that
+    repeats a shape with a fixed period and holds data (figures, or paragraphs), in order and
+    not overlapping. Where runs of several periods overlap, the longest is taken."""
+    shapes = [shape(line) for line in lines]
+    found: list[tuple[int, int, int]] = []  # (first, last, period)
+    for period in range(2, MAX_PERIOD + 1):
+        for first, last in _repeating(shapes, period):
+            if last - first + 1 >= MIN_PERIODS * period and _holds_data(
+                lines, shapes, first, last, period
+            ):
+                found.append((first, last, period))
+    chosen: list[tuple[int, int]] = []
+    for first, last, _ in sorted(found, key=lambda run: run[0] - run[1]):
+        if all(last < a or first > b for a, b in chosen):
+            chosen.append((first, last))
+    return sorted(chosen)
+
+
+def _repeating(shapes: list[str], period: int) -> list[tuple[int, int]]:
+    """Stretches of lines where each line's shape is that of the line ``period`` below, but
+    for at most one line in any ``period`` in a row (for a period of 2 or 3: none)."""
+    same = [shapes[i] == shapes[i + period] for i in range(len(shapes) - period)]
+    allowed = 1 if period >= 4 else 0
+    stretches: list[tuple[int, int]] = []
+    start = None
+    misses: list[int] = []  # where the current stretch's mismatches are
+    for i, equal in enumerate(same):
+        if start is None:
+            if equal:
+                start, misses = i, []
+            continue
+        if not equal:
+            misses = [m for m in misses if m > i - period]
+            if len(misses) < allowed:
+                misses.append(i)
+                continue
+            stretches.append(_closed(start, i, misses, period))
+            start = None
+    if start is not None:
+        stretches.append(_closed(start, len(same), misses, period))
+    return stretches
+
+
+def _closed(start: int, stop: int, misses: list[int], period: int) -> tuple[int, int]:
+    """The lines a stretch of matching shapes from ``start`` up to ``stop`` covers: each
+    matching line and the one ``period`` below it; a mismatch at its very end does not count."""
+    last = stop - 1
+    while misses and misses[-1] == last:
+        misses.pop()
+        last -= 1
+    return start, last + period
+
+
+def _holds_data(
+    lines: tuple[str, ...], shapes: list[str], first: int, last: int, period: int
+) -> bool:
+    """Whether one place in the period holds figures or prose in most of the run's periods
+    (and in ``MIN_PERIODS`` of them at least) and none holds dates; whether the places' usual
+    shapes are not all one (a run of one shape repeats with any period: a story's paragraphs
+    are no table); and whether most places are short, as cells are (a gallery's captions, each
+    under its picture's number, are not)."""
+    usual_by_place: list[str] = []
+    data = False
+    for place in range(first, first + period):
+        column = range(place, last + 1, period)
+        counts = Counter(shapes[i] for i in column)
+        most, count = counts.most_common(1)[0]
+        if most == "dated" and count >= _DATA_SHARE * len(column):
+            return False
+        usual_by_place.append(most)
+        prose = sum(is_paragraph(lines[i]) for i in column)
+        cells = max(counts["figure"], prose)
+        data = data or (cells >= MIN_PERIODS and cells >= _DATA_SHARE * len(column))
+    short = sum(shape != "w5+" for shape in usual_by_place)
+    return data and len(set(usual_by_place)) >= 2 and 2 * short > period
