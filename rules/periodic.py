@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from functools import lru_cache
+from itertools import accumulate, pairwise
 
 import regex
 
@@ -40,23 +41,28 @@ _DATE = regex.compile(
     rf"(?i)\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?!\w)"
     r"|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d+\s+(?:minutes?|hours?|days?|weeks?)\s+ago\b"
 )
+_DIGIT = regex.compile(r"\d")
 # A line this short holding a date is a timestamp, a byline with its date or a signature.
 _DATED_WORDS = 12
 
 
+# The content region, the menu rule and the line model each read a text's lines.
+@lru_cache(maxsize=8192)
 def shape(line: str) -> str:
     """The coarse shape of a line that its column's other cells share."""
     text = line.strip()
     words = len(text.split())
-    if words <= _DATED_WORDS and _DATE.search(text):
-        return "dated"
-    if _FIGURE.match(text):
-        return "figure"
+    if _DIGIT.search(text) is not None:  # a date and a figure both hold one; most lines none
+        if words <= _DATED_WORDS and _DATE.search(text):
+            return "dated"
+        if _FIGURE.match(text):
+            return "figure"
     if text.endswith(":"):
         return "label:"
     return "w1" if words == 1 else "w2-4" if words <= 4 else "w5+"
 
 
+@lru_cache(maxsize=4096)
 def is_paragraph(line: str) -> bool:
     return (
         is_prose(line, _PARAGRAPH_CHARS)
@@ -72,11 +78,16 @@ def periodic_runs(lines: tuple[str, ...]) -> list[tuple[int, int]]:
     repeats a shape with a fixed period and holds data (figures, or paragraphs), in order and
     not overlapping. Where runs of several periods overlap, the longest is taken."""
     shapes = [shape(line) for line in lines]
+    # How many times the shape changes up to each line: a stretch of one shape (paragraphs, a
+    # menu) repeats with every period, and is told from a table at once.
+    changes = list(accumulate((a != b for a, b in pairwise(shapes)), initial=0))
     found: list[tuple[int, int, int]] = []  # (first, last, period)
     for period in range(2, MAX_PERIOD + 1):
         for first, last in _repeating(shapes, period):
-            if last - first + 1 >= MIN_PERIODS * period and _holds_data(
-                lines, shapes, first, last, period
+            if (
+                last - first + 1 >= MIN_PERIODS * period
+                and changes[last] > changes[first]
+                and _holds_data(lines, shapes, first, last, period)
             ):
                 found.append((first, last, period))
     chosen: list[tuple[int, int]] = []
@@ -89,26 +100,36 @@ def periodic_runs(lines: tuple[str, ...]) -> list[tuple[int, int]]:
 def _repeating(shapes: list[str], period: int) -> list[tuple[int, int]]:
     """Stretches of lines where each line's shape is that of the line ``period`` below, but
     for at most one line in any ``period`` in a row (for a period of 2 or 3: none)."""
-    same = [shapes[i] == shapes[i + period] for i in range(len(shapes) - period)]
-    allowed = 1 if period >= 4 else 0
+    compared = len(shapes) - period
+    # Where a line's shape differs from the shape ``period`` below: a list's few misses, walked
+    # one by one, rather than every line.
+    misses = [i for i, (a, b) in enumerate(zip(shapes, shapes[period:], strict=False)) if a != b]
+    allowed = period >= 4
+    shortest = (MIN_PERIODS - 1) * period  # matches a stretch needs to cover enough periods
     stretches: list[tuple[int, int]] = []
-    start = None
-    misses: list[int] = []  # where the current stretch's mismatches are
-    for i, equal in enumerate(same):
-        if start is None:
-            if equal:
-                start, misses = i, []
-            continue
-        if not equal:
-            misses = [m for m in misses if m > i - period]
-            if len(misses) < allowed:
-                misses.append(i)
+    at = next_miss = 0
+    count = len(misses)
+    while True:
+        while next_miss < count and misses[next_miss] == at:  # a stretch starts on a match
+            at, next_miss = at + 1, next_miss + 1
+        if at >= compared:
+            return stretches
+        start = at
+        accepted: list[int] = []  # the mismatches let through
+        while next_miss < count:
+            miss = misses[next_miss]
+            next_miss += 1
+            if allowed and (not accepted or accepted[-1] <= miss - period):
+                accepted.append(miss)
                 continue
-            stretches.append(_closed(start, i, misses, period))
-            start = None
-    if start is not None:
-        stretches.append(_closed(start, len(same), misses, period))
-    return stretches
+            if miss - start >= shortest:
+                stretches.append(_closed(start, miss, accepted, period))
+            at = miss + 1
+            break
+        else:
+            if compared - start >= shortest:
+                stretches.append(_closed(start, compared, accepted, period))
+            return stretches
 
 
 def _closed(start: int, stop: int, misses: list[int], period: int) -> tuple[int, int]:
@@ -129,17 +150,28 @@ def _holds_data(
     shapes are not all one (a run of one shape repeats with any period: a story's paragraphs
     are no table); and whether most places are short, as cells are (a gallery's captions, each
     under its picture's number, are not)."""
-    usual_by_place: list[str] = []
-    data = False
-    for place in range(first, first + period):
-        column = range(place, last + 1, period)
-        counts = Counter(shapes[i] for i in column)
-        most, count = counts.most_common(1)[0]
-        if most == "dated" and count >= _DATA_SHARE * len(column):
-            return False
-        usual_by_place.append(most)
-        prose = sum(is_paragraph(lines[i]) for i in column)
-        cells = max(counts["figure"], prose)
-        data = data or (cells >= MIN_PERIODS and cells >= _DATA_SHARE * len(column))
-    short = sum(shape != "w5+" for shape in usual_by_place)
-    return data and len(set(usual_by_place)) >= 2 and 2 * short > period
+    columns = [range(place, last + 1, period) for place in range(first, first + period)]
+    counts = [Counter(shapes[i] for i in column) for column in columns]
+    usual = [count.most_common(1)[0] for count in counts]
+    if any(
+        shape == "dated" and n >= _DATA_SHARE * len(column)
+        for (shape, n), column in zip(usual, columns, strict=True)
+    ):
+        return False
+    shapes_by_place = [shape for shape, _ in usual]
+    short = sum(shape != "w5+" for shape in shapes_by_place)
+    if len(set(shapes_by_place)) < 2 or 2 * short <= period:
+        return False
+
+    def holds(cells: int, column: range) -> bool:
+        return cells >= MIN_PERIODS and cells >= _DATA_SHARE * len(column)
+
+    if any(holds(count["figure"], column) for count, column in zip(counts, columns, strict=True)):
+        return True
+    # Places of words, not of figures, dates or labels, are read for paragraphs (a paragraph
+    # in a script written without spaces is one "word").
+    return any(
+        holds(sum(is_paragraph(lines[i]) for i in column), column)
+        for shape, column in zip(shapes_by_place, columns, strict=True)
+        if shape.startswith("w")
+    )
