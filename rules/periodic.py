@@ -16,10 +16,10 @@ And most places of a table or a list's items are short (cells, names, prices, la
 
 from __future__ import annotations
 
-from collections import Counter
 from functools import lru_cache
-from itertools import accumulate, pairwise
 
+import numpy as np
+import numpy.typing as npt
 import regex
 
 from copydesk.rules.prose import ends_sentence, is_prose, sentence_count
@@ -42,6 +42,9 @@ _DATE = regex.compile(
     r"|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d+\s+(?:minutes?|hours?|days?|weeks?)\s+ago\b"
 )
 _DIGIT = regex.compile(r"\d")
+_CODES = {
+    name: code for code, name in enumerate(("dated", "figure", "label:", "w1", "w2-4", "w5+"))
+}
 # A line this short holding a date is a timestamp, a byline with its date or a signature.
 _DATED_WORDS = 12
 
@@ -77,17 +80,20 @@ def periodic_runs(lines: tuple[str, ...]) -> list[tuple[int, int]]:
     """The first and last index of each run of ``lines`` (non-blank lines, in order) that
     repeats a shape with a fixed period and holds data (figures, or paragraphs), in order and
     not overlapping. Where runs of several periods overlap, the longest is taken."""
-    shapes = [shape(line) for line in lines]
-    # How many times the shape changes up to each line: a stretch of one shape (paragraphs, a
-    # menu) repeats with every period, and is told from a table at once.
-    changes = list(accumulate((a != b for a, b in pairwise(shapes)), initial=0))
+    codes = np.array([_CODES[shape(line)] for line in lines], dtype=np.int8)
+    # How many times the shape changes up to each line. A run repeats at least two shapes, and
+    # the one it holds in most periods (the other may differ, once a period) brings a change
+    # into each of them: a stretch of paragraphs or of a menu, which repeats with every period,
+    # is told from a table at once.
+    changes = np.concatenate(([0], np.cumsum(codes[1:] != codes[:-1])))
     found: list[tuple[int, int, int]] = []  # (first, last, period)
     for period in range(2, MAX_PERIOD + 1):
-        for first, last in _repeating(shapes, period):
+        for first, last in _repeating(codes, period):
+            periods = (last - first + 1) // period
             if (
-                last - first + 1 >= MIN_PERIODS * period
-                and changes[last] > changes[first]
-                and _holds_data(lines, shapes, first, last, period)
+                periods >= MIN_PERIODS
+                and changes[last] - changes[first] >= periods // 2
+                and _holds_data(lines, codes, first, last, period)
             ):
                 found.append((first, last, period))
     chosen: list[tuple[int, int]] = []
@@ -97,13 +103,15 @@ def periodic_runs(lines: tuple[str, ...]) -> list[tuple[int, int]]:
     return sorted(chosen)
 
 
-def _repeating(shapes: list[str], period: int) -> list[tuple[int, int]]:
-    """Stretches of lines where each line's shape is that of the line ``period`` below, but
-    for at most one line in any ``period`` in a row (for a period of 2 or 3: none)."""
-    compared = len(shapes) - period
+def _repeating(codes: npt.NDArray[np.int8], period: int) -> list[tuple[int, int]]:
+    """Stretches of lines where each line's shape (``codes``) is that of the line ``period``
+    below, but for at most one line in any ``period`` in a row (for a period of 2 or 3: none)."""
+    compared = len(codes) - period
+    if compared <= 0:
+        return []
     # Where a line's shape differs from the shape ``period`` below: a list's few misses, walked
     # one by one, rather than every line.
-    misses = [i for i, (a, b) in enumerate(zip(shapes, shapes[period:], strict=False)) if a != b]
+    misses: list[int] = np.flatnonzero(codes[:-period] != codes[period:]).tolist()
     allowed = period >= 4
     shortest = (MIN_PERIODS - 1) * period  # matches a stretch needs to cover enough periods
     stretches: list[tuple[int, int]] = []
@@ -143,35 +151,32 @@ def _closed(start: int, stop: int, misses: list[int], period: int) -> tuple[int,
 
 
 def _holds_data(
-    lines: tuple[str, ...], shapes: list[str], first: int, last: int, period: int
+    lines: tuple[str, ...], codes: npt.NDArray[np.int8], first: int, last: int, period: int
 ) -> bool:
     """Whether one place in the period holds figures or prose in most of the run's periods
     (and in ``MIN_PERIODS`` of them at least) and none holds dates; whether the places' usual
-    shapes are not all one (a run of one shape repeats with any period: a story's paragraphs
-    are no table); and whether most places are short, as cells are (a gallery's captions, each
-    under its picture's number, are not)."""
-    columns = [range(place, last + 1, period) for place in range(first, first + period)]
-    counts = [Counter(shapes[i] for i in column) for column in columns]
-    usual = [count.most_common(1)[0] for count in counts]
-    if any(
-        shape == "dated" and n >= _DATA_SHARE * len(column)
-        for (shape, n), column in zip(usual, columns, strict=True)
-    ):
+    shapes (the most common; of two as common, the first of ``_CODES``) are not all one (a run
+    of one shape repeats with any period: a story's paragraphs are no table); and whether most
+    places are short, as cells are (a gallery's captions, each under its picture's number, are
+    not)."""
+    run = codes[first : last + 1].astype(np.intp)
+    place = np.arange(len(run)) % period
+    kinds = len(_CODES)
+    counts = np.bincount(place * kinds + run, minlength=period * kinds).reshape(period, kinds)
+    sizes = counts.sum(axis=1)
+    usual = counts.argmax(axis=1)
+    needed = np.maximum(_DATA_SHARE * sizes, MIN_PERIODS)
+    if np.any((usual == _CODES["dated"]) & (counts[:, _CODES["dated"]] >= _DATA_SHARE * sizes)):
         return False
-    shapes_by_place = [shape for shape, _ in usual]
-    short = sum(shape != "w5+" for shape in shapes_by_place)
-    if len(set(shapes_by_place)) < 2 or 2 * short <= period:
+    short = int(np.count_nonzero(usual != _CODES["w5+"]))
+    if len(set(usual.tolist())) < 2 or 2 * short <= period:
         return False
-
-    def holds(cells: int, column: range) -> bool:
-        return cells >= MIN_PERIODS and cells >= _DATA_SHARE * len(column)
-
-    if any(holds(count["figure"], column) for count, column in zip(counts, columns, strict=True)):
+    if np.any(counts[:, _CODES["figure"]] >= needed):
         return True
     # Places of words, not of figures, dates or labels, are read for paragraphs (a paragraph
     # in a script written without spaces is one "word").
     return any(
-        holds(sum(is_paragraph(lines[i]) for i in column), column)
-        for shape, column in zip(shapes_by_place, columns, strict=True)
-        if shape.startswith("w")
+        sum(is_paragraph(lines[i]) for i in range(first + k, last + 1, period)) >= needed[k]
+        for k in range(period)
+        if usual[k] >= _CODES["w1"]
     )
