@@ -4,11 +4,11 @@ its price, "See it now:", a paragraph). A scraper that writes each text node on 
 gives an article's tables and listicles this way, and to the rules that judge lines one by one
 each cell is a short line of chrome.
 
-A line's shape is coarse on purpose (a figure, a line ending with a colon, or its number of
-words in three bands) so that the cells of one column share it. A run counts when its shape
-repeats with a period of 2 to ``MAX_PERIOD`` lines for at least ``MIN_PERIODS`` periods,
+A line's shape is coarse on purpose (a date, a figure, a line ending with a colon, or its
+number of words in three bands) so that the cells of one column share it. A run counts when
+its shape repeats with a period of 2 to ``MAX_PERIOD`` lines for at least ``MIN_PERIODS`` periods,
 allowing one line in each period to differ (a "No stats" cell among sentences), and when one
-place in the period holds figures or prose in most periods: a data column or a list's
+place in the period holds figures or paragraphs in most periods: a data column or a list's
 paragraphs. A menu repeats its shape too (a heading, then its links), but holds neither. A
 list of other stories or a comment thread holds prose too (a teaser's summary, a post), but
 dates each item: a run with a place that is mostly dates is a feed, not part of the article.
@@ -31,7 +31,7 @@ MIN_PERIODS = 3
 # a line (which read as sentences, and end with the last headline).
 _PARAGRAPH_CHARS = 40
 _PARAGRAPH_SENTENCES = 2
-# The share of a place's lines that must be figures (or prose) for the run to hold data.
+# The share of a place's lines that must be figures (or paragraphs) for the run to hold data.
 _DATA_SHARE = 2 / 3
 # Figures, signs and units' symbols, no letter: "5040", "85%", "$235", "2-0-38-0", "3:41.2".
 _FIGURE = regex.compile(r"^[^\p{L}]*\d[^\p{L}]*$")
@@ -74,7 +74,7 @@ def is_paragraph(line: str) -> bool:
     )
 
 
-# The content region and the menu rule each ask for a text's runs.
+# The content region, the menu rule and the line model each ask for a text's runs.
 @lru_cache(maxsize=8)
 def periodic_runs(lines: tuple[str, ...]) -> list[tuple[int, int]]:
     """The first and last index of each run of ``lines`` (non-blank lines, in order) that
@@ -153,7 +153,7 @@ def _closed(start: int, stop: int, misses: list[int], period: int) -> tuple[int,
 def _holds_data(
     lines: tuple[str, ...], codes: npt.NDArray[np.int8], first: int, last: int, period: int
 ) -> bool:
-    """Whether one place in the period holds figures or prose in most of the run's periods
+    """Whether one place in the period holds figures or paragraphs in most of the run's periods
     (and in ``MIN_PERIODS`` of them at least) and none holds dates; whether the places' usual
     shapes (the most common; of two as common, the first of ``_CODES``) are not all one (a run
     of one shape repeats with any period: a story's paragraphs are no table); and whether most
