@@ -41,7 +41,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from copydesk.rules.markdown import markdown_read
-from copydesk.rules.prose import ends_sentence
+from copydesk.rules.prose import ends_sentence, sentence_count
 from copydesk.rules.unwrap import unwrapped
 
 _GOES_ON_STARTS = tuple(",.;:)]!?…%")
@@ -55,8 +55,6 @@ _GOES_ON_AFTER = frozenset(
 _LINK_WORDS = 8
 # Spaces between two columns of a page laid out side by side (rules/columns.py).
 _GUTTER = "   "
-# A sentence's end and the next sentence's first word.
-_SENTENCE_START = re.compile(r"[.!?][\"'”’)\]]*\s+\S")
 # A line that ends in an arrow ("7 Comments »", "More related articles »", "Go to Complete List
 # »") ends in a link, whatever starts the next line. Not a closing guillemet: one opened on the
 # same line (« … ») or a German quotation (»…«) is no arrow.
@@ -156,7 +154,7 @@ def _mid_sentence(line: str) -> bool:
     if _GUTTER in text:
         return False  # a row of a layout in columns, not a paragraph's line
     last = text.rsplit(None, 1)[-1]
-    return _starts_small(last) or _SENTENCE_START.search(text) is not None
+    return _starts_small(last) or sentence_count(text) > 1
 
 
 def _ends_in_arrow(line: str) -> bool:
