@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from copydesk.rules.kinds.base import Context, Cut, Document, Rule, RuleSpec, Stage
-from copydesk.rules.lines import block_cut
+from copydesk.rules.lines import Line, block_cut
 from copydesk.rules.periodic import periodic_runs
 from copydesk.rules.prose import is_headline_like
 
@@ -28,15 +28,22 @@ class MenuBlockRule(Rule):
     spec: MenuBlockSpec
 
     def apply(self, doc: Document, ctx: Context) -> Iterator[Cut]:
-        lines = doc.lines
         content = doc.content_lines
+        if not any(self._runs(content, set())):
+            return  # most texts: no menu, and no table to look for
         # A table or a list read a cell per line (rules/periodic.py) is made of short lines too.
         tabled = {
             content[n].index
             for first, last in periodic_runs(tuple(line.text for line in content))
             for n in range(first, last + 1)
         }
-        run: list[int] = []  # indices of the menu lines in the current run (blank lines between)
+        for run in self._runs(content, tabled):
+            yield Cut(*block_cut(doc.lines, run[0], run[-1]))
+
+    def _runs(self, content: list[Line], tabled: set[int]) -> Iterator[list[int]]:
+        """The indices of each run of at least ``min_lines`` menu lines (blank lines between)
+        among ``content``, the lines in ``tabled`` ending a run."""
+        run: list[int] = []
         for line in [*content, None]:
             if (
                 line is not None
@@ -46,5 +53,5 @@ class MenuBlockRule(Rule):
                 run.append(line.index)
                 continue
             if len(run) >= self.spec.min_lines:
-                yield Cut(*block_cut(lines, run[0], run[-1]))
+                yield run
             run = []
