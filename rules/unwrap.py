@@ -13,6 +13,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from itertools import pairwise
 
+import regex
+
 from copydesk.rules.prose import ends_sentence
 
 # A line ending this close to the width is a full line (wrappers break between words, so a
@@ -31,17 +33,19 @@ _MIN_MID_SENTENCE_SHARE = 0.5
 # paragraphs of similar length; wrappers use 60 to 80 columns, source HTML up to about 120.
 _MIN_WIDTH = 40
 _MAX_WIDTH = 150
+# A numbered or bulleted list's item: "1. ", "12) ", "* ", "• ".
+_ITEM = regex.compile(r"\s*(\d{1,3}[.)]|[*•·▪◦])\s")
 # Most share of the lines that may run past the width (a URL, a word longer than the width).
 _MAX_OVER_SHARE = 0.25
 
 
-def wrap_width(text: str) -> int | None:
+def wrap_width(text: str, min_width: int = _MIN_WIDTH) -> int | None:
     """The width the text is hard-wrapped at, or None when it is not hard-wrapped."""
     lengths = sorted(len(line.rstrip()) for line in text.split("\n") if line.strip())
     if len(lengths) < _MIN_FULL_LINES:
         return None
     best: tuple[int, int] | None = None  # (full lines, width)
-    for width in {n for n in lengths if _MIN_WIDTH <= n <= _MAX_WIDTH}:
+    for width in {n for n in lengths if min_width <= n <= _MAX_WIDTH}:
         full = bisect_right(lengths, width) - bisect_right(lengths, width - _FULL_LINE_SLACK)
         longer = len(lengths) - bisect_right(lengths, width // 2)
         over = len(lengths) - bisect_right(lengths, width)
@@ -55,10 +59,10 @@ def wrap_width(text: str) -> int | None:
     return None if best is None else best[1]
 
 
-def unwrapped(text: str) -> str:
+def unwrapped(text: str, min_width: int = _MIN_WIDTH) -> str:
     """``text`` with the line breaks inside its hard-wrapped paragraphs turned into spaces;
     ``text`` itself when it is not hard-wrapped."""
-    width = wrap_width(text)
+    width = wrap_width(text, min_width)
     if width is None:
         return text
     lines = text.split("\n")
@@ -84,10 +88,16 @@ def _continues(line: str, following: str, width: int) -> bool:
     """Whether ``following`` goes on with the paragraph of ``line``: its first word would not
     have fitted on the line. A paragraph whose last line happens to be nearly full is followed
     by a short line that does not end a sentence (a heading, "12 Comments", a menu entry):
-    that line starts something new."""
+    that line starts something new, as does a line that stands further in than ``line`` (a
+    quotation, a table's row) or starts a list's item. (Text browsers indent every line by a
+    margin: a line as far in as the one before it may go on its paragraph.)"""
     words = following.split()
-    if not line or not words or following[0].isspace():
+    if not line or not words or _indent(following) > _indent(line) or _ITEM.match(following):
         return False
     if len(line) + 1 + len(words[0]) <= width - _FIT_SLACK:
         return False
     return len(following.strip()) > width // 2 or ends_sentence(following)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))

@@ -83,3 +83,30 @@ def test_a_short_wrapped_story_above_a_long_list_is_recognised() -> None:
     assert width in range(60, 71)
     assert "north end had rotted" in unwrapped(text).replace("\n", " ")
     assert PARAGRAPHS[1] in unwrapped(text)
+
+
+def test_a_text_indented_by_a_margin_is_joined_as_one_without() -> None:
+    # Text browsers (links, w3m, elinks) dump a page with a left margin on every line: a line
+    # as indented as the one before it goes on its paragraph.
+    text = wrapped(MENU + PARAGRAPHS + FOOTER, width=72)
+    margin = "\n".join("   " + line for line in text.split("\n"))
+    joined = unwrapped(margin)
+    assert len(joined) == len(margin)
+    # The margin stays inside a joined line, as the output keeps the text that came in.
+    assert [" ".join(line.split()) for line in joined.split("\n")] == MENU + PARAGRAPHS + FOOTER
+
+
+def test_a_line_indented_deeper_than_the_one_before_starts_something_new() -> None:
+    # A table's row, a quotation or a list's hanging lines stand further in.
+    text = wrapped(PARAGRAPHS, width=70)
+    first, *rest = text.split("\n")
+    quoted = "\n".join([first, "    " + rest[0], *rest[1:]])
+    assert unwrapped(quoted).split("\n")[0] == first
+
+
+def test_a_list_item_as_far_in_as_the_line_before_starts_something_new() -> None:
+    # A column of headlines as long as the story's lines: "1. Ontario locks out owner to..."
+    titles = [" ".join(paragraph.split()[:8]) for paragraph in PARAGRAPHS] * 3
+    items = [f" {n}. {title}" for n, title in enumerate(titles, start=1)]
+    text = "\n".join([" " + line for line in wrapped(PARAGRAPHS, width=56).split("\n")] + items)
+    assert unwrapped(text).split("\n")[-len(items) :] == items
