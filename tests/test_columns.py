@@ -3,6 +3,7 @@ the rules read one column after another, the output keeps the text as it came.""
 
 from __future__ import annotations
 
+import textwrap
 from itertools import zip_longest
 
 import pytest
@@ -199,6 +200,18 @@ def test_each_column_is_read_with_its_lines_joined_at_its_own_width() -> None:
     assert reading is not None
     read = [" ".join(line.split()) for line in joined_lines(reading.text).split("\n")]
     assert " ".join(story) in read
+
+
+def test_a_story_in_a_column_narrower_than_a_text_s_wrapping_is_joined() -> None:
+    """A text browser's three columns in 80 are about 25 wide: the story's lines, each a few
+    words, are joined as its paragraph, while the menu beside it stays a line per entry."""
+    story = textwrap.wrap(" ".join(STORY), 28)
+    page = "\n".join([*laid_out(MENU, story, SIDEBAR), ""])
+    reading = column_reading(page)
+    assert reading is not None
+    read = [" ".join(line.split()) for line in joined_lines(reading.text).split("\n")]
+    assert " ".join(" ".join(STORY).split()) in read
+    assert all(entry in read for entry in MENU)
 
 
 def test_bars_between_words_and_a_list_s_bullets_are_no_borders() -> None:
