@@ -37,8 +37,9 @@ _TRAILING_TAG = regex.compile(
     r"(?i)\s[\[(](?![^\])]*\b(?:photos?|images?|pictures?|pics?|credits?|file|video|foto|bild)\b)"
     r"[^\[\]()\n]{1,40}[\])]\s*$"
 )
-# A leading item number: "1.", "2)", "[3]", "4 ".
-_ITEM_NUMBER = regex.compile(r"^\W{0,2}(\d{1,3})(?:[.)\]:]|\s)")
+# A leading item number: "1.", "2)", "[3]", "4 ", after any margin (text browsers indent every
+# line: a table's rows, "   1    Kyle Busch    5040").
+_ITEM_NUMBER = regex.compile(r"^\s*\W{0,2}(\d{1,3})(?:[.)\]:]|\s)")
 
 
 def _end(line: str) -> str:

@@ -35,6 +35,9 @@ _MIN_WIDTH = 40
 _MAX_WIDTH = 150
 # A numbered or bulleted list's item: "1. ", "12) ", "* ", "• ".
 _ITEM = regex.compile(r"\s*(\d{1,3}[.)]|[*•·▪◦])\s")
+# Cells side by side that the columns' reading left as they are (rules/columns.py): a run of
+# spaces inside a line parts two columns, whose lines go on each in its own.
+_GUTTER = regex.compile(r"\S {3,}\S")
 # Most share of the lines that may run past the width (a URL, a word longer than the width).
 _MAX_OVER_SHARE = 0.25
 
@@ -93,6 +96,8 @@ def _continues(line: str, following: str, width: int) -> bool:
     margin: a line as far in as the one before it may go on its paragraph.)"""
     words = following.split()
     if not line or not words or _indent(following) > _indent(line) or _ITEM.match(following):
+        return False
+    if _GUTTER.search(line.strip()) or _GUTTER.search(following.strip()):
         return False
     if len(line) + 1 + len(words[0]) <= width - _FIT_SLACK:
         return False

@@ -283,6 +283,15 @@ def test_region_keeps_a_numbered_list_inside_the_article() -> None:
     assert out.text == f"{STORY}\n{items}\n{PROSE[0]}"
 
 
+def test_region_keeps_a_numbered_table_indented_by_a_text_browser_s_margin() -> None:
+    # links and w3m indent every line by a margin: a standings table's rows, "   1    Kyle
+    # Busch    5040", are a numbered list all the same.
+    rows = "\n".join(f"   {n}    Driver {n}        {5100 - 40 * n}    {n % 3}" for n in range(1, 7))
+    text = f"Home\nWorld\n{STORY}\n{rows}\n{PROSE[0]}\n\nPrivacy\nTerms"
+    out = run(text, rule("content-region"))
+    assert out.text == f"{STORY}\n{rows}\n{PROSE[0]}"
+
+
 def test_region_does_not_stretch_to_a_lone_teaser_after_the_footer() -> None:
     teaser = (
         "Ferry fares will rise in spring, the operator said on Monday, blaming fuel costs and"

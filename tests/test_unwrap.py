@@ -110,3 +110,13 @@ def test_a_list_item_as_far_in_as_the_line_before_starts_something_new() -> None
     items = [f" {n}. {title}" for n, title in enumerate(titles, start=1)]
     text = "\n".join([" " + line for line in wrapped(PARAGRAPHS, width=56).split("\n")] + items)
     assert unwrapped(text).split("\n")[-len(items) :] == items
+
+
+def test_lines_of_cells_side_by_side_are_not_joined() -> None:
+    # A story's column and a sidebar's, which the columns' reading left as they are: joined,
+    # each line's two cells would run into the next line's.
+    story = wrapped(PARAGRAPHS[:2], width=40).split("\n")
+    sidebar = ["Most read", "Mayor opens new library", "Council tax to rise again"] * 4
+    rows = [f"   {left.ljust(42)}{right}" for left, right in zip(story, sidebar, strict=False)]
+    text = "\n".join(rows)
+    assert unwrapped(text) == text
