@@ -105,4 +105,4 @@ def _continues(line: str, following: str, width: int) -> bool:
 
 
 def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
+    return len(line) - len(line.lstrip())

@@ -104,6 +104,13 @@ def test_a_line_indented_deeper_than_the_one_before_starts_something_new() -> No
     assert unwrapped(quoted).split("\n")[0] == first
 
 
+def test_paragraphs_whose_first_line_is_indented_by_a_tab_stay_apart() -> None:
+    # Each paragraph ends on a full line, so only the tab says the next one starts anew.
+    paragraphs = [" ".join(textwrap.wrap(p, 70)[:2]) for p in PARAGRAPHS]
+    text = "\n".join("\t" + "\n".join(textwrap.wrap(p, 70)) for p in paragraphs)
+    assert unwrapped(text).split("\n") == ["\t" + p for p in paragraphs]
+
+
 def test_a_list_item_as_far_in_as_the_line_before_starts_something_new() -> None:
     # A column of headlines as long as the story's lines: "1. Ontario locks out owner to..."
     titles = [" ".join(paragraph.split()[:8]) for paragraph in PARAGRAPHS] * 3
