@@ -106,9 +106,10 @@ class ColumnReading:
         columns, what the rules never see goes with what they took:
         - a line's break stays where a cell of it is kept, or where it parts two kept cells of
           a column (a paragraph break); it goes where the rules took all else of it;
-        - a border goes with its cell; a cell of border alone (a box's top, a rule between
-          cells) goes where the nearest cells with text above and below it in its column both
-          go."""
+        - a border goes with its cell, and so does a border that ends the cell before it (a
+          side drawn one space from that cell's text); a cell of border alone (a box's top, a
+          rule between cells) goes where the nearest cells with text above and below it in
+          its column both go."""
         by = np.full(len(original), -1, dtype=np.int64)
         for n, span in enumerate(removed):
             by[self.order[span.start : span.end]] = n
@@ -147,7 +148,7 @@ def _band_removed(
     (``ColumnReading.removed_in_original``)."""
     keeps = [False] * len(band.line_ends)  # per line: whether its break stays
     took: list[int | None] = [None] * len(band.line_ends)  # per line: a span that took a cell
-    for column in band.cells:
+    for k, column in enumerate(band.cells):
         fates = [_fate(cell, by, written) for cell in column]
         above, below = _nearest(fates), _nearest(fates[::-1])[::-1]
         for row, cell in enumerate(column):
@@ -161,6 +162,11 @@ def _band_removed(
                 took[row] = fate if took[row] is None else took[row]
             if cell is not None and fate != _NO_RULE:
                 by[cell[0] : cell[1]][drawing[cell[0] : cell[1]]] = fate
+                # A border one space from the cell before it ends that cell: it is shown as
+                # the cell's line break, but it is this cell's side.
+                before = band.cells[k - 1][row] if k else None
+                if before is not None and drawing[before[1]]:
+                    by[before[1]] = fate
     for row, end in enumerate(band.line_ends):
         if keeps[row]:
             by[end] = _NO_RULE
@@ -312,23 +318,26 @@ def _drawn(text: str) -> bool:
 
 def _box_sides(lines: list[str]) -> list[set[int]]:
     """Per line, the places of its bars that are in a box's side: an upright stroke of bars and
-    corners ``_STROKE`` lines long or longer, with a corner. (One pass down and one up: a
-    stroke is not walked again from each of its bars.)"""
+    corners ``_STROKE`` lines long or longer, with a corner, or that meets a rule across
+    (``_ruled``): links draws a table's inner borders as bars under its top rule's dashes,
+    without a junction. (One pass down and one up: a stroke is not walked again from each of
+    its bars.)"""
     ends = [{m.start() for m in _BAR_OR_CORNER.finditer(line)} for line in lines]
+    ruled = _ruled(lines)
     # Per line and place: the stroke's first line, and whether it has a corner from there on.
     begun: list[dict[int, tuple[int, bool]]] = []
     for n, places in enumerate(ends):
         above = begun[-1] if begun else {}
         begun.append({})
         for at in places:
-            first, corner = above.get(at, (n, False))
+            first, corner = above.get(at, (n, n > 0 and at in ruled[n - 1]))
             begun[-1][at] = (first, corner or lines[n][at] == "+")
     sides: list[set[int]] = [set() for _ in lines]
     below: dict[int, tuple[int, bool]] = {}  # the stroke's last line, a corner below this line
     for n in range(len(lines) - 1, -1, -1):
         here: dict[int, tuple[int, bool]] = {}
         for at in ends[n]:
-            last, corner_below = below.get(at, (n, False))
+            last, corner_below = below.get(at, (n, n + 1 < len(lines) and at in ruled[n + 1]))
             first, corner_above = begun[n][at]
             if (
                 lines[n][at] == "|"
@@ -339,6 +348,16 @@ def _box_sides(lines: list[str]) -> list[set[int]]:
             here[at] = (last, corner_below or lines[n][at] == "+")
         below = here
     return sides
+
+
+def _ruled(lines: list[str]) -> list[set[int]]:
+    """Per line, the places an ASCII rule across covers (``+-----+``)."""
+    return [
+        {at for rule in _ASCII_RULE.finditer(line) for at in range(*rule.span())}
+        if "-" in line or "=" in line
+        else set()
+        for line in lines
+    ]
 
 
 def _blanked(line: str, places: list[int]) -> str:
@@ -355,16 +374,7 @@ def _band(lines: list[str], first: int, last: int) -> tuple[int, list[int]]:
     from each would take time in the square of a long table's lines)."""
     if first == last or not _TWO_CELLS.search(lines[first]):
         return first + 1, [0]
-    filled = _cells(lines[first])
-    gutters = _gutters(filled)
-    end = first + 1
-    while end < last:
-        wider = _merged(filled, _cells(lines[end]))
-        narrower = _gutters(wider)
-        if not all(any(a < d and c < b for c, d in narrower) for a, b in gutters):
-            break
-        filled, gutters = wider, narrower
-        end += 1
+    end, gutters = _grown(lines, first, last)
     band = lines[first:end]
     bounds = [0] + [b for a, b in gutters if _padded(band, (a, b))]
     side_by_side = sum(
@@ -382,6 +392,58 @@ def _band(lines: list[str], first: int, last: int) -> tuple[int, list[int]]:
         ).split("\n")
     )
     return end, bounds if prose else [0]
+
+
+def _grown(lines: list[str], first: int, last: int) -> tuple[int, list[_Interval]]:
+    """Where the band that starts at ``lines[first]`` ends (exclusive), and its gutters: it
+    grows while each of its gutters stays open.
+
+    A gutter stays open at one blank column where a line's cell runs up to the next column's
+    text, one space from it: a browser pads a column to its widest cell, which then *touches*
+    the next. A band does not end on such lines, though: they go to what follows it, as a
+    line of prose after a band has a space where the gutter was about one time in six."""
+    filled = _cells(lines[first])
+    gutters = _gutters(filled, set())
+    end = first + 1
+    grown = end, gutters  # the band up to its last line that touches no column
+    while end < last:
+        line = lines[end]
+        narrow = {b for a, b in gutters if b - a == 1}
+        wider = _merged(filled, _cells(line))
+        narrower = _gutters(wider, narrow)
+        closed = [b for a, b in gutters if not any(a < d and c < b for c, d in narrower)]
+        if closed:
+            if not all(_touches(line, b) for b in closed):
+                break
+            wider = _merged(filled, _parted(_cells(line), set(closed)))
+            narrower = _gutters(wider, narrow | set(closed))
+        filled, gutters = wider, narrower
+        end += 1
+        if not any(0 <= b - 2 < len(line) and line[b - 2] != " " for _, b in gutters):
+            grown = end, gutters
+    return grown
+
+
+def _touches(line: str, column: int) -> bool:
+    """Whether ``line`` has text up to the space before ``column`` and text at it."""
+    return (
+        2 <= column < len(line)
+        and line[column - 1] == " "
+        and line[column - 2] != " "
+        and line[column] != " "
+    )
+
+
+def _parted(cells: list[_Interval], touched: set[int]) -> list[_Interval]:
+    """``cells`` with a cell that runs on into a ``touched`` column parted at the space
+    before it."""
+    if not touched:
+        return cells
+    parted: list[_Interval] = []
+    for start, end in cells:
+        cuts = sorted(b for b in touched if start < b - 1 and b < end)
+        parted += zip([start, *cuts], [*(b - 1 for b in cuts), end], strict=True)
+    return parted
 
 
 def _padded(band: list[str], gutter: _Interval) -> bool:
@@ -413,8 +475,12 @@ def _merged(a: list[_Interval], b: list[_Interval]) -> list[_Interval]:
     return merged
 
 
-def _gutters(filled: list[_Interval]) -> list[_Interval]:
-    return [(a, b) for (_, a), (b, _) in pairwise(filled) if b - a >= GUTTER]
+def _gutters(filled: list[_Interval], ends: set[int]) -> list[_Interval]:
+    """The gaps between ``filled`` cells ``GUTTER`` wide or more, and those of one column
+    before a column that starts at one of ``ends`` (a cell touches it)."""
+    return [
+        (a, b) for (_, a), (b, _) in pairwise(filled) if b - a >= GUTTER or (b - a and b in ends)
+    ]
 
 
 def _cell_text(line: str, bounds: list[int], column: int) -> str:

@@ -214,6 +214,70 @@ def test_a_story_in_a_column_narrower_than_a_text_s_wrapping_is_joined() -> None
     assert all(entry in read for entry in MENU)
 
 
+def test_a_column_s_widest_cell_one_space_from_the_next_column_parts_them() -> None:
+    """A browser pads a column to its widest cell, which then stands one space from the next
+    column's text: the gutter stays open there, and the story is read as one paragraph."""
+    menu = ["Home", "News", "World", "Business and the Economy", "Sport", "Weather", "Arts"]
+    story = textwrap.wrap(" ".join(" ".join(STORY).split()), 40)
+    page = "\n".join([*laid_out(menu, story, gutter=1), "", "End of page"])
+    touching = page.split("\n")[3]
+    assert touching.startswith(menu[3] + " " + story[3])
+    reading = column_reading(page)
+    assert reading is not None
+    assert_holds_each_character_once(reading, page)
+    read = [" ".join(line.split()) for line in joined_lines(reading.text).split("\n")]
+    assert " ".join(story) in read
+    assert all(entry in read for entry in menu)
+
+
+def test_prose_after_columns_with_a_space_where_a_gutter_was_is_read_whole() -> None:
+    """A band does not end on a line that touches a column: a line of prose after it that
+    has a space just before where the story column starts is not cut there."""
+    story = textwrap.wrap(" ".join(" ".join(STORY).split()), 40)
+    prose = "The harbours board will meet again in the spring to decide what to do with it."
+    columns = laid_out(MENU, story)
+    assert prose[len(columns[0]) - len(story[0]) - 1] == " "  # where the story column starts
+    page = "\n".join([*columns, prose, "Copyright 2024 The Harbour Gazette.", ""])
+    reading = column_reading(page)
+    assert reading is not None
+    assert prose in reading.text.split("\n")
+
+
+def links_table(*columns: list[str]) -> list[str]:
+    """``columns`` in a bordered table as links draws it: a rule of dashes between corners
+    above and below, bars between the cells and no junction under the rule, each cell padded
+    to its column's widest (which then touches the next bar)."""
+    widths = [max(len(cell) for cell in column) for column in columns]
+    rows = max(len(column) for column in columns)
+    rule = "+" + "-" * (sum(widths) + len(widths) - 1) + "+"
+    body = [
+        "|"
+        + "|".join(
+            (column[row] if row < len(column) else "").ljust(width)
+            for column, width in zip(columns, widths, strict=True)
+        )
+        + "|"
+        for row in range(rows)
+    ]
+    return [rule, *body, rule]
+
+
+def test_links_bordered_table_s_inner_bars_are_borders_and_go_with_the_sidebar() -> None:
+    """links draws a bordered table's inner borders as bars under its top rule, with no
+    junction; the story's widest lines touch them. The bars part the columns, and the one
+    after the story goes with the sidebar the rules take."""
+    story = textwrap.wrap(" ".join(" ".join(STORY).split()), 30)
+    table = links_table(MENU, ["Old pier to go", "", *story], SIDEBAR)
+    page = "\n".join(["The Harbour Gazette", "", *table, ""])
+    drawn = borders(page)
+    assert "|" not in drawn.layout and "|" not in drawn.blank
+    out = strip(page)
+    assert " ".join(story) in " ".join(out.text.split())
+    assert not any(entry in out.text for entry in [*MENU, *SIDEBAR])
+    assert "|" not in out.text
+    assert body_less_removed(page, out.removed) == out.text
+
+
 def test_bars_between_words_and_a_list_s_bullets_are_no_borders() -> None:
     """Bars that part a menu's entries or a headline from its series' name, lined up, and a
     column of "+" (a list's bullets, as inscriptis writes nested lists) draw no box: a box's
