@@ -10,14 +10,18 @@ column's cells top to bottom, then the second's, each column's wrapped lines joi
 width (a browser wraps each cell to its column's). The output is the text as it came, less the
 cells the rules took and what went with them (``ColumnReading.removed_in_original``).
 
-A band starts at a line with two cells and grows while each of its gutters stays open. It is
-read by columns only where it is a layout and not a table of data or a chance: at least
-``MIN_SIDE_BY_SIDE`` of its lines have text in two columns, the runs of spaces before a column
-differ in length from line to line (cells padded to a width; a paragraph whose line breaks came
-as runs of one length lines up too where it was wrapped at one width), and a column holds a
-paragraph of ``PROSE_WORDS`` words or more, its cells' lines joined as the rules will read
-them (a standings table's cells are names and figures, and read by columns it would be lists
-of them; a story in a narrow column is wrapped to a few words a line). Markdown is never read
+A band starts at a line with two cells and grows while each of its gutters stays open (at one
+blank column where a cell touches the next column: ``_grown``). A column's cells are read the
+same way in turn, for they may stand side by side too: a band that began above them with
+fewer columns (a header across a menu and a story, beside a sidebar), or a table in a table's
+cell. A band is read by columns only where it is a layout and not a table of data or a
+chance: at least ``MIN_SIDE_BY_SIDE`` of its lines have text in two columns, the runs of
+spaces before a column differ in length from line to line (cells padded to a width; a
+paragraph whose line breaks came as runs of one length lines up too where it was wrapped at
+one width), and a column holds a paragraph of ``PROSE_WORDS`` words or more, its cells' lines
+joined as the rules will read them (a standings table's cells are names and figures, and read
+by columns it would be lists of them; a story in a narrow column is wrapped to a few words a
+line). Markdown is never read
 so: its tables have readings of their own (rules/markdown.py).
 
 A table's borders are drawing, not text (``borders``): box-drawing characters, as w3m and
@@ -31,12 +35,14 @@ end of a story, a box's top).
 model: F1 0.823 read line by line, 0.893 by columns, against 0.915 on the data set's own page
 text; borders and each column's width revised on them as w3m and links write them at their 80
 columns: 0.710 -> 0.846 and 0.676 -> 0.798. The check, elinks: 0.687 -> 0.797. AEB dev, whose
-pages of 2019 seldom stand in tables, is all but unchanged. docs/benchmarks.md.)
+pages of 2019 seldom stand in tables, is all but unchanged. Touching cells, links' inner bars
+and columns read inside columns were found on links' pages and checked on w3m's and elinks':
+0.855, 0.854 and 0.861 -> 0.892, 0.883 and 0.895. docs/benchmarks.md.)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate, pairwise
 
 import numpy as np
@@ -84,7 +90,7 @@ class _Band:
     """Lines read by columns: the original offsets of their line breaks, and each column's
     cells top to bottom (None where a line stops short of the column)."""
 
-    line_ends: tuple[int, ...]
+    line_ends: tuple[int | None, ...]
     cells: tuple[tuple[_Interval | None, ...], ...]
 
 
@@ -168,6 +174,8 @@ def _band_removed(
                 if before is not None and drawing[before[1]]:
                     by[before[1]] = fate
     for row, end in enumerate(band.line_ends):
+        if end is None:  # the line stops short of the column this band stands in
+            continue
         if keeps[row]:
             by[end] = _NO_RULE
         elif by[end] == _NO_RULE and (rule := took[row]) is not None:
@@ -204,49 +212,94 @@ def column_reading(text: str) -> ColumnReading | None:
     drawn = borders(text)
     if not _TWO_CELLS.search(drawn.layout):
         return None
-    lines, originals = drawn.layout.split("\n"), text.split("\n")
-    starts = [0]
-    for line in lines[:-1]:
-        starts.append(starts[-1] + len(line) + 1)
-    # In reading order, each ending with the character shown as its line break.
-    pieces: list[_Interval] = []
-    bands: list[_Band] = []
-    columns: list[tuple[int, int]] = []  # each column's first and last piece, in ``pieces``
+    rows: list[_Row | None] = []
+    at = 0
+    for line, original in zip(drawn.layout.split("\n"), text.split("\n"), strict=True):
+        rows.append(_Row(line, original, at))
+        at += len(line) + 1
+    read = _Read()
     # The last line has no line break to end its last cell: it is read as it is.
-    last, end = len(lines) - 1, 0
-    while end < len(lines):
-        i = end
-        end, bounds = _band(lines, i, last)
-        if len(bounds) == 1:  # one column: the lines read as they are
-            pieces.extend(
-                (starts[k], starts[k] + len(lines[k]) + (k < last)) for k in range(i, end)
-            )
-            continue
-        bounds = _with_borders(lines[i:end], originals[i:end], bounds)
-        cells: list[tuple[_Interval | None, ...]] = []
-        for column in range(len(bounds)):
-            placed = [(k, _cell(lines[k], bounds, column)) for k in range(i, end)]
-            cells.append(
-                tuple(
-                    None if p is None else (starts[k] + p[0], starts[k] + p[1] - 1)
-                    for k, p in placed
-                )
-            )
-            first = len(pieces)
-            pieces.extend((starts[k] + p[0], starts[k] + p[1]) for k, p in placed if p is not None)
-            columns.append((first, len(pieces)))
-        bands.append(_Band(tuple(starts[k] + len(lines[k]) for k in range(i, end)), tuple(cells)))
-    if not bands:
+    _read(rows, len(rows) - 1, read, in_column=False)
+    if not read.bands:
         return None
-    *ended, (a, b) = pieces  # the last line's, read last, has no line break
+    *ended, (a, b) = read.pieces  # the last line's, read last, has no line break
     # The rules read a rule across a column (the end of a story, a box's top) as a line.
     layout = drawn.layout
     shown = "".join(layout[start : end - 1] + "\n" for start, end in ended) + layout[a:b]
-    shown = _columns_unwrapped(shown, [b - a for a, b in pieces], columns)
+    shown = _columns_unwrapped(shown, [b - a for a, b in read.pieces], read.columns)
     # A column's empty cells, one after another, are lines of spaces: one blank line.
     shown = wordless_runs_blank(shown)
-    order = np.concatenate([np.arange(a, b, dtype=np.int64) for a, b in pieces])
-    return ColumnReading(shown, order, tuple(bands), drawn.blank)
+    order = np.concatenate([np.arange(a, b, dtype=np.int64) for a, b in read.pieces])
+    return ColumnReading(shown, order, tuple(read.bands), drawn.blank)
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A line, or a column's cell on a line: its text with the borders' upright strokes blank
+    (``Borders.layout``), as drawn, and the original offset of its first character. The
+    character after it ends it: a line break, or the space before the next column."""
+
+    text: str
+    original: str
+    start: int
+
+
+@dataclass
+class _Read:
+    """A reading in the making: the pieces of the original in reading order (each ending with
+    the character shown as its line break), the bands read by columns, and the columns to
+    unwrap at their own width (each its first and last piece)."""
+
+    pieces: list[_Interval] = field(default_factory=list)
+    bands: list[_Band] = field(default_factory=list)
+    columns: list[_Interval] = field(default_factory=list)
+
+
+def _read(rows: list[_Row | None], last: int, read: _Read, in_column: bool) -> None:
+    """Adds ``rows`` to ``read`` (None where a line stops short of a column), each band of
+    them one column after another. A column's cells may stand in columns of their own (a table
+    in a table's cell, or a band that began above them with fewer columns): they are read the
+    same way. ``last`` is the row without a character after it (none: ``len(rows)``)."""
+    texts = [row.text if row else "" for row in rows]
+    end, plain = 0, len(read.pieces)  # plain: the first piece of rows read as they are
+    while end < len(rows):
+        i = end
+        end, bounds = _band(texts, i, last)
+        if len(bounds) == 1:  # one column: the rows read as they are
+            read.pieces.extend(
+                (row.start, row.start + len(row.text) + (k < last))
+                for k, row in enumerate(rows[i:end], i)
+                if row
+            )
+            continue
+        if in_column and plain < len(read.pieces):
+            read.columns.append((plain, len(read.pieces)))
+        band = rows[i:end]
+        bounds = _with_borders(texts[i:end], [row.original if row else "" for row in band], bounds)
+        cells: list[tuple[_Interval | None, ...]] = []
+        for column in range(len(bounds)):
+            sub = [None if row is None else _column_cell(row, bounds, column) for row in band]
+            cells.append(
+                tuple(
+                    None if row is None else (row.start, row.start + len(row.text)) for row in sub
+                )
+            )
+            _read(sub, len(sub), read, in_column=True)
+        ends = tuple(None if row is None else row.start + len(row.text) for row in band)
+        read.bands.append(_Band(ends, tuple(cells)))
+        plain = len(read.pieces)
+    if in_column and plain < len(read.pieces):
+        read.columns.append((plain, len(read.pieces)))
+
+
+def _column_cell(row: _Row, bounds: list[int], column: int) -> _Row | None:
+    """``row``'s cell in ``column``, without the character that ends it; None where the row
+    stops short of the column."""
+    placed = _cell(row.text, bounds, column)
+    if placed is None:
+        return None
+    a, b = placed
+    return _Row(row.text[a : b - 1], row.original[a : b - 1], row.start + a)
 
 
 def _columns_unwrapped(shown: str, lengths: list[int], columns: list[tuple[int, int]]) -> str:

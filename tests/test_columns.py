@@ -243,6 +243,25 @@ def test_prose_after_columns_with_a_space_where_a_gutter_was_is_read_whole() -> 
     assert prose in reading.text.split("\n")
 
 
+def test_columns_inside_a_column_are_read_one_after_another_too() -> None:
+    """A band may begin above where a column's cells stand side by side (a header across the
+    menu and the story, beside the sidebar), as a table may stand in a table's cell: those
+    cells are read by columns too, and what the rules take goes in the original's offsets."""
+    story = textwrap.wrap(" ".join(" ".join(STORY).split()), 36)
+    left = ["Welcome to The Harbour Gazette online", "", *laid_out(MENU, story)]
+    page = "\n".join([*laid_out(left, SIDEBAR), "", "Copyright 2024 The Harbour Gazette", ""])
+    reading = column_reading(page)
+    assert reading is not None
+    assert_holds_each_character_once(reading, page)
+    read = [" ".join(line.split()) for line in joined_lines(reading.text).split("\n")]
+    assert " ".join(story) in read
+    assert all(entry in read for entry in MENU)
+    out = strip(page)
+    assert " ".join(story) in " ".join(out.text.split())
+    assert not any(entry in out.text for entry in SIDEBAR)
+    assert body_less_removed(page, out.removed) == out.text
+
+
 def links_table(*columns: list[str]) -> list[str]:
     """``columns`` in a bordered table as links draws it: a rule of dashes between corners
     above and below, bars between the cells and no junction under the rule, each cell padded
