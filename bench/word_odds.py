@@ -59,9 +59,10 @@ def learned(pages: Sequence[Labelled]) -> dict[str, float]:
         article.update(on_article)
         for word in on_chrome | on_article:
             sites.setdefault(word, set()).add(page.site)
+    # In the words' order, not the sets': a refit of the same pages writes the same file.
     return {
         word: round(math.log((article[word] + PRIOR) / (chrome[word] + PRIOR)), 2)
-        for word, found in sites.items()
+        for word, found in sorted(sites.items())
         if len(found) >= MIN_SITES
     }
 
