@@ -430,9 +430,12 @@ def _band(lines: list[str], first: int, last: int) -> tuple[int, list[int]]:
     end, gutters = _grown(lines, first, last)
     band = lines[first:end]
     bounds = [0] + [b for a, b in gutters if _padded(band, (a, b))]
+    # A line whose cell touches the next column is no sign of a layout: a line of prose has
+    # a space in the place of a gutter about one time in six.
     side_by_side = sum(
         sum(bool(_cell_text(line, bounds, c).strip()) for c in range(len(bounds))) >= 2
         for line in band
+        if _TWO_CELLS.search(line)
     )
     if side_by_side < MIN_SIDE_BY_SIDE:
         return end, [0]
@@ -510,7 +513,7 @@ def _padded(band: list[str], gutter: _Interval) -> bool:
         for line in band
         if line[:a].strip() and line[a:].strip()
     }
-    return len(runs) >= 2
+    return len(runs - {1}) >= 2  # a cell that touches the next column tells nothing
 
 
 def _cells(line: str) -> list[_Interval]:

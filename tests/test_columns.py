@@ -262,6 +262,26 @@ def test_columns_inside_a_column_are_read_one_after_another_too() -> None:
     assert body_less_removed(page, out.removed) == out.text
 
 
+def test_paragraphs_with_a_space_where_a_double_space_was_are_not_columns() -> None:
+    """A paragraph typed with two spaces after a comma opens what looks like a gutter; the
+    paragraphs after it that have a space there, just before a word, touch no column: they
+    are prose, and the text is read as it came."""
+    paragraphs = [
+        "The harbour board met on Monday in the town hall,  where the mayor spoke about the"
+        " ferry pier and its future.",
+        "A spokesman for the council said a decision on the breakwater would be taken before"
+        " the end of the year.",
+        "Residents who live near the harbour said that they would miss the pier, which was"
+        " built by their grandparents.",
+        "The new mayor said the council would listen to the fishermen before the vote on the"
+        " plan in March.",
+    ]
+    gutter = paragraphs[0].index("  ") + 2
+    touching = [p[gutter - 2] != " " and p[gutter - 1] == " " != p[gutter] for p in paragraphs]
+    assert touching[1:] == [True, True, True]
+    assert column_reading("\n\n".join(paragraphs)) is None
+
+
 def links_table(*columns: list[str]) -> list[str]:
     """``columns`` in a bordered table as links draws it: a rule of dashes between corners
     above and below, bars between the cells and no junction under the rule, each cell padded
