@@ -112,8 +112,8 @@ class ColumnReading:
         columns, what the rules never see goes with what they took:
         - a line's break stays where a cell of it is kept, or where it parts two kept cells of
           a column (a paragraph break); it goes where the rules took all else of it;
-        - a border goes with its cell, and so does a border that ends the cell before it (a
-          side drawn one space from that cell's text); a cell of border alone (a box's top, a
+        - a border goes with its cell, and a border between a kept cell and a taken one goes
+          with the taken one; a cell of border alone (a box's top, a
           rule between cells) goes where the nearest cells with text above and below it in
           its column both go."""
         by = np.full(len(original), -1, dtype=np.int64)
@@ -154,25 +154,38 @@ def _band_removed(
     (``ColumnReading.removed_in_original``)."""
     keeps = [False] * len(band.line_ends)  # per line: whether its break stays
     took: list[int | None] = [None] * len(band.line_ends)  # per line: a span that took a cell
-    for k, column in enumerate(band.cells):
-        fates = [_fate(cell, by, written) for cell in column]
-        above, below = _nearest(fates), _nearest(fates[::-1])[::-1]
-        for row, cell in enumerate(column):
-            fate = fates[row]
+    fates: list[list[int]] = []  # per column and line: _NO_RULE, or the span that took it
+    for column in band.cells:
+        found = [_fate(cell, by, written) for cell in column]
+        above, below = _nearest(found), _nearest(found[::-1])[::-1]
+        fates.append([])
+        for row, fate in enumerate(found):
             if fate is None:  # a cell without text: it goes with its neighbours
                 near = [f for f in (above[row], below[row]) if f is not None]
-                fate = _NO_RULE if not near or _NO_RULE in near else near[0]
+                fates[-1].append(_NO_RULE if not near or _NO_RULE in near else near[0])
                 keeps[row] |= above[row] == below[row] == _NO_RULE
             else:
+                fates[-1].append(fate)
                 keeps[row] |= fate == _NO_RULE
                 took[row] = fate if took[row] is None else took[row]
-            if cell is not None and fate != _NO_RULE:
+    # A border goes with its cell, and a border between a kept cell and a taken one goes
+    # with the taken one (a side drawn against the text of the cell before ends that cell,
+    # shown as its line break).
+    for k, column in enumerate(band.cells):
+        for row, cell in enumerate(column):
+            if cell is None:
+                continue
+            fate, before = fates[k][row], band.cells[k - 1][row] if k else None
+            if fate != _NO_RULE:
                 by[cell[0] : cell[1]][drawing[cell[0] : cell[1]]] = fate
-                # A border one space from the cell before it ends that cell: it is shown as
-                # the cell's line break, but it is this cell's side.
-                before = band.cells[k - 1][row] if k else None
                 if before is not None and drawing[before[1]]:
                     by[before[1]] = fate
+            elif before is not None and (taken := fates[k - 1][row]) != _NO_RULE:
+                for at in range(*cell):  # the cell's side before its text
+                    if written[at]:
+                        break
+                    if drawing[at]:
+                        by[at] = taken
     for row, end in enumerate(band.line_ends):
         if end is None:  # the line stops short of the column this band stands in
             continue

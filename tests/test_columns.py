@@ -282,38 +282,46 @@ def test_paragraphs_with_a_space_where_a_double_space_was_are_not_columns() -> N
     assert column_reading("\n\n".join(paragraphs)) is None
 
 
-def links_table(*columns: list[str]) -> list[str]:
-    """``columns`` in a bordered table as links draws it: a rule of dashes between corners
-    above and below, bars between the cells and no junction under the rule, each cell padded
-    to its column's widest (which then touches the next bar)."""
-    widths = [max(len(cell) for cell in column) for column in columns]
+def bordered_table(*columns: list[str], drawing: str, padding: int) -> list[str]:
+    """``columns`` in a bordered table as a text browser draws it: a rule between corners above
+    and below, bars between the cells (links draws no junction under the rule), each cell
+    padded to its column's widest and ``padding`` spaces more (none: the widest touches the
+    next bar)."""
+    top_left, rule, top_right, bar, bottom_left, bottom_right = list(drawing)
+    widths = [max(len(cell) for cell in column) + padding for column in columns]
     rows = max(len(column) for column in columns)
-    rule = "+" + "-" * (sum(widths) + len(widths) - 1) + "+"
+    across = rule * (sum(widths) + len(widths) - 1)
     body = [
-        "|"
-        + "|".join(
+        bar
+        + bar.join(
             (column[row] if row < len(column) else "").ljust(width)
             for column, width in zip(columns, widths, strict=True)
         )
-        + "|"
+        + bar
         for row in range(rows)
     ]
-    return [rule, *body, rule]
+    return [top_left + across + top_right, *body, bottom_left + across + bottom_right]
 
 
-def test_links_bordered_table_s_inner_bars_are_borders_and_go_with_the_sidebar() -> None:
-    """links draws a bordered table's inner borders as bars under its top rule, with no
-    junction; the story's widest lines touch them. The bars part the columns, and the one
-    after the story goes with the sidebar the rules take."""
+@pytest.mark.parametrize(
+    ("drawing", "padding"), [("┌─┐│└┘", 2), ("+-+|++", 0)], ids=["box-drawing", "ascii"]
+)
+def test_a_bordered_table_s_bars_go_and_the_story_between_them_stays(
+    drawing: str, padding: int
+) -> None:
+    """The bars part the columns (links' inner bars, under the top rule without a junction,
+    too), and those between the story and the menu and sidebar the rules take go with them,
+    whichever cell's side they are: the story's lines are left without a bar."""
     story = textwrap.wrap(" ".join(" ".join(STORY).split()), 30)
-    table = links_table(MENU, ["Old pier to go", "", *story], SIDEBAR)
+    cells = (MENU, ["Old pier to go", "", *story], SIDEBAR)
+    table = bordered_table(*cells, drawing=drawing, padding=padding)
     page = "\n".join(["The Harbour Gazette", "", *table, ""])
     drawn = borders(page)
-    assert "|" not in drawn.layout and "|" not in drawn.blank
+    assert drawing[3] not in drawn.layout and drawing[3] not in drawn.blank
     out = strip(page)
     assert " ".join(story) in " ".join(out.text.split())
     assert not any(entry in out.text for entry in [*MENU, *SIDEBAR])
-    assert "|" not in out.text
+    assert drawing[3] not in out.text
     assert body_less_removed(page, out.removed) == out.text
 
 
