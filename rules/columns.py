@@ -69,6 +69,9 @@ MIN_SIDE_BY_SIDE = 3
 # paragraph. (Chosen on L3S-GN1 dev as links and w3m dump it, among 12, 20 and 40: F1 0.8560,
 # 0.8557 and 0.8486, the two's mean; elinks, the check: 0.8544, 0.8536 and 0.8382.)
 COLUMN_MIN_WIDTH = 20
+# Columns read inside columns: a page's table in a table's cell in a table's cell. Deeper
+# nesting is read as it is, so that no crafted text of long lines nests without end.
+MAX_NESTING = 3
 # A line's cells: runs of words parted by single spaces.
 _CELL = regex.compile(r"\S+(?: \S+)*")
 _TWO_CELLS = regex.compile(rf"\S {{{GUTTER},}}\S")
@@ -232,7 +235,7 @@ def column_reading(text: str) -> ColumnReading | None:
         at += len(line) + 1
     read = _Read()
     # The last line has no line break to end its last cell: it is read as it is.
-    _read(rows, len(rows) - 1, read, in_column=False)
+    _read(rows, len(rows) - 1, read, depth=0)
     if not read.bands:
         return None
     *ended, (a, b) = read.pieces  # the last line's, read last, has no line break
@@ -268,16 +271,18 @@ class _Read:
     columns: list[_Interval] = field(default_factory=list)
 
 
-def _read(rows: list[_Row | None], last: int, read: _Read, in_column: bool) -> None:
+def _read(rows: list[_Row | None], last: int, read: _Read, depth: int) -> None:
     """Adds ``rows`` to ``read`` (None where a line stops short of a column), each band of
     them one column after another. A column's cells may stand in columns of their own (a table
     in a table's cell, or a band that began above them with fewer columns): they are read the
-    same way. ``last`` is the row without a character after it (none: ``len(rows)``)."""
+    same way, ``MAX_NESTING`` deep. ``last`` is the row without a character after it (none:
+    ``len(rows)``); ``depth`` is 0 for the text's own lines."""
     texts = [row.text if row else "" for row in rows]
     end, plain = 0, len(read.pieces)  # plain: the first piece of rows read as they are
+    in_column = depth > 0
     while end < len(rows):
         i = end
-        end, bounds = _band(texts, i, last)
+        end, bounds = _band(texts, i, last) if depth <= MAX_NESTING else (len(rows), [0])
         if len(bounds) == 1:  # one column: the rows read as they are
             read.pieces.extend(
                 (row.start, row.start + len(row.text) + (k < last))
@@ -297,7 +302,7 @@ def _read(rows: list[_Row | None], last: int, read: _Read, in_column: bool) -> N
                     None if row is None else (row.start, row.start + len(row.text)) for row in sub
                 )
             )
-            _read(sub, len(sub), read, in_column=True)
+            _read(sub, len(sub), read, depth + 1)
         ends = tuple(None if row is None else row.start + len(row.text) for row in band)
         read.bands.append(_Band(ends, tuple(cells)))
         plain = len(read.pieces)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from copydesk.rules.columns import Borders, ColumnReading, borders, column_reading
+from copydesk.rules.columns import MAX_NESTING, Borders, ColumnReading, borders, column_reading
 from copydesk.rules.engine import Engine
 from copydesk.rules.line_joins import joined_lines
 from copydesk.rules.loader import load_rules
@@ -260,6 +260,33 @@ def test_columns_inside_a_column_are_read_one_after_another_too() -> None:
     assert " ".join(story) in " ".join(out.text.split())
     assert not any(entry in out.text for entry in SIDEBAR)
     assert body_less_removed(page, out.removed) == out.text
+
+
+def nested(levels: int) -> str:
+    """A menu and a story side by side, set ``levels`` times in a table's cell under a header
+    across it, beside a sidebar: each table is seen only inside the one around it."""
+    story = textwrap.wrap(" ".join(" ".join(STORY).split()), 36)
+    lines = laid_out(MENU, story)
+    for level in range(levels):
+        width = max(len(line) for line in lines)
+        header = " ".join(["Harbour news"] * ((width - 1) // 13))
+        lines = laid_out([header, "", *lines], [f"Sidebar {level}", *SIDEBAR])
+    return "\n".join([*lines, "", "End of page"])
+
+
+@pytest.mark.parametrize(("levels", "by_columns"), [(MAX_NESTING, True), (MAX_NESTING + 1, False)])
+def test_tables_in_tables_are_read_by_columns_some_levels_deep(
+    levels: int, by_columns: bool
+) -> None:
+    """A table in a table's cell is read by columns ``MAX_NESTING`` levels deep; deeper, its
+    lines are read as they are, so that no crafted text nests without end."""
+    page = nested(levels)
+    reading = column_reading(page)
+    assert reading is not None
+    assert_holds_each_character_once(reading, page)
+    read = [" ".join(line.split()) for line in joined_lines(reading.text).split("\n")]
+    assert any(line.startswith("Home LONDON (Reuters)") for line in read) is not by_columns
+    assert ("Home" in read) is by_columns
 
 
 def test_paragraphs_with_a_space_where_a_double_space_was_are_not_columns() -> None:
