@@ -71,11 +71,15 @@ def unwrapped(text: str, min_width: int = _MIN_WIDTH) -> str:
     lines = text.split("\n")
     breaks: list[int] = []  # offsets of the newlines inside paragraphs
     mid_sentence = pos = 0
+    opens = True  # whether ``line`` opens its paragraph
     for line, following in pairwise(lines):
         pos += len(line)
-        if _continues(line.rstrip(), following, width):
+        if _continues(line.rstrip(), following, width, opens):
             breaks.append(pos)
             mid_sentence += not ends_sentence(line)
+            opens = False
+        else:
+            opens = True
         pos += 1  # the newline
     # A wrapper breaks lines wherever the width runs out, mostly inside sentences; lines that
     # all end a sentence are paragraphs of similar length, not a wrapped text.
@@ -87,15 +91,20 @@ def unwrapped(text: str, min_width: int = _MIN_WIDTH) -> str:
     return "".join(out)
 
 
-def _continues(line: str, following: str, width: int) -> bool:
+def _continues(line: str, following: str, width: int, opens: bool) -> bool:
     """Whether ``following`` goes on with the paragraph of ``line``: its first word would not
     have fitted on the line. A paragraph whose last line happens to be nearly full is followed
     by a short line that does not end a sentence (a heading, "12 Comments", a menu entry):
     that line starts something new, as does a line that stands further in than ``line`` (a
     quotation, a table's row) or starts a list's item. (Text browsers indent every line by a
-    margin: a line as far in as the one before it may go on its paragraph.)"""
+    margin: a line as far in as the one before it may go on its paragraph.) A line that stands
+    less far in goes on only after a paragraph's first line (``opens``: a first line indented
+    as a plain-text feed indents it); after a paragraph's later lines it starts the next block
+    (an indented summary under each of a list's headlines, as a browser shows it)."""
     words = following.split()
     if not line or not words or _indent(following) > _indent(line) or _ITEM.match(following):
+        return False
+    if _indent(following) < _indent(line) and not opens:
         return False
     if _GUTTER.search(line.strip()) or _GUTTER.search(following.strip()):
         return False

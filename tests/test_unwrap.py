@@ -127,3 +127,21 @@ def test_lines_of_cells_side_by_side_are_not_joined() -> None:
     rows = [f"   {left.ljust(42)}{right}" for left, right in zip(story, sidebar, strict=False)]
     text = "\n".join(rows)
     assert unwrapped(text) == text
+
+
+def test_a_line_less_far_in_after_an_indented_block_starts_the_next_block() -> None:
+    # A browser shows a list of headlines with each one's summary indented under it: the next
+    # headline, back at the margin, does not go on the summary above it, though that summary
+    # ends without a full stop. (After a paragraph's first line, as a plain-text feed indents
+    # it, a line less far in does go on: the tab-indented paragraphs above.)
+    headlines = [" ".join(paragraph.split()[:7]) for paragraph in PARAGRAPHS]
+    summaries = [textwrap.wrap(paragraph, 66)[:2] for paragraph in PARAGRAPHS]
+    lines = []
+    for headline, summary in zip(headlines, summaries, strict=True):
+        lines += [headline, *("    " + line for line in summary)]
+    read = [" ".join(line.split()) for line in unwrapped("\n".join(lines)).split("\n")]
+    assert read == [
+        line
+        for headline, summary in zip(headlines, summaries, strict=True)
+        for line in (headline, " ".join(summary))
+    ]
