@@ -113,6 +113,15 @@ def assert_holds_each_character_once(reading: ColumnReading, text: str) -> None:
         assert seen == text[at] or (seen in " \n" and not text[at].isalnum())
 
 
+def read_by_columns(page: str) -> list[str]:
+    """The lines of ``page`` as the rules read them by columns (its wrapped lines joined), each
+    with its runs of spaces as one; the reading holds each character of ``page`` once."""
+    reading = column_reading(page)
+    assert reading is not None
+    assert_holds_each_character_once(reading, page)
+    return [" ".join(line.split()) for line in joined_lines(reading.text).split("\n")]
+
+
 def strip(text: str) -> ArticleOut:
     return Engine(load_rules()).process(ArticleIn(id="a", text=text), MemoryStore())
 
@@ -196,9 +205,7 @@ def test_each_column_is_read_with_its_lines_joined_at_its_own_width() -> None:
         "Harbour officials had given the board last spring.",
     ]
     page = "\n".join([*laid_out(MENU, story, SIDEBAR), "", *footer, ""])
-    reading = column_reading(page)
-    assert reading is not None
-    read = [" ".join(line.split()) for line in joined_lines(reading.text).split("\n")]
+    read = read_by_columns(page)
     assert " ".join(story) in read
 
 
@@ -207,9 +214,7 @@ def test_a_story_in_a_column_narrower_than_a_text_s_wrapping_is_joined() -> None
     words, are joined as its paragraph, while the menu beside it stays a line per entry."""
     story = textwrap.wrap(" ".join(STORY), 28)
     page = "\n".join([*laid_out(MENU, story, SIDEBAR), ""])
-    reading = column_reading(page)
-    assert reading is not None
-    read = [" ".join(line.split()) for line in joined_lines(reading.text).split("\n")]
+    read = read_by_columns(page)
     assert " ".join(" ".join(STORY).split()) in read
     assert all(entry in read for entry in MENU)
 
@@ -222,10 +227,7 @@ def test_a_column_s_widest_cell_one_space_from_the_next_column_parts_them() -> N
     page = "\n".join([*laid_out(menu, story, gutter=1), "", "End of page"])
     touching = page.split("\n")[3]
     assert touching.startswith(menu[3] + " " + story[3])
-    reading = column_reading(page)
-    assert reading is not None
-    assert_holds_each_character_once(reading, page)
-    read = [" ".join(line.split()) for line in joined_lines(reading.text).split("\n")]
+    read = read_by_columns(page)
     assert " ".join(story) in read
     assert all(entry in read for entry in menu)
 
@@ -250,10 +252,7 @@ def test_columns_inside_a_column_are_read_one_after_another_too() -> None:
     story = textwrap.wrap(" ".join(" ".join(STORY).split()), 36)
     left = ["Welcome to The Harbour Gazette online", "", *laid_out(MENU, story)]
     page = "\n".join([*laid_out(left, SIDEBAR), "", "Copyright 2024 The Harbour Gazette", ""])
-    reading = column_reading(page)
-    assert reading is not None
-    assert_holds_each_character_once(reading, page)
-    read = [" ".join(line.split()) for line in joined_lines(reading.text).split("\n")]
+    read = read_by_columns(page)
     assert " ".join(story) in read
     assert all(entry in read for entry in MENU)
     out = strip(page)
@@ -281,10 +280,7 @@ def test_tables_in_tables_are_read_by_columns_some_levels_deep(
     """A table in a table's cell is read by columns ``MAX_NESTING`` levels deep; deeper, its
     lines are read as they are, so that no crafted text nests without end."""
     page = nested(levels)
-    reading = column_reading(page)
-    assert reading is not None
-    assert_holds_each_character_once(reading, page)
-    read = [" ".join(line.split()) for line in joined_lines(reading.text).split("\n")]
+    read = read_by_columns(page)
     assert any(line.startswith("Home LONDON (Reuters)") for line in read) is not by_columns
     assert ("Home" in read) is by_columns
 
