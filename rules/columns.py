@@ -21,8 +21,7 @@ paragraph whose line breaks came as runs of one length lines up too where it was
 one width), and a column holds a paragraph of ``PROSE_WORDS`` words or more, its cells' lines
 joined as the rules will read them (a standings table's cells are names and figures, and read
 by columns it would be lists of them; a story in a narrow column is wrapped to a few words a
-line). Markdown is never read
-so: its tables have readings of their own (rules/markdown.py).
+line). Markdown is never read so: its tables have readings of their own (rules/markdown.py).
 
 A table's borders are drawing, not text (``borders``): box-drawing characters, as w3m and
 elinks draw a bordered table, and ASCII ones, as links draws it (``+---+``, ``|``). Their
@@ -116,9 +115,8 @@ class ColumnReading:
         - a line's break stays where a cell of it is kept, or where it parts two kept cells of
           a column (a paragraph break); it goes where the rules took all else of it;
         - a border goes with its cell, and a border between a kept cell and a taken one goes
-          with the taken one; a cell of border alone (a box's top, a
-          rule between cells) goes where the nearest cells with text above and below it in
-          its column both go."""
+          with the taken one; a cell of border alone (a box's top, a rule between cells) goes
+          where the nearest cells with text above and below it in its column both go."""
         by = np.full(len(original), -1, dtype=np.int64)
         for n, span in enumerate(removed):
             by[self.order[span.start : span.end]] = n
