@@ -491,17 +491,22 @@ def _grown(lines: list[str], first: int, last: int) -> tuple[int, list[_Interval
             narrower = _gutters(wider, narrow | set(closed))
         filled, gutters = wider, narrower
         end += 1
-        if not any(0 <= b - 2 < len(line) and line[b - 2] != " " for _, b in gutters):
+        if not any(_reaches(line, b) for _, b in gutters):
             grown = end, gutters
     return grown
+
+
+def _reaches(line: str, column: int) -> bool:
+    """Whether ``line`` has text up to the space before ``column``."""
+    return 0 <= column - 2 < len(line) and line[column - 2] != " "
 
 
 def _touches(line: str, column: int) -> bool:
     """Whether ``line`` has text up to the space before ``column`` and text at it."""
     return (
-        2 <= column < len(line)
+        _reaches(line, column)
+        and column < len(line)
         and line[column - 1] == " "
-        and line[column - 2] != " "
         and line[column] != " "
     )
 
