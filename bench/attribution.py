@@ -9,9 +9,9 @@
    finds itself (``polnear.quotations``) that are not attributed, one counted as found when a
    flag covers most of it. Also flags per 100 articles, and how well the quote model orders the
    quotations it judges whatever its threshold (average precision of its probabilities).
-3. Credits against PolNeAR's ``wire`` column: of the articles with a wire, the share whose
-   credits name it, and the share the rules know came from it (credited, or written in its
-   house style with the credit stripped: a ``wire-style`` warning naming it); of all credits
+3. Credits against PolNeAR's ``wire`` column: of the articles with a wire, the share that
+   credit it (``where: interview`` — "told Reuters" — is no credit of the story; a house
+   style is one), and the share that name it (the credits but house styles); of all credits
    (``where: interview`` — "told Reuters" — counted apart), the share that name neither the
    article's wire nor a source the annotators marked (a Source span overlapping the credit).
 4. Unattributed-quote flags on other news, with no truth to score them (the rule was not
@@ -109,7 +109,7 @@ class QuoteTally:
     found: int = 0
     wired: int = 0
     wire_credited: int = 0
-    wire_known: int = 0
+    wire_named: int = 0
     credits: int = 0
     unexplained: int = 0
     interviews: int = 0
@@ -124,7 +124,7 @@ class QuoteTally:
             f"| {split} | {self.articles} | {self.flags} | {self.right} | {precision} |"
             f" {self.unattributed} | {self.found} | {recall:.3f} |"
             f" {100 * self.flags / max(self.articles, 1):.1f} | {false_per_100:.1f} |"
-            f" {self.wire_credited}/{self.wired} | {self.wire_known}/{self.wired} |"
+            f" {self.wire_credited}/{self.wired} | {self.wire_named}/{self.wired} |"
             f" {self.unexplained}/{self.credits} |"
             f" {self.interviews} |"
         )
@@ -210,12 +210,9 @@ def polnear_split(engine: Engine, split: str, show: int) -> tuple[str, str]:
         wire = WIRES.get(article.wire or "")
         if article.wire:
             tally.wired += 1
-            credited = any(c.source == wire for c in out.credits)
-            tally.wire_credited += credited
-            tally.wire_known += credited or any(
-                f.evidence.get("uncredited_source") == wire and "style" in f.evidence
-                for f in out.findings
-            )
+            ways = {c.where for c in out.credits if c.source == wire} - {"interview"}
+            tally.wire_credited += bool(ways)
+            tally.wire_named += bool(ways - {"house-style"})
         for credit in out.credits:
             if credit.where == "interview":  # a source that received a statement: kept apart
                 tally.interviews += 1
@@ -282,8 +279,8 @@ def polnear_quotes(splits: list[str], show: int) -> None:
     )
     print(
         "| split | articles | flags | right | precision | unattributed quotations | flagged |"
-        " recall | flags/100 | false flags/100 | wire credited | wire credited or its style"
-        " warned | credits unexplained |"
+        " recall | flags/100 | false flags/100 | wire credited | wire named (no house style) |"
+        " credits unexplained |"
         " interview mentions |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")

@@ -14,6 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 Severity = Literal["info", "warning", "error"]
 RuleMode = Literal["enforce", "shadow"]
+CreditWhere = Literal["dateline", "byline", "credit-line", "house-style", "text", "interview"]
+# The forms that say the story came from the source; "text" cites it, "interview" quotes it.
+AUTHOR_CREDITS: tuple[CreditWhere, ...] = ("dateline", "byline", "credit-line", "house-style")
 
 
 class ArticleIn(BaseModel):
@@ -77,9 +80,11 @@ class Credit(BaseModel):
     stand in a footer that the strip rules took out of ``text``."""
 
     source: str
-    where: Literal["dateline", "credit-line", "byline", "interview", "text"] = Field(
-        description="dateline, byline, credit-line: the story came from the source; text: the"
-        " article cites it; interview: it received a statement the article quotes."
+    where: CreditWhere = Field(
+        description="dateline, byline, credit-line: the story came from the source, which the"
+        " text names; house-style: the story came from it, as lines only it writes show (its"
+        " sign-off), though the text names it nowhere; text: the article cites it; interview:"
+        " it received a statement the article quotes."
     )
     start: int = Field(ge=0)
     end: int = Field(ge=0)

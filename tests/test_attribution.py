@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import regex
+from pydantic import ValidationError
 
 from copydesk.rules.engine import Engine
 from copydesk.rules.quotations import quotations
@@ -83,6 +84,40 @@ def test_a_padded_wire_brief_without_its_credit_owes_the_wire(builtin_engine: En
     assert warnings(out) == ["Reuters"]
 
 
+def test_a_rewrite_of_wire_copy_signed_only_by_its_house_style_owes_the_wire(
+    builtin_engine: Engine,
+) -> None:
+    # A news site reprints a Reuters story without its dateline: only Reuters' sign-off, which
+    # names no source, says where it came from. A content farm's rewrite owes Reuters, not the
+    # site that reprinted it.
+    wire, rewrite = CASES["paraphrase_uncredited"]
+    reprint = {
+        **wire,
+        "id": "reprint",
+        "source": "Harbor Daily",
+        "text": wire["text"].split(" - ", 1)[1],
+    }
+    store = MemoryStore()
+    first = builtin_engine.process(ArticleIn.model_validate_json(json.dumps(reprint)), store)
+    assert [(c.source, c.where, c.text) for c in first.credits] == [
+        ("Reuters", "house-style", "(Reporting by Kari Lunde; Editing by Mark Heller)")
+    ]
+    assert warnings(first) == ["Reuters"]  # wire copy that names its wire nowhere
+    out = builtin_engine.process(ArticleIn.model_validate_json(json.dumps(rewrite)), store)
+    assert warnings(out) == ["Reuters"]
+
+
+def test_a_house_style_must_belong_to_a_source_of_the_registry() -> None:
+    with pytest.raises(ValidationError, match="house style of 'Reutres': not a source's name"):
+        engine_for(
+            rule(
+                "credits",
+                sources=[{"name": "Reuters"}],
+                house_styles=[{"source": "Reutres", "patterns": [r"^\(Reporting by "]}],
+            )
+        )
+
+
 def test_the_cited_source_is_a_text_credit_not_an_author(builtin_engine: Engine) -> None:
     original, rewrite = run_case(builtin_engine, "paraphrase_cites_secondary")
     assert ("Reuters", "dateline") in [(c.source, c.where) for c in original.credits]
@@ -139,6 +174,15 @@ def test_the_cited_source_is_a_text_credit_not_an_author(builtin_engine: Engine)
         (
             "The budget passed.\n(Reporting by Reuters; Editing by Tom Hale)",
             [("Reuters", "credit-line", "(Reporting by Reuters")],
+        ),
+        # A wire's house style names no source, and is a credit of it all the same.
+        (
+            "The budget passed.\n(Additional reporting by Bo Lind; Editing by Tom Hale)",
+            [("Reuters", "house-style", "(Additional reporting by Bo Lind; Editing by Tom Hale)")],
+        ),
+        (
+            "The budget passed.\nTo contact the reporter on this story: Jo Doe in Oslo",
+            [("Bloomberg", "house-style", "To contact the reporter on this story:")],
         ),
         ("The council met and the app was updated in April.", []),
         # Receiving forms: the source got a statement; listed apart from credits of the story.
@@ -277,6 +321,7 @@ def test_stripped_wire_copy_is_warned(builtin_engine: Engine, body: str, wire: s
     out = builtin_engine.process(
         ArticleIn(id="w", source="Daily Aggregator", text=body), MemoryStore()
     )
+    assert [(c.source, c.where) for c in out.credits] == [(wire, "house-style")]
     assert warnings(out) == [wire]
     signed = builtin_engine.process(ArticleIn(id="r", source=wire, text=body), MemoryStore())
     assert warnings(signed) == []
@@ -288,11 +333,12 @@ def test_stripped_wire_copy_is_warned(builtin_engine: Engine, body: str, wire: s
 )
 def test_a_house_style_is_found_where_a_search_of_the_text_finds_it(pattern: str) -> None:
     text = "The budget passed.\n(REPORTING by Bo)\n\n(Reporting by Ana)\n"
-    engine = engine_for(rule("wire-style", styles=[{"source": "Reuters", "patterns": [pattern]}]))
-    [finding] = engine.process(ArticleIn(id="w", text=text), MemoryStore()).findings
+    styles = [{"source": "Reuters", "patterns": [pattern]}]
+    engine = engine_for(rule("credits", sources=[{"name": "Reuters"}], house_styles=styles))
+    [credit] = engine.process(ArticleIn(id="w", text=text), MemoryStore()).credits
     expected = regex.search(pattern, text, regex.MULTILINE)
     assert expected is not None
-    assert finding.evidence["style"] == expected.group(0)
+    assert (credit.where, credit.text) == ("house-style", expected.group(0))
 
 
 @pytest.mark.parametrize(

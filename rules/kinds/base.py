@@ -20,7 +20,14 @@ import regex
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from copydesk.rules.lines import Line
-from copydesk.rules.records import ArticleIn, Credit, Finding, LateFinding, Severity
+from copydesk.rules.records import (
+    ArticleIn,
+    Credit,
+    CreditWhere,
+    Finding,
+    LateFinding,
+    Severity,
+)
 from copydesk.rules.state import StateStore
 from copydesk.rules.textview import TextView
 
@@ -144,7 +151,7 @@ class CreditHit:
     from (not of the current text: a credit may stand in chrome the strip stage removed)."""
 
     source: str
-    where: Literal["dateline", "credit-line", "byline", "interview", "text"]
+    where: CreditWhere
     start: int
     end: int
 

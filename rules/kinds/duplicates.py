@@ -55,6 +55,7 @@ from copydesk.rules.fingerprint import (
 )
 from copydesk.rules.identity import article_key
 from copydesk.rules.kinds.base import Context, Document, Hit, LateHit, Rule, RuleSpec, Stage
+from copydesk.rules.records import AUTHOR_CREDITS
 from copydesk.rules.sentence_scorer import (
     Matrix,
     joined_similarity_matrix,
@@ -63,7 +64,6 @@ from copydesk.rules.sentence_scorer import (
 )
 from copydesk.rules.state import StateStore
 
-AUTHOR_CREDITS = ("dateline", "byline", "credit-line")  # a credit in the text cites, not signs
 LATE_READS_PER_CANDIDATE = 4
 EVIDENCE_CHARS = 300  # of each aligned sentence, in a finding's evidence
 QUOTATION_WEIGHT = 0.5  # of an aligned quotation in the coverage (set by hand, not tuned)
@@ -887,6 +887,7 @@ def _evidence(original: Fingerprint, score: float) -> dict[str, Any]:
         "original_source": original.source or None,
         "original_url": original.url or None,
         "original_published_at": datetime.fromtimestamp(original.published, UTC).isoformat(),
-        # Who the original says wrote it (dateline, byline, credit line); empty: its publisher.
+        # Who the original says wrote it (dateline, byline, credit line, house style); empty:
+        # its publisher.
         "original_credited": original.credited.split("|") if original.credited else [],
     }

@@ -1,7 +1,8 @@
 """``missing-attribution``: an article that copies or retells an earlier one (a duplicate
-finding) but does not credit the earlier article's source S — the source its dateline, byline
-or credit line names, else its publisher. Naming only a source that S itself cited does not
-count: a rewrite of a Reuters story that says "Interfax reported" still owes Reuters a credit.
+finding) but does not credit the earlier article's source S — the source its dateline, byline,
+credit line or house style names, else its publisher. Naming only a source that S itself cited
+does not count: a rewrite of a Reuters story that says "Interfax reported" still owes Reuters a
+credit.
 """
 
 from __future__ import annotations
