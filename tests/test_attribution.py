@@ -118,6 +118,12 @@ def test_a_house_style_must_belong_to_a_source_of_the_registry() -> None:
         )
 
 
+def test_a_wire_style_rule_written_with_its_own_styles_says_where_they_went() -> None:
+    styles = [{"source": "Reuters", "patterns": [r"^\(Reporting by "]}]
+    with pytest.raises(ValidationError, match="moved to the `credits` rule, as `house_styles`"):
+        engine_for(rule("wire-style", styles=styles))
+
+
 def test_the_cited_source_is_a_text_credit_not_an_author(builtin_engine: Engine) -> None:
     original, rewrite = run_case(builtin_engine, "paraphrase_cites_secondary")
     assert ("Reuters", "dateline") in [(c.source, c.where) for c in original.credits]

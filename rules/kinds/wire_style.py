@@ -6,7 +6,9 @@ credit line names any source is signed, and not judged by style."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Literal
+from typing import Any, Literal
+
+from pydantic import model_validator
 
 from copydesk.rules.kinds.base import Context, Document, Hit, Rule, RuleSpec, Stage
 
@@ -17,6 +19,17 @@ def _name(source: str) -> str:
 
 class WireStyleSpec(RuleSpec):
     kind: Literal["wire-style"]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _styles_moved(cls, data: Any) -> Any:
+        # Packs written before the styles became credits name them here: say where they went.
+        if isinstance(data, dict) and "styles" in data:
+            raise ValueError(
+                "`styles` moved to the `credits` rule, as `house_styles`: a wire's house style"
+                " is a credit of it, and this rule warns when it is the wire's only one"
+            )
+        return data
 
     def build(self) -> WireStyleRule:
         return WireStyleRule(self)
