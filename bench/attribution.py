@@ -14,7 +14,12 @@
    style is one), and the share that name it (the credits but house styles); of all credits
    (``where: interview`` — "told Reuters" — counted apart), the share that name neither the
    article's wire nor a source the annotators marked (a Source span overlapping the credit).
-4. Unattributed-quote flags on other news, with no truth to score them (the rule was not
+4. House styles outside their wire's copy: every text of PolNeAR (train and dev), AEB dev's and
+   L3S-GN1 dev's page texts and SemEval-8 train's English pairs, and each ``house-style``
+   credit in them; one is explained when the article came from that wire (PolNeAR's ``wire``
+   column, or the wire's name in the page's web address) or names it in another credit. A
+   house style is only a credit if it is nearly always explained.
+5. Unattributed-quote flags on other news, with no truth to score them (the rule was not
    trained on it; the flags were read to find the classes of false flag the eighth session fixed):
    the article bodies (gold texts) of AEB dev and L3S-GN1 dev, flags per 100 articles, each
    flag printed with ``--show`` to be read.
@@ -33,6 +38,7 @@ from pathlib import Path
 
 from bench import polnear, quote_model
 from bench.common import AEB, L3S_GN1, aeb_pages, dataset_pages
+from bench.reuse import semeval_pairs
 from copydesk.rules.engine import Engine
 from copydesk.rules.loader import load_rules
 from copydesk.rules.quote_features import continues_a_speaker, stands_alone
@@ -289,6 +295,40 @@ def polnear_quotes(splits: list[str], show: int) -> None:
     print("\n".join(model_ranking(split) for split in splits))
 
 
+def house_styles_elsewhere() -> None:
+    """Whether the lines the pack takes for a wire's house style stand anywhere but in that
+    wire's copy."""
+    texts: list[tuple[str, str, str]] = []  # (what it is, who it came from, text)
+    for split in ("train", "dev"):
+        texts += [
+            (f"PolNeAR {a.name}", WIRES.get(a.wire or "", ""), a.text)
+            for a in polnear.articles(split)
+        ]
+    for folder in (AEB, L3S_GN1):
+        texts += [(page.url, page.url, page.page_text) for page in dataset_pages(folder)]
+    texts += [
+        (f"SemEval-8 pair {n}", "", text)
+        for n, pair in enumerate(semeval_pairs())
+        for text in pair[:2]
+    ]
+    engine = Engine(load_rules())
+    styled, unexplained = 0, []
+    for what, origin, text in texts:
+        credits = engine.process(ArticleIn(id="t", text=text), MemoryStore()).credits
+        for credit in (c for c in credits if c.where == "house-style"):
+            styled += 1
+            wire = credit.source.casefold().replace(" ", "")
+            named = any(c.source == credit.source and c is not credit for c in credits)
+            if not (named or wire in origin.casefold().replace(" ", "")):
+                unexplained.append(f"  {credit.source}: {what}: {credit.text!r}")
+    print(
+        f"\nHouse styles in {len(texts)} texts (PolNeAR, AEB dev and L3S-GN1 dev page texts,"
+        f" SemEval-8 train English pairs): {styled} credits, {styled - len(unexplained)} in"
+        " their wire's copy or beside a credit naming it"
+    )
+    print("\n".join(unexplained))
+
+
 def untuned_quote_flags(show: int) -> None:
     """Flags on the bodies of both extraction sets: read them, there is no truth to count."""
     engine = Engine(load_rules())
@@ -315,6 +355,7 @@ def main() -> None:
     args = parser.parse_args()
     aeb_credits()
     polnear_quotes(["train", "dev"] if args.split == "both" else [args.split], args.show)
+    house_styles_elsewhere()
     untuned_quote_flags(args.show)
 
 

@@ -19,9 +19,9 @@ but that is no sign the story came from it (no dateline, byline or credit line).
 
 A house style is a credit although it names no source: a wire's sign-off says where the story
 came from as surely as its dateline (every line the default pack's styles match in PolNeAR,
-AEB dev, L3S-GN1 dev and SemEval-8's English texts stands in that wire's copy: 16 of 16). It is
-looked for anywhere in the body, so a sign-off the strip removed still counts; the
-``wire-style`` rule warns when it is the only credit the wire gets.
+AEB dev, L3S-GN1 dev and SemEval-8's English pairs stands in that wire's copy: 16 of 16, by
+``bench.attribution``). It is looked for anywhere in the body, so a sign-off the strip removed
+still counts; the ``wire-style`` rule warns when it is the only credit the wire gets.
 """
 
 from __future__ import annotations
