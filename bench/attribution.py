@@ -19,7 +19,11 @@
    credit in them; one is explained when the article came from that wire (PolNeAR's ``wire``
    column, or the wire's name in the page's web address) or names it in another credit. A
    house style is only a credit if it is nearly always explained.
-5. Unattributed-quote flags on other news, with no truth to score them (the rule was not
+5. Credits on the wires' own pages in AEB dev and L3S-GN1 dev (the page's address names the
+   wire: reuters.com, afp.google.com …; no credit form was written against L3S-GN1's): the
+   share of their page texts whose credits sign them with that wire (dateline, byline, credit
+   line or house style).
+6. Unattributed-quote flags on other news, with no truth to score them (the rule was not
    trained on it; the flags were read to find the classes of false flag the eighth session fixed):
    the article bodies (gold texts) of AEB dev and L3S-GN1 dev, flags per 100 articles, each
    flag printed with ``--show`` to be read.
@@ -43,7 +47,7 @@ from copydesk.rules.engine import Engine
 from copydesk.rules.loader import load_rules
 from copydesk.rules.quote_features import continues_a_speaker, stands_alone
 from copydesk.rules.quote_model import builtin_model
-from copydesk.rules.records import ArticleIn
+from copydesk.rules.records import AUTHOR_CREDITS, ArticleIn
 from copydesk.rules.state import MemoryStore
 
 LABELS = Path(__file__).parent / "labels" / "aeb-credits.json"
@@ -329,6 +333,42 @@ def house_styles_elsewhere() -> None:
     print("\n".join(unexplained))
 
 
+# Where a page's address says which wire wrote it (Google's hosted wire copy, the wires' sites).
+WIRE_SITES = {
+    "reuters.com/": "Reuters",
+    "ap.google.com/": "Associated Press",
+    "hosted.ap.org/": "Associated Press",
+    "afp.google.com/": "AFP",
+    "bloomberg.com/": "Bloomberg",
+    "xinhuanet.com/": "Xinhua",
+    "upi.com/": "UPI",
+    "canadianpress.google.com/": "CP",
+    "ukpress.google.com/": "PA Media",
+}
+
+
+def wire_pages() -> None:
+    engine = Engine(load_rules())
+    signed, pages, unsigned = 0, 0, []
+    for folder in (AEB, L3S_GN1):
+        for page in dataset_pages(folder):
+            wire = next((w for site, w in WIRE_SITES.items() if site in page.url), None)
+            if wire is None:
+                continue
+            pages += 1
+            out = engine.process(ArticleIn(id=page.id, text=page.page_text), MemoryStore())
+            ways = {c.where for c in out.credits if c.source == wire}
+            if ways & set(AUTHOR_CREDITS):
+                signed += 1
+            else:
+                unsigned.append(f"  {wire} ({', '.join(sorted(ways)) or 'no credit'}): {page.url}")
+    print(
+        f"\nThe wires' own pages in AEB dev and L3S-GN1 dev: {signed}/{pages} page texts signed by"
+        " their wire (dateline, byline, credit line or house style)"
+    )
+    print("\n".join(unsigned))
+
+
 def untuned_quote_flags(show: int) -> None:
     """Flags on the bodies of both extraction sets: read them, there is no truth to count."""
     engine = Engine(load_rules())
@@ -356,6 +396,7 @@ def main() -> None:
     aeb_credits()
     polnear_quotes(["train", "dev"] if args.split == "both" else [args.split], args.show)
     house_styles_elsewhere()
+    wire_pages()
     untuned_quote_flags(args.show)
 
 
