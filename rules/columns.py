@@ -68,6 +68,9 @@ MIN_SIDE_BY_SIDE = 3
 # paragraph. (Chosen on L3S-GN1 dev as links and w3m dump it, among 12, 20 and 40: F1 0.8560,
 # 0.8557 and 0.8486, the two's mean; elinks, the check: 0.8544, 0.8536 and 0.8382.)
 COLUMN_MIN_WIDTH = 20
+# How much narrower a band's column may be than the one above it and still be the same column
+# going on down the page (a story's, beside a sidebar whose cells change).
+SAME_PLACE_SLACK = 0.2
 # Columns read inside columns: a page's table in a table's cell in a table's cell. Deeper
 # nesting is read as it is, so that no crafted text of long lines nests without end.
 MAX_NESTING = 3
@@ -270,42 +273,98 @@ class _Read:
 
 
 def _read(rows: list[_Row | None], last: int, read: _Read, depth: int) -> None:
-    """Adds ``rows`` to ``read`` (None where a line stops short of a column), each band of
-    them one column after another. A column's cells may stand in columns of their own (a table
-    in a table's cell, or a band that began above them with fewer columns): they are read the
-    same way, ``MAX_NESTING`` deep. ``last`` is the row without a character after it (none:
-    ``len(rows)``); ``depth`` is 0 for the text's own lines."""
+    """Adds ``rows`` to ``read`` (None where a line stops short of a column), each run of
+    bands one after the other of them one column after another (``_read_bands``). A column's
+    cells may stand in columns of their own (a table in a table's cell, or a band that began
+    above them with fewer columns): they are read the same way, ``MAX_NESTING`` deep. ``last``
+    is the row without a character after it (none: ``len(rows)``); ``depth`` is 0 for the
+    text's own lines."""
     texts = [row.text if row else "" for row in rows]
     end, plain = 0, len(read.pieces)  # plain: the first piece of rows read as they are
     in_column = depth > 0
+    run: list[tuple[int, int, list[int]]] = []  # bands one after the other: rows, bounds
     while end < len(rows):
         i = end
         end, bounds = _band(texts, i, last) if depth <= MAX_NESTING else (len(rows), [0])
         if len(bounds) == 1:  # one column: the rows read as they are
+            if run:
+                _read_bands(rows, run, read, depth)
+                run, plain = [], len(read.pieces)
             read.pieces.extend(
                 (row.start, row.start + len(row.text) + (k < last))
                 for k, row in enumerate(rows[i:end], i)
                 if row
             )
             continue
-        if in_column and plain < len(read.pieces):
+        if not run and in_column and plain < len(read.pieces):
             read.columns.append((plain, len(read.pieces)))
-        band = rows[i:end]
-        bounds = _with_borders(texts[i:end], [row.original if row else "" for row in band], bounds)
-        cells: list[tuple[_Interval | None, ...]] = []
-        for column in range(len(bounds)):
-            sub = [None if row is None else _column_cell(row, bounds, column) for row in band]
-            cells.append(
-                tuple(
-                    None if row is None else (row.start, row.start + len(row.text)) for row in sub
-                )
-            )
-            _read(sub, len(sub), read, depth + 1)
-        ends = tuple(None if row is None else row.start + len(row.text) for row in band)
-        read.bands.append(_Band(ends, tuple(cells)))
+        originals = [row.original if row else "" for row in rows[i:end]]
+        run.append((i, end, _with_borders(texts[i:end], originals, bounds)))
+    if run:
+        _read_bands(rows, run, read, depth)
         plain = len(read.pieces)
     if in_column and plain < len(read.pieces):
         read.columns.append((plain, len(read.pieces)))
+
+
+def _read_bands(
+    rows: list[_Row | None], run: list[tuple[int, int, list[int]]], read: _Read, depth: int
+) -> None:
+    """Bands one after the other, read by columns: a column goes on down through the next
+    band where that band has a column in the same place (``_same_place``), so a story's column
+    is read whole though the sidebar beside it changes its cells (which ends a band); the
+    columns are read in the order they begin, top to bottom, then left to right."""
+    columns: list[list[list[_Row | None]]] = []  # per band and column: its cells
+    for i, end, bounds in run:
+        band = rows[i:end]
+        subs = [
+            [None if row is None else _column_cell(row, bounds, column) for row in band]
+            for column in range(len(bounds))
+        ]
+        columns.append(subs)
+        cells = tuple(
+            tuple(None if row is None else (row.start, row.start + len(row.text)) for row in sub)
+            for sub in subs
+        )
+        ends = tuple(None if row is None else row.start + len(row.text) for row in band)
+        read.bands.append(_Band(ends, cells))
+    threads: list[list[tuple[int, int]]] = []  # (band, column), top to bottom
+    for b, (_, _, bounds) in enumerate(run):
+        for column in range(len(bounds)):
+            place = _place(bounds, column)
+            thread = next(
+                (
+                    t
+                    for t in threads
+                    if t[-1][0] == b - 1 and _same_place(_place(run[b - 1][2], t[-1][1]), place)
+                ),
+                None,
+            )
+            if thread is None:
+                threads.append([(b, column)])
+            else:
+                thread.append((b, column))
+    for thread in threads:
+        down = [row for b, column in thread for row in columns[b][column]]
+        _read(down, len(down), read, depth + 1)
+
+
+def _place(bounds: list[int], column: int) -> tuple[int, int | None]:
+    """Where a band's column starts and ends (None: at the line's end)."""
+    return bounds[column], bounds[column + 1] if column + 1 < len(bounds) else None
+
+
+def _same_place(a: tuple[int, int | None], b: tuple[int, int | None]) -> bool:
+    """Whether two bands' columns stand in the same place: they start within a gutter's width
+    of each other and are as wide but for ``SAME_PLACE_SLACK`` (a browser pads a column to its
+    widest cell, row by row of its table), or both run to the lines' ends."""
+    (start_a, end_a), (start_b, end_b) = a, b
+    if abs(start_a - start_b) > GUTTER:
+        return False
+    if end_a is None or end_b is None:
+        return end_a is end_b
+    narrower, wider = sorted((end_a - start_a, end_b - start_b))
+    return narrower >= (1 - SAME_PLACE_SLACK) * wider
 
 
 def _column_cell(row: _Row, bounds: list[int], column: int) -> _Row | None:

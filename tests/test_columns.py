@@ -245,6 +245,24 @@ def test_prose_after_columns_with_a_space_where_a_gutter_was_is_read_whole() -> 
     assert prose in reading.text.split("\n")
 
 
+def test_a_story_column_is_read_on_past_a_band_the_sidebar_beside_it_ends() -> None:
+    """A sidebar cell that stands in the gutter of the band above ends that band (a browser
+    pads each row's cells its own way), but the story goes on in its column: it is read down
+    to its end, its paragraph joined across the bands, before the sidebars."""
+    words = " ".join(" ".join(STORY).split()).split()
+    above = textwrap.wrap(" ".join(words[:40]), 40)
+    below = textwrap.wrap(" ".join(words[40:]), 38)
+    ads = ["ADVERTISEMENT", "Harbour Motors", "Boat sales", "Marina berths", "Sea school"]
+    lines = [*laid_out(above, SIDEBAR, gutter=2), *laid_out(below, ads, gutter=2)]
+    assert len(above[-1]) < len(max(above, key=len)) and lines[len(above)][40] != " "
+    page = "\n".join([*lines, "", "Copyright 2024 The Harbour Gazette", ""])
+    read = read_by_columns(page)
+    assert " ".join(words) in read
+    out = strip(page)
+    assert " ".join(words) in " ".join(out.text.split())
+    assert not any(entry in out.text for entry in [*SIDEBAR, *ads])
+
+
 def test_columns_inside_a_column_are_read_one_after_another_too() -> None:
     """A band may begin above where a column's cells stand side by side (a header across the
     menu and the story, beside the sidebar), as a table may stand in a table's cell: those
