@@ -11,7 +11,10 @@ width (a browser wraps each cell to its column's). The output is the text as it 
 cells the rules took and what went with them (``ColumnReading.removed_in_original``).
 
 A band starts at a line with two cells and grows while each of its gutters stays open (at one
-blank column where a cell touches the next column: ``_grown``). A column's cells are read the
+blank column where a cell touches the next column: ``_grown``). A column goes on down through
+the band after its own where that band has a column in its place (``_read_bands``): a sidebar
+whose cells change (a longer entry, an advertisement's box) ends a band, but the story beside
+it is one column, read to its end, its paragraphs joined across the bands, before the sidebars. A column's cells are read the
 same way in turn, for they may stand side by side too: a band that began above them with
 fewer columns (a header across a menu and a story, beside a sidebar), or a table in a table's
 cell. A band is read by columns only where it is a layout and not a table of data or a
@@ -36,7 +39,9 @@ text; borders and each column's width revised on them as w3m and links write the
 columns: 0.710 -> 0.846 and 0.676 -> 0.798. The check, elinks: 0.687 -> 0.797. AEB dev, whose
 pages of 2019 seldom stand in tables, is all but unchanged. Touching cells, links' inner bars
 and columns read inside columns were found on links' pages and checked on w3m's and elinks':
-0.855, 0.854 and 0.861 -> 0.892, 0.883 and 0.895. docs/benchmarks.md.)
+0.855, 0.854 and 0.861 -> 0.892, 0.883 and 0.895. A column read on through the bands below,
+found on w3m's: L3S-GN1 0.8872 -> 0.8984; links 0.8916 -> 0.8948, elinks 0.8956 -> 0.8975,
+inscriptis 0.8945 -> 0.8953, AEB unchanged. docs/benchmarks.md.)
 """
 
 from __future__ import annotations
