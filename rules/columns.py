@@ -14,17 +14,18 @@ A band starts at a line with two cells and grows while each of its gutters stays
 blank column where a cell touches the next column: ``_grown``). A column goes on down through
 the band after its own where that band has a column in its place (``_read_bands``): a sidebar
 whose cells change (a longer entry, an advertisement's box) ends a band, but the story beside
-it is one column, read to its end, its paragraphs joined across the bands, before the sidebars. A column's cells are read the
-same way in turn, for they may stand side by side too: a band that began above them with
-fewer columns (a header across a menu and a story, beside a sidebar), or a table in a table's
-cell. A band is read by columns only where it is a layout and not a table of data or a
-chance: at least ``MIN_SIDE_BY_SIDE`` of its lines have text in two columns, the runs of
-spaces before a column differ in length from line to line (cells padded to a width; a
-paragraph whose line breaks came as runs of one length lines up too where it was wrapped at
-one width), and a column holds a paragraph of ``PROSE_WORDS`` words or more, its cells' lines
-joined as the rules will read them (a standings table's cells are names and figures, and read
-by columns it would be lists of them; a story in a narrow column is wrapped to a few words a
-line). Markdown is never read so: its tables have readings of their own (rules/markdown.py).
+it is one column, read to its end, its paragraphs joined across the bands, before the sidebars.
+A column's cells are read the same way in turn, for they may stand side by side too: a band
+that began above them with fewer columns (a header across a menu and a story, beside a
+sidebar), or a table in a table's cell. A band is read by columns only where it is a layout and
+not a table of data or a chance: at least ``MIN_SIDE_BY_SIDE`` of its lines have text in two
+columns, the runs of spaces before a column differ in length from line to line (cells padded to
+a width; a paragraph whose line breaks came as runs of one length lines up too where it was
+wrapped at one width), and a column holds a paragraph of ``PROSE_WORDS`` words or more, its
+cells' lines joined as the rules will read them (a standings table's cells are names and
+figures, and read by columns it would be lists of them; a story in a narrow column is wrapped
+to a few words a line). Markdown is never read so: its tables have readings of their own
+(rules/markdown.py).
 
 A table's borders are drawing, not text (``borders``): box-drawing characters, as w3m and
 elinks draw a bordered table, and ASCII ones, as links draws it (``+---+``, ``|``). Their
