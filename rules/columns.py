@@ -335,21 +335,20 @@ def _read_bands(
         ends = tuple(None if row is None else row.start + len(row.text) for row in band)
         read.bands.append(_Band(ends, cells))
     threads: list[list[tuple[int, int]]] = []  # (band, column), top to bottom
+    above: list[tuple[tuple[int, int | None], list[tuple[int, int]]]] = []  # place, thread
     for b, (_, _, bounds) in enumerate(run):
+        here: list[tuple[tuple[int, int | None], list[tuple[int, int]]]] = []
         for column in range(len(bounds)):
             place = _place(bounds, column)
-            thread = next(
-                (
-                    t
-                    for t in threads
-                    if t[-1][0] == b - 1 and _same_place(_place(run[b - 1][2], t[-1][1]), place)
-                ),
-                None,
-            )
-            if thread is None:
-                threads.append([(b, column)])
-            else:
-                thread.append((b, column))
+            # Only the band just above is looked at: a crafted text of thousands of bands
+            # must not compare each column with every one before it.
+            found = next((n for n, (p, _) in enumerate(above) if _same_place(p, place)), None)
+            thread = above.pop(found)[1] if found is not None else []
+            if not thread:
+                threads.append(thread)
+            thread.append((b, column))
+            here.append((place, thread))
+        above = here
     for thread in threads:
         down = [row for b, column in thread for row in columns[b][column]]
         _read(down, len(down), read, depth + 1)
