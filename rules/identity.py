@@ -42,11 +42,17 @@ def article_key(article_id: str, url: str | None) -> str:
     return "i" + xxhash.xxh3_128_hexdigest(article_id.encode())
 
 
+def source_name(source: str) -> str:
+    """A source's name as names are compared: runs of spaces as one, case folded
+    ("The  Associated Press" and "the associated press" are one name)."""
+    return " ".join(source.split()).casefold()
+
+
 def publisher(source: str | None, url: str | None) -> str | None:
     """Who published an article: its ``source``, else its URL's host; None when it has
     neither. What a rule that learns per site (learned chrome) keys its state on, and what
     ``copydesk filter --processes`` routes by, so that one process sees all of a site."""
     if source and source.strip():
-        return " ".join(source.split()).casefold()
+        return source_name(source)
     canonical = canonical_url(url) if url else None
     return canonical.split("/")[2] if canonical else None

@@ -12,11 +12,12 @@ from typing import Literal
 
 from pydantic import Field
 
+from copydesk.rules.identity import source_name
 from copydesk.rules.kinds.base import Context, Document, Hit, Rule, RuleSpec, Stage
 
 
 def _same(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+    return source_name(a) == source_name(b)
 
 
 class MissingAttributionSpec(RuleSpec):

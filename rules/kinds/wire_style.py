@@ -10,11 +10,8 @@ from typing import Any, Literal
 
 from pydantic import model_validator
 
+from copydesk.rules.identity import source_name
 from copydesk.rules.kinds.base import Context, Document, Hit, Rule, RuleSpec, Stage
-
-
-def _name(source: str) -> str:
-    return " ".join(source.split()).casefold()
 
 
 class WireStyleSpec(RuleSpec):
@@ -43,11 +40,11 @@ class WireStyleRule(Rule):
     def apply(self, doc: Document, ctx: Context) -> Iterator[Hit]:
         if any(c.where in ("dateline", "byline", "credit-line") for c in doc.credits):
             return  # signed by some source: a house style proves nothing about another
-        publisher = _name(doc.article.source or "")
+        publisher = source_name(doc.article.source or "")
         # A source that only received a statement ("told Reuters") is not credited with the story.
-        named = {_name(c.source) for c in doc.credits if c.where == "text"}
+        named = {source_name(c.source) for c in doc.credits if c.where == "text"}
         for credit in doc.credits:
-            source = _name(credit.source)
+            source = source_name(credit.source)
             if credit.where == "house-style" and source != publisher and source not in named:
                 yield Hit(
                     {"uncredited_source": credit.source, "style": credit.text[:200]},
